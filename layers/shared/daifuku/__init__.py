@@ -1,0 +1,1 @@
+"""Daifuku: the shared domain, adapters and models that every Lambda function uses."""

@@ -1,0 +1,40 @@
+"""Runtime configuration, parsed once from environment variables into a typed model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """What every function needs to know about its deployment. Secrets are referenced, never held."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    table_name: str = Field(alias="DAIFUKU_TABLE_NAME", min_length=1)
+    line_secret_id: str = Field(
+        alias="DAIFUKU_LINE_SECRET_ID",
+        min_length=1,
+        description="Secrets Manager id of the JSON secret with the LINE channel credentials.",
+    )
+    line_api_endpoint: str = Field(alias="DAIFUKU_LINE_API_ENDPOINT", default="https://api.line.me")
+    line_data_api_endpoint: str = Field(
+        alias="DAIFUKU_LINE_DATA_API_ENDPOINT", default="https://api-data.line.me"
+    )
+    send_queue_url: str | None = Field(alias="DAIFUKU_SEND_QUEUE_URL", default=None)
+    shop_timezone: str = Field(alias="DAIFUKU_SHOP_TIMEZONE", default="Asia/Tokyo")
+    max_body_bytes: int = Field(alias="DAIFUKU_MAX_BODY_BYTES", default=64 * 1024, gt=0)
+
+
+@cache
+def current_settings() -> Settings:
+    """The settings of this process, read from the environment on first use."""
+    return Settings.model_validate(os.environ)
+
+
+def settings_from(environment: Mapping[str, str]) -> Settings:
+    """Settings from an explicit mapping (tests and the local stack)."""
+    return Settings.model_validate(dict(environment))

@@ -1,0 +1,111 @@
+"""The one definition of the DynamoDB table: keys, indexes and TTL.
+
+The CDK construct, the local stack and the tests all build the table from this module, so the
+deployed table and the tables the tests run against cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+AttributeType = Literal["S", "N"]
+
+
+class KeyAttribute(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    type: AttributeType = "S"
+
+
+class SecondaryIndex(BaseModel):
+    """A global secondary index. Every index projects all attributes: sends read whole members."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    partition_key: KeyAttribute
+    sort_key: KeyAttribute | None = None
+    purpose: str
+
+
+class TableDefinition(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    partition_key: KeyAttribute
+    sort_key: KeyAttribute
+    ttl_attribute: str
+    indexes: tuple[SecondaryIndex, ...]
+
+    def attribute_definitions(self) -> list[dict[str, str]]:
+        """Every key attribute of the table and its indexes, once each."""
+        seen: dict[str, str] = {}
+        keys = [self.partition_key, self.sort_key]
+        for index in self.indexes:
+            keys.append(index.partition_key)
+            if index.sort_key:
+                keys.append(index.sort_key)
+        for key in keys:
+            seen.setdefault(key.name, key.type)
+        return [{"AttributeName": name, "AttributeType": kind} for name, kind in seen.items()]
+
+    def create_table_request(self, table_name: str) -> dict[str, Any]:
+        """The boto3 `create_table` arguments for this definition (local stack and tests)."""
+
+        def key_schema(pk: KeyAttribute, sk: KeyAttribute | None) -> list[dict[str, str]]:
+            schema = [{"AttributeName": pk.name, "KeyType": "HASH"}]
+            if sk:
+                schema.append({"AttributeName": sk.name, "KeyType": "RANGE"})
+            return schema
+
+        return {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": self.attribute_definitions(),
+            "KeySchema": key_schema(self.partition_key, self.sort_key),
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": key_schema(index.partition_key, index.sort_key),
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index in self.indexes
+            ],
+        }
+
+
+USER_ID = KeyAttribute(name="user_id")
+
+MEMBER_TABLE = TableDefinition(
+    partition_key=KeyAttribute(name="pk"),
+    sort_key=KeyAttribute(name="sk"),
+    ttl_attribute="expires_at",
+    indexes=(
+        SecondaryIndex(
+            name="birth_month_index",
+            partition_key=KeyAttribute(name="birth_month"),
+            sort_key=USER_ID,
+            purpose="Birth-month campaigns read only the members born in a month.",
+        ),
+        SecondaryIndex(
+            name="store_index",
+            partition_key=KeyAttribute(name="store_id"),
+            sort_key=USER_ID,
+            purpose="Segments by store.",
+        ),
+        SecondaryIndex(
+            name="tag_index",
+            partition_key=KeyAttribute(name="tag"),
+            sort_key=USER_ID,
+            purpose="Segments and staff search by tag (one item per member and tag).",
+        ),
+        SecondaryIndex(
+            name="phone_last4_index",
+            partition_key=KeyAttribute(name="phone_last4"),
+            sort_key=USER_ID,
+            purpose="Staff search by the last four digits of a phone number.",
+        ),
+    ),
+)
