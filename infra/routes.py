@@ -1,0 +1,30 @@
+"""The HTTP API's routes: which function answers which path.
+
+Read by the CDK HttpApi construct and by the local API Gateway emulation, so that the deployed API
+and the local one route the same requests to the same handlers. No CDK imports here: the local stack
+imports this module without aws-cdk-lib.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class HttpRoute(BaseModel):
+    """One API Gateway HTTP API route (payload format 2.0) and the function directory behind it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    method: str
+    path: str
+    function: str
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+HTTP_ROUTES: tuple[HttpRoute, ...] = (
+    HttpRoute(method="POST", path="/webhook", function="webhook"),
+    HttpRoute(method="ANY", path="/liff/api/{proxy+}", function="liff_api"),
+)

@@ -1,0 +1,61 @@
+"""`python -m daifuku_local`: run the whole system on 127.0.0.1 until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from daifuku_local.stack import LocalStack, LocalStackConfig
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="daifuku-local", description=__doc__)
+    parser.add_argument("--api-port", type=int, default=3000)
+    parser.add_argument("--liff-port", type=int, default=8080)
+    parser.add_argument("--simulator-port", type=int, default=8090)
+    parser.add_argument("--moto-port", type=int, default=5000)
+    parser.add_argument("--any-ports", action="store_true", help="pick free ports for every server")
+    parser.add_argument("--ready-file", type=Path, help="write the URLs as JSON here once everything is up")
+    parser.add_argument("--log-dir", type=Path, help="write moto's log here")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    any_port = arguments.any_ports
+    config = LocalStackConfig(
+        api_port=0 if any_port else arguments.api_port,
+        liff_port=0 if any_port else arguments.liff_port,
+        simulator_port=0 if any_port else arguments.simulator_port,
+        moto_port=0 if any_port else arguments.moto_port,
+        log_dir=arguments.log_dir,
+    )
+    stack = LocalStack(config)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    try:
+        urls = stack.start()
+        print("Daifuku is running on 127.0.0.1:")
+        print(f"  LINE simulator console  {urls.simulator_console}")
+        print(f"  LIFF pages              {urls.liff_site}")
+        print(f"  HTTP API                {urls.api}  (LINE webhook: {urls.webhook})")
+        print(f"  AWS (moto)              {urls.aws_endpoint}")
+        print("Press Ctrl-C to stop.", flush=True)
+        if arguments.ready_file:
+            arguments.ready_file.write_text(urls.model_dump_json())
+        stopping.wait()
+    finally:
+        print("Stopping…", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

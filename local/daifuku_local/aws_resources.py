@@ -1,0 +1,105 @@
+"""The AWS resources of the stack, created in moto from the same definitions the CDK app uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+from pydantic import BaseModel, ConfigDict
+
+from daifuku.table_schema import MEMBER_TABLE
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REGION = "ap-northeast-1"
+LOCAL_ACCOUNT = "000000000000"
+
+# The dead-letter threshold of the deployed send queue (infra SendPipeline).
+SEND_MAX_RECEIVE_COUNT = 5
+
+
+class LocalChannel(BaseModel):
+    """The LINE channel the simulator plays: made-up credentials for the local world only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel_secret: str = "local-channel-secret-0123456789ab"
+    channel_access_token: str = "local-channel-access-token"
+    login_channel_id: str = "1650000000"
+
+
+class LocalResources(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str
+    send_queue_url: str
+    send_dlq_url: str
+    line_secret_id: str
+    birth_month_schedule_name: str
+
+
+def cdk_context() -> dict[str, Any]:
+    """The `context` of cdk.json: the deployment settings the CDK app reads too."""
+    context: dict[str, Any] = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+def aws_client(service: str, endpoint_url: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def create_local_resources(endpoint_url: str, channel: LocalChannel, prefix: str = "daifuku") -> LocalResources:
+    """Create the table, the send queue and its DLQ, the LINE secret and the birth-month schedule."""
+    dynamodb = aws_client("dynamodb", endpoint_url)
+    table_name = f"{prefix}-members"
+    dynamodb.create_table(**MEMBER_TABLE.create_table_request(table_name))
+    dynamodb.update_time_to_live(
+        TableName=table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": MEMBER_TABLE.ttl_attribute},
+    )
+
+    sqs = aws_client("sqs", endpoint_url)
+    dlq_url = sqs.create_queue(QueueName=f"{prefix}-send-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_url = sqs.create_queue(
+        QueueName=f"{prefix}-send",
+        Attributes={
+            "VisibilityTimeout": "30",
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(SEND_MAX_RECEIVE_COUNT)}
+            ),
+        },
+    )["QueueUrl"]
+
+    secrets = aws_client("secretsmanager", endpoint_url)
+    secret_id = f"{prefix}/line"
+    secrets.create_secret(Name=secret_id, SecretString=json.dumps(channel.model_dump()))
+
+    context = cdk_context()
+    scheduler = aws_client("scheduler", endpoint_url)
+    schedule_name = f"{prefix}-birth-month"
+    scheduler.create_schedule(
+        Name=schedule_name,
+        ScheduleExpression=context["daifuku:birthMonthSchedule"],
+        ScheduleExpressionTimezone=context["daifuku:shopTimezone"],
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={
+            "Arn": f"arn:aws:lambda:{REGION}:{LOCAL_ACCOUNT}:function:daifuku-birthday_scheduler",
+            "RoleArn": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/daifuku-scheduler",
+            "Input": json.dumps({"source": "birth-month-schedule"}),
+        },
+    )
+    return LocalResources(
+        table_name=table_name,
+        send_queue_url=queue_url,
+        send_dlq_url=dlq_url,
+        line_secret_id=secret_id,
+        birth_month_schedule_name=schedule_name,
+    )

@@ -1,0 +1,50 @@
+"""What the Lambda runtime gives a handler: its module and a context object."""
+
+from __future__ import annotations
+
+import importlib
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+LambdaHandler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LocalLambdaContext:
+    """The attributes of Lambda's context object that Powertools and the handlers read."""
+
+    function_name: str
+    timeout_seconds: int = 30
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:ap-northeast-1:000000000000:function:{self.function_name}"
+
+    @property
+    def function_version(self) -> str:
+        return "$LATEST"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        elapsed = time.monotonic() - self.started_at
+        return max(0, int((self.timeout_seconds - elapsed) * 1000))
+
+
+def load_handler(function: str) -> LambdaHandler:
+    """The `handler` of `functions/<function>/handler.py`, imported as Lambda would import it."""
+    module = importlib.import_module(f"functions.{function}.handler")
+    handler: LambdaHandler = module.handler
+    return handler

@@ -1,0 +1,48 @@
+// The LIFF SDK as the local stack serves it: @line/liff-mock stands in for the LINE app, and the
+// LIFF identity (profile, ID token) is the simulated LINE user's, issued by the LINE simulator.
+// Pages call liff.init({ liffId }) exactly as in production; this wrapper turns on the mock.
+import liff from "@line/liff";
+import { LiffMockPlugin } from "@line/liff-mock";
+
+const SIMULATED_USER_KEY = "daifuku.simulatedUserId";
+
+function simulatedUserId() {
+  const fromUrl = new URLSearchParams(window.location.search).get("simUser");
+  if (fromUrl) window.sessionStorage.setItem(SIMULATED_USER_KEY, fromUrl);
+  return fromUrl || window.sessionStorage.getItem(SIMULATED_USER_KEY);
+}
+
+async function simulatedSession(userId) {
+  const config = await (await fetch("config.json", { cache: "no-store" })).json();
+  const response = await fetch(`${config.simulatorUrl}/_sim/users/${encodeURIComponent(userId)}/liff-session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ liffId: config.liffId }),
+  });
+  if (!response.ok) throw new Error(`the LINE simulator has no user ${userId}`);
+  return response.json();
+}
+
+liff.use(new LiffMockPlugin());
+const mockedInit = liff.init.bind(liff);
+
+liff.init = async (config, ...callbacks) => {
+  await mockedInit({ ...config, mock: true }, ...callbacks);
+  const userId = simulatedUserId();
+  if (!userId) return;
+  const session = await simulatedSession(userId);
+  liff.$mock.set((previous) => ({
+    ...previous,
+    isLoggedIn: true,
+    isInClient: true,
+    getProfile: session.profile,
+    getIDToken: session.idToken,
+    getDecodedIDToken: session.decodedIdToken,
+    getContext: session.context,
+    getFriendship: { friendFlag: session.friendFlag },
+  }));
+  // liff-mock 1.0.4 mocks scanCode but not scanCodeV2; staff pages use the V2 name.
+  liff.scanCodeV2 = () => liff.scanCode();
+};
+
+window.liff = liff;

@@ -1,0 +1,147 @@
+"""The whole of Daifuku on 127.0.0.1: moto, the LINE simulator, the HTTP API, the send worker, the LIFF site."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from daifuku_local.aws_resources import (
+    REGION,
+    LocalChannel,
+    LocalResources,
+    aws_client,
+    cdk_context,
+    create_local_resources,
+)
+from daifuku_local.http_api import HttpApiEmulator
+from daifuku_local.lambda_runtime import LocalLambdaContext, load_handler
+from daifuku_local.liff_site import LiffSite
+from daifuku_local.line_simulator import LineSimulator, SimulatorConfig
+from daifuku_local.moto_process import MotoServerProcess
+from daifuku_local.sqs_event_source import SqsEventSource
+from daifuku_local.wsgi_server import BackgroundWsgiServer
+
+log = logging.getLogger("daifuku_local")
+
+
+class LocalStackConfig(BaseModel):
+    """Ports (0 picks a free one), the simulated channel, and where logs go."""
+
+    model_config = ConfigDict(frozen=True)
+
+    api_port: int = 3000
+    liff_port: int = 8080
+    simulator_port: int = 8090
+    moto_port: int = 5000
+    channel: LocalChannel = LocalChannel()
+    simulator_seed: int = 7
+    log_dir: Path | None = None
+
+
+class LocalStackUrls(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    api: str
+    webhook: str
+    liff_site: str
+    simulator: str
+    simulator_console: str
+    aws_endpoint: str
+
+
+class LocalStack:
+    """Starts every part in dependency order and stops them in reverse."""
+
+    def __init__(self, config: LocalStackConfig):
+        self.config = config
+        self.moto = MotoServerProcess(
+            port=config.moto_port, log_path=config.log_dir / "moto.log" if config.log_dir else None
+        )
+        self.simulator: LineSimulator | None = None
+        self.resources: LocalResources | None = None
+        self._servers: list[BackgroundWsgiServer] = []
+        self._send_worker: SqsEventSource | None = None
+        self.urls: LocalStackUrls | None = None
+
+    def start(self) -> LocalStackUrls:
+        channel = self.config.channel
+        self.moto.start()
+        self.resources = create_local_resources(self.moto.endpoint_url, channel)
+        self.simulator = LineSimulator(
+            SimulatorConfig(
+                channel_secret=channel.channel_secret,
+                channel_access_token=channel.channel_access_token,
+                login_channel_id=channel.login_channel_id,
+                seed=self.config.simulator_seed,
+            )
+        )
+        self.simulator.start(port=self.config.simulator_port)
+        simulator_url = self.simulator.base_url
+
+        api = BackgroundWsgiServer(HttpApiEmulator(cors_origins=("*",)), port=self.config.api_port)
+        os.environ.update(self.function_environment(simulator_url))
+        site_config = {"apiBaseUrl": api.url, "simulatorUrl": simulator_url, "liffId": "local-liff"}
+        site = BackgroundWsgiServer(LiffSite(site_config), port=self.config.liff_port)
+        self._servers = [api.start(), site.start()]
+        self.simulator.set_webhook_url(f"{api.url}/webhook")
+
+        self._send_worker = SqsEventSource(
+            endpoint_url=self.moto.endpoint_url,
+            queue_url=self.resources.send_queue_url,
+            handler=load_handler("segment_send"),
+            function_name="daifuku-segment_send",
+            max_concurrency=int(cdk_context().get("daifuku:sendMaxConcurrency", 2)),
+        )
+        self._send_worker.start()
+        self.urls = LocalStackUrls(
+            api=api.url,
+            webhook=f"{api.url}/webhook",
+            liff_site=site.url,
+            simulator=simulator_url,
+            simulator_console=f"{simulator_url}/",
+            aws_endpoint=self.moto.endpoint_url,
+        )
+        return self.urls
+
+    def function_environment(self, simulator_url: str) -> dict[str, str]:
+        """The environment the deployed functions get, pointed at moto and the simulator."""
+        assert self.resources is not None
+        return {
+            "AWS_ENDPOINT_URL": self.moto.endpoint_url,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "DAIFUKU_TABLE_NAME": self.resources.table_name,
+            "DAIFUKU_LINE_SECRET_ID": self.resources.line_secret_id,
+            "DAIFUKU_SEND_QUEUE_URL": self.resources.send_queue_url,
+            "DAIFUKU_LINE_API_ENDPOINT": simulator_url,
+            "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator_url,
+            "DAIFUKU_SHOP_TIMEZONE": cdk_context()["daifuku:shopTimezone"],
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "Daifuku",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+
+    def fire_birth_month_schedule(self) -> Any:
+        """What EventBridge Scheduler does when the monthly schedule fires: invoke its target with its input."""
+        assert self.resources is not None
+        scheduler = aws_client("scheduler", self.moto.endpoint_url)
+        schedule = scheduler.get_schedule(Name=self.resources.birth_month_schedule_name)
+        payload = json.loads(schedule["Target"].get("Input") or "{}")
+        handler = load_handler("birthday_scheduler")
+        return handler(payload, LocalLambdaContext(function_name="daifuku-birthday_scheduler"))
+
+    def stop(self) -> None:
+        if self._send_worker:
+            self._send_worker.stop()
+        for server in reversed(self._servers):
+            server.stop()
+        if self.simulator:
+            self.simulator.stop()
+        self.moto.stop()
