@@ -144,9 +144,17 @@ def main() -> None:
         create_local_resources(moto.endpoint_url, channel)
         request_environment = lambda_environment({"AWS_ENDPOINT_URL": moto.endpoint_url})
         for name, event in first_request_events(channel).items():
-            measure(MEASURE_FIRST_REQUEST, [f"functions.{name}.handler", json.dumps(event)], 1, request_environment)
+            measure(
+                MEASURE_FIRST_REQUEST,
+                [f"functions.{name}.handler", json.dumps(event)],
+                1,
+                request_environment,
+            )
             seconds, rss = measure(
-                MEASURE_FIRST_REQUEST, [f"functions.{name}.handler", json.dumps(event)], runs, request_environment
+                MEASURE_FIRST_REQUEST,
+                [f"functions.{name}.handler", json.dumps(event)],
+                runs,
+                request_environment,
             )
             print(
                 f"{name:<19} first request (import+init+request) {seconds:.3f} s = "

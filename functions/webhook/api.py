@@ -6,7 +6,6 @@ to import than everything else on the webhook's cold start together.
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-
 from daifuku.adapters.line_credentials import load_line_credentials
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.webhook_signature import verify_webhook_signature

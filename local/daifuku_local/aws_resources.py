@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from pydantic import BaseModel, ConfigDict
-
 from daifuku.table_schema import MEMBER_TABLE
+from pydantic import BaseModel, ConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "ap-northeast-1"
@@ -55,7 +54,9 @@ def aws_client(service: str, endpoint_url: str) -> Any:
     )
 
 
-def create_local_resources(endpoint_url: str, channel: LocalChannel, prefix: str = "daifuku") -> LocalResources:
+def create_local_resources(
+    endpoint_url: str, channel: LocalChannel, prefix: str = "daifuku"
+) -> LocalResources:
     """Create the table, the send queue and its DLQ, the LINE secret and the birth-month schedule."""
     dynamodb = aws_client("dynamodb", endpoint_url)
     table_name = f"{prefix}-members"
@@ -67,7 +68,9 @@ def create_local_resources(endpoint_url: str, channel: LocalChannel, prefix: str
 
     sqs = aws_client("sqs", endpoint_url)
     dlq_url = sqs.create_queue(QueueName=f"{prefix}-send-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     queue_url = sqs.create_queue(
         QueueName=f"{prefix}-send",
         Attributes={

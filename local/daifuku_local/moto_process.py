@@ -1,4 +1,4 @@
-"""moto in server mode, in a child process of its own, as the local DynamoDB, SQS, Scheduler and Secrets Manager."""
+"""moto in server mode, in a child process: the local DynamoDB, SQS, Scheduler and Secrets Manager."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The whole of Daifuku on 127.0.0.1: moto, the LINE simulator, the HTTP API, the send worker, the LIFF site."""
+"""The whole of Daifuku on 127.0.0.1: moto, LINE simulator, HTTP API, send worker and LIFF site."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ class LocalStack:
         }
 
     def fire_birth_month_schedule(self) -> Any:
-        """What EventBridge Scheduler does when the monthly schedule fires: invoke its target with its input."""
+        """What EventBridge Scheduler does when the schedule fires: invoke the target with its input."""
         assert self.resources is not None
         scheduler = aws_client("scheduler", self.moto.endpoint_url)
         schedule = scheduler.get_schedule(Name=self.resources.birth_month_schedule_name)

@@ -1,9 +1,8 @@
 """Given the functions' environment variables, the settings model parses them once, or refuses clearly."""
 
 import pytest
-from pydantic import ValidationError
-
 from daifuku.settings import settings_from
+from pydantic import ValidationError
 
 
 def test_settings_read_the_deployment_environment():

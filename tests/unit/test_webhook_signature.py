@@ -5,12 +5,11 @@ import hashlib
 import hmac
 
 import pytest
-
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.webhook_signature import sign_webhook_body, verify_webhook_signature
 
 SECRET = "channel-secret"
-BODY = '{"destination":"U0","events":[]}'.encode()
+BODY = b'{"destination":"U0","events":[]}'
 
 
 def test_signature_is_base64_hmac_sha256_of_the_raw_body():
@@ -24,7 +23,13 @@ def test_a_correct_signature_passes():
 
 @pytest.mark.parametrize(
     "signature",
-    [None, "", sign_webhook_body(BODY, "another-secret"), sign_webhook_body(BODY + b" ", SECRET), "not base64!"],
+    [
+        None,
+        "",
+        sign_webhook_body(BODY, "another-secret"),
+        sign_webhook_body(BODY + b" ", SECRET),
+        "not base64!",
+    ],
     ids=["missing", "empty", "wrong-secret", "other-body", "garbage"],
 )
 def test_anything_else_is_rejected(signature):
