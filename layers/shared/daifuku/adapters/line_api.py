@@ -1,0 +1,172 @@
+"""LINE Messaging API over plain HTTPS.
+
+The request-path functions (webhook, liff_api) use this instead of line-bot-sdk's messaging module,
+whose import alone costs about 2 s of cold start. Bodies are LINE's wire format as documented in
+../shared/line-openapi/messaging-api.yml; the LINE simulator checks every one against that spec.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict
+
+from daifuku.domain.errors import (
+    LineBadRequest,
+    LineMonthlyLimitReached,
+    LineRateLimited,
+    LineRequestFailed,
+    LineUnavailable,
+)
+
+MONTHLY_LIMIT_MESSAGE = "You have reached your monthly limit."
+
+
+class LineProfile(BaseModel):
+    """A friend's profile as GET /v2/bot/profile/{userId} returns it."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    user_id: str
+    display_name: str
+    picture_url: str | None = None
+    status_message: str | None = None
+    language: str | None = None
+
+    @classmethod
+    def from_line(cls, payload: dict[str, Any]) -> LineProfile:
+        return cls(
+            user_id=payload["userId"],
+            display_name=payload.get("displayName", ""),
+            picture_url=payload.get("pictureUrl"),
+            status_message=payload.get("statusMessage"),
+            language=payload.get("language"),
+        )
+
+
+class SendReceipt(BaseModel):
+    """LINE's acknowledgement of a send. `accepted_request_id` is set when a retry key was already used."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: str | None
+    accepted_request_id: str | None = None
+
+    @property
+    def was_duplicate(self) -> bool:
+        return self.accepted_request_id is not None
+
+
+class LineMessagingClient:
+    """The Messaging API calls Daifuku makes, with LINE's errors turned into domain errors."""
+
+    def __init__(
+        self, access_token: str, api_endpoint: str, data_api_endpoint: str, timeout_seconds: float = 5
+    ):
+        self._access_token = access_token
+        self._api = api_endpoint.rstrip("/")
+        self._data_api = data_api_endpoint.rstrip("/")
+        self._timeout = timeout_seconds
+
+    def get_profile(self, user_id: str) -> LineProfile | None:
+        """The friend's profile, or None when LINE has none for us (not a friend, or blocked)."""
+        try:
+            _, payload, _ = self._request("GET", f"{self._api}/v2/bot/profile/{quote(user_id)}")
+        except LineBadRequest as error:
+            if error.status == 404:
+                return None
+            raise
+        return LineProfile.from_line(payload)
+
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendReceipt:
+        return self._send("/v2/bot/message/reply", {"replyToken": reply_token, "messages": messages}, None)
+
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> SendReceipt:
+        return self._send("/v2/bot/message/push", {"to": to, "messages": messages}, retry_key)
+
+    def multicast(
+        self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None
+    ) -> SendReceipt:
+        return self._send("/v2/bot/message/multicast", {"to": to, "messages": messages}, retry_key)
+
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None:
+        self._request("POST", f"{self._api}/v2/bot/user/{quote(user_id)}/richmenu/{quote(rich_menu_id)}")
+
+    def unlink_rich_menu(self, user_id: str) -> None:
+        self._request("DELETE", f"{self._api}/v2/bot/user/{quote(user_id)}/richmenu")
+
+    def message_quota(self) -> int | None:
+        """The monthly message limit, or None when the plan has none."""
+        _, payload, _ = self._request("GET", f"{self._api}/v2/bot/message/quota")
+        return int(payload["value"]) if payload.get("type") == "limited" else None
+
+    def messages_sent_this_month(self) -> int:
+        _, payload, _ = self._request("GET", f"{self._api}/v2/bot/message/quota/consumption")
+        return int(payload["totalUsage"])
+
+    def _send(self, path: str, body: dict[str, Any], retry_key: str | None) -> SendReceipt:
+        headers = {"X-Line-Retry-Key": retry_key} if retry_key else {}
+        status, _, response_headers = self._request("POST", f"{self._api}{path}", body, headers)
+        return SendReceipt(
+            request_id=response_headers.get("x-line-request-id"),
+            accepted_request_id=response_headers.get("x-line-accepted-request-id") if status == 409 else None,
+        )
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self._access_token}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                return response.status, _json_or_empty(response.read()), _lowercase(response.headers)
+        except urllib.error.HTTPError as error:
+            status, payload, response_headers = (
+                error.code,
+                _json_or_empty(error.read()),
+                _lowercase(error.headers),
+            )
+            if status == 409 and "x-line-accepted-request-id" in response_headers:
+                # A retry of a request LINE already accepted: the send happened once, which is success.
+                return status, payload, response_headers
+            raise _line_error(status, payload, response_headers) from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            raise LineUnavailable(0, f"no answer from LINE: {error}") from None
+
+
+def _line_error(status: int, payload: dict[str, Any], headers: dict[str, str]) -> LineRequestFailed:
+    message = str(payload.get("message", ""))
+    request_id = headers.get("x-line-request-id")
+    details = payload.get("details")
+    if status == 429 and message == MONTHLY_LIMIT_MESSAGE:
+        return LineMonthlyLimitReached(status, message, request_id)
+    if status == 429:
+        return LineRateLimited(status, message, request_id)
+    if status >= 500:
+        return LineUnavailable(status, message, request_id)
+    return LineBadRequest(status, message, request_id, details)
+
+
+def _json_or_empty(raw: bytes) -> dict[str, Any]:
+    try:
+        parsed = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _lowercase(headers: Any) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()} if headers else {}
