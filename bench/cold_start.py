@@ -68,6 +68,8 @@ def lambda_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "local")]),
     }
     environment.update(extra or {})
+    # The deployed layer ships bytecode; let the warm-up runs write it here too.
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
     return environment
 
 
