@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from daifuku.domain.birth_month import birth_month_campaign_period
 from daifuku.models.schedule_events import BirthMonthTrigger
 from daifuku.settings import current_settings

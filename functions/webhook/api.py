@@ -4,11 +4,20 @@ Loaded on the first request rather than at init (see handler.py): the resolver a
 to import than everything else on the webhook's cold start together.
 """
 
+from datetime import UTC, datetime
+from functools import cache
+
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from daifuku.adapters.line_credentials import load_line_credentials
+from pydantic import ValidationError
+
+from daifuku.adapters.line_api import LineMessagingClient
+from daifuku.adapters.line_credentials import LineCredentials, load_line_credentials
+from daifuku.adapters.member_table import MemberTable
 from daifuku.domain.errors import InvalidSignature
+from daifuku.domain.friend_ledger import FriendLedger, process_webhook_events
 from daifuku.domain.webhook_signature import verify_webhook_signature
+from daifuku.models.webhook_events import UnreadableEvent, WebhookEvent, WebhookRequest, parse_event
 from daifuku.settings import current_settings
 
 logger = Logger(service="webhook")
@@ -16,17 +25,58 @@ tracer = Tracer(service="webhook")
 app = APIGatewayHttpResolver()
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
+@cache
+def member_table() -> MemberTable:
+    return MemberTable(current_settings().table_name)
+
+
+def line_client(credentials: LineCredentials) -> LineMessagingClient:
+    settings = current_settings()
+    return LineMessagingClient(
+        credentials.channel_access_token.get_secret_value(),
+        settings.line_api_endpoint,
+        settings.line_data_api_endpoint,
+    )
+
+
 @app.post("/webhook")
 @tracer.capture_method
 def receive_webhook() -> dict[str, str]:
     settings = current_settings()
+    body = (app.current_event.decoded_body or "").encode()
+    if len(body) > settings.max_body_bytes:
+        raise BodyTooLarge
     credentials = load_line_credentials(settings.line_secret_id)
-    body = app.current_event.decoded_body or ""
     verify_webhook_signature(
-        body.encode(),
-        app.current_event.headers.get("x-line-signature"),
-        credentials.channel_secret.get_secret_value(),
+        body, app.current_event.headers.get("x-line-signature"), credentials.channel_secret.get_secret_value()
     )
+    request = WebhookRequest.model_validate_json(body)
+    events: list[WebhookEvent] = []
+    for raw_event in request.events:
+        parsed = parse_event(raw_event)
+        if isinstance(parsed, UnreadableEvent):
+            logger.warning(
+                "webhook event skipped", extra={"event_type": parsed.type, "reason": parsed.reason}
+            )
+        else:
+            events.append(parsed)
+    table = member_table()
+    ledger = FriendLedger(table, line_client(credentials), table.load_shop_config())
+    for processed in process_webhook_events(events, ledger, table, datetime.now(UTC)):
+        logger.info(
+            "webhook event",
+            extra={
+                "event_type": processed.event_type,
+                "webhook_event_id": processed.webhook_event_id,
+                "outcome": processed.outcome,
+                "is_redelivery": processed.is_redelivery,
+                "notes": list(processed.notes),
+            },
+        )
     return {"status": "ok"}
 
 
@@ -34,3 +84,14 @@ def receive_webhook() -> dict[str, str]:
 def reject_unsigned(error: InvalidSignature) -> Response:
     logger.warning("webhook rejected", extra={"reason": str(error)})
     return Response(401, content_types.APPLICATION_JSON, {"message": "invalid signature"})
+
+
+@app.exception_handler(ValidationError)
+def reject_malformed(error: ValidationError) -> Response:
+    logger.warning("webhook body unreadable", extra={"errors": error.error_count()})
+    return Response(400, content_types.APPLICATION_JSON, {"message": "malformed webhook body"})
+
+
+@app.exception_handler(BodyTooLarge)
+def reject_oversized(_: BodyTooLarge) -> Response:
+    return Response(413, content_types.APPLICATION_JSON, {"message": "request body too large"})

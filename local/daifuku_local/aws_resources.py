@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from daifuku.table_schema import MEMBER_TABLE
 from pydantic import BaseModel, ConfigDict
+
+from daifuku.table_schema import MEMBER_TABLE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "ap-northeast-1"

@@ -4,14 +4,14 @@ import base64
 import json
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
 from daifuku_local.http_api import (
     HttpApiEmulator,
     build_http_api_event,
     lambda_result_to_response,
 )
-from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request
-
 from infra.routes import HttpRoute
 
 

@@ -1,8 +1,9 @@
 """Given the functions' environment variables, the settings model parses them once, or refuses clearly."""
 
 import pytest
-from daifuku.settings import settings_from
 from pydantic import ValidationError
+
+from daifuku.settings import settings_from
 
 
 def test_settings_read_the_deployment_environment():

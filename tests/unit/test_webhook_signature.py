@@ -5,6 +5,7 @@ import hashlib
 import hmac
 
 import pytest
+
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.webhook_signature import sign_webhook_body, verify_webhook_signature
 

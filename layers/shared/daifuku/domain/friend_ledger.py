@@ -1,0 +1,263 @@
+"""The friends ledger: what each webhook event does to the shop's record of a LINE user.
+
+Pure domain: the table and LINE are reached through the ports below, injected by the handler.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from daifuku.domain.errors import LineRequestFailed
+from daifuku.domain.line_messages import registration_invitation, staff_new_friend_alert, text_message
+from daifuku.models.member import Member
+from daifuku.models.shop import ShopConfig
+from daifuku.models.webhook_events import (
+    FollowEvent,
+    MessageEvent,
+    PostbackEvent,
+    UnfollowEvent,
+    WebhookEvent,
+)
+
+# Staff alerts count against the monthly quota: at most this many a minute, the rest are summarised.
+STAFF_ALERTS_PER_MINUTE = 5
+# Namespace of the X-Line-Retry-Keys derived from webhook event ids.
+RETRY_KEY_NAMESPACE = uuid.UUID("6d1f2a3e-58a4-4d0c-9d67-6a6f8c1d2b10")
+
+
+@dataclass(frozen=True)
+class FriendProfile:
+    display_name: str
+    picture_url: str | None
+    status_message: str | None
+    language: str | None
+
+
+@dataclass(frozen=True)
+class FollowRecorded:
+    member: Member
+    is_first_follow: bool
+
+
+class FriendRepository(Protocol):
+    def record_follow(
+        self, user_id: str, profile: FriendProfile | None, at: datetime, event_ms: int
+    ) -> FollowRecorded | None:
+        """Mark followed; None when a later follow/unfollow of this user was already applied."""
+
+    def record_unfollow(self, user_id: str, at: datetime, event_ms: int) -> bool:
+        """Mark blocked, keeping all data; False when a later follow/unfollow was already applied."""
+
+    def record_interaction(
+        self, user_id: str, at: datetime, kind: str, text: str | None
+    ) -> Member | None: ...
+
+    def update_profile(self, user_id: str, profile: FriendProfile) -> None: ...
+
+    def staff_user_ids(self) -> list[str]: ...
+
+    def take_staff_alert_allowance(self, minute: str, limit: int) -> bool:
+        """True while fewer than `limit` alerts went out in `minute`."""
+
+
+class LineGateway(Protocol):
+    def get_profile(self, user_id: str) -> Any: ...
+
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> Any: ...
+
+    def multicast(
+        self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None
+    ) -> Any: ...
+
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None: ...
+
+
+class Outcome(StrEnum):
+    NEW_FRIEND = "new_friend"
+    RETURNING_FRIEND = "returning_friend"
+    BLOCKED = "blocked"
+    INTERACTION = "interaction"
+    STALE = "stale"  # an older event arriving after a newer one for the same user
+    IGNORED = "ignored"
+
+
+@dataclass
+class EventResult:
+    outcome: Outcome
+    notes: list[str]
+
+
+class FriendLedger:
+    """Applies webhook events. Every LINE call is best effort: the ledger write is what must happen."""
+
+    def __init__(self, repository: FriendRepository, line: LineGateway, shop: ShopConfig):
+        self._repository = repository
+        self._line = line
+        self._shop = shop
+
+    def apply(self, event: WebhookEvent) -> EventResult:
+        user_id = event.user_id
+        if user_id is None:
+            return EventResult(Outcome.IGNORED, ["not from a user"])
+        at = datetime.fromtimestamp(event.timestamp / 1000, UTC)
+        if isinstance(event, FollowEvent):
+            return self._follow(event, user_id, at)
+        if isinstance(event, UnfollowEvent):
+            applied = self._repository.record_unfollow(user_id, at, event.timestamp)
+            return EventResult(Outcome.BLOCKED if applied else Outcome.STALE, [])
+        if isinstance(event, MessageEvent | PostbackEvent):
+            return self._interaction(event, user_id, at)
+        return EventResult(Outcome.IGNORED, [f"type {event.type} is not acted on"])
+
+    def _follow(self, event: FollowEvent, user_id: str, at: datetime) -> EventResult:
+        notes: list[str] = []
+        profile = self._fetch_profile(user_id, notes)
+        recorded = self._repository.record_follow(user_id, profile, at, event.timestamp)
+        if recorded is None:
+            return EventResult(Outcome.STALE, notes)
+        member = recorded.member
+        unblocked = bool(event.follow and event.follow.is_unblocked)
+        if event.reply_token:
+            self._best_effort(
+                notes, "welcome", self._line.reply, event.reply_token, self._welcome(member, unblocked)
+            )
+        rich_menu = (
+            self._shop.rich_menus.member if member.is_member else self._shop.rich_menus.pre_registration
+        )
+        if rich_menu:
+            self._best_effort(notes, "rich menu", self._line.link_rich_menu, user_id, rich_menu)
+        if not unblocked:
+            self._alert_staff(event, member, returning=not recorded.is_first_follow, notes=notes)
+        new = recorded.is_first_follow and not unblocked
+        return EventResult(Outcome.NEW_FRIEND if new else Outcome.RETURNING_FRIEND, notes)
+
+    def _interaction(self, event: MessageEvent | PostbackEvent, user_id: str, at: datetime) -> EventResult:
+        notes: list[str] = []
+        if isinstance(event, MessageEvent):
+            kind, text = f"message:{event.message.type}", event.message.text
+        else:
+            kind, text = "postback", event.postback.data
+        member = self._repository.record_interaction(user_id, at, kind, text)
+        if member is not None and member.profile_pending:
+            profile = self._fetch_profile(user_id, notes)
+            if profile:
+                self._repository.update_profile(user_id, profile)
+        if isinstance(event, PostbackEvent) and event.reply_token:
+            reply = self._postback_reply(event.postback.data, member)
+            if reply:
+                self._best_effort(notes, "postback reply", self._line.reply, event.reply_token, reply)
+        return EventResult(Outcome.INTERACTION, notes)
+
+    def _welcome(self, member: Member, unblocked: bool) -> list[dict[str, Any]]:
+        texts = self._shop.welcome
+        if member.is_member:
+            return [text_message(texts.returning_member)]
+        greeting = texts.returning_friend if unblocked else texts.new_friend
+        register_url = self._liff_url(self._shop.liff_apps.register or self._shop.liff_apps.card)
+        if register_url is None:
+            return [text_message(greeting)]
+        return [registration_invitation(greeting, texts.register_button_label, register_url)]
+
+    def _postback_reply(self, data: str, member: Member | None) -> list[dict[str, Any]] | None:
+        """Rich menu postbacks, for when LIFF cannot open: send the link the area stands for."""
+        action = dict(part.split("=", 1) for part in data.split("&") if "=" in part).get("action")
+        if action == "register":
+            url = self._liff_url(self._shop.liff_apps.register)
+            label = self._shop.welcome.register_button_label
+            return [registration_invitation("会員登録はこちらからどうぞ。", label, url)] if url else None
+        if action == "show_card":
+            url = self._liff_url(self._shop.liff_apps.card)
+            return (
+                [registration_invitation("会員証はこちらからご覧いただけます。", "会員証を開く", url)]
+                if url
+                else None
+            )
+        return None
+
+    def _alert_staff(self, event: FollowEvent, member: Member, returning: bool, notes: list[str]) -> None:
+        if not self._shop.staff_alerts_enabled:
+            return
+        staff = self._repository.staff_user_ids()
+        if not staff:
+            return
+        minute = datetime.fromtimestamp(event.timestamp / 1000, UTC).strftime("%Y-%m-%dT%H:%M")
+        if not self._repository.take_staff_alert_allowance(minute, STAFF_ALERTS_PER_MINUTE):
+            notes.append("staff alert over the per-minute allowance")
+            return
+        message = staff_new_friend_alert(member.display_name, returning)
+        retry_key = str(uuid.uuid5(RETRY_KEY_NAMESPACE, f"staff-alert:{event.webhook_event_id}"))
+        self._best_effort(notes, "staff alert", self._line.multicast, staff[:500], [message], retry_key)
+
+    def _fetch_profile(self, user_id: str, notes: list[str]) -> FriendProfile | None:
+        try:
+            profile = self._line.get_profile(user_id)
+        except LineRequestFailed as error:
+            notes.append(f"profile unavailable ({error.status})")
+            return None
+        if profile is None:
+            notes.append("profile not found")
+            return None
+        return FriendProfile(
+            display_name=profile.display_name,
+            picture_url=profile.picture_url,
+            status_message=profile.status_message,
+            language=profile.language,
+        )
+
+    def _liff_url(self, liff_id: str | None) -> str | None:
+        return f"https://liff.line.me/{liff_id}" if liff_id else None
+
+    @staticmethod
+    def _best_effort(notes: list[str], what: str, call: Any, *args: Any) -> None:
+        try:
+            call(*args)
+        except LineRequestFailed as error:
+            notes.append(f"{what} failed ({error.status})")
+
+
+class WebhookEventLog(Protocol):
+    """Which webhook event ids were processed: LINE redelivers, and may send a body twice."""
+
+    def claim_webhook_event(self, webhook_event_id: str, now: datetime) -> bool: ...
+
+    def complete_webhook_event(self, webhook_event_id: str, outcome: str) -> None: ...
+
+    def release_webhook_event(self, webhook_event_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ProcessedEvent:
+    event_type: str
+    webhook_event_id: str
+    outcome: str
+    is_redelivery: bool
+    notes: tuple[str, ...] = ()
+
+
+def process_webhook_events(
+    events: list[WebhookEvent], ledger: FriendLedger, event_log: WebhookEventLog, now: datetime
+) -> list[ProcessedEvent]:
+    """Apply each event at most once, oldest first. A failure releases the claim and propagates,
+    so that the request fails and LINE's redelivery gets another chance."""
+    processed = []
+    for event in sorted(events, key=lambda e: e.timestamp):
+        redelivery = event.delivery_context.is_redelivery
+        if not event_log.claim_webhook_event(event.webhook_event_id, now):
+            processed.append(ProcessedEvent(event.type, event.webhook_event_id, "duplicate", redelivery))
+            continue
+        try:
+            result = ledger.apply(event)
+        except Exception:
+            event_log.release_webhook_event(event.webhook_event_id)
+            raise
+        event_log.complete_webhook_event(event.webhook_event_id, result.outcome.value)
+        processed.append(
+            ProcessedEvent(
+                event.type, event.webhook_event_id, result.outcome.value, redelivery, tuple(result.notes)
+            )
+        )
+    return processed
