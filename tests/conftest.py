@@ -9,10 +9,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from daifuku_local.stack import LocalStackUrls
+if TYPE_CHECKING:
+    from daifuku_local.stack import LocalStackUrls
+
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -76,7 +79,10 @@ def start_local_stack(log_dir: Path, timeout_seconds: float = 60) -> RunningLoca
             process.kill()
             raise RuntimeError(f"the local stack did not start:\n{log_path.read_text()[-4000:]}")
         time.sleep(0.1)
-    return RunningLocalStack(LocalStackUrls.model_validate_json(ready_file.read_text()), log_path, process)
+    from daifuku_local.stack import LocalStackUrls
+
+    urls = LocalStackUrls.model_validate_json(ready_file.read_text())
+    return RunningLocalStack(urls, log_path, process)
 
 
 def stop_local_stack(stack: RunningLocalStack, timeout_seconds: float = 20) -> int:

@@ -157,7 +157,7 @@ class FriendLedger:
         if member.is_member:
             return [text_message(texts.returning_member)]
         greeting = texts.returning_friend if unblocked else texts.new_friend
-        register_url = self._liff_url(self._shop.liff_apps.register or self._shop.liff_apps.card)
+        register_url = self._liff_url(self._shop.liff_apps.registration or self._shop.liff_apps.card)
         if register_url is None:
             return [text_message(greeting)]
         return [registration_invitation(greeting, texts.register_button_label, register_url)]
@@ -166,7 +166,7 @@ class FriendLedger:
         """Rich menu postbacks, for when LIFF cannot open: send the link the area stands for."""
         action = dict(part.split("=", 1) for part in data.split("&") if "=" in part).get("action")
         if action == "register":
-            url = self._liff_url(self._shop.liff_apps.register)
+            url = self._liff_url(self._shop.liff_apps.registration)
             label = self._shop.welcome.register_button_label
             return [registration_invitation("会員登録はこちらからどうぞ。", label, url)] if url else None
         if action == "show_card":

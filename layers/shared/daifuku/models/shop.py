@@ -28,7 +28,7 @@ class LiffApps(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     card: str | None = None
-    register: str | None = None
+    registration: str | None = None
     staff: str | None = None
 
 
