@@ -21,6 +21,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--any-ports", action="store_true", help="pick free ports for every server")
     parser.add_argument("--ready-file", type=Path, help="write the URLs as JSON here once everything is up")
     parser.add_argument("--log-dir", type=Path, help="write moto's log here")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep the table here between runs (a JSON snapshot saved on Ctrl-C); default: memory only",
+    )
     return parser.parse_args(argv)
 
 
@@ -34,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         simulator_port=0 if any_port else arguments.simulator_port,
         moto_port=0 if any_port else arguments.moto_port,
         log_dir=arguments.log_dir,
+        data_dir=arguments.data_dir,
     )
     stack = LocalStack(config)
     stopping = threading.Event()

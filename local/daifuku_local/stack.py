@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from daifuku_local.aws_resources import (
     REGION,
@@ -22,7 +23,9 @@ from daifuku_local.http_api import HttpApiEmulator
 from daifuku_local.lambda_runtime import LocalLambdaContext, load_handler
 from daifuku_local.liff_site import LiffSite
 from daifuku_local.line_simulator import LineSimulator, SimulatorConfig
+from daifuku_local.local_control import LocalControl
 from daifuku_local.moto_process import MotoServerProcess
+from daifuku_local.snapshot import load_table_snapshot, save_table_snapshot
 from daifuku_local.sqs_event_source import SqsEventSource
 from daifuku_local.wsgi_server import BackgroundWsgiServer
 
@@ -41,6 +44,7 @@ class LocalStackConfig(BaseModel):
     channel: LocalChannel = LocalChannel()
     simulator_seed: int = 7
     log_dir: Path | None = None
+    data_dir: Path | None = None  # where the table snapshot is kept between runs; None: memory only
 
 
 class LocalStackUrls(BaseModel):
@@ -72,6 +76,11 @@ class LocalStack:
         channel = self.config.channel
         self.moto.start()
         self.resources = create_local_resources(self.moto.endpoint_url, channel)
+        if self.config.data_dir:
+            restored = load_table_snapshot(
+                self.moto.endpoint_url, self.resources.table_name, self.snapshot_path
+            )
+            log.info("restored %d items from %s", restored, self.snapshot_path)
         self.simulator = LineSimulator(
             SimulatorConfig(
                 channel_secret=channel.channel_secret,
@@ -83,7 +92,8 @@ class LocalStack:
         self.simulator.start(port=self.config.simulator_port)
         simulator_url = self.simulator.base_url
 
-        api = BackgroundWsgiServer(HttpApiEmulator(cors_origins=("*",)), port=self.config.api_port)
+        api_app = DispatcherMiddleware(HttpApiEmulator(cors_origins=("*",)), {"/_local": LocalControl(self)})
+        api = BackgroundWsgiServer(api_app, port=self.config.api_port)
         os.environ.update(self.function_environment(simulator_url))
         site_config = {"apiBaseUrl": api.url, "simulatorUrl": simulator_url, "liffId": "local-liff"}
         site = BackgroundWsgiServer(LiffSite(site_config), port=self.config.liff_port)
@@ -137,9 +147,17 @@ class LocalStack:
         handler = load_handler("birthday_scheduler")
         return handler(payload, LocalLambdaContext(function_name="daifuku-birthday_scheduler"))
 
+    @property
+    def snapshot_path(self) -> Path:
+        assert self.config.data_dir is not None
+        return self.config.data_dir / "table.json"
+
     def stop(self) -> None:
         if self._send_worker:
             self._send_worker.stop()
+        if self.config.data_dir and self.resources:
+            saved = save_table_snapshot(self.moto.endpoint_url, self.resources.table_name, self.snapshot_path)
+            log.info("saved %d items to %s", saved, self.snapshot_path)
         for server in reversed(self._servers):
             server.stop()
         if self.simulator:

@@ -1,0 +1,31 @@
+"""Local-only controls, under /_local on the API's port: what AWS would do on its own schedule."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from daifuku_local.stack import LocalStack
+
+
+class LocalControl:
+    """`POST /_local/schedules/birth-month/fire` runs the monthly birth-month schedule now."""
+
+    def __init__(self, stack: LocalStack):
+        self._stack = stack
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        if request.method == "POST" and request.path == "/schedules/birth-month/fire":
+            result = self._stack.fire_birth_month_schedule()
+            response = Response(json.dumps(result), content_type="application/json")
+        elif request.method == "GET" and request.path == "/urls":
+            response = Response(self._stack.urls.model_dump_json() if self._stack.urls else "{}")
+        else:
+            response = Response(
+                json.dumps({"message": "Not Found"}), status=404, content_type="application/json"
+            )
+        return response(environ, start_response)
