@@ -10,13 +10,12 @@ import boto3
 from pydantic import BaseModel, ConfigDict
 
 from daifuku.table_schema import MEMBER_TABLE
+from infra.deployment_context import DeploymentContext
+from infra.send_queue_policy import SEND_MAX_RECEIVE_COUNT, SEND_VISIBILITY_TIMEOUT_SECONDS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "ap-northeast-1"
 LOCAL_ACCOUNT = "000000000000"
-
-# The dead-letter threshold of the deployed send queue (infra SendPipeline).
-SEND_MAX_RECEIVE_COUNT = 5
 
 
 class LocalChannel(BaseModel):
@@ -39,10 +38,10 @@ class LocalResources(BaseModel):
     birth_month_schedule_name: str
 
 
-def cdk_context() -> dict[str, Any]:
-    """The `context` of cdk.json: the deployment settings the CDK app reads too."""
+def deployment_context() -> DeploymentContext:
+    """The deployment settings in cdk.json, read and checked as the CDK app reads them."""
     context: dict[str, Any] = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
-    return context
+    return DeploymentContext.model_validate({k: v for k, v in context.items() if k.startswith("daifuku:")})
 
 
 def aws_client(service: str, endpoint_url: str) -> Any:
@@ -75,7 +74,7 @@ def create_local_resources(
     queue_url = sqs.create_queue(
         QueueName=f"{prefix}-send",
         Attributes={
-            "VisibilityTimeout": "30",
+            "VisibilityTimeout": str(SEND_VISIBILITY_TIMEOUT_SECONDS),
             "RedrivePolicy": json.dumps(
                 {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(SEND_MAX_RECEIVE_COUNT)}
             ),
@@ -86,13 +85,13 @@ def create_local_resources(
     secret_id = f"{prefix}/line"
     secrets.create_secret(Name=secret_id, SecretString=json.dumps(channel.model_dump()))
 
-    context = cdk_context()
+    context = deployment_context()
     scheduler = aws_client("scheduler", endpoint_url)
     schedule_name = f"{prefix}-birth-month"
     scheduler.create_schedule(
         Name=schedule_name,
-        ScheduleExpression=context["daifuku:birthMonthSchedule"],
-        ScheduleExpressionTimezone=context["daifuku:shopTimezone"],
+        ScheduleExpression=context.birth_month_schedule,
+        ScheduleExpressionTimezone=context.shop_timezone,
         FlexibleTimeWindow={"Mode": "OFF"},
         Target={
             "Arn": f"arn:aws:lambda:{REGION}:{LOCAL_ACCOUNT}:function:daifuku-birthday_scheduler",

@@ -16,8 +16,8 @@ from daifuku_local.aws_resources import (
     LocalChannel,
     LocalResources,
     aws_client,
-    cdk_context,
     create_local_resources,
+    deployment_context,
 )
 from daifuku_local.http_api import HttpApiEmulator
 from daifuku_local.lambda_runtime import LocalLambdaContext, load_handler
@@ -105,7 +105,7 @@ class LocalStack:
             queue_url=self.resources.send_queue_url,
             handler=load_handler("segment_send"),
             function_name="daifuku-segment_send",
-            max_concurrency=int(cdk_context().get("daifuku:sendMaxConcurrency", 2)),
+            max_concurrency=deployment_context().send_max_concurrency,
         )
         self._send_worker.start()
         self.urls = LocalStackUrls(
@@ -132,7 +132,7 @@ class LocalStack:
             "DAIFUKU_SEND_QUEUE_URL": self.resources.send_queue_url,
             "DAIFUKU_LINE_API_ENDPOINT": simulator_url,
             "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator_url,
-            "DAIFUKU_SHOP_TIMEZONE": cdk_context()["daifuku:shopTimezone"],
+            "DAIFUKU_SHOP_TIMEZONE": deployment_context().shop_timezone,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "Daifuku",
             "POWERTOOLS_METRICS_DISABLED": "true",

@@ -1,0 +1,82 @@
+"""The monthly birth-month campaign: an EventBridge Scheduler schedule in the shop's time zone."""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, Duration, Stack, TimeZone
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from constructs import Construct
+
+from infra.constructs.daifuku_function import DaifukuFunction
+from infra.nag import acknowledge
+
+# Scheduler retries a failed invocation a few times within the hour, with the same scheduled time.
+RETRY_ATTEMPTS = 3
+MAX_EVENT_AGE = Duration.hours(1)
+
+
+class BirthMonthSchedule(Construct):
+    """Invokes the birthday scheduler function at `expression` (a cron expression) in `timezone`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        target: DaifukuFunction,
+        expression: str,
+        timezone: str,
+    ):
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        # Only EventBridge Scheduler, for schedules of this account's default group, may take this role.
+        self.role = iam.Role(
+            self,
+            "Role",
+            description="Daifuku birth-month schedule: invokes the birthday scheduler function",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={
+                    "StringEquals": {
+                        "aws:SourceAccount": stack.account,
+                        "aws:SourceArn": stack.format_arn(
+                            service="scheduler",
+                            resource="schedule-group",
+                            resource_name="default",
+                            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                        ),
+                    }
+                },
+            ),
+        )
+        self.schedule = scheduler.Schedule(
+            self,
+            "Schedule",
+            description="Daifuku: the birth-month campaign, once a month",
+            schedule=scheduler.ScheduleExpression.expression(expression, TimeZone.of(timezone)),
+            # The target grants the role lambda:InvokeFunction on this one function and nothing else.
+            target=targets.LambdaInvoke(
+                target.function,
+                role=self.role,
+                # The scheduled (not the actual) time: a retried invocation plans the same month.
+                input=scheduler.ScheduleTargetInput.from_object(
+                    {
+                        "source": "birth-month-schedule",
+                        "fired_at": scheduler.ContextAttribute.scheduled_time,
+                    }
+                ),
+                retry_attempts=RETRY_ATTEMPTS,
+                max_event_age=MAX_EVENT_AGE,
+            ),
+            time_window=scheduler.TimeWindow.off(),
+        )
+        function_logical_id = stack.get_logical_id(target.function.node.default_child)
+        acknowledge(
+            self.role,
+            {
+                f"AwsSolutions-IAM5[Resource::<{function_logical_id}.Arn>:*]": "lambda:InvokeFunction on "
+                "the birthday scheduler function's own versions and aliases (ARN:*), as grantInvoke writes "
+                "it; no other function.",
+            },
+        )

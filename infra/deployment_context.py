@@ -1,0 +1,61 @@
+"""The deployment settings of a shop, read once from the CDK context (cdk.json or `--context`)."""
+
+from __future__ import annotations
+
+from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from constructs import Node
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# CloudFront accepts certificates from us-east-1 only.
+CLOUDFRONT_CERTIFICATE_PREFIX = "arn:aws:acm:us-east-1:"
+
+
+class DeploymentContext(BaseModel):
+    """What a shop may change without touching code. Field aliases are the context keys."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    shop_timezone: str = Field(alias="daifuku:shopTimezone", default="Asia/Tokyo")
+    birth_month_schedule: str = Field(
+        alias="daifuku:birthMonthSchedule", default="cron(0 10 1 * ? *)", pattern=r"^cron\(.+\)$"
+    )
+    # SQS event sources accept a maximum concurrency of 2 to 1000.
+    send_max_concurrency: int = Field(alias="daifuku:sendMaxConcurrency", default=2, ge=2, le=1000)
+    liff_domain_name: str | None = Field(alias="daifuku:liffDomainName", default=None)
+    liff_certificate_arn: str | None = Field(alias="daifuku:liffCertificateArn", default=None)
+    liff_id: str = Field(
+        alias="daifuku:liffId",
+        default="",
+        description="The LIFF app's id, known once the LIFF app is created with the LiffSiteUrl output.",
+    )
+
+    @field_validator("shop_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @model_validator(mode="after")
+    def _domain_with_certificate(self) -> Self:
+        if bool(self.liff_domain_name) != bool(self.liff_certificate_arn):
+            raise ValueError("daifuku:liffDomainName and daifuku:liffCertificateArn go together")
+        if self.liff_certificate_arn and not self.liff_certificate_arn.startswith(
+            CLOUDFRONT_CERTIFICATE_PREFIX
+        ):
+            raise ValueError("daifuku:liffCertificateArn must be an ACM certificate in us-east-1")
+        return self
+
+    @classmethod
+    def from_node(cls, node: Node) -> DeploymentContext:
+        """The context values set on `node` (or above it), with the defaults for the others."""
+        values = {}
+        for field in cls.model_fields.values():
+            value = node.try_get_context(field.alias) if field.alias else None
+            if value is not None and value != "":
+                values[field.alias] = value
+        return cls.model_validate(values)

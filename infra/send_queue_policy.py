@@ -1,0 +1,9 @@
+"""How the send queue behaves, shared by the CDK SendPipeline and the local stack (no CDK imports here)."""
+
+# A job that fails this often is poison (a bad body, a blocked channel): it waits in the DLQ for a person.
+SEND_MAX_RECEIVE_COUNT = 5
+PUSH_WORKER_TIMEOUT_SECONDS = 30
+# AWS's advice for SQS event sources: a visibility timeout of at least six times the function timeout,
+# so that a batch is not delivered again while Lambda is still retrying a throttled invocation.
+SEND_VISIBILITY_TIMEOUT_SECONDS = 6 * PUSH_WORKER_TIMEOUT_SECONDS
+SEND_BATCH_SIZE = 10

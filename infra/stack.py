@@ -1,0 +1,109 @@
+"""The Daifuku stack: wires one construct per concern together, and says who may do what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, Stack
+from constructs import Construct
+
+from daifuku.table_schema import MEMBER_TABLE
+from infra.constructs.birth_month_schedule import BirthMonthSchedule
+from infra.constructs.daifuku_function import DaifukuFunction
+from infra.constructs.http_api import HttpApi
+from infra.constructs.liff_hosting import LiffHosting
+from infra.constructs.line_credentials import LineCredentials
+from infra.constructs.member_table import MemberTable
+from infra.constructs.send_pipeline import SendPipeline
+from infra.constructs.shared_layer import SharedLayer
+from infra.deployment_context import DeploymentContext
+from infra.routes import HTTP_ROUTES
+
+
+class DaifukuStack(Stack):
+    """Everything one shop runs. Environment-agnostic: no lookups, so it synthesizes offline."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any):
+        super().__init__(scope, construct_id, **kwargs)
+        context = DeploymentContext.from_node(self.node)
+
+        layer = SharedLayer(self, "SharedLayer").layer
+        members = MemberTable(self, "MemberTable", definition=MEMBER_TABLE)
+        table = members.table
+        credentials = LineCredentials(self, "LineCredentials")
+        settings = {
+            "table_name": table.table_name,
+            "line_secret_id": credentials.secret.secret_arn,
+            "shop_timezone": context.shop_timezone,
+        }
+
+        webhook = DaifukuFunction(
+            self,
+            "Webhook",
+            name="webhook",
+            description="Daifuku: LINE webhook events become friends in the ledger",
+            layer=layer,
+            settings=settings,
+        )
+        liff_api = DaifukuFunction(
+            self,
+            "LiffApi",
+            name="liff_api",
+            description="Daifuku: the LIFF pages' API (registration, member card)",
+            layer=layer,
+            settings=settings,
+        )
+        birthday_scheduler = DaifukuFunction(
+            self,
+            "BirthdayScheduler",
+            name="birthday_scheduler",
+            description="Daifuku: plans the monthly birth-month campaign",
+            layer=layer,
+            settings=settings,
+            timeout=Duration.minutes(5),
+        )
+        send_pipeline = SendPipeline(
+            self,
+            "SendPipeline",
+            layer=layer,
+            settings=settings,
+            max_concurrency=context.send_max_concurrency,
+        )
+        push_worker = send_pipeline.worker
+
+        for function in (webhook, liff_api, birthday_scheduler, push_worker):
+            members.grant_read_write(function)
+        # The scheduler only plans: it reads members and puts send jobs on the queue, and never calls LINE.
+        for function in (webhook, liff_api, push_worker):
+            credentials.grant_read(function.function)
+        send_pipeline.allow_planning(birthday_scheduler)
+
+        BirthMonthSchedule(
+            self,
+            "BirthMonthSchedule",
+            target=birthday_scheduler,
+            expression=context.birth_month_schedule,
+            timezone=context.shop_timezone,
+        )
+
+        site = LiffHosting(
+            self,
+            "LiffHosting",
+            domain_name=context.liff_domain_name,
+            certificate_arn=context.liff_certificate_arn,
+        )
+        api = HttpApi(self, "HttpApi", allowed_origins=[site.site_url])
+        api.add_routes(HTTP_ROUTES, {"webhook": webhook.function, "liff_api": liff_api.function})
+        site.publish({"apiBaseUrl": api.endpoint, "liffId": context.liff_id})
+
+        outputs = {
+            "WebhookUrl": f"{api.endpoint}/webhook",
+            "ApiUrl": api.endpoint,
+            "LiffSiteUrl": site.site_url,
+            "LineSecretArn": credentials.secret.secret_arn,
+            "SendQueueUrl": send_pipeline.queue.queue_url,
+            "SendDlqUrl": send_pipeline.dead_letter_queue.queue_url,
+            "TableName": table.table_name,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)

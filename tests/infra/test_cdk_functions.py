@@ -1,0 +1,88 @@
+"""The Lambda functions as deployed: runtime, architecture, tracing, logs, layer and settings."""
+
+from __future__ import annotations
+
+from infra_synthesis import Synthesized
+
+from daifuku.settings import Settings
+from infra.app import cdk_json_context
+from infra.function_build import FUNCTIONS_ROOT
+
+POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"}
+SETTINGS_VARIABLES = {field.alias for field in Settings.model_fields.values()}
+
+
+def test_every_function_directory_is_deployed_once(synthesized: Synthesized) -> None:
+    # Given the function directories of the repository
+    directories = {path.parent.name for path in FUNCTIONS_ROOT.glob("*/handler.py")}
+
+    # Then each is one Lambda function, imported as the local runtime imports it
+    assert set(synthesized.daifuku_functions()) == directories
+    for name, (_, function) in synthesized.daifuku_functions().items():
+        assert function["Properties"]["Handler"] == f"functions.{name}.handler.handler"
+
+
+def test_functions_run_python_313_on_arm64_with_active_tracing(synthesized: Synthesized) -> None:
+    for name, (_, function) in synthesized.daifuku_functions().items():
+        properties = function["Properties"]
+        assert properties["Runtime"] == "python3.13", name
+        assert properties["Architectures"] == ["arm64"], name
+        assert properties["TracingConfig"] == {"Mode": "Active"}, name
+
+
+def test_functions_run_with_the_shared_layer(synthesized: Synthesized) -> None:
+    layers = {
+        str(function["Properties"]["Layers"]) for _, function in synthesized.daifuku_functions().values()
+    }
+    assert len(layers) == 1, "the functions run with different layers"
+    (_, function), *_ = synthesized.daifuku_functions().values()
+    (reference,) = function["Properties"]["Layers"]
+    layer = synthesized.resources[reference["Ref"]]
+    assert layer["Type"] == "AWS::Lambda::LayerVersion"
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+
+
+def test_every_lambda_function_logs_to_its_own_log_group_with_retention(synthesized: Synthesized) -> None:
+    # CDK's own BucketDeployment handler included: no log group is left to grow forever.
+    log_groups = synthesized.of_type("AWS::Logs::LogGroup")
+    used = []
+    for logical_id, function in synthesized.of_type("AWS::Lambda::Function").items():
+        reference = function["Properties"].get("LoggingConfig", {}).get("LogGroup")
+        assert reference is not None, f"{logical_id} logs to Lambda's default log group"
+        log_group_id = reference["Ref"]
+        assert log_groups[log_group_id]["Properties"]["RetentionInDays"] > 0, logical_id
+        used.append(log_group_id)
+    assert len(used) == len(set(used)), "functions share a log group"
+
+
+def test_functions_get_powertools_and_settings_variables_only(synthesized: Synthesized) -> None:
+    table_id, _ = synthesized.only("AWS::DynamoDB::Table")
+    secret_id, _ = synthesized.only("AWS::SecretsManager::Secret")
+    for name, (_, function) in synthesized.daifuku_functions().items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        # Every variable is one the functions read: Powertools' own, or a field of the settings model.
+        assert set(variables) <= POWERTOOLS_VARIABLES | SETTINGS_VARIABLES, name
+        assert variables["POWERTOOLS_SERVICE_NAME"] == name
+        assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Daifuku"
+        assert variables["DAIFUKU_TABLE_NAME"] == {"Ref": table_id}
+        # The secret's ARN, never a credential.
+        assert variables["DAIFUKU_LINE_SECRET_ID"] == {"Ref": secret_id}
+        assert variables["DAIFUKU_SHOP_TIMEZONE"] == cdk_json_context()["daifuku:shopTimezone"]
+
+
+def test_only_the_planner_is_told_where_the_send_queue_is(synthesized: Synthesized) -> None:
+    queue_id = next(
+        logical_id
+        for logical_id, queue in synthesized.of_type("AWS::SQS::Queue").items()
+        if "RedrivePolicy" in queue["Properties"]
+    )
+    functions = synthesized.daifuku_functions()
+    told = {
+        name
+        for name, (_, function) in functions.items()
+        if "DAIFUKU_SEND_QUEUE_URL" in function["Properties"]["Environment"]["Variables"]
+    }
+    assert told == {"birthday_scheduler"}
+    variables = functions["birthday_scheduler"][1]["Properties"]["Environment"]["Variables"]
+    assert variables["DAIFUKU_SEND_QUEUE_URL"] == {"Ref": queue_id}

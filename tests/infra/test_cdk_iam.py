@@ -1,0 +1,80 @@
+"""Least privilege: what each function may do, and no wildcard actions anywhere."""
+
+from __future__ import annotations
+
+import re
+
+from infra_synthesis import Synthesized, actions
+
+# "*", or a whole service ("dynamodb:*"). Prefix wildcards such as CDK's "s3:GetObject*" name a few actions.
+WILDCARD_ACTION = re.compile(r"^(\*|[a-z0-9-]+:\*)$")
+POLICY_DOCUMENTS = {
+    "AWS::IAM::Policy": "PolicyDocument",
+    "AWS::IAM::ManagedPolicy": "PolicyDocument",
+    "AWS::S3::BucketPolicy": "PolicyDocument",
+    "AWS::SQS::QueuePolicy": "PolicyDocument",
+}
+SECRET_READ = {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+SEND = {"sqs:SendMessage"}
+RECEIVE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"}
+
+
+def allow_statements(synthesized: Synthesized) -> list[tuple[str, dict]]:
+    """Every Allow statement of every identity and resource policy, with its resource's logical id."""
+    found = []
+    for resource_type, key in POLICY_DOCUMENTS.items():
+        for logical_id, resource in synthesized.of_type(resource_type).items():
+            for statement in resource["Properties"][key]["Statement"]:
+                if statement["Effect"] == "Allow":
+                    found.append((logical_id, statement))
+    for logical_id, role in synthesized.of_type("AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            found += [
+                (logical_id, s) for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"
+            ]
+    return found
+
+
+def test_no_policy_allows_every_action_or_a_whole_service(synthesized: Synthesized) -> None:
+    statements = allow_statements(synthesized)
+    assert len(statements) > 10  # the walk found the policies
+    wildcards = [
+        (logical_id, action)
+        for logical_id, statement in statements
+        for action in actions(statement)
+        if WILDCARD_ACTION.match(action)
+    ]
+    assert wildcards == []
+
+
+def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthesized) -> None:
+    granted = {
+        name: synthesized.actions_of_role(synthesized.role_of(name))
+        for name in synthesized.daifuku_functions()
+    }
+
+    # Everyone keeps the ledger
+    for name, function_actions in granted.items():
+        assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"} <= function_actions, name
+    # Only those that call LINE read its credentials
+    callers_of_line = {"webhook", "liff_api", "segment_send"}
+    assert {name for name, a in granted.items() if a >= SECRET_READ} == callers_of_line
+    assert {name for name, a in granted.items() if a & SECRET_READ} == callers_of_line
+    # Only the planner sends jobs, only the push worker receives them
+    assert {name for name, a in granted.items() if a & SEND} == {"birthday_scheduler"}
+    assert {name for name, a in granted.items() if a & RECEIVE} == {"segment_send"}
+    # Logs go to the function's own log group, not to every log group
+    for name, (_, function) in synthesized.daifuku_functions().items():
+        own_log_group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        statements = synthesized.statements_of_role(synthesized.role_of(name))
+        log_statements = [s for s in statements if "logs:PutLogEvents" in actions(s)]
+        assert [s["Resource"] for s in log_statements] == [{"Fn::GetAtt": [own_log_group, "Arn"]}], name
+
+
+def test_no_role_uses_an_aws_managed_policy(synthesized: Synthesized) -> None:
+    # AWSLambdaBasicExecutionRole, for one, lets a function write to every log group of the account.
+    roles = synthesized.of_type("AWS::IAM::Role")
+    assert len(roles) >= 6  # four functions, the schedule, the pages deployment
+    assert {
+        logical_id for logical_id, role in roles.items() if "ManagedPolicyArns" in role["Properties"]
+    } == set()

@@ -1,0 +1,54 @@
+"""The shared layer built on this machine holds ARM64 wheels, the daifuku package and bytecode."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from infra.layer_build import build_layer
+
+EM_AARCH64 = 0xB7
+
+
+def elf_machine(path: Path) -> int:
+    header = path.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF", f"{path} is not an ELF file"
+    (machine,) = struct.unpack_from("<H", header, 18)
+    return machine
+
+
+@pytest.fixture(scope="module")
+def layer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("layer")
+    build_layer(output)
+    return output / "python"
+
+
+@pytest.mark.slow
+def test_compiled_dependencies_are_for_arm64(layer: Path) -> None:
+    extensions = list((layer / "pydantic_core").glob("*.so"))
+    assert extensions, "pydantic_core has no compiled extension"
+    for extension in extensions:
+        assert elf_machine(extension) == EM_AARCH64, extension
+
+
+@pytest.mark.slow
+def test_layer_has_the_runtime_dependencies_and_daifuku_but_not_boto3(layer: Path) -> None:
+    for package in ("linebot", "aws_lambda_powertools", "pydantic", "daifuku"):
+        assert (layer / package).is_dir(), package
+    assert (layer / "daifuku" / "table_schema.py").is_file()
+    # The Lambda runtime provides these.
+    for package in ("boto3", "botocore", "s3transfer"):
+        assert not (layer / package).exists(), package
+
+
+@pytest.mark.slow
+def test_layer_ships_unchecked_hash_bytecode(layer: Path) -> None:
+    compiled = layer / "daifuku" / "__pycache__" / "settings.cpython-313.pyc"
+    # PEP 552 flags: bit 0 = hash-based, bit 1 = check the source. Hash-based and unchecked is 0b01.
+    (flags,) = struct.unpack_from("<I", compiled.read_bytes(), 4)
+    assert flags == 0b01
+    assert len(list(layer.glob("pydantic/**/*.cpython-313.pyc"))) > 50
+    assert not list((layer / "daifuku").rglob("*.cpython-31[!3]*.pyc")), "bytecode of another Python"
