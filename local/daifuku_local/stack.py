@@ -22,7 +22,7 @@ from daifuku_local.aws_resources import (
 from daifuku_local.http_api import HttpApiEmulator
 from daifuku_local.lambda_runtime import LocalLambdaContext, load_handler
 from daifuku_local.liff_site import LiffSite
-from daifuku_local.line_simulator import LineSimulator, SimulatorConfig
+from daifuku_local.line_platform import LineSimulator, SimulatorConfig
 from daifuku_local.local_control import LocalControl
 from daifuku_local.moto_process import MotoServerProcess
 from daifuku_local.snapshot import load_table_snapshot, save_table_snapshot

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from daifuku.adapters.table_keys import SHOP_KEY, member_key, webhook_event_key
+from daifuku.adapters.table_keys import (
+    COUPON_SK_PREFIX,
+    MEMBER_NUMBER_COUNTER_ATTRIBUTE,
+    MEMBER_NUMBER_COUNTER_KEY,
+    MEMBER_SK,
+    SHOP_KEY,
+    coupon_key,
+    legacy_member_key,
+    legacy_phone_partition,
+    member_key,
+    member_number_key,
+    staff_key,
+    user_partition,
+    webhook_event_key,
+)
 from daifuku.domain.friend_ledger import FollowRecorded, FriendProfile
+from daifuku.domain.member_numbers import IssueAttempt, IssueOutcome, NumberIssue
+from daifuku.domain.registration import RegisteredProfile
 from daifuku.models.member import Member, MembershipStatus
+from daifuku.models.membership import Coupon, LegacyMember, MembershipRecord
 from daifuku.models.shop import ShopConfig
 
 # LINE redelivers a failed webhook for a limited time; a processed event id is kept well past that.
@@ -120,7 +138,7 @@ class MemberTable:
             values[":true"] = True
         else:
             assignments.append("profile_pending = :false")
-            assignments += self._profile_assignments(profile, values)
+            assignments += self._profile_assignments(profile, values, names)
         try:
             updated = self.table.update_item(
                 Key=member_key(user_id),
@@ -182,10 +200,12 @@ class MemberTable:
 
     def update_profile(self, user_id: str, profile: FriendProfile) -> None:
         values: dict[str, Any] = {":false": False}
-        assignments = ["profile_pending = :false", *self._profile_assignments(profile, values)]
+        names: dict[str, str] = {}
+        assignments = ["profile_pending = :false", *self._profile_assignments(profile, values, names)]
         self.table.update_item(
             Key=member_key(user_id),
             UpdateExpression="SET " + ", ".join(assignments),
+            ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
 
@@ -218,15 +238,365 @@ class MemberTable:
         return True
 
     @staticmethod
-    def _profile_assignments(profile: FriendProfile, values: dict[str, Any]) -> list[str]:
+    def _profile_assignments(
+        profile: FriendProfile, values: dict[str, Any], names: dict[str, str]
+    ) -> list[str]:
         fields = {
             "display_name": profile.display_name,
             "picture_url": profile.picture_url,
             "status_message": profile.status_message,
             "language": profile.language,
         }
+        # Written through placeholders: `language` is a DynamoDB reserved word.
         assignments = []
         for name, value in fields.items():
             values[f":{name}"] = value
-            assignments.append(f"{name} = :{name}")
+            names[f"#{name}"] = name
+            assignments.append(f"#{name} = :{name}")
         return assignments
+
+    # Membership: numbers, registration, coupons, legacy claims, deletion (the member card)
+
+    def find_membership(self, user_id: str) -> MembershipRecord | None:
+        item = self.table.get_item(Key=member_key(user_id), ConsistentRead=True).get("Item")
+        return MembershipRecord.model_validate(item) if item else None
+
+    def read_member_number_counter(self) -> int | None:
+        item = self.table.get_item(Key=MEMBER_NUMBER_COUNTER_KEY, ConsistentRead=True).get("Item")
+        value = item.get(MEMBER_NUMBER_COUNTER_ATTRIBUTE) if item else None
+        return int(value) if value is not None else None
+
+    def try_issue_member_number(self, issue: NumberIssue) -> IssueAttempt:
+        """Counter, number and member in one transaction (see domain.member_numbers)."""
+        at = _iso(issue.at)
+        if issue.expected_counter is None:
+            counter_condition = "attribute_not_exists(#last)"
+            counter_values: dict[str, Any] = {":sequence": issue.sequence}
+        else:
+            counter_condition = "#last = :expected"
+            counter_values = {":sequence": issue.sequence, ":expected": issue.expected_counter}
+        names = {"#status": "status"}
+        values: dict[str, Any] = {
+            ":user_id": issue.user_id,
+            ":member_no": issue.member_no,
+            ":status": issue.status.value,
+            ":at": at,
+            ":deleted": MembershipStatus.DELETED.value,
+        }
+        assignments = [
+            "user_id = :user_id",
+            "member_no = :member_no",
+            "#status = :status",
+            "member_since = :at",
+        ]
+        removals = ["deleted_at"]
+        if issue.profile is not None:
+            profile_set, profile_remove = self._registration_assignments(issue.profile, names, values)
+            assignments += [*profile_set, "registered_at = :at"]
+            removals += profile_remove
+        transaction = [
+            {
+                "Update": {
+                    "Key": MEMBER_NUMBER_COUNTER_KEY,
+                    "UpdateExpression": "SET #last = :sequence",
+                    "ConditionExpression": counter_condition,
+                    "ExpressionAttributeNames": {"#last": MEMBER_NUMBER_COUNTER_ATTRIBUTE},
+                    "ExpressionAttributeValues": counter_values,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+            {
+                "Put": {
+                    "Item": {
+                        **member_number_key(issue.member_no),
+                        "member_no": issue.member_no,
+                        "user_id": issue.user_id,
+                        "status": "active",
+                        "issued_at": at,
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Update": {
+                    "Key": member_key(issue.user_id),
+                    "UpdateExpression": f"SET {', '.join(assignments)} REMOVE {', '.join(removals)}",
+                    "ConditionExpression": "attribute_not_exists(member_no) OR #status = :deleted",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+        ]
+        reasons = self._transact(transaction)
+        if reasons is None:
+            return IssueAttempt(IssueOutcome.ISSUED)
+        counter_reason, number_reason, member_reason = reasons
+        if member_reason.get("Code") == "ConditionalCheckFailed":
+            return IssueAttempt(IssueOutcome.ALREADY_NUMBERED)
+        if counter_reason.get("Code") == "ConditionalCheckFailed":
+            # Items in cancellation reasons stay in DynamoDB's typed JSON: {"N": "41"}.
+            seen = counter_reason.get("Item", {}).get(MEMBER_NUMBER_COUNTER_ATTRIBUTE, {}).get("N")
+            return IssueAttempt(IssueOutcome.COUNTER_MOVED, int(seen) if seen is not None else None)
+        if number_reason.get("Code") == "ConditionalCheckFailed":
+            return IssueAttempt(IssueOutcome.NUMBER_TAKEN)
+        # TransactionConflict: another transaction held one of the items; same as a moved counter.
+        return IssueAttempt(IssueOutcome.COUNTER_MOVED)
+
+    def save_registration(self, user_id: str, profile: RegisteredProfile, at: datetime) -> bool:
+        values: dict[str, Any] = {
+            ":registered": MembershipStatus.REGISTERED.value,
+            ":deleted": MembershipStatus.DELETED.value,
+            ":at": _iso(at),
+        }
+        names = {"#status": "status"}
+        assignments, removals = self._registration_assignments(profile, names, values)
+        assignments += [
+            "#status = :registered",
+            "registered_at = if_not_exists(registered_at, :at)",
+            "profile_updated_at = :at",
+        ]
+        expression = f"SET {', '.join(assignments)}" + (f" REMOVE {', '.join(removals)}" if removals else "")
+        try:
+            self.table.update_item(
+                Key=member_key(user_id),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(member_no) AND #status <> :deleted",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except self._conditional_check_failed:
+            return False
+        return True
+
+    def find_legacy_members(self, phone: str) -> list[LegacyMember]:
+        items = self.table.query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": legacy_phone_partition(phone)},
+            ConsistentRead=True,
+        )["Items"]
+        return [LegacyMember.model_validate(item) for item in items]
+
+    def claim_legacy_number(
+        self,
+        user_id: str,
+        legacy: LegacyMember,
+        profile: RegisteredProfile,
+        replacing_member_no: str | None,
+        at: datetime,
+    ) -> bool:
+        values: dict[str, Any] = {
+            ":user_id": user_id,
+            ":member_no": legacy.member_no,
+            ":registered": MembershipStatus.REGISTERED.value,
+            ":at": _iso(at),
+        }
+        names = {"#status": "status"}
+        assignments, removals = self._registration_assignments(profile, names, values)
+        assignments += [
+            "user_id = :user_id",
+            "member_no = :member_no",
+            "#status = :registered",
+            "member_since = :at",
+            "registered_at = :at",
+            "legacy_claimed_at = :at",
+        ]
+        removals.append("deleted_at")
+        if replacing_member_no is None:
+            member_condition = "attribute_not_exists(member_no) OR #status = :deleted"
+            values[":deleted"] = MembershipStatus.DELETED.value
+        else:
+            member_condition = "member_no = :replacing AND #status = :guest"
+            values[":replacing"] = replacing_member_no
+            values[":guest"] = MembershipStatus.GUEST.value
+        transaction: list[dict[str, Any]] = [
+            {
+                # The imported record held the phone and birthdate only to prove the claim: it goes.
+                "Delete": {
+                    "Key": legacy_member_key(legacy.phone, legacy.member_no),
+                    "ConditionExpression": "attribute_exists(pk) AND birthdate = :birthdate",
+                    "ExpressionAttributeValues": {":birthdate": legacy.birthdate.isoformat()},
+                }
+            },
+            {
+                "Update": {
+                    "Key": member_number_key(legacy.member_no),
+                    "UpdateExpression": "SET member_no = :member_no, user_id = :user_id, "
+                    "#status = :active, claimed_at = :at",
+                    "ConditionExpression": "attribute_not_exists(user_id)",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {
+                        ":member_no": legacy.member_no,
+                        ":user_id": user_id,
+                        ":active": "active",
+                        ":at": _iso(at),
+                    },
+                }
+            },
+            {
+                "Update": {
+                    "Key": member_key(user_id),
+                    "UpdateExpression": f"SET {', '.join(assignments)} REMOVE {', '.join(removals)}",
+                    "ConditionExpression": member_condition,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+        ]
+        if replacing_member_no is not None:
+            transaction.append(
+                {
+                    # The guest number stays taken (never reissued), pointing to its replacement.
+                    "Update": {
+                        "Key": member_number_key(replacing_member_no),
+                        "UpdateExpression": "SET #status = :retired, replaced_by = :member_no REMOVE user_id",
+                        "ConditionExpression": "user_id = :user_id",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {
+                            ":retired": "retired",
+                            ":member_no": legacy.member_no,
+                            ":user_id": user_id,
+                        },
+                    }
+                }
+            )
+        return self._transact(transaction) is None
+
+    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
+        try:
+            self.table.put_item(
+                Item={
+                    **coupon_key(user_id, coupon.coupon_id),
+                    **coupon.model_dump(mode="json", exclude_none=True),
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._conditional_check_failed:
+            return False
+        return True
+
+    def coupons_of(self, user_id: str) -> list[Coupon]:
+        items = self.table.query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :coupon)",
+            ExpressionAttributeValues={":pk": user_partition(user_id), ":coupon": COUPON_SK_PREFIX},
+        )["Items"]
+        return [Coupon.model_validate(item) for item in items]
+
+    def mark_rich_menu_pending(self, user_id: str, pending: bool) -> None:
+        try:
+            self.table.update_item(
+                Key=member_key(user_id),
+                UpdateExpression="SET rich_menu_pending = :true" if pending else "REMOVE rich_menu_pending",
+                ConditionExpression="attribute_exists(pk)",
+                **({"ExpressionAttributeValues": {":true": True}} if pending else {}),
+            )
+        except self._conditional_check_failed:
+            return
+
+    def erase_personal_data(self, user_id: str, at: datetime) -> MembershipRecord | None:
+        """The member item becomes a tombstone; every other item of the user (coupons, tags, messages)
+        is deleted; the number's uniqueness item stays, marked deleted and no longer pointing to them."""
+        item = self.table.get_item(Key=member_key(user_id), ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        tombstone: dict[str, Any] = {
+            **member_key(user_id),
+            "user_id": user_id,
+            "status": MembershipStatus.DELETED.value,
+            "deleted_at": _iso(at),
+        }
+        # Kept: the number (never reissued), and the webhook's ordering of follow/unfollow events.
+        for kept in ("member_no", "follow_state_ms", "blocked", "rich_menu_pending"):
+            if kept in item:
+                tombstone[kept] = item[kept]
+        self.table.put_item(Item=tombstone)
+        partition = user_partition(user_id)
+        query: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": partition},
+            "ProjectionExpression": "pk, sk",
+        }
+        with self.table.batch_writer() as batch:
+            while True:
+                page = self.table.query(**query)
+                for key in page["Items"]:
+                    if key["sk"] != MEMBER_SK:
+                        batch.delete_item(Key={"pk": key["pk"], "sk": key["sk"]})
+                if "LastEvaluatedKey" not in page:
+                    break
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        member_no = item.get("member_no")
+        if member_no:
+            # Already retired (a replaced guest number) when the condition fails: nothing to undo.
+            with contextlib.suppress(self._conditional_check_failed):
+                self.table.update_item(
+                    Key=member_number_key(member_no),
+                    UpdateExpression="SET #status = :deleted, deleted_at = :at REMOVE user_id",
+                    ConditionExpression="user_id = :user_id",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={
+                        ":deleted": MembershipStatus.DELETED.value,
+                        ":at": _iso(at),
+                        ":user_id": user_id,
+                    },
+                )
+        return MembershipRecord.model_validate(tombstone)
+
+    def find_member_by_number(self, member_no: str) -> MembershipRecord | None:
+        owner = self.table.get_item(Key=member_number_key(member_no), ConsistentRead=True).get("Item")
+        if not owner or not owner.get("user_id"):
+            return None
+        return self.find_membership(owner["user_id"])
+
+    def is_staff(self, user_id: str) -> bool:
+        return "Item" in self.table.get_item(Key=staff_key(user_id))
+
+    def _transact(self, transaction: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """Run a TransactWriteItems; None when it committed, else the per-item cancellation reasons.
+
+        Through the resource's own client, which converts Python values to DynamoDB's types as the
+        Table methods do (but leaves the Items in cancellation reasons typed).
+        """
+        client = self.table.meta.client
+        requests = [
+            {operation: {**request, "TableName": self._table_name}}
+            for entry in transaction
+            for operation, request in entry.items()
+        ]
+        try:
+            client.transact_write_items(TransactItems=requests)
+        except client.exceptions.TransactionCanceledException as error:
+            reasons: list[dict[str, Any]] = error.response.get("CancellationReasons") or []
+            known = {"None", "ConditionalCheckFailed", "TransactionConflict"}
+            if len(reasons) != len(transaction) or any(r.get("Code") not in known for r in reasons):
+                raise
+            return reasons
+        return None
+
+    @staticmethod
+    def _registration_assignments(
+        profile: RegisteredProfile, names: dict[str, str], values: dict[str, Any]
+    ) -> tuple[list[str], list[str]]:
+        """SET assignments for the profile's fields (and the index keys derived from them), and the
+        optional fields to REMOVE because the profile leaves them blank. Every attribute goes through a
+        name placeholder: `name` is one of DynamoDB's reserved words."""
+        fields: dict[str, Any] = {
+            "name": profile.name,
+            "name_kana": profile.name_kana,
+            "birthdate": profile.birthdate.isoformat(),
+            "birth_month": profile.birth_month,
+            "phone": profile.phone,
+            "phone_last4": profile.phone_last4,
+            "store_id": profile.store_id,
+            "gender": profile.gender,
+            "email": profile.email,
+            "custom_fields": profile.custom_fields,
+        }
+        assignments, removals = [], []
+        for name, value in fields.items():
+            names[f"#profile_{name}"] = name
+            if value is None:
+                removals.append(f"#profile_{name}")
+            else:
+                values[f":profile_{name}"] = value
+                assignments.append(f"#profile_{name} = :profile_{name}")
+        return assignments, removals

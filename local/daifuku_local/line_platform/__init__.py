@@ -1,0 +1,5 @@
+"""The LINE Platform simulator: the project's test double for LINE (see simulator.py)."""
+
+from daifuku_local.line_platform.simulator import FaultConfig, LineSimulator, SimulatorConfig
+
+__all__ = ["FaultConfig", "LineSimulator", "SimulatorConfig"]
