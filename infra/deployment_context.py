@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from constructs import Node
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    # Only a type here: the local stack reads this module without starting jsii's Node.js runtime.
+    from constructs import Node
 
 # CloudFront accepts certificates from us-east-1 only.
 CLOUDFRONT_CERTIFICATE_PREFIX = "arn:aws:acm:us-east-1:"

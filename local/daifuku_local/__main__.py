@@ -21,6 +21,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--any-ports", action="store_true", help="pick free ports for every server")
     parser.add_argument("--ready-file", type=Path, help="write the URLs as JSON here once everything is up")
     parser.add_argument("--log-dir", type=Path, help="write moto's log here")
+    parser.add_argument("--no-demo", action="store_true", help="start with an empty shop")
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         moto_port=0 if any_port else arguments.moto_port,
         log_dir=arguments.log_dir,
         data_dir=arguments.data_dir,
+        demo_shop=not arguments.no_demo,
     )
     stack = LocalStack(config)
     stopping = threading.Event()

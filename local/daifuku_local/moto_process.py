@@ -33,7 +33,7 @@ class MotoServerProcess:
     def start(self, timeout_seconds: float = 30) -> None:
         log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "daifuku_local.moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=log,
             stderr=log,
         )

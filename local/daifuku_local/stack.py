@@ -19,6 +19,7 @@ from daifuku_local.aws_resources import (
     create_local_resources,
     deployment_context,
 )
+from daifuku_local.demo_shop import LIFF_PAGES, seed_demo_shop
 from daifuku_local.http_api import HttpApiEmulator
 from daifuku_local.lambda_runtime import LocalLambdaContext, load_handler
 from daifuku_local.liff_site import LiffSite
@@ -45,6 +46,7 @@ class LocalStackConfig(BaseModel):
     simulator_seed: int = 7
     log_dir: Path | None = None
     data_dir: Path | None = None  # where the table snapshot is kept between runs; None: memory only
+    demo_shop: bool = True
 
 
 class LocalStackUrls(BaseModel):
@@ -108,6 +110,9 @@ class LocalStack:
             max_concurrency=deployment_context().send_max_concurrency,
         )
         self._send_worker.start()
+        self.simulator.console_links = {"liffSite": site.url, "liffPages": LIFF_PAGES}
+        if self.config.demo_shop:
+            seed_demo_shop(self.simulator, self.moto.endpoint_url, self.resources.table_name, site.url)
         self.urls = LocalStackUrls(
             api=api.url,
             webhook=f"{api.url}/webhook",

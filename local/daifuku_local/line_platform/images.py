@@ -42,3 +42,16 @@ def rich_menu_image_problem(data: bytes, content_type: str) -> str | None:
     if not (MIN_WIDTH <= width <= MAX_WIDTH) or height < MIN_HEIGHT or width / height < MIN_ASPECT_RATIO:
         return f"Invalid image size {width}x{height}"
     return None
+
+
+def solid_png(width: int, height: int, rgb: tuple[int, int, int] = (255, 255, 255)) -> bytes:
+    """A PNG of one colour, written by hand (no imaging library needed for the local stack)."""
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(row * height, 9)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")

@@ -210,6 +210,7 @@ CONTROL_RULES = Map(
         Rule("/_sim/rate-limits", methods=["GET", "PUT"], endpoint="rate_limits"),
         Rule("/_sim/stats", methods=["GET"], endpoint="stats"),
         Rule("/_sim/reset", methods=["POST"], endpoint="reset"),
+        Rule("/_sim/console-config", methods=["GET"], endpoint="console_config"),
     ]
 )
 
@@ -225,6 +226,8 @@ class LineSimulator:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.id_tokens = IdTokenIssuer(config.login_channel_id)
+        # Set by the local stack: where the console opens `https://liff.line.me/<liffId>` links.
+        self.console_links: dict[str, Any] = {"liffSite": None, "liffPages": {}}
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -940,6 +943,9 @@ class LineSimulator:
             1 for entries in self.transcripts.values() for e in entries if e.direction == "to_user"
         )
         return _json({"requests": self.stats, "deliveries": deliveries, "consumed": self.consumption})
+
+    def _control_console_config(self, request: Request, body: Any) -> Response:
+        return _json(self.console_links)
 
     def _control_reset(self, request: Request, body: Any) -> Response:
         with self._lock:
