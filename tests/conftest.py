@@ -120,3 +120,35 @@ def phone_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def line(local_stack: RunningLocalStack):
+    """The LINE simulator of the running local stack."""
+    from daifuku_local.line_platform.client import SimulatorClient
+
+    return SimulatorClient(local_stack.urls.simulator)
+
+
+@pytest.fixture(scope="session")
+def member_table(local_stack: RunningLocalStack):
+    """The local stack's DynamoDB table (moto), for asserting what was stored."""
+    import boto3
+
+    resource = boto3.resource(
+        "dynamodb",
+        endpoint_url=local_stack.urls.aws_endpoint,
+        region_name="ap-northeast-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    return resource.Table("daifuku-members")
+
+
+@pytest.fixture(autouse=True)
+def no_spec_violations(request):
+    """Every test that talks to the simulator ends with no request that broke LINE's spec."""
+    yield
+    if "line" in request.fixturenames:
+        line = request.getfixturevalue("line")
+        assert line.violations() == [], "requests broke LINE's OpenAPI spec"

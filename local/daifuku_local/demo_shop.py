@@ -105,6 +105,8 @@ def seed_demo_shop(
             liff_apps=LOCAL_LIFF_APPS,
             rich_menus=RichMenus(pre_registration=menu_ids["pre_registration"], member=menu_ids["member"]),
             staff_alerts_enabled=True,
+            # The local world follows in bursts (demo seed, tests): alert on each new friend.
+            staff_alerts_per_minute=100,
         )
     )
     owner = simulator.create_user("店長(オーナー)")

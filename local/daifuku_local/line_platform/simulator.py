@@ -709,11 +709,18 @@ class LineSimulator:
         return token
 
     def follow(self, user_id: str) -> int:
+        return self.send_events([self.follow_without_webhook(user_id)])
+
+    def follow_without_webhook(self, user_id: str) -> dict[str, Any]:
+        """The user follows; the follow event is returned for the caller to deliver (or deliver again)."""
         user = self.users[user_id]
         unblocked = user.ever_followed
         user.following, user.ever_followed = True, True
         self._note(user_id, "follow", {"type": "follow"})
-        return self.send_events([follow_event(user_id, self._issue_reply_token(user_id), unblocked)])
+        event = follow_event(user_id, self._issue_reply_token(user_id), unblocked)
+        with self._lock:
+            self.sent_webhooks.append(event)
+        return event
 
     def block(self, user_id: str) -> int:
         self.users[user_id].following = False
@@ -759,7 +766,8 @@ class LineSimulator:
             events = [e | {"deliveryContext": {"isRedelivery": True}} for e in events]
         else:
             with self._lock:
-                self.sent_webhooks.extend(events)
+                known = {e["webhookEventId"] for e in self.sent_webhooks}
+                self.sent_webhooks.extend(e for e in events if e["webhookEventId"] not in known)
         status, _ = self.post_webhook(events, self.config.webhook_url)
         return status
 
@@ -841,7 +849,9 @@ class LineSimulator:
     def _control_user(self, request: Request, body: Any, user_id: str) -> Response:
         return _json(self.users[user_id].model_dump())
 
-    def _control_follow(self, request: Request, body: Any, user_id: str) -> Response:
+    def _control_follow(self, request: Request, body: dict[str, Any], user_id: str) -> Response:
+        if body.get("send_webhook") is False:
+            return _json({"event": self.follow_without_webhook(user_id)})
         return _json({"webhookStatus": self.follow(user_id)})
 
     def _control_block(self, request: Request, body: Any, user_id: str) -> Response:

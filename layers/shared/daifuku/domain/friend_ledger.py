@@ -23,8 +23,6 @@ from daifuku.models.webhook_events import (
     WebhookEvent,
 )
 
-# Staff alerts count against the monthly quota: at most this many a minute, the rest are summarised.
-STAFF_ALERTS_PER_MINUTE = 5
 # Namespace of the X-Line-Retry-Keys derived from webhook event ids.
 RETRY_KEY_NAMESPACE = uuid.UUID("6d1f2a3e-58a4-4d0c-9d67-6a6f8c1d2b10")
 
@@ -185,7 +183,7 @@ class FriendLedger:
         if not staff:
             return
         minute = datetime.fromtimestamp(event.timestamp / 1000, UTC).strftime("%Y-%m-%dT%H:%M")
-        if not self._repository.take_staff_alert_allowance(minute, STAFF_ALERTS_PER_MINUTE):
+        if not self._repository.take_staff_alert_allowance(minute, self._shop.staff_alerts_per_minute):
             notes.append("staff alert over the per-minute allowance")
             return
         message = staff_new_friend_alert(member.display_name, returning)

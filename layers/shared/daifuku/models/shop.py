@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class RegistrationMode(StrEnum):
@@ -39,6 +39,8 @@ class RichMenus(BaseModel):
 
     pre_registration: str | None = None
     member: str | None = None
+    # Shown to guest card holders (a number, no registration yet); when unset they get `member`.
+    guest_card: str | None = None
 
 
 class WelcomeMessages(BaseModel):
@@ -61,6 +63,76 @@ class WelcomeMessages(BaseModel):
     )
 
 
+class FieldUse(StrEnum):
+    """How the registration form treats an optional field: "利用したい項目をonやon(必須)にするだけ"."""
+
+    OFF = "off"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+class StoreChoice(BaseModel):
+    """One of the shop's stores, as the customer picks it on the form."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    name: str = Field(min_length=1, max_length=40)
+
+
+class CustomTextField(BaseModel):
+    """A shop-defined text question; with `options` it is a choice among them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str = Field(min_length=1, max_length=30)
+    use: FieldUse = FieldUse.OFF
+    options: tuple[str, ...] = Field(default=(), max_length=20)
+
+
+class CustomDateField(BaseModel):
+    """A shop-defined date question (an anniversary, a child's birthday…)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str = Field(min_length=1, max_length=30)
+    use: FieldUse = FieldUse.OFF
+
+
+MAX_CUSTOM_TEXT_FIELDS = 3
+MAX_CUSTOM_DATE_FIELDS = 2
+
+
+class RegistrationFormConfig(BaseModel):
+    """Which fields the registration form asks for. Name, birthdate and phone are always required."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name_kana: FieldUse = FieldUse.OPTIONAL
+    store: FieldUse = FieldUse.OFF
+    stores: tuple[StoreChoice, ...] = ()
+    gender: FieldUse = FieldUse.OFF
+    email: FieldUse = FieldUse.OFF
+    custom_texts: tuple[CustomTextField, ...] = Field(default=(), max_length=MAX_CUSTOM_TEXT_FIELDS)
+    custom_dates: tuple[CustomDateField, ...] = Field(default=(), max_length=MAX_CUSTOM_DATE_FIELDS)
+
+    @model_validator(mode="after")
+    def _stores_listed_when_asked(self) -> RegistrationFormConfig:
+        if self.store is not FieldUse.OFF and not self.stores:
+            raise ValueError("the store field is on but no stores are listed")
+        return self
+
+
+class WelcomeCoupon(BaseModel):
+    """A coupon every member receives once, on registration."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str = Field(min_length=1, max_length=40)
+    description: str = Field(default="", max_length=200)
+    valid_days: int = Field(default=90, ge=1, le=3650)
+
+
 class ShopConfig(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -72,3 +144,7 @@ class ShopConfig(BaseModel):
     liff_apps: LiffApps = LiffApps()
     rich_menus: RichMenus = RichMenus()
     staff_alerts_enabled: bool = False
+    # New-friend alerts count against the monthly quota: at most this many a minute.
+    staff_alerts_per_minute: int = Field(default=5, ge=0, le=100)
+    registration_form: RegistrationFormConfig = RegistrationFormConfig()
+    welcome_coupon: WelcomeCoupon | None = None
