@@ -4,6 +4,7 @@ Loaded on the first request rather than at init (see handler.py): the resolver a
 to import than everything else on the webhook's cold start together.
 """
 
+import time
 from datetime import UTC, datetime
 from functools import cache
 
@@ -17,6 +18,7 @@ from daifuku.adapters.member_table import MemberTable
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.friend_ledger import FriendLedger, process_webhook_events
 from daifuku.domain.webhook_signature import verify_webhook_signature
+from daifuku.models.shop import ShopConfig
 from daifuku.models.webhook_events import UnreadableEvent, WebhookEvent, WebhookRequest, parse_event
 from daifuku.settings import current_settings
 
@@ -29,9 +31,21 @@ class BodyTooLarge(Exception):
     pass
 
 
+# The owner's edits reach a warm container within this time; every event would otherwise re-read it.
+SHOP_CONFIG_MAX_AGE_SECONDS = 30
+_shop_config: tuple[float, ShopConfig] | None = None
+
+
 @cache
 def member_table() -> MemberTable:
     return MemberTable(current_settings().table_name)
+
+
+def shop_config() -> ShopConfig:
+    global _shop_config
+    if _shop_config is None or time.monotonic() - _shop_config[0] > SHOP_CONFIG_MAX_AGE_SECONDS:
+        _shop_config = (time.monotonic(), member_table().load_shop_config())
+    return _shop_config[1]
 
 
 def line_client(credentials: LineCredentials) -> LineMessagingClient:
@@ -65,7 +79,7 @@ def receive_webhook() -> dict[str, str]:
         else:
             events.append(parsed)
     table = member_table()
-    ledger = FriendLedger(table, line_client(credentials), table.load_shop_config())
+    ledger = FriendLedger(table, line_client(credentials), shop_config())
     for processed in process_webhook_events(events, ledger, table, datetime.now(UTC)):
         logger.info(
             "webhook event",

@@ -40,9 +40,15 @@ def _route_pattern(path: str) -> re.Pattern[str]:
 class HttpApiEmulator:
     """A WSGI app that routes like the deployed HttpApi and invokes the handlers in-process."""
 
-    def __init__(self, routes: tuple[HttpRoute, ...] = HTTP_ROUTES, cors_origins: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        routes: tuple[HttpRoute, ...] = HTTP_ROUTES,
+        cors_origins: tuple[str, ...] = (),
+        handlers: dict[str, LambdaHandler] | None = None,
+    ):
         self._routes = [(route, _route_pattern(route.path)) for route in routes]
-        self._handlers: dict[str, LambdaHandler] = {}
+        # Handlers by function name; the real ones are imported on first use (benchmarks may pass others).
+        self._handlers: dict[str, LambdaHandler] = dict(handlers or {})
         self._lock = threading.Lock()
         self._cors_origins = cors_origins
 
