@@ -1,16 +1,314 @@
 """/liff/api/*: the calls the LIFF pages make (registration, member card, profile).
 
+Every route but the health check and the form definition starts from the LIFF ID token, verified by
+LINE: the user id comes from it and from nothing else. Then the body, if any, is parsed; then the
+domain answers. Domain errors become HTTP responses in one place, at the end of this module.
 Loaded on the first request rather than at init (see handler.py).
 """
 
-from aws_lambda_powertools import Tracer
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from __future__ import annotations
 
+import time
+from datetime import date, datetime
+from functools import cache
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from pydantic import BaseModel, ValidationError
+
+from daifuku.adapters.line_api import LineMessagingClient
+from daifuku.adapters.line_credentials import LineCredentials, load_line_credentials
+from daifuku.adapters.line_login import LineIdTokenVerifier
+from daifuku.adapters.member_table import MemberTable
+from daifuku.domain.card_token import card_signing_key
+from daifuku.domain.errors import (
+    FieldProblem,
+    InvalidIdToken,
+    InvalidRegistration,
+    LineUnavailable,
+    MemberNotFound,
+    MemberNumberContention,
+    NotStaff,
+    RegistrationRequired,
+)
+from daifuku.domain.membership import MembershipDesk
+from daifuku.domain.registration import form_fields
+from daifuku.models.membership import RegistrationFormView
+from daifuku.models.registration import RegistrationForm, field_problems
+from daifuku.models.shop import ShopConfig
+from daifuku.settings import current_settings
+
+logger = Logger(service="liff_api")
 tracer = Tracer(service="liff_api")
 app = APIGatewayHttpResolver(enable_validation=True)
+
+# The registration form is a few hundred bytes; nothing the pages send comes near this.
+MAX_BODY_BYTES = 16 * 1024
+# The owner's edits to the shop configuration reach a warm container within this time.
+SHOP_CONFIG_CACHE_SECONDS = 60
+# LINE's rich-menu calls happen while the customer waits for the card: give up early, retry later.
+RICH_MENU_TIMEOUT_SECONDS = 2
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class MalformedBody(Exception):
+    pass
+
+
+class StaffCardCheckRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    token: str
+
+
+# Wiring: clients are created on first use and kept for the container's life.
+
+
+@cache
+def member_table() -> MemberTable:
+    return MemberTable(current_settings().table_name)
+
+
+def line_credentials() -> LineCredentials:
+    return load_line_credentials(current_settings().line_secret_id)
+
+
+_shop_config: tuple[float, ShopConfig] | None = None
+
+
+def shop_config() -> ShopConfig:
+    global _shop_config
+    if _shop_config is None or time.monotonic() - _shop_config[0] > SHOP_CONFIG_CACHE_SECONDS:
+        _shop_config = (time.monotonic(), member_table().load_shop_config())
+    return _shop_config[1]
+
+
+def shop_today() -> date:
+    return datetime.now(ZoneInfo(current_settings().shop_timezone)).date()
+
+
+def signed_in_user_id() -> str:
+    """The LINE user id from the request's verified LIFF ID token (Authorization: Bearer …)."""
+    header = app.current_event.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        raise InvalidIdToken("no bearer token")
+    verifier = LineIdTokenVerifier(current_settings().line_api_endpoint, line_credentials().login_channel_id)
+    return verifier.verify(token.strip()).user_id
+
+
+def membership_desk() -> MembershipDesk:
+    settings = current_settings()
+    credentials = line_credentials()
+    return MembershipDesk(
+        repository=member_table(),
+        rich_menus=LineMessagingClient(
+            credentials.channel_access_token.get_secret_value(),
+            settings.line_api_endpoint,
+            settings.line_data_api_endpoint,
+            timeout_seconds=RICH_MENU_TIMEOUT_SECONDS,
+        ),
+        shop=shop_config(),
+        card_signing_key=card_signing_key(credentials.channel_secret.get_secret_value()),
+        timezone=ZoneInfo(settings.shop_timezone),
+    )
+
+
+def parse_body(model: type[Body]) -> Body:
+    """The JSON body as `model`: MalformedBody when it is not a JSON object, InvalidRegistration
+    (field by field) when its values are wrong."""
+    try:
+        body = app.current_event.decoded_body or ""
+        return model.model_validate_json(body, context={"today": shop_today()})
+    except ValidationError as error:
+        problems = field_problems(error)
+        if any(problem.field == "body" for problem in problems):
+            raise MalformedBody from None
+        raise InvalidRegistration(problems) from None
+
+
+def log_notes(desk: MembershipDesk) -> None:
+    for note in desk.notes:
+        logger.warning("membership side effect", extra={"note": note})
+
+
+def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    """Before anything else looks at the body, including LINE's token check."""
+    body = app.current_event.body or ""
+    size = len(body) * 3 // 4 if app.current_event.is_base64_encoded else len(body.encode())
+    if size > MAX_BODY_BYTES:
+        raise BodyTooLarge
+    return next_middleware(app)
+
+
+app.use(middlewares=[reject_oversized_bodies])
+
+
+# Routes
 
 
 @app.get("/liff/api/health")
 @tracer.capture_method
 def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@app.get("/liff/api/registration-form")
+@tracer.capture_method
+def registration_form() -> dict[str, Any]:
+    """The shop's form: the same for every customer, so it needs no token."""
+    shop = shop_config()
+    return RegistrationFormView(
+        shop_name=shop.shop_name,
+        theme_color=shop.theme_color,
+        registration_mode=shop.registration_mode,
+        fields=form_fields(shop.registration_form, shop_today()),
+    ).model_dump(mode="json")
+
+
+@app.post("/liff/api/card")
+@tracer.capture_method
+def open_card() -> dict[str, Any]:
+    """Open the member card; in guest-card-first shops this issues the number."""
+    user_id = signed_in_user_id()
+    desk = membership_desk()
+    record = desk.open_card(user_id)
+    view = desk.card_view(record)
+    log_notes(desk)
+    return view.model_dump(mode="json")
+
+
+@app.get("/liff/api/card/token")
+@tracer.capture_method
+def card_token() -> dict[str, Any]:
+    """A fresh QR token: card.html asks every 30 seconds."""
+    user_id = signed_in_user_id()
+    return membership_desk().current_card_token(user_id).model_dump(mode="json")
+
+
+@app.post("/liff/api/registration")
+@tracer.capture_method
+def register() -> dict[str, Any]:
+    user_id = signed_in_user_id()
+    form = parse_body(RegistrationForm)
+    desk = membership_desk()
+    result = desk.register(user_id, form)
+    log_notes(desk)
+    logger.info("registered", extra={"status": result.status, "legacy": result.legacy_number_claimed})
+    return result.model_dump(mode="json")
+
+
+@app.get("/liff/api/me")
+@tracer.capture_method
+def my_profile() -> dict[str, Any]:
+    user_id = signed_in_user_id()
+    return membership_desk().profile(user_id).model_dump(mode="json")
+
+
+@app.put("/liff/api/me")
+@tracer.capture_method
+def edit_my_profile() -> dict[str, Any]:
+    user_id = signed_in_user_id()
+    form = parse_body(RegistrationForm)
+    return membership_desk().update_profile(user_id, form).model_dump(mode="json")
+
+
+@app.delete("/liff/api/me")
+@tracer.capture_method
+def delete_my_data() -> dict[str, Any]:
+    user_id = signed_in_user_id()
+    desk = membership_desk()
+    desk.delete_personal_data(user_id)
+    log_notes(desk)
+    logger.info("personal data deleted")
+    return {"deleted": True}
+
+
+@app.post("/liff/api/staff/card-check")
+@tracer.capture_method
+def check_card() -> dict[str, Any]:
+    """The staff scanner: is this QR a live member card? (The scanner page is a later issue.)"""
+    user_id = signed_in_user_id()
+    request = parse_body(StaffCardCheckRequest)
+    check = membership_desk().check_card_token(user_id, request.token)
+    return {
+        "valid": check.valid,
+        "reason": check.reason,
+        "member_no": check.member_no,
+        "status": check.status,
+    }
+
+
+# Domain errors as HTTP, in one place
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(status, content_types.APPLICATION_JSON, body, headers=headers)
+
+
+@app.exception_handler(InvalidIdToken)
+def reject_unauthenticated(error: InvalidIdToken) -> Response:
+    # The reason is LINE's wording ("IdToken expired."); the token itself is never logged.
+    logger.info("ID token rejected", extra={"reason": str(error)})
+    return _json(401, {"message": "invalid or missing LIFF ID token", "code": "unauthenticated"})
+
+
+@app.exception_handler(LineUnavailable)
+def line_unavailable(error: LineUnavailable) -> Response:
+    logger.warning("LINE unavailable", extra={"status": error.status})
+    return _json(503, {"message": "LINE is not answering; try again shortly", "code": "line_unavailable"})
+
+
+@app.exception_handler(BodyTooLarge)
+def reject_oversized(_: BodyTooLarge) -> Response:
+    return _json(413, {"message": "request body too large", "code": "body_too_large"})
+
+
+@app.exception_handler(MalformedBody)
+def reject_malformed(_: MalformedBody) -> Response:
+    return _json(400, {"message": "the body must be a JSON object", "code": "malformed_body"})
+
+
+@app.exception_handler(InvalidRegistration)
+def reject_invalid_fields(error: InvalidRegistration) -> Response:
+    return _json(
+        422,
+        {
+            "message": "some fields are not valid",
+            "code": "invalid_fields",
+            "errors": [_problem_json(problem) for problem in error.problems],
+        },
+    )
+
+
+@app.exception_handler(RegistrationRequired)
+def registration_required(_: RegistrationRequired) -> Response:
+    return _json(409, {"message": "register first", "code": "registration_required"})
+
+
+@app.exception_handler(MemberNotFound)
+def member_not_found(_: MemberNotFound) -> Response:
+    return _json(404, {"message": "no member card for this user", "code": "not_a_member"})
+
+
+@app.exception_handler(NotStaff)
+def not_staff(_: NotStaff) -> Response:
+    return _json(403, {"message": "staff only", "code": "not_staff"})
+
+
+@app.exception_handler(MemberNumberContention)
+def numbering_busy(_: MemberNumberContention) -> Response:
+    logger.warning("member number contention: gave up")
+    return _json(503, {"message": "busy; try again", "code": "busy"}, headers={"Retry-After": "1"})
+
+
+def _problem_json(problem: FieldProblem) -> dict[str, str]:
+    return {"field": problem.field, "code": problem.code}

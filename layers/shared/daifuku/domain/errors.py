@@ -1,5 +1,7 @@
 """Domain errors. Handlers map them to HTTP in one place; nothing below a handler knows HTTP."""
 
+from dataclasses import dataclass
+
 
 class DomainError(Exception):
     """Base of every error the domain raises on purpose."""
@@ -46,3 +48,39 @@ class LineUnavailable(LineRequestFailed):
 
 class LineBadRequest(LineRequestFailed):
     """4xx other than 409/429: the request itself is wrong and retrying it will fail the same way."""
+
+
+class RegistrationRequired(DomainError):
+    """Registration-first shops show no card until the customer has filled in the form."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One rejected form field: `code` is what the page turns into Japanese (js/texts.js)."""
+
+    field: str
+    code: str
+
+
+class InvalidRegistration(DomainError):
+    """A registration or profile form with fields the shop's rules reject; nothing was written."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        super().__init__(", ".join(f"{p.field}: {p.code}" for p in problems))
+        self.problems = problems
+
+
+class MemberNumberContention(DomainError):
+    """The member-number counter kept moving under us; the customer may simply try again."""
+
+
+class InvalidCardToken(DomainError):
+    """A member-card QR token that is malformed or not signed by this deployment."""
+
+
+class ExpiredCardToken(InvalidCardToken):
+    """A genuine member-card QR token from an earlier time window: a screenshot, or a stale screen."""
+
+
+class NotStaff(DomainError):
+    """A staff-only call from a LINE user who is not on the shop's staff list."""

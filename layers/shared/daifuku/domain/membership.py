@@ -1,0 +1,363 @@
+"""Membership: the member card, registration, the customer's own profile, and deleting it.
+
+Pure domain: the table and LINE come in through the ports below; api.py wires the real adapters, the
+unit tests in-memory fakes. Guest card first and registration first share everything here but the
+first step: whether opening the card issues a number at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Protocol
+
+from daifuku.domain.barcode import code128_widths, qr_code_svg
+from daifuku.domain.card_token import (
+    issue_card_token,
+    read_card_token,
+    seconds_left_in_window,
+    verify_card_token,
+)
+from daifuku.domain.errors import (
+    ExpiredCardToken,
+    InvalidCardToken,
+    LineBadRequest,
+    LineRequestFailed,
+    MemberNotFound,
+    NotStaff,
+    RegistrationRequired,
+)
+from daifuku.domain.member_numbers import MemberNumberStore, RetryPolicy, issue_member_number
+from daifuku.domain.registration import RegisteredProfile, registered_profile
+from daifuku.models.member import MembershipStatus
+from daifuku.models.membership import (
+    BarcodeView,
+    CardTokenView,
+    Coupon,
+    CouponView,
+    LegacyMember,
+    MemberCardView,
+    MembershipRecord,
+    ProfileView,
+    RegistrationResult,
+)
+from daifuku.models.registration import RegistrationForm
+from daifuku.models.shop import RegistrationMode, ShopConfig
+
+WELCOME_COUPON_ID = "welcome"
+
+
+class MembershipRepository(MemberNumberStore, Protocol):
+    def find_membership(self, user_id: str) -> MembershipRecord | None: ...
+
+    def save_registration(self, user_id: str, profile: RegisteredProfile, at: datetime) -> bool:
+        """Store the profile of a member who holds a number; False when they hold none."""
+
+    def find_legacy_members(self, phone: str) -> list[LegacyMember]:
+        """Unclaimed imported members with this phone number."""
+
+    def claim_legacy_number(
+        self,
+        user_id: str,
+        legacy: LegacyMember,
+        profile: RegisteredProfile,
+        replacing_member_no: str | None,
+        at: datetime,
+    ) -> bool:
+        """All or nothing: the imported number becomes the user's, registered with `profile`, and a
+        guest number they held is retired. False when it was claimed meanwhile, or the user changed."""
+
+    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
+        """Give the coupon once: False when the member already holds one with that id."""
+
+    def coupons_of(self, user_id: str) -> list[Coupon]: ...
+
+    def mark_rich_menu_pending(self, user_id: str, pending: bool) -> None: ...
+
+    def erase_personal_data(self, user_id: str, at: datetime) -> MembershipRecord | None:
+        """Leave only a tombstone (user id, status deleted, the number); None when there was nothing."""
+
+    def find_member_by_number(self, member_no: str) -> MembershipRecord | None: ...
+
+    def is_staff(self, user_id: str) -> bool: ...
+
+
+class RichMenuGateway(Protocol):
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None: ...
+
+    def unlink_rich_menu(self, user_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class CardCheck:
+    """What the staff scanner learns from a card's QR."""
+
+    valid: bool
+    reason: str  # "ok", "malformed", "forged", "expired", "unknown_member"
+    member_no: str | None = None
+    status: MembershipStatus | None = None
+
+
+@dataclass
+class MembershipDesk:
+    """The membership rules for one shop. `notes` collects what went wrong on the side (a rich menu
+    LINE would not switch) for the handler to log; nothing on the side blocks the customer."""
+
+    repository: MembershipRepository
+    rich_menus: RichMenuGateway
+    shop: ShopConfig
+    card_signing_key: bytes
+    timezone: tzinfo
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    retry_policy: RetryPolicy | None = None
+    notes: list[str] = field(default_factory=list)
+
+    # The card
+
+    def open_card(self, user_id: str) -> MembershipRecord:
+        """The member's card, issuing a guest number first when the shop puts the card first.
+
+        RegistrationRequired when the shop wants the form first and the user has not filled it in.
+        """
+        record = self.repository.find_membership(user_id)
+        if record is not None and record.is_member:
+            if record.rich_menu_pending:
+                self._switch_rich_menu(record)
+            return record
+        if self.shop.registration_mode is RegistrationMode.REGISTRATION_FIRST:
+            if record is not None and record.rich_menu_pending:
+                self._switch_rich_menu(record)
+            raise RegistrationRequired
+        issue_member_number(
+            self.repository,
+            user_id,
+            self.shop.member_number_format,
+            MembershipStatus.GUEST,
+            None,
+            self.clock(),
+            self.retry_policy,
+        )
+        record = self._membership(user_id)
+        self._switch_rich_menu(record)
+        return record
+
+    def card_view(self, record: MembershipRecord) -> MemberCardView:
+        assert record.member_no is not None
+        coupons = self.repository.coupons_of(record.user_id)
+        return MemberCardView(
+            shop_name=self.shop.shop_name,
+            theme_color=self.shop.theme_color,
+            member_no=record.member_no,
+            status=record.status,
+            barcode=BarcodeView(text=record.member_no, widths=code128_widths(record.member_no)),
+            card_token=self.card_token(record),
+            points=record.points,
+            rank=record.rank,
+            coupons=[
+                CouponView(
+                    coupon_id=coupon.coupon_id,
+                    title=coupon.title,
+                    description=coupon.description,
+                    expires_on=coupon.expires_on,
+                    used=coupon.used_at is not None,
+                )
+                for coupon in sorted(coupons, key=lambda coupon: coupon.issued_at)
+            ],
+            can_register=record.status is MembershipStatus.GUEST,
+        )
+
+    def current_card_token(self, user_id: str) -> CardTokenView:
+        """A fresh QR token for the member's card; MemberNotFound for someone without a card."""
+        record = self.repository.find_membership(user_id)
+        if record is None or not record.is_member:
+            raise MemberNotFound(user_id)
+        return self.card_token(record)
+
+    def card_token(self, record: MembershipRecord) -> CardTokenView:
+        assert record.member_no is not None
+        now = self.clock().timestamp()
+        token = str(issue_card_token(record.member_no, record.user_id, self.card_signing_key, now))
+        return CardTokenView(
+            token=token,
+            qr_svg=qr_code_svg(token),
+            refresh_after_seconds=round(seconds_left_in_window(now), 3),
+        )
+
+    def check_card_token(self, staff_user_id: str, token: str) -> CardCheck:
+        """The staff scanner's question: is this QR a live card, and whose number is it?"""
+        if not self.repository.is_staff(staff_user_id):
+            raise NotStaff(staff_user_id)
+        try:
+            card = read_card_token(token)
+        except InvalidCardToken:
+            return CardCheck(valid=False, reason="malformed")
+        member = self.repository.find_member_by_number(card.member_no)
+        if member is None or not member.is_member or member.member_no != card.member_no:
+            return CardCheck(valid=False, reason="unknown_member", member_no=card.member_no)
+        try:
+            verify_card_token(token, member.user_id, self.card_signing_key, self.clock().timestamp())
+        except ExpiredCardToken:
+            return CardCheck(valid=False, reason="expired", member_no=card.member_no)
+        except InvalidCardToken:
+            return CardCheck(valid=False, reason="forged", member_no=card.member_no)
+        return CardCheck(valid=True, reason="ok", member_no=card.member_no, status=member.status)
+
+    # Registration and the profile
+
+    def register(self, user_id: str, form: RegistrationForm) -> RegistrationResult:
+        """Register, or register again: one member, one number, however often and however concurrently
+        the form is sent. The profile is the latest one sent."""
+        profile = registered_profile(form, self.shop.registration_form)
+        now = self.clock()
+        record = self.repository.find_membership(user_id)
+        claimed = self._claim_legacy_number(user_id, record, profile, now)
+        if not claimed:
+            if record is None or not record.is_member:
+                issued = issue_member_number(
+                    self.repository,
+                    user_id,
+                    self.shop.member_number_format,
+                    MembershipStatus.REGISTERED,
+                    profile,
+                    now,
+                    self.retry_policy,
+                )
+                if issued is None:  # a concurrent submit numbered this user first: ours updates
+                    self._save_registration(user_id, profile, now)
+            else:
+                self._save_registration(user_id, profile, now)
+        record = self._membership(user_id)
+        coupon_granted = self._grant_welcome_coupon(user_id, now)
+        self._switch_rich_menu(record)
+        assert record.member_no is not None
+        return RegistrationResult(
+            member_no=record.member_no,
+            status=record.status,
+            legacy_number_claimed=claimed,
+            welcome_coupon_granted=coupon_granted,
+        )
+
+    def profile(self, user_id: str) -> ProfileView:
+        record = self.repository.find_membership(user_id)
+        if record is None:
+            return ProfileView(
+                status=MembershipStatus.FRIEND,
+                member_no=None,
+                name=None,
+                name_kana=None,
+                birthdate=None,
+                phone=None,
+                store_id=None,
+                gender=None,
+                email=None,
+                custom_fields={},
+            )
+        return ProfileView(
+            status=record.status,
+            member_no=record.member_no if record.is_member else None,
+            name=record.name,
+            name_kana=record.name_kana,
+            birthdate=record.birthdate,
+            phone=record.phone,
+            store_id=record.store_id,
+            gender=record.gender,
+            email=record.email,
+            custom_fields=record.custom_fields,
+        )
+
+    def update_profile(self, user_id: str, form: RegistrationForm) -> ProfileView:
+        """Edit a registered member's fields (the number stays); RegistrationRequired for others."""
+        profile = registered_profile(form, self.shop.registration_form)
+        record = self.repository.find_membership(user_id)
+        if record is None or record.status is not MembershipStatus.REGISTERED:
+            raise RegistrationRequired
+        self._save_registration(user_id, profile, self.clock())
+        return self.profile(user_id)
+
+    def delete_personal_data(self, user_id: str) -> None:
+        """Forget the customer: personal fields, coupons, tags and messages go; a tombstone keeps the
+        number so it is never issued again, and the rich menu goes back to the pre-registration one."""
+        tombstone = self.repository.erase_personal_data(user_id, self.clock())
+        if tombstone is not None:
+            self._switch_rich_menu(tombstone)
+
+    # On the side
+
+    def _claim_legacy_number(
+        self, user_id: str, record: MembershipRecord | None, profile: RegisteredProfile, now: datetime
+    ) -> bool:
+        """A customer from before Daifuku gets their old number back, matched by phone and birthdate.
+        Only a user without a registered number can claim; a guest number is replaced and retired.
+        An ambiguous match (two imported members, same phone and birthdate) claims nothing."""
+        if record is not None and record.is_member and record.status is not MembershipStatus.GUEST:
+            return False
+        matches = [
+            legacy
+            for legacy in self.repository.find_legacy_members(profile.phone)
+            if legacy.birthdate == profile.birthdate
+        ]
+        if len(matches) != 1:
+            if matches:
+                self.notes.append(f"{len(matches)} imported members match: none claimed")
+            return False
+        replacing = record.member_no if record is not None and record.is_member else None
+        return self.repository.claim_legacy_number(user_id, matches[0], profile, replacing, now)
+
+    def _save_registration(self, user_id: str, profile: RegisteredProfile, now: datetime) -> None:
+        if not self.repository.save_registration(user_id, profile, now):
+            # Deleted between our read and our write: the customer's next submit starts afresh.
+            raise MemberNotFound(user_id)
+
+    def _grant_welcome_coupon(self, user_id: str, now: datetime) -> bool:
+        configured = self.shop.welcome_coupon
+        if configured is None:
+            return False
+        today = now.astimezone(self.timezone).date()
+        return self.repository.grant_coupon(
+            user_id,
+            Coupon(
+                coupon_id=WELCOME_COUPON_ID,
+                title=configured.title,
+                description=configured.description,
+                issued_at=now,
+                expires_on=today + timedelta(days=configured.valid_days),
+            ),
+        )
+
+    def _membership(self, user_id: str) -> MembershipRecord:
+        record = self.repository.find_membership(user_id)
+        if record is None:
+            raise MemberNotFound(user_id)
+        return record
+
+    def _rich_menu_for(self, record: MembershipRecord) -> str | None:
+        menus = self.shop.rich_menus
+        if record.status is MembershipStatus.REGISTERED:
+            return menus.member
+        if record.status is MembershipStatus.GUEST:
+            return menus.guest_card or menus.member
+        return menus.pre_registration
+
+    def _switch_rich_menu(self, record: MembershipRecord) -> None:
+        """Best effort: a failure LINE may recover from is remembered and retried on the next card
+        open; the card is shown either way."""
+        menu = self._rich_menu_for(record)
+        try:
+            if menu:
+                self.rich_menus.link_rich_menu(record.user_id, menu)
+            elif record.status is MembershipStatus.DELETED:
+                # No pre-registration menu configured: drop the per-user one, the default shows.
+                self.rich_menus.unlink_rich_menu(record.user_id)
+            else:
+                return
+        except LineBadRequest as error:
+            # A menu id LINE does not know: retrying cannot help until the owner fixes the setup.
+            self.notes.append(f"rich menu refused ({error.status}): {error.line_message}")
+        except LineRequestFailed as error:
+            self.notes.append(f"rich menu switch failed ({error.status}): retried on the next card open")
+            if not record.rich_menu_pending:
+                self.repository.mark_rich_menu_pending(record.user_id, True)
+            return
+        if record.rich_menu_pending:
+            self.repository.mark_rich_menu_pending(record.user_id, False)

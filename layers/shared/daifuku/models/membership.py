@@ -1,0 +1,113 @@
+"""Membership records beyond the friend ledger's Member, and what the LIFF API answers with."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from daifuku.models.member import Member, MembershipStatus
+from daifuku.models.registration import FormField
+from daifuku.models.shop import RegistrationMode
+
+
+class MembershipRecord(Member):
+    """The member item with the attributes the card needs on top of the friend ledger's."""
+
+    # The member's rich menu could not be switched last time: switch it on the next card open.
+    rich_menu_pending: bool = False
+    # Set by the points and ranks features (staff issue); shown on the card when present.
+    points: int | None = None
+    rank: str | None = None
+    deleted_at: datetime | None = None
+
+
+class Coupon(BaseModel):
+    """A coupon held by one member (item USER#<userId> / COUPON#<coupon_id>)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    coupon_id: str
+    title: str
+    description: str = ""
+    issued_at: datetime
+    expires_on: date | None = None
+    used_at: datetime | None = None
+
+
+class LegacyMember(BaseModel):
+    """A member number the shop issued before Daifuku, imported by the operator with the phone and
+    birthdate that prove it is yours (item LEGACY_PHONE#<phone> / LEGACY#<member_no>)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    member_no: str
+    phone: str
+    birthdate: date
+
+
+class BarcodeView(BaseModel):
+    symbology: str = "CODE128"
+    text: str
+    # Module widths, bar first, bars and spaces alternating; the page draws them (js/barcode.js).
+    widths: str
+
+
+class CardTokenView(BaseModel):
+    token: str
+    qr_svg: str
+    refresh_after_seconds: float
+
+
+class CouponView(BaseModel):
+    coupon_id: str
+    title: str
+    description: str
+    expires_on: date | None
+    used: bool
+
+
+class MemberCardView(BaseModel):
+    """Everything card.html draws, in one answer."""
+
+    shop_name: str
+    theme_color: str
+    member_no: str
+    status: MembershipStatus
+    barcode: BarcodeView
+    card_token: CardTokenView
+    points: int | None = None
+    rank: str | None = None
+    coupons: list[CouponView]
+    # Guests are shown the way to register; registered members the way to their profile.
+    can_register: bool
+
+
+class RegistrationFormView(BaseModel):
+    shop_name: str
+    theme_color: str
+    registration_mode: RegistrationMode
+    fields: list[FormField]
+
+
+class ProfileView(BaseModel):
+    """The member's own data, as the profile page shows and edits it."""
+
+    status: MembershipStatus
+    member_no: str | None
+    name: str | None
+    name_kana: str | None
+    birthdate: date | None
+    phone: str | None
+    store_id: str | None
+    gender: str | None
+    email: str | None
+    custom_fields: dict[str, str]
+
+
+class RegistrationResult(BaseModel):
+    member_no: str
+    status: MembershipStatus
+    # True when the number is one the shop issued before Daifuku, matched by phone and birthdate.
+    legacy_number_claimed: bool
+    welcome_coupon_granted: bool
