@@ -150,6 +150,7 @@ def test_block_then_unblock_records_both_and_alerts_staff_only_once(line, member
     line.follow(user)
     returned = stored(member_table, user)
     assert returned["blocked"] is False and "blocked_at" not in returned
+    assert blocked.get("is_unblocked") is False and returned["is_unblocked"] is True
     assert returned["first_followed_at"] == blocked["first_followed_at"]
     alerts = [m for m in line.received(owner["user_id"]) if name in m.get("text", "")]
     assert len(alerts) == 1

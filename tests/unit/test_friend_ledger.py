@@ -31,7 +31,7 @@ class FakeTable:
         self.staff: list[str] = []
         self.alerts_sent = 0
 
-    def record_follow(self, user_id, profile, at, event_ms):
+    def record_follow(self, user_id, profile, at, event_ms, is_unblocked):
         if self.follow_state_ms.get(user_id, -1) >= event_ms:
             return None
         self.follow_state_ms[user_id] = event_ms

@@ -11,6 +11,7 @@ which keeps the dispatch from recursing.
 from __future__ import annotations
 
 import copy
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -20,17 +21,22 @@ from typing import Any
 import yaml
 from jsonschema import Draft4Validator, ValidationError, validators
 
-SPEC_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "line-openapi"
+REPO_ROOT = Path(__file__).resolve().parents[3]
+# The design card keeps LINE's specs beside the repository; DAIFUKU_LINE_OPENAPI_DIR points elsewhere.
+SPEC_DIR = REPO_ROOT.parent / "shared" / "line-openapi"
 NO_DISPATCH_SUFFIX = "__without_discriminator"
 COMPONENTS = "#/components/schemas/"
 
 
 def _spec_dir() -> Path:
-    """The specs beside the repository (../shared/line-openapi), as the design card places them."""
-    for candidate in (SPEC_DIR, Path(__file__).resolve().parents[3] / "shared" / "line-openapi"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"LINE's OpenAPI specs are not at {SPEC_DIR}")
+    configured = os.environ.get("DAIFUKU_LINE_OPENAPI_DIR")
+    directory = Path(configured) if configured else SPEC_DIR
+    if not (directory / "messaging-api.yml").is_file():
+        raise FileNotFoundError(
+            f"LINE's OpenAPI specs are not in {directory}: check out ../shared beside the repository, "
+            "or set DAIFUKU_LINE_OPENAPI_DIR"
+        )
+    return directory
 
 
 def _discriminator(

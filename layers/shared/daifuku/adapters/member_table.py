@@ -115,7 +115,7 @@ class MemberTable:
         return Member.model_validate(item) if item else None
 
     def record_follow(
-        self, user_id: str, profile: FriendProfile | None, at: datetime, event_ms: int
+        self, user_id: str, profile: FriendProfile | None, at: datetime, event_ms: int, is_unblocked: bool
     ) -> FollowRecorded | None:
         names = {"#status": "status"}
         values: dict[str, Any] = {
@@ -123,6 +123,7 @@ class MemberTable:
             ":at": _iso(at),
             ":ms": event_ms,
             ":false": False,
+            ":unblocked": is_unblocked,
             ":friend": MembershipStatus.FRIEND.value,
         }
         assignments = [
@@ -130,6 +131,7 @@ class MemberTable:
             "followed_at = :at",
             "first_followed_at = if_not_exists(first_followed_at, :at)",
             "blocked = :false",
+            "is_unblocked = :unblocked",
             "follow_state_ms = :ms",
             "#status = if_not_exists(#status, :friend)",
         ]

@@ -43,9 +43,10 @@ class FollowRecorded:
 
 class FriendRepository(Protocol):
     def record_follow(
-        self, user_id: str, profile: FriendProfile | None, at: datetime, event_ms: int
+        self, user_id: str, profile: FriendProfile | None, at: datetime, event_ms: int, is_unblocked: bool
     ) -> FollowRecorded | None:
-        """Mark followed; None when a later follow/unfollow of this user was already applied."""
+        """Mark followed (and whether LINE says it is an unblock); None when a later
+        follow/unfollow of this user was already applied."""
 
     def record_unfollow(self, user_id: str, at: datetime, event_ms: int) -> bool:
         """Mark blocked, keeping all data; False when a later follow/unfollow was already applied."""
@@ -114,11 +115,11 @@ class FriendLedger:
     def _follow(self, event: FollowEvent, user_id: str, at: datetime) -> EventResult:
         notes: list[str] = []
         profile = self._fetch_profile(user_id, notes)
-        recorded = self._repository.record_follow(user_id, profile, at, event.timestamp)
+        unblocked = bool(event.follow and event.follow.is_unblocked)
+        recorded = self._repository.record_follow(user_id, profile, at, event.timestamp, unblocked)
         if recorded is None:
             return EventResult(Outcome.STALE, notes)
         member = recorded.member
-        unblocked = bool(event.follow and event.follow.is_unblocked)
         if event.reply_token:
             self._best_effort(
                 notes, "welcome", self._line.reply, event.reply_token, self._welcome(member, unblocked)
