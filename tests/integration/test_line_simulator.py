@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import struct
 import threading
 import urllib.error
 import urllib.request
 import uuid
-import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +25,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from daifuku_local.line_platform import LineSimulator, SimulatorConfig
+from daifuku_local.line_platform.images import solid_png
 from daifuku_local.line_platform.openapi_validation import load_spec
 
 SECRET = "simulator-test-secret"
@@ -251,20 +250,6 @@ def test_id_tokens_verify_like_line_login(simulator):
         )
 
 
-def png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
 def upload(simulator: LineSimulator, rich_menu_id: str, image: bytes) -> int:
     request = urllib.request.Request(
         f"{simulator.base_url}/v2/bot/richmenu/{rich_menu_id}/content", data=image, method="POST"
@@ -293,5 +278,5 @@ def test_rich_menu_images_follow_lines_size_rules(simulator):
     }
     status, created, _ = raw_post(simulator, "/v2/bot/richmenu", menu)
     assert status == 200
-    assert upload(simulator, created["richMenuId"], png(600, 300)) == 400
-    assert upload(simulator, created["richMenuId"], png(2500, 843)) == 200
+    assert upload(simulator, created["richMenuId"], solid_png(600, 300)) == 400
+    assert upload(simulator, created["richMenuId"], solid_png(2500, 843)) == 200
