@@ -1,0 +1,198 @@
+"""Campaigns: what is sent to whom, when, and the state a campaign is in.
+
+A campaign moves draft → planned → sending → done, or to failed / cancelled, and a monthly-limit
+answer from LINE pauses it (sending → paused → sending when the operator resumes).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from daifuku.domain.errors import DomainError
+from daifuku.domain.segments import Segment
+from daifuku.models.member import Member
+
+# Namespace of the deterministic X-Line-Retry-Keys: the same campaign batch always gets the same key,
+# so a retry after a timeout or a crash is accepted by LINE at most once.
+SEND_RETRY_KEY_NAMESPACE = uuid.UUID("0b0f5b6e-9d1b-4c43-9a53-3c2a1f6c7e21")
+PLACEHOLDER = re.compile(r"\{(name|member_no)\}")
+MULTICAST_LIMIT = 500
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    PLANNED = "planned"
+    SENDING = "sending"
+    PAUSED = "paused"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ALLOWED_TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
+    CampaignStatus.DRAFT: frozenset({CampaignStatus.PLANNED, CampaignStatus.CANCELLED}),
+    CampaignStatus.PLANNED: frozenset(
+        {CampaignStatus.SENDING, CampaignStatus.CANCELLED, CampaignStatus.FAILED}
+    ),
+    CampaignStatus.SENDING: frozenset(
+        {CampaignStatus.DONE, CampaignStatus.PAUSED, CampaignStatus.FAILED, CampaignStatus.CANCELLED}
+    ),
+    CampaignStatus.PAUSED: frozenset({CampaignStatus.SENDING, CampaignStatus.CANCELLED}),
+    CampaignStatus.DONE: frozenset(),
+    CampaignStatus.FAILED: frozenset(),
+    CampaignStatus.CANCELLED: frozenset(),
+}
+
+
+class InvalidTransition(DomainError):
+    """A campaign asked to move to a state it cannot reach from where it is."""
+
+
+class QuotaWouldBeExceeded(DomainError):
+    """Sending the campaign would exceed the month's LINE message quota."""
+
+    def __init__(self, needed: int, remaining: int):
+        super().__init__(f"needs {needed} messages, {remaining} left this month")
+        self.needed = needed
+        self.remaining = remaining
+
+
+class TextContent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["text"] = "text"
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class ImageContent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["image"] = "image"
+    original_content_url: str = Field(pattern=r"^https://")
+    preview_image_url: str = Field(pattern=r"^https://")
+
+
+class FlexContent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["flex"] = "flex"
+    alt_text: str = Field(min_length=1, max_length=400)
+    contents: dict[str, Any]
+
+
+CampaignMessage = Annotated[TextContent | ImageContent | FlexContent, Field(discriminator="type")]
+
+
+class Campaign(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    campaign_id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")
+    name: str = Field(min_length=1, max_length=80)
+    segment: Segment
+    messages: list[CampaignMessage] = Field(min_length=1, max_length=5)
+    send_at: AwareDatetime | None = None  # None: as soon as it is started
+    allow_partial_send: bool = False
+    status: CampaignStatus = CampaignStatus.DRAFT
+
+    @property
+    def is_personalised(self) -> bool:
+        """Texts with {name} or {member_no} go one push per member; the rest multicast in 500s."""
+        return any(isinstance(m, TextContent) and PLACEHOLDER.search(m.text) for m in self.messages)
+
+    def moved_to(self, status: CampaignStatus) -> Campaign:
+        if status not in ALLOWED_TRANSITIONS[self.status]:
+            raise InvalidTransition(f"{self.status} → {status}")
+        return self.model_copy(update={"status": status})
+
+    def line_messages(self, member: Member | None = None) -> list[dict[str, Any]]:
+        """The messages in LINE's wire format, with {name} and {member_no} filled in for `member`."""
+
+        def fill(text: str) -> str:
+            values = {
+                "name": (member.name or member.display_name or "お客さま") if member else "お客さま",
+                "member_no": (member.member_no or "") if member else "",
+            }
+            return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+
+        wire: list[dict[str, Any]] = []
+        for message in self.messages:
+            if isinstance(message, TextContent):
+                wire.append({"type": "text", "text": fill(message.text)})
+            elif isinstance(message, ImageContent):
+                wire.append(
+                    {
+                        "type": "image",
+                        "originalContentUrl": message.original_content_url,
+                        "previewImageUrl": message.preview_image_url,
+                    }
+                )
+            else:
+                wire.append({"type": "flex", "altText": message.alt_text, "contents": message.contents})
+        return wire
+
+
+class SendBatch(BaseModel):
+    """One unit of sending: a multicast to up to 500 members, or one personalised push."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    campaign_id: str
+    batch_no: int = Field(ge=0)
+    user_ids: tuple[str, ...] = Field(min_length=1, max_length=MULTICAST_LIMIT)
+
+    @property
+    def retry_key(self) -> str:
+        """The X-Line-Retry-Key of this batch: the same on every retry, different for every batch."""
+        return str(uuid.uuid5(SEND_RETRY_KEY_NAMESPACE, f"{self.campaign_id}/{self.batch_no}"))
+
+
+class CampaignPlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    campaign_id: str
+    recipients: tuple[str, ...]
+    batches: tuple[SendBatch, ...]
+    message_cost: int
+    quota_remaining: int | None
+    used_scan: bool
+    planned_at: datetime
+
+
+def plan_campaign(
+    campaign: Campaign,
+    recipients: list[str],
+    quota_remaining: int | None,
+    used_scan: bool,
+    now: datetime,
+) -> CampaignPlan:
+    """Batches for `recipients` (already segment-matched and excluded), checked against the quota.
+
+    LINE counts one message per recipient per request, whatever the number of message objects, so
+    the cost is the number of recipients. Over the quota the plan is refused unless the campaign
+    allows a partial send, which then covers as many recipients as the quota leaves.
+    """
+    unique = list(dict.fromkeys(recipients))
+    if quota_remaining is not None and len(unique) > quota_remaining:
+        if not campaign.allow_partial_send:
+            raise QuotaWouldBeExceeded(len(unique), quota_remaining)
+        unique = unique[:quota_remaining]
+    size = 1 if campaign.is_personalised else MULTICAST_LIMIT
+    batches = tuple(
+        SendBatch(campaign_id=campaign.campaign_id, batch_no=n, user_ids=tuple(unique[start : start + size]))
+        for n, start in enumerate(range(0, len(unique), size))
+    )
+    return CampaignPlan(
+        campaign_id=campaign.campaign_id,
+        recipients=tuple(unique),
+        batches=batches,
+        message_cost=len(unique),
+        quota_remaining=quota_remaining,
+        used_scan=used_scan,
+        planned_at=now,
+    )
