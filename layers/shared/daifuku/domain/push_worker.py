@@ -1,0 +1,116 @@
+"""The push worker's rules: one SendBatch in, LINE sends out, every outcome recorded per member.
+
+Retries are safe because every request carries the batch's deterministic X-Line-Retry-Key: a 409
+with `x-line-accepted-request-id` means an earlier attempt was accepted, and counts as sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from daifuku.domain.campaigns import Campaign, CampaignStatus, SendBatch
+from daifuku.domain.errors import (
+    DomainError,
+    LineBadRequest,
+    LineMonthlyLimitReached,
+    LineRateLimited,
+    LineUnavailable,
+)
+from daifuku.domain.segments import is_excluded
+from daifuku.models.member import Member
+
+
+class RecipientOutcome(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"  # LINE refused this recipient (400)
+    SKIPPED_BY_FLAG = "skipped_by_flag"  # blocked, do-not-send, complaint hold or deleted at send time
+    PAUSED = "paused"  # the month's quota ran out before this recipient
+
+
+class RetryLater(DomainError):
+    """LINE is throttling or unavailable: the batch goes back to the queue and comes again later."""
+
+
+class CampaignRecords(Protocol):
+    def load_campaign(self, campaign_id: str) -> Campaign | None: ...
+
+    def members(self, user_ids: tuple[str, ...]) -> list[Member]: ...
+
+    def record_outcomes(self, batch: SendBatch, outcomes: dict[str, RecipientOutcome]) -> None: ...
+
+    def pause_campaign(self, campaign_id: str, reason: str) -> None: ...
+
+
+class LineSender(Protocol):
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
+
+    def multicast(
+        self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None
+    ) -> Any: ...
+
+
+@dataclass
+class PushWorker:
+    records: CampaignRecords
+    line: LineSender
+
+    def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
+        """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
+        campaign = self.records.load_campaign(batch.campaign_id)
+        if campaign is None or campaign.status is not CampaignStatus.SENDING:
+            # Cancelled or paused campaigns send nothing; a paused one is re-planned on resume.
+            return {}
+        members = {m.user_id: m for m in self.records.members(batch.user_ids)}
+        outcomes: dict[str, RecipientOutcome] = {}
+        eligible: list[Member] = []
+        for user_id in batch.user_ids:
+            member = members.get(user_id)
+            if member is None or is_excluded(member):
+                outcomes[user_id] = RecipientOutcome.SKIPPED_BY_FLAG
+            else:
+                eligible.append(member)
+        try:
+            if campaign.is_personalised or len(eligible) == 1:
+                for member in eligible:
+                    outcomes[member.user_id] = self._push(campaign, member, batch.retry_key)
+            elif eligible:
+                outcomes.update(self._multicast(campaign, batch, eligible))
+        except LineMonthlyLimitReached:
+            for member in eligible:
+                outcomes.setdefault(member.user_id, RecipientOutcome.PAUSED)
+            self.records.record_outcomes(batch, outcomes)
+            self.records.pause_campaign(batch.campaign_id, "monthly message limit reached")
+            return outcomes
+        except (LineRateLimited, LineUnavailable) as error:
+            raise RetryLater(str(error)) from error
+        self.records.record_outcomes(batch, outcomes)
+        return outcomes
+
+    def _push(self, campaign: Campaign, member: Member, retry_key: str) -> RecipientOutcome:
+        try:
+            self.line.push(member.user_id, campaign.line_messages(member), retry_key=retry_key)
+        except LineBadRequest:
+            return RecipientOutcome.FAILED
+        return RecipientOutcome.SENT
+
+    def _multicast(
+        self, campaign: Campaign, batch: SendBatch, eligible: list[Member]
+    ) -> dict[str, RecipientOutcome]:
+        try:
+            self.line.multicast(
+                [m.user_id for m in eligible], campaign.line_messages(), retry_key=batch.retry_key
+            )
+        except LineBadRequest:
+            # One bad recipient fails the whole multicast: send one by one to find it, keeping the rest.
+            return {
+                member.user_id: self._push(campaign, member, _member_retry_key(batch, member.user_id))
+                for member in eligible
+            }
+        return {member.user_id: RecipientOutcome.SENT for member in eligible}
+
+
+def _member_retry_key(batch: SendBatch, user_id: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(batch.retry_key), user_id))

@@ -1,0 +1,121 @@
+"""The push worker with in-memory records and a scripted LINE."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from daifuku.domain.campaigns import Campaign, CampaignStatus, SendBatch, TextContent
+from daifuku.domain.errors import LineBadRequest, LineMonthlyLimitReached, LineRateLimited, LineUnavailable
+from daifuku.domain.push_worker import PushWorker, RecipientOutcome, RetryLater
+from daifuku.domain.segments import Segment
+from daifuku.models.member import Member
+
+USERS = [f"U{n:032x}" for n in range(4)]
+
+
+class Records:
+    def __init__(self, campaign: Campaign, members: list[Member]):
+        self.campaign = campaign
+        self.by_id = {m.user_id: m for m in members}
+        self.outcomes: dict[str, RecipientOutcome] = {}
+        self.paused: str | None = None
+
+    def load_campaign(self, campaign_id):
+        return self.campaign
+
+    def members(self, user_ids):
+        return [self.by_id[u] for u in user_ids if u in self.by_id]
+
+    def record_outcomes(self, batch, outcomes):
+        self.outcomes.update(outcomes)
+
+    def pause_campaign(self, campaign_id, reason):
+        self.paused = reason
+
+
+class ScriptedLine:
+    def __init__(
+        self, failures: dict[str, Exception] | None = None, multicast_error: Exception | None = None
+    ):
+        self.failures = failures or {}
+        self.multicast_error = multicast_error
+        self.pushes: list[tuple[str, str | None]] = []
+        self.multicasts: list[tuple[list[str], str | None]] = []
+
+    def push(self, to, messages, retry_key=None):
+        self.pushes.append((to, retry_key))
+        if to in self.failures:
+            raise self.failures[to]
+
+    def multicast(self, to, messages, retry_key=None):
+        self.multicasts.append((to, retry_key))
+        if self.multicast_error:
+            raise self.multicast_error
+
+
+def sending(text: str = "お知らせ") -> Campaign:
+    return Campaign(
+        campaign_id="c1",
+        name="n",
+        segment=Segment(),
+        messages=[TextContent(text=text)],
+        status=CampaignStatus.SENDING,
+    )
+
+
+def members(**flags: Any) -> list[Member]:
+    return [Member(user_id=u, member_no=f"{n:06d}", **(flags if n == 0 else {})) for n, u in enumerate(USERS)]
+
+
+BATCH = SendBatch(campaign_id="c1", batch_no=0, user_ids=tuple(USERS))
+
+
+def test_a_batch_is_one_multicast_with_the_batch_retry_key_and_flagged_members_are_skipped():
+    records, line = Records(sending(), members(do_not_send=True)), ScriptedLine()
+    PushWorker(records, line).deliver(BATCH)
+    assert line.multicasts == [(USERS[1:], BATCH.retry_key)]
+    assert records.outcomes[USERS[0]] is RecipientOutcome.SKIPPED_BY_FLAG
+    assert {records.outcomes[u] for u in USERS[1:]} == {RecipientOutcome.SENT}
+
+
+def test_one_bad_recipient_fails_alone_and_the_others_are_sent():
+    bad = LineBadRequest(400, "The property, 'to', in the request body is invalid")
+    records = Records(sending(), members())
+    line = ScriptedLine(failures={USERS[2]: bad}, multicast_error=bad)
+    PushWorker(records, line).deliver(BATCH)
+    assert records.outcomes[USERS[2]] is RecipientOutcome.FAILED
+    assert [records.outcomes[u] for u in (USERS[0], USERS[1], USERS[3])] == [RecipientOutcome.SENT] * 3
+    assert len({key for _, key in line.pushes}) == 4, "each split push has its own retry key"
+
+
+@pytest.mark.parametrize("error", [LineRateLimited(429, "Too Many Requests"), LineUnavailable(500, "boom")])
+def test_throttling_and_outages_send_the_batch_back_without_recording_it(error):
+    records = Records(sending(), members())
+    with pytest.raises(RetryLater):
+        PushWorker(records, ScriptedLine(multicast_error=error)).deliver(BATCH)
+    assert records.outcomes == {}
+
+
+def test_the_monthly_limit_pauses_the_campaign_instead_of_retrying():
+    records = Records(sending(), members())
+    line = ScriptedLine(multicast_error=LineMonthlyLimitReached(429, "You have reached your monthly limit."))
+    outcomes = PushWorker(records, line).deliver(BATCH)
+    assert records.paused == "monthly message limit reached"
+    assert set(outcomes.values()) == {RecipientOutcome.PAUSED}
+
+
+def test_personalised_campaigns_push_each_member_their_own_text():
+    records, line = Records(sending("{name}さんへ"), members()), ScriptedLine()
+    PushWorker(records, line).deliver(SendBatch(campaign_id="c1", batch_no=7, user_ids=(USERS[1],)))
+    assert line.pushes == [
+        (USERS[1], SendBatch(campaign_id="c1", batch_no=7, user_ids=(USERS[1],)).retry_key)
+    ]
+
+
+def test_a_cancelled_campaign_sends_nothing():
+    cancelled = sending().model_copy(update={"status": CampaignStatus.CANCELLED})
+    line = ScriptedLine()
+    assert PushWorker(Records(cancelled, members()), line).deliver(BATCH) == {}
+    assert line.multicasts == [] and line.pushes == []
