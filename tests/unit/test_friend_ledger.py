@@ -131,10 +131,13 @@ SHOP = ShopConfig(
 def test_a_new_friend_is_recorded_welcomed_linked_and_announced_to_staff():
     table, line = FakeTable(), FakeLine()
     table.staff = ["U" + "b" * 32]
-    result = FriendLedger(table, line, SHOP).apply(
-        event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False})
+    [result] = process_webhook_events(
+        [event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False})],
+        FriendLedger(table, line, SHOP),
+        table,
+        datetime(2026, 1, 1),
     )
-    assert result.outcome is Outcome.NEW_FRIEND
+    assert result.outcome == Outcome.NEW_FRIEND
     assert table.members[USER].display_name == "テスト太郎"
     [(token, [welcome])] = line.replies
     assert token == "r1"
@@ -160,10 +163,15 @@ def test_unblock_is_a_returning_friend_without_a_staff_alert():
     table, line = FakeTable(), FakeLine()
     table.staff = ["U" + "b" * 32]
     ledger = FriendLedger(table, line, SHOP)
-    ledger.apply(event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False}))
-    ledger.apply(event("unfollow", 2000, "E2"))
-    result = ledger.apply(event("follow", 3000, "E3", replyToken="r3", follow={"isUnblocked": True}))
-    assert result.outcome is Outcome.RETURNING_FRIEND
+    now = datetime(2026, 1, 1)
+    process_webhook_events(
+        [event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False})], ledger, table, now
+    )
+    process_webhook_events([event("unfollow", 2000, "E2")], ledger, table, now)
+    [result] = process_webhook_events(
+        [event("follow", 3000, "E3", replyToken="r3", follow={"isUnblocked": True})], ledger, table, now
+    )
+    assert result.outcome == Outcome.RETURNING_FRIEND
     assert table.members[USER].blocked is False
     assert len(line.multicasts) == 1
     assert "おかえりなさい" in line.replies[-1][1][0]["altText"]
@@ -211,23 +219,36 @@ def test_each_event_is_applied_once_and_a_failure_releases_it_for_redelivery():
     assert "E2" not in table.claimed
 
 
+def follow_of(n: int):
+    raw = {
+        "type": "follow",
+        "timestamp": 1000 + n,
+        "mode": "active",
+        "webhookEventId": f"E{n}",
+        "deliveryContext": {"isRedelivery": False},
+        "source": {"type": "user", "userId": f"U{n:032x}"},
+        "follow": {"isUnblocked": False},
+    }
+    return parse_event(raw)
+
+
 def test_staff_alerts_stop_at_the_per_minute_allowance():
     table, line = FakeTable(), FakeLine()
     table.staff = ["U" + "b" * 32]
     ledger = FriendLedger(table, line, SHOP)
     for n in range(8):
-        user = f"U{n:032x}"
-        raw = {
-            "type": "follow",
-            "timestamp": 1000 + n,
-            "mode": "active",
-            "webhookEventId": f"E{n}",
-            "deliveryContext": {"isRedelivery": False},
-            "source": {"type": "user", "userId": user},
-            "follow": {"isUnblocked": False},
-        }
-        ledger.apply(parse_event(raw))
-    assert len(line.multicasts) == 5
+        process_webhook_events([follow_of(n)], ledger, table, datetime(2026, 1, 1))
+    assert len(line.multicasts) == SHOP.staff_alerts_per_minute
+
+
+def test_many_follows_in_one_request_are_one_staff_alert():
+    table, line = FakeTable(), FakeLine()
+    table.staff = ["U" + "b" * 32]
+    process_webhook_events(
+        [follow_of(n) for n in range(8)], FriendLedger(table, line, SHOP), table, datetime(2026, 1, 1)
+    )
+    [(_, [alert], _)] = line.multicasts
+    assert alert["text"].count("テスト太郎さん") == 8
 
 
 def test_unknown_and_unreadable_events_are_typed_not_raised():

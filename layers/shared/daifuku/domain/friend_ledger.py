@@ -88,6 +88,17 @@ class Outcome(StrEnum):
 class EventResult:
     outcome: Outcome
     notes: list[str]
+    new_friend_alert: NewFriendAlert | None = None
+
+
+@dataclass(frozen=True)
+class NewFriendAlert:
+    """A new friend staff should hear about; the alerts of one webhook request go out together."""
+
+    webhook_event_id: str
+    timestamp_ms: int
+    display_name: str | None
+    returning: bool
 
 
 class FriendLedger:
@@ -129,10 +140,13 @@ class FriendLedger:
         )
         if rich_menu:
             self._best_effort(notes, "rich menu", self._line.link_rich_menu, user_id, rich_menu)
+        alert = None
         if not unblocked:
-            self._alert_staff(event, member, returning=not recorded.is_first_follow, notes=notes)
+            alert = NewFriendAlert(
+                event.webhook_event_id, event.timestamp, member.display_name, not recorded.is_first_follow
+            )
         new = recorded.is_first_follow and not unblocked
-        return EventResult(Outcome.NEW_FRIEND if new else Outcome.RETURNING_FRIEND, notes)
+        return EventResult(Outcome.NEW_FRIEND if new else Outcome.RETURNING_FRIEND, notes, alert)
 
     def _interaction(self, event: MessageEvent | PostbackEvent, user_id: str, at: datetime) -> EventResult:
         notes: list[str] = []
@@ -177,19 +191,22 @@ class FriendLedger:
             )
         return None
 
-    def _alert_staff(self, event: FollowEvent, member: Member, returning: bool, notes: list[str]) -> None:
-        if not self._shop.staff_alerts_enabled:
-            return
+    def alert_staff(self, alerts: list[NewFriendAlert]) -> list[str]:
+        """One multicast to the staff for all the new friends of a request, within the minute's allowance."""
+        if not alerts or not self._shop.staff_alerts_enabled:
+            return []
         staff = self._repository.staff_user_ids()
         if not staff:
-            return
-        minute = datetime.fromtimestamp(event.timestamp / 1000, UTC).strftime("%Y-%m-%dT%H:%M")
+            return []
+        minute = datetime.fromtimestamp(alerts[0].timestamp_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M")
         if not self._repository.take_staff_alert_allowance(minute, self._shop.staff_alerts_per_minute):
-            notes.append("staff alert over the per-minute allowance")
-            return
-        message = staff_new_friend_alert(member.display_name, returning)
-        retry_key = str(uuid.uuid5(RETRY_KEY_NAMESPACE, f"staff-alert:{event.webhook_event_id}"))
+            return ["staff alert over the per-minute allowance"]
+        message = staff_new_friend_alert([(a.display_name, a.returning) for a in alerts])
+        event_ids = ",".join(sorted(a.webhook_event_id for a in alerts))
+        retry_key = str(uuid.uuid5(RETRY_KEY_NAMESPACE, f"staff-alert:{event_ids}"))
+        notes: list[str] = []
         self._best_effort(notes, "staff alert", self._line.multicast, staff[:500], [message], retry_key)
+        return notes
 
     def _fetch_profile(self, user_id: str, notes: list[str]) -> FriendProfile | None:
         try:
@@ -243,6 +260,7 @@ def process_webhook_events(
     """Apply each event at most once, oldest first. A failure releases the claim and propagates,
     so that the request fails and LINE's redelivery gets another chance."""
     processed = []
+    alerts: list[NewFriendAlert] = []
     for event in sorted(events, key=lambda e: e.timestamp):
         redelivery = event.delivery_context.is_redelivery
         if not event_log.claim_webhook_event(event.webhook_event_id, now):
@@ -254,9 +272,13 @@ def process_webhook_events(
             event_log.release_webhook_event(event.webhook_event_id)
             raise
         event_log.complete_webhook_event(event.webhook_event_id, result.outcome.value)
+        if result.new_friend_alert:
+            alerts.append(result.new_friend_alert)
         processed.append(
             ProcessedEvent(
                 event.type, event.webhook_event_id, result.outcome.value, redelivery, tuple(result.notes)
             )
         )
+    for note in ledger.alert_staff(alerts):
+        processed.append(ProcessedEvent("staff_alert", "-", note, False))
     return processed
