@@ -73,8 +73,8 @@ class DaifukuStack(Stack):
 
         for function in (webhook, liff_api, birthday_scheduler, push_worker):
             members.grant_read_write(function)
-        # The scheduler only plans: it reads members and puts send jobs on the queue, and never calls LINE.
-        for function in (webhook, liff_api, push_worker):
+        # The scheduler plans: it reads members, checks LINE's message quota and puts send jobs on the queue.
+        for function in (webhook, liff_api, push_worker, birthday_scheduler):
             credentials.grant_read(function.function)
         send_pipeline.allow_planning(birthday_scheduler)
 

@@ -1,22 +1,76 @@
 """The push worker: SQS batches of campaign recipients become LINE sends, with partial batch responses."""
 
+from __future__ import annotations
+
+import random
+from functools import cache
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from daifuku.models.send_job import SendJob
+from daifuku.adapters.campaign_table import CampaignTable
+from daifuku.adapters.line_api import LineMessagingClient
+from daifuku.adapters.line_credentials import load_line_credentials
+from daifuku.adapters.send_queue import SendQueue
+from daifuku.domain.campaigns import SendBatch
+from daifuku.domain.push_worker import PushWorker, RetryLater
+from daifuku.settings import current_settings
 
 logger = Logger(service="segment_send")
 tracer = Tracer(service="segment_send")
 metrics = Metrics(namespace="Daifuku", service="segment_send")
 processor = BatchProcessor(event_type=EventType.SQS)
+# A throttled batch comes back after 2, 4, 8… seconds (plus jitter), well before the queue's
+# visibility timeout; after the queue's maxReceiveCount it goes to the DLQ.
+MAX_BACKOFF_SECONDS = 60
 
 
+@cache
+def push_worker() -> PushWorker:
+    import boto3
+
+    settings = current_settings()
+    credentials = load_line_credentials(settings.line_secret_id)
+    line = LineMessagingClient(
+        credentials.channel_access_token.get_secret_value(),
+        settings.line_api_endpoint,
+        settings.line_data_api_endpoint,
+        timeout_seconds=5,
+    )
+    table = boto3.resource("dynamodb").Table(settings.table_name)
+    return PushWorker(records=CampaignTable(table), line=line)
+
+
+@cache
+def send_queue() -> SendQueue:
+    queue_url = current_settings().send_queue_url
+    assert queue_url, "DAIFUKU_SEND_QUEUE_URL is not set"
+    return SendQueue(queue_url)
+
+
+@tracer.capture_method
 def deliver(record: SQSRecord) -> None:
-    job = SendJob.model_validate_json(record.body)
-    logger.info("send job received", extra={"campaign_id": job.campaign_id, "recipients": len(job.user_ids)})
+    batch = SendBatch.model_validate_json(record.body)
+    try:
+        outcomes = push_worker().deliver(batch)
+    except RetryLater as later:
+        attempt = int(record.attributes.approximate_receive_count or 1)
+        backoff = min(MAX_BACKOFF_SECONDS, 2**attempt) + random.randint(0, 2)
+        send_queue().retry_later(record.receipt_handle, backoff)
+        logger.info(
+            "send batch retried later",
+            extra={"campaign_id": batch.campaign_id, "batch_no": batch.batch_no, "reason": str(later)},
+        )
+        raise
+    counts: dict[str, int] = {}
+    for outcome in outcomes.values():
+        counts[outcome.value] = counts.get(outcome.value, 0) + 1
+    logger.info(
+        "send batch delivered", extra={"campaign_id": batch.campaign_id, "batch_no": batch.batch_no, **counts}
+    )
 
 
 @logger.inject_lambda_context

@@ -63,6 +63,8 @@ class SendPipeline(Construct):
             settings=settings,
             timeout=WORKER_TIMEOUT,
         )
+        # The worker shortens a throttled message's visibility timeout itself (backoff with jitter).
+        self.worker.add_environment({"send_queue_url": self.queue.queue_url})
         # max_concurrency bounds the workers running at once, and with them the rate of LINE API calls.
         self.worker.function.add_event_source(
             event_sources.SqsEventSource(

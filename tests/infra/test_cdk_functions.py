@@ -71,7 +71,7 @@ def test_functions_get_powertools_and_settings_variables_only(synthesized: Synth
         assert variables["DAIFUKU_SHOP_TIMEZONE"] == cdk_json_context()["daifuku:shopTimezone"]
 
 
-def test_only_the_planner_is_told_where_the_send_queue_is(synthesized: Synthesized) -> None:
+def test_only_the_planner_and_the_worker_are_told_where_the_send_queue_is(synthesized: Synthesized) -> None:
     queue_id = next(
         logical_id
         for logical_id, queue in synthesized.of_type("AWS::SQS::Queue").items()
@@ -83,6 +83,8 @@ def test_only_the_planner_is_told_where_the_send_queue_is(synthesized: Synthesiz
         for name, (_, function) in functions.items()
         if "DAIFUKU_SEND_QUEUE_URL" in function["Properties"]["Environment"]["Variables"]
     }
-    assert told == {"birthday_scheduler"}
-    variables = functions["birthday_scheduler"][1]["Properties"]["Environment"]["Variables"]
-    assert variables["DAIFUKU_SEND_QUEUE_URL"] == {"Ref": queue_id}
+    # The planner puts batches on the queue; the worker shortens a throttled batch's visibility timeout.
+    assert told == {"birthday_scheduler", "segment_send"}
+    for name in told:
+        variables = functions[name][1]["Properties"]["Environment"]["Variables"]
+        assert variables["DAIFUKU_SEND_QUEUE_URL"] == {"Ref": queue_id}

@@ -56,8 +56,8 @@ def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthe
     # Everyone keeps the ledger
     for name, function_actions in granted.items():
         assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"} <= function_actions, name
-    # Only those that call LINE read its credentials
-    callers_of_line = {"webhook", "liff_api", "segment_send"}
+    # Only those that call LINE read its credentials (the planner checks the month's message quota)
+    callers_of_line = {"webhook", "liff_api", "segment_send", "birthday_scheduler"}
     assert {name for name, a in granted.items() if a >= SECRET_READ} == callers_of_line
     assert {name for name, a in granted.items() if a & SECRET_READ} == callers_of_line
     # Only the planner sends jobs, only the push worker receives them

@@ -146,5 +146,13 @@ class ShopConfig(BaseModel):
     staff_alerts_enabled: bool = False
     # New-friend alerts count against the monthly quota: at most this many a minute.
     staff_alerts_per_minute: int = Field(default=5, ge=0, le=100)
+    birth_month_message: str = Field(
+        default=(
+            "{name}さま、お誕生月おめでとうございます!\n"
+            "日頃のご愛顧に感謝して、今月ご来店の際はスタッフに会員証をお見せください。"
+            "ささやかなお祝いをご用意してお待ちしております。"
+        ),
+        max_length=2000,
+    )
     registration_form: RegistrationFormConfig = RegistrationFormConfig()
     welcome_coupon: WelcomeCoupon | None = None
