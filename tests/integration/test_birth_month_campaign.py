@@ -31,7 +31,12 @@ def registered_member(line, member_table, month: int, **flags) -> str:
         ":no": uuid.uuid4().hex[:6],
         ":name": "テスト会員",
     }
-    assignments = ["#status = :registered", "birthdate = :birthdate", "birth_month = :month", "member_no = :no"]
+    assignments = [
+        "#status = :registered",
+        "birthdate = :birthdate",
+        "birth_month = :month",
+        "member_no = :no",
+    ]
     assignments.append("#name = :name")
     for n, (flag, value) in enumerate(flags.items()):
         assignments.append(f"{flag} = :flag{n}")
