@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +38,8 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def local_stack(artifacts_dir: Path) -> Iterator[RunningLocalStack]:
-    stack = start_local_stack(artifacts_dir / "local-stack")
+    # One directory per test run: two runs in one checkout must not read each other's ready file.
+    stack = start_local_stack(artifacts_dir / f"local-stack-{os.getpid()}")
     yield stack
     stop_local_stack(stack)
 

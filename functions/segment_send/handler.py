@@ -22,7 +22,6 @@ from daifuku.settings import current_settings
 logger = Logger(service="segment_send")
 tracer = Tracer(service="segment_send")
 metrics = Metrics(namespace="Daifuku", service="segment_send")
-processor = BatchProcessor(event_type=EventType.SQS)
 # A throttled batch comes back after 2, 4, 8… seconds (plus jitter), well before the queue's
 # visibility timeout; after the queue's maxReceiveCount it goes to the DLQ.
 MAX_BACKOFF_SECONDS = 60
@@ -77,4 +76,7 @@ def deliver(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> PartialItemFailureResponse:
+    # A processor per invocation: it keeps the batch's successes and failures, and the local stack
+    # runs several invocations of this module at once (on Lambda a container runs one at a time).
+    processor = BatchProcessor(event_type=EventType.SQS)
     return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import urllib.request
 
@@ -19,7 +20,7 @@ def fetch(url: str) -> tuple[int, str]:
 
 def test_the_local_stack_starts_serves_and_stops_within_a_minute(artifacts_dir):
     started = time.monotonic()
-    stack = start_local_stack(artifacts_dir / "local-stack-lifecycle")
+    stack = start_local_stack(artifacts_dir / f"local-stack-lifecycle-{os.getpid()}")
     try:
         status, page = fetch(stack.urls.liff_site + "/index.html")
         assert status == 200 and 'lang="ja"' in page

@@ -114,6 +114,13 @@ def test_personalised_campaigns_push_each_member_their_own_text():
     ]
 
 
+def test_a_batch_seen_before_the_planner_marks_the_campaign_sending_is_still_sent():
+    planned = sending().model_copy(update={"status": CampaignStatus.PLANNED})
+    line = ScriptedLine()
+    PushWorker(Records(planned, members()), line).deliver(BATCH)
+    assert line.multicasts == [(USERS, BATCH.retry_key)]
+
+
 def test_a_cancelled_campaign_sends_nothing():
     cancelled = sending().model_copy(update={"status": CampaignStatus.CANCELLED})
     line = ScriptedLine()

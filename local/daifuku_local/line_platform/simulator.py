@@ -281,7 +281,8 @@ class LineSimulator:
             response = self._console(request, environ)
         else:
             response = self._platform(request, request_id, environ)
-            if response is None:  # a dropped connection: nothing is sent back
+            if response is None:  # a dropped connection: the socket is already shut, nothing arrives
+                start_response("500 Internal Server Error", [])
                 return []
             response.headers["x-line-request-id"] = request_id
         response.headers["access-control-allow-origin"] = "*"

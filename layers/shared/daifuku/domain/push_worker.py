@@ -60,8 +60,9 @@ class PushWorker:
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
         """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
         campaign = self.records.load_campaign(batch.campaign_id)
-        if campaign is None or campaign.status is not CampaignStatus.SENDING:
-            # Cancelled or paused campaigns send nothing; a paused one is re-planned on resume.
+        # Batches are enqueued before the planner marks the campaign sending, so a worker can see
+        # a planned campaign first. Cancelled or paused ones send nothing (a paused one is re-planned).
+        if campaign is None or campaign.status not in (CampaignStatus.PLANNED, CampaignStatus.SENDING):
             return {}
         members = {m.user_id: m for m in self.records.members(batch.user_ids)}
         outcomes: dict[str, RecipientOutcome] = {}
