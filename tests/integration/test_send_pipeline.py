@@ -91,3 +91,23 @@ def test_with_seeded_429s_500s_timeouts_and_lost_answers_each_member_gets_it_exa
         stats.get(endpoint, {}).get(code, 0) for endpoint in ("push", "multicast") for code in ("429", "500")
     )
     assert faulted > 0, "the faults did happen"
+
+
+def test_the_monthly_limit_mid_send_pauses_the_campaign_instead_of_retrying(line, member_table, send_queue):
+    users = [line.create_user(f"上限{n}", follow=True) for n in range(5)]
+    consumed = line.set_quota()["consumed"]
+    line.set_quota(limit=consumed + 2)
+    try:
+        campaign = start_campaign(member_table, send_queue, "{name}さん、上限テスト", users)
+        records = CampaignTable(member_table)
+        wait_for(lambda: records.load_campaign(campaign.campaign_id).status is CampaignStatus.PAUSED, 60)
+        time.sleep(3)
+        requests_after_pause = line.stats()["requests"].get("push", {})
+        time.sleep(3)
+        assert line.stats()["requests"].get("push", {}) == requests_after_pause, "no retrying after the pause"
+    finally:
+        line.set_quota(limit=5000)
+    delivered = [u for u in users if any("上限テスト" in m.get("text", "") for m in line.received(u))]
+    assert len(delivered) == 2
+    counts = CampaignTable(member_table).outcome_counts(campaign.campaign_id)
+    assert counts["sent"] == 2 and counts["paused"] >= 1
