@@ -41,7 +41,7 @@ def test_a_person_can_play_the_customer_in_the_console(local_stack, line, browse
     page.fill("#new-user-name", "コンソール花子")
     page.click("#new-user button")
     page.get_by_role("button", name="友だち追加").click()
-    page.get_by_text("友だち追加ありがとうございます", exact=False).wait_for()
+    page.get_by_text("友だち追加ありがとうございます", exact=False).wait_for(timeout=60_000)
     page.fill("#text", "営業時間を教えてください")
     page.click("#send-text button")
     page.get_by_text("営業時間を教えてください").wait_for()
