@@ -8,16 +8,15 @@ Loaded on the first request rather than at init (see handler.py).
 
 from __future__ import annotations
 
-import time
+import json
 from datetime import date, datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from pydantic import BaseModel, ValidationError
 
 from daifuku.adapters.line_api import LineMessagingClient
 from daifuku.adapters.line_credentials import LineCredentials, load_line_credentials
@@ -37,7 +36,6 @@ from daifuku.domain.errors import (
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.registration import form_fields
 from daifuku.models.membership import RegistrationFormView
-from daifuku.models.registration import RegistrationForm, field_problems
 from daifuku.models.shop import ShopConfig
 from daifuku.settings import current_settings
 
@@ -47,12 +45,8 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 # The registration form is a few hundred bytes; nothing the pages send comes near this.
 MAX_BODY_BYTES = 16 * 1024
-# The owner's edits to the shop configuration reach a warm container within this time.
-SHOP_CONFIG_CACHE_SECONDS = 60
 # LINE's rich-menu calls happen while the customer waits for the card: give up early, retry later.
 RICH_MENU_TIMEOUT_SECONDS = 2
-
-Body = TypeVar("Body", bound=BaseModel)
 
 
 class BodyTooLarge(Exception):
@@ -61,12 +55,6 @@ class BodyTooLarge(Exception):
 
 class MalformedBody(Exception):
     pass
-
-
-class StaffCardCheckRequest(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    token: str
 
 
 # Wiring: clients are created on first use and kept for the container's life.
@@ -81,14 +69,9 @@ def line_credentials() -> LineCredentials:
     return load_line_credentials(current_settings().line_secret_id)
 
 
-_shop_config: tuple[float, ShopConfig] | None = None
-
-
 def shop_config() -> ShopConfig:
-    global _shop_config
-    if _shop_config is None or time.monotonic() - _shop_config[0] > SHOP_CONFIG_CACHE_SECONDS:
-        _shop_config = (time.monotonic(), member_table().load_shop_config())
-    return _shop_config[1]
+    """Read on every request (one small GetItem): the owner's edits apply at once."""
+    return member_table().load_shop_config()
 
 
 def shop_today() -> date:
@@ -122,17 +105,15 @@ def membership_desk() -> MembershipDesk:
     )
 
 
-def parse_body(model: type[Body]) -> Body:
-    """The JSON body as `model`: MalformedBody when it is not a JSON object, InvalidRegistration
-    (field by field) when its values are wrong."""
+def json_object_body() -> dict[str, Any]:
+    """The body as a JSON object; MalformedBody for anything else."""
     try:
-        body = app.current_event.decoded_body or ""
-        return model.model_validate_json(body, context={"today": shop_today()})
-    except ValidationError as error:
-        problems = field_problems(error)
-        if any(problem.field == "body" for problem in problems):
-            raise MalformedBody from None
-        raise InvalidRegistration(problems) from None
+        body = json.loads(app.current_event.decoded_body or "")
+    except ValueError:
+        raise MalformedBody from None
+    if not isinstance(body, dict):
+        raise MalformedBody
+    return body
 
 
 def log_notes(desk: MembershipDesk) -> None:
@@ -198,7 +179,7 @@ def card_token() -> dict[str, Any]:
 @tracer.capture_method
 def register() -> dict[str, Any]:
     user_id = signed_in_user_id()
-    form = parse_body(RegistrationForm)
+    form = json_object_body()
     desk = membership_desk()
     result = desk.register(user_id, form)
     log_notes(desk)
@@ -217,7 +198,7 @@ def my_profile() -> dict[str, Any]:
 @tracer.capture_method
 def edit_my_profile() -> dict[str, Any]:
     user_id = signed_in_user_id()
-    form = parse_body(RegistrationForm)
+    form = json_object_body()
     return membership_desk().update_profile(user_id, form).model_dump(mode="json")
 
 
@@ -237,8 +218,10 @@ def delete_my_data() -> dict[str, Any]:
 def check_card() -> dict[str, Any]:
     """The staff scanner: is this QR a live member card? (The scanner page is a later issue.)"""
     user_id = signed_in_user_id()
-    request = parse_body(StaffCardCheckRequest)
-    check = membership_desk().check_card_token(user_id, request.token)
+    token = json_object_body().get("token")
+    if not isinstance(token, str):
+        raise InvalidRegistration([FieldProblem("token", "required")])
+    check = membership_desk().check_card_token(user_id, token)
     return {
         "valid": check.valid,
         "reason": check.reason,

@@ -15,8 +15,9 @@ export async function startLiff(config) {
   return window.liff.getProfile();
 }
 
-export async function callApi(config, path, { method = "GET", body } = {}) {
-  const headers = { authorization: `Bearer ${window.liff.getIDToken()}` };
+export async function callApi(config, path, { method = "GET", body, authenticated = true } = {}) {
+  const headers = {};
+  if (authenticated) headers.authorization = `Bearer ${window.liff.getIDToken()}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(`${config.apiBaseUrl}${path}`, {
     method,
@@ -25,4 +26,35 @@ export async function callApi(config, path, { method = "GET", body } = {}) {
   });
   const payload = await response.json().catch(() => ({}));
   return { status: response.status, ok: response.ok, payload };
+}
+
+const PATIENT_ATTEMPTS = 5;
+
+/**
+ * callApi, tried again when the server says it is busy (many customers registering in the same
+ * second) or LINE is briefly unreachable: both are answered 503 and pass on their own.
+ */
+export async function callApiPatiently(config, path, options = {}) {
+  let result;
+  for (let attempt = 1; attempt <= PATIENT_ATTEMPTS; attempt += 1) {
+    result = await callApi(config, path, options);
+    if (result.status !== 503) return result;
+    const pause = 500 * attempt + Math.random() * 500;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  return result;
+}
+
+/** Show one message in the page's status line (role="status", read out by screen readers). */
+export function showStatus(text) {
+  const status = document.getElementById("status");
+  if (status) {
+    status.textContent = text;
+    status.hidden = !text;
+  }
+}
+
+/** The theme colour of the shop, for the header and buttons. */
+export function applyTheme(color) {
+  if (color) document.documentElement.style.setProperty("--shop-color", color);
 }

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from daifuku_local.invocation_isolation import isolate_concurrent_invocations
+
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
 
 
@@ -45,6 +47,8 @@ class LocalLambdaContext:
 
 def load_handler(function: str) -> LambdaHandler:
     """The `handler` of `functions/<function>/handler.py`, imported as Lambda would import it."""
+    # Invocations here are threads of one process, not environments of their own (see the module).
+    isolate_concurrent_invocations()
     module = importlib.import_module(f"functions.{function}.handler")
     handler: LambdaHandler = module.handler
     return handler

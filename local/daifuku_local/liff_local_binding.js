@@ -41,6 +41,9 @@ liff.init = async (config, ...callbacks) => {
     getContext: session.context,
     getFriendship: { friendFlag: session.friendFlag },
   }));
+  // In the LINE app a LIFF user is logged in from the start, but liff-mock answers getProfile only
+  // after liff.login() was called (its login just records the call).
+  liff.login();
   // liff-mock 1.0.4 mocks scanCode but not scanCodeV2; staff pages use the V2 name.
   liff.scanCodeV2 = () => liff.scanCode();
 };

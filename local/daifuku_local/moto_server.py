@@ -5,6 +5,11 @@ each table, checks, writes, and on a failed condition restores the snapshot, wip
 request wrote meanwhile; two conditional writes can both pass their checks. Real DynamoDB applies
 each request atomically, and Daifuku's member numbering relies on it (200 concurrent registrations
 must give 200 distinct numbers). Serialising DynamoDB requests restores that guarantee locally.
+
+Serialised, moto's whole-table snapshot per transaction becomes everyone's wait. So a transaction
+whose conditions fail (the common case when many compete for the member-number counter) is answered
+from a check of its conditions alone, without the snapshot, as DynamoDB answers it: every condition
+evaluated against the state before the transaction, nothing written.
 """
 
 from __future__ import annotations
@@ -13,11 +18,15 @@ import functools
 import threading
 from typing import Any
 
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import TransactionCanceledException
+from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.responses import DynamoHandler
 from moto.server import main
 
 _dynamodb_lock = threading.Lock()
 _unsafe_call_action = DynamoHandler.call_action
+_transact_write_items = DynamoDBBackend.transact_write_items
 
 
 @functools.wraps(_unsafe_call_action)
@@ -26,7 +35,49 @@ def _one_at_a_time(self: DynamoHandler) -> Any:
         return _unsafe_call_action(self)
 
 
+def _failed_conditions(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[Any] | None:
+    """moto's cancellation reasons when any condition fails, else None (nothing decided here)."""
+    reasons: list[Any] = []
+    for entry in transact_items:
+        ((operation, request),) = entry.items()
+        table = backend.get_table(request["TableName"])
+        if operation == "Put":
+            key = {table.hash_key_attr: request["Item"][table.hash_key_attr]}
+            if table.range_key_attr is not None:
+                key[table.range_key_attr] = request["Item"][table.range_key_attr]
+        else:
+            key = request["Key"]
+        condition = request.get("ConditionExpression")
+        if condition is None:
+            reasons.append((None, None, None))
+            continue
+        current = backend.get_item(request["TableName"], key)
+        expression = get_filter_expression(
+            condition, request.get("ExpressionAttributeNames"), request.get("ExpressionAttributeValues")
+        )
+        if expression.expr(current):
+            reasons.append((None, None, None))
+        else:
+            old = None
+            if request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                old = current.to_json()["Attributes"]
+            reasons.append(("ConditionalCheckFailed", "The conditional request failed", old))
+    return reasons if any(code is not None for code, _, _ in reasons) else None
+
+
+@functools.wraps(_transact_write_items)
+def _transact_write_items_checking_first(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    try:
+        reasons = _failed_conditions(self, transact_items)
+    except Exception:  # anything unusual (validation errors…): moto's own code decides and answers
+        reasons = None
+    if reasons is not None:
+        raise TransactionCanceledException(reasons)
+    _transact_write_items(self, transact_items)
+
+
 DynamoHandler.call_action = _one_at_a_time  # type: ignore[method-assign]
+DynamoDBBackend.transact_write_items = _transact_write_items_checking_first  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     main()

@@ -7,10 +7,10 @@ first step: whether opening the card issues a number at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Protocol
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any, Protocol
 
 from daifuku.domain.barcode import code128_widths, qr_code_svg
 from daifuku.domain.card_token import (
@@ -29,7 +29,7 @@ from daifuku.domain.errors import (
     RegistrationRequired,
 )
 from daifuku.domain.member_numbers import MemberNumberStore, RetryPolicy, issue_member_number
-from daifuku.domain.registration import RegisteredProfile, registered_profile
+from daifuku.domain.registration import RegisteredProfile, read_registration
 from daifuku.models.member import MembershipStatus
 from daifuku.models.membership import (
     BarcodeView,
@@ -42,7 +42,6 @@ from daifuku.models.membership import (
     ProfileView,
     RegistrationResult,
 )
-from daifuku.models.registration import RegistrationForm
 from daifuku.models.shop import RegistrationMode, ShopConfig
 
 WELCOME_COUPON_ID = "welcome"
@@ -129,7 +128,7 @@ class MembershipDesk:
             if record is not None and record.rich_menu_pending:
                 self._switch_rich_menu(record)
             raise RegistrationRequired
-        issue_member_number(
+        issued = issue_member_number(
             self.repository,
             user_id,
             self.shop.member_number_format,
@@ -138,7 +137,11 @@ class MembershipDesk:
             self.clock(),
             self.retry_policy,
         )
-        record = self._membership(user_id)
+        if issued is None:  # a concurrent open numbered this user first: show what it stored
+            return self._membership(user_id)
+        record = (record or MembershipRecord(user_id=user_id)).model_copy(
+            update={"member_no": issued, "status": MembershipStatus.GUEST}
+        )
         self._switch_rich_menu(record)
         return record
 
@@ -205,36 +208,42 @@ class MembershipDesk:
 
     # Registration and the profile
 
-    def register(self, user_id: str, form: RegistrationForm) -> RegistrationResult:
+    def register(self, user_id: str, form: Mapping[str, Any]) -> RegistrationResult:
         """Register, or register again: one member, one number, however often and however concurrently
-        the form is sent. The profile is the latest one sent."""
-        profile = registered_profile(form, self.shop.registration_form)
+        the form (the page's JSON object) is sent. The profile is the latest one sent."""
         now = self.clock()
+        profile = read_registration(form, self.shop.registration_form, self._today(now))
         record = self.repository.find_membership(user_id)
-        claimed = self._claim_legacy_number(user_id, record, profile, now)
-        if not claimed:
-            if record is None or not record.is_member:
-                issued = issue_member_number(
-                    self.repository,
-                    user_id,
-                    self.shop.member_number_format,
-                    MembershipStatus.REGISTERED,
-                    profile,
-                    now,
-                    self.retry_policy,
-                )
-                if issued is None:  # a concurrent submit numbered this user first: ours updates
-                    self._save_registration(user_id, profile, now)
-            else:
+        legacy = self._claim_legacy_number(user_id, record, profile, now)
+        member_no: str | None
+        if legacy is not None:
+            member_no = legacy.member_no
+        elif record is not None and record.is_member and record.member_no is not None:
+            self._save_registration(user_id, profile, now)
+            member_no = record.member_no
+        else:
+            issued = issue_member_number(
+                self.repository,
+                user_id,
+                self.shop.member_number_format,
+                MembershipStatus.REGISTERED,
+                profile,
+                now,
+                self.retry_policy,
+            )
+            if issued is None:  # a concurrent submit numbered this user first: ours updates it
                 self._save_registration(user_id, profile, now)
-        record = self._membership(user_id)
+            member_no = issued or self._membership(user_id).member_no
+        assert member_no is not None
+        registered = (record or MembershipRecord(user_id=user_id)).model_copy(
+            update={"member_no": member_no, "status": MembershipStatus.REGISTERED}
+        )
         coupon_granted = self._grant_welcome_coupon(user_id, now)
-        self._switch_rich_menu(record)
-        assert record.member_no is not None
+        self._switch_rich_menu(registered)
         return RegistrationResult(
-            member_no=record.member_no,
-            status=record.status,
-            legacy_number_claimed=claimed,
+            member_no=member_no,
+            status=MembershipStatus.REGISTERED,
+            legacy_number_claimed=legacy is not None,
             welcome_coupon_granted=coupon_granted,
         )
 
@@ -266,13 +275,14 @@ class MembershipDesk:
             custom_fields=record.custom_fields,
         )
 
-    def update_profile(self, user_id: str, form: RegistrationForm) -> ProfileView:
+    def update_profile(self, user_id: str, form: Mapping[str, Any]) -> ProfileView:
         """Edit a registered member's fields (the number stays); RegistrationRequired for others."""
-        profile = registered_profile(form, self.shop.registration_form)
+        now = self.clock()
+        profile = read_registration(form, self.shop.registration_form, self._today(now))
         record = self.repository.find_membership(user_id)
         if record is None or record.status is not MembershipStatus.REGISTERED:
             raise RegistrationRequired
-        self._save_registration(user_id, profile, self.clock())
+        self._save_registration(user_id, profile, now)
         return self.profile(user_id)
 
     def delete_personal_data(self, user_id: str) -> None:
@@ -286,12 +296,12 @@ class MembershipDesk:
 
     def _claim_legacy_number(
         self, user_id: str, record: MembershipRecord | None, profile: RegisteredProfile, now: datetime
-    ) -> bool:
+    ) -> LegacyMember | None:
         """A customer from before Daifuku gets their old number back, matched by phone and birthdate.
         Only a user without a registered number can claim; a guest number is replaced and retired.
         An ambiguous match (two imported members, same phone and birthdate) claims nothing."""
         if record is not None and record.is_member and record.status is not MembershipStatus.GUEST:
-            return False
+            return None
         matches = [
             legacy
             for legacy in self.repository.find_legacy_members(profile.phone)
@@ -300,9 +310,11 @@ class MembershipDesk:
         if len(matches) != 1:
             if matches:
                 self.notes.append(f"{len(matches)} imported members match: none claimed")
-            return False
+            return None
         replacing = record.member_no if record is not None and record.is_member else None
-        return self.repository.claim_legacy_number(user_id, matches[0], profile, replacing, now)
+        if not self.repository.claim_legacy_number(user_id, matches[0], profile, replacing, now):
+            return None  # claimed meanwhile (by this customer's other submit, or someone else)
+        return matches[0]
 
     def _save_registration(self, user_id: str, profile: RegisteredProfile, now: datetime) -> None:
         if not self.repository.save_registration(user_id, profile, now):
@@ -313,7 +325,7 @@ class MembershipDesk:
         configured = self.shop.welcome_coupon
         if configured is None:
             return False
-        today = now.astimezone(self.timezone).date()
+        today = self._today(now)
         return self.repository.grant_coupon(
             user_id,
             Coupon(
@@ -324,6 +336,10 @@ class MembershipDesk:
                 expires_on=today + timedelta(days=configured.valid_days),
             ),
         )
+
+    def _today(self, now: datetime) -> date:
+        """The shop's date: a birthdate "in the future" and a coupon's last day are the shop's days."""
+        return now.astimezone(self.timezone).date()
 
     def _membership(self, user_id: str) -> MembershipRecord:
         record = self.repository.find_membership(user_id)

@@ -6,9 +6,11 @@ configuration decides what is required, what is not asked for at all, and which 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from daifuku.domain.errors import FieldProblem, InvalidRegistration
 from daifuku.models.registration import (
@@ -23,6 +25,7 @@ from daifuku.models.registration import (
     FieldChoice,
     FormField,
     RegistrationForm,
+    field_problems,
 )
 from daifuku.models.shop import FieldUse, RegistrationFormConfig
 
@@ -124,25 +127,58 @@ def form_fields(config: RegistrationFormConfig, today: date | None = None) -> li
     return fields
 
 
-def registered_profile(form: RegistrationForm, config: RegistrationFormConfig) -> RegisteredProfile:
-    """The profile to store, or InvalidRegistration naming every field the shop's form rejects:
-    a required field left blank, a field the shop does not ask for, or a choice it does not offer."""
+def read_registration(
+    submitted: Mapping[str, Any], config: RegistrationFormConfig, today: date
+) -> RegisteredProfile:
+    """The profile to store from the form's JSON object, or InvalidRegistration naming every rejected
+    field at once: a value that is wrong in itself (RegistrationForm's rules), a required field left
+    blank, a field the shop does not ask for, or a choice it does not offer."""
+    problems: dict[str, FieldProblem] = {}
+    form: RegistrationForm | None = None
+    try:
+        form = RegistrationForm.model_validate(submitted, context={"today": today})
+    except ValidationError as error:
+        for problem in field_problems(error):
+            problems.setdefault(problem.field, problem)
+    for problem in _shop_rule_problems(submitted, config):
+        problems.setdefault(problem.field, problem)
+    if problems or form is None:
+        order = [field.name for field in form_fields(config)]
+        ranked = sorted(
+            problems.values(), key=lambda p: order.index(p.field) if p.field in order else len(order)
+        )
+        raise InvalidRegistration(ranked)
+    return _profile(form)
+
+
+def _shop_rule_problems(submitted: Mapping[str, Any], config: RegistrationFormConfig) -> list[FieldProblem]:
     fields = {field.name: field for field in form_fields(config)}
-    values = form.model_dump()
-    problems = []
-    for name, value in values.items():
-        field = fields.get(name)
-        if field is None:
-            if value is not None:
+    problems = [
+        FieldProblem(name, "required")
+        for name, field in fields.items()
+        if field.required and _blank(submitted.get(name))
+    ]
+    for name, value in submitted.items():
+        asked = fields.get(name)
+        if asked is None:
+            if not _blank(value):
                 problems.append(FieldProblem(name, "unknown_field"))
-        elif value is None:
-            if field.required:
-                problems.append(FieldProblem(name, "required"))
-        elif field.choices and value not in {choice.value for choice in field.choices}:
+        elif asked.choices and not _blank(value) and not _one_of(value, asked):
             problems.append(FieldProblem(name, "invalid_choice"))
-    if problems:
-        raise InvalidRegistration(problems)
+    return problems
+
+
+def _one_of(value: Any, field: FormField) -> bool:
+    return isinstance(value, str) and value.strip() in {choice.value for choice in field.choices}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _profile(form: RegistrationForm) -> RegisteredProfile:
     assert form.name is not None and form.birthdate is not None and form.phone is not None
+    values = form.model_dump()
     custom_fields = {
         slot: values[slot] if isinstance(values[slot], str) else values[slot].isoformat()
         for slot in (*CUSTOM_TEXT_SLOTS, *CUSTOM_DATE_SLOTS)

@@ -1,0 +1,143 @@
+"""Member numbering under concurrency: registrations per second at 1, 10 and 50 concurrent clients,
+through the local stack (`python -m daifuku_local`: API emulation, moto, the LINE simulator), with
+duplicate and missing numbers counted. Both must be 0.
+
+Each registration is a new LINE user sending the form once (POST /liff/api/registration with their
+LIFF ID token), as register.html does, retrying "busy" answers as the page does. The figure is a
+ratio against a baseline measured in the same run at the same concurrency: the same users editing
+their profile once (PUT /liff/api/me). That is the same request path (token check, shop
+configuration, the member's item, a conditional write) without the shared counter, so the ratio is
+what the atomic counter transaction and its contention cost.
+
+Target: at 50 clients, registrations run at >= 0.10x the rate of profile edits, with no duplicate
+and no gap. Uncontended (1 client) a registration costs about 1.6 profile edits (it also reads the
+counter, commits the transaction, checks for an imported number and switches the rich menu). At 50
+clients the one counter item admits one commit per read-and-commit window and the losers back off
+(domain/member_numbers.py), while profile edits run in parallel: the budget is that this costs at
+most ten profile edits' worth of throughput per registration. The local stack serialises moto and
+runs every handler thread in one interpreter, so its windows are wider than DynamoDB's; the figure
+is a floor for the deployed system, not its forecast.
+
+Usage: python bench/numbering.py [--registrations N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "layers" / "shared")]
+
+import boto3  # noqa: E402
+
+from daifuku_local.line_platform.client import SimulatorClient  # noqa: E402
+from tests.local_stack_runner import start_local_stack, stop_local_stack  # noqa: E402
+
+CLIENTS = (1, 10, 50)
+TARGET_RATIO = 0.10
+BUSY_RETRIES = 10
+
+
+def call(api: str, method: str, path: str, token: str, body: Any) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(f"{api}{path}", data=json.dumps(body).encode(), method=method)
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Authorization", f"Bearer {token}")
+    for attempt in range(1, BUSY_RETRIES + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            if error.code != 503:
+                return error.code, json.loads(error.read() or b"{}")
+            time.sleep(0.5 * attempt)  # as js/liff-app.js callApiPatiently does
+    return 503, {}
+
+
+def form(n: int) -> dict[str, str]:
+    return {"name": f"ベンチ 会員{n}", "birthdate": "1990-01-01", "phone": f"090{n:08d}"}
+
+
+def timed(clients: int, jobs: list[Any], run: Any) -> tuple[float, list[Any]]:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        results = list(pool.map(run, jobs))
+    return time.perf_counter() - started, results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--registrations", type=int, default=100, help="per concurrency level")
+    count = parser.parse_args().registrations
+
+    stack = start_local_stack(Path(tempfile.mkdtemp(prefix="daifuku-bench-numbering-")))
+    try:
+        api = stack.urls.api
+        line = SimulatorClient(stack.urls.simulator)
+        table = boto3.resource(
+            "dynamodb",
+            endpoint_url=stack.urls.aws_endpoint,
+            region_name="ap-northeast-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        ).Table("daifuku-members")
+        # Warm the handler (its first request imports it), outside the measurement.
+        warm = line.id_token(line.create_user("ウォームアップ"))
+        assert call(api, "POST", "/liff/api/registration", warm, form(0))[0] == 200
+
+        issued: list[int] = []
+        ratios: dict[int, float] = {}
+        serial = 1
+        for clients in CLIENTS:
+            users = [line.create_user(f"ベンチ{clients}-{n}") for n in range(count)]
+            tokens = [line.id_token(user) for user in users]
+            jobs = list(zip(tokens, range(serial, serial + count), strict=True))
+            serial += count
+
+            def register(job: tuple[str, int]) -> tuple[int, dict[str, Any]]:
+                return call(api, "POST", "/liff/api/registration", job[0], form(job[1]))
+
+            def edit(job: tuple[str, int]) -> tuple[int, dict[str, Any]]:
+                return call(api, "PUT", "/liff/api/me", job[0], {**form(job[1]), "name": "ベンチ 変更"})
+
+            seconds, answers = timed(clients, jobs, register)
+            assert all(status == 200 for status, _ in answers), [a for a in answers if a[0] != 200][:3]
+            issued += [int(payload["member_no"]) for _, payload in answers]
+            base_seconds, edits = timed(clients, jobs, edit)
+            assert all(status == 200 for status, _ in edits), [e for e in edits if e[0] != 200][:3]
+            rate, base_rate = count / seconds, count / base_seconds
+            ratios[clients] = rate / base_rate
+            print(
+                f"{clients:>3} clients: {rate:6.1f} registrations/s, baseline {base_rate:6.1f} profile "
+                f"edits/s, ratio {ratios[clients]:.2f}"
+            )
+
+        counter = table.get_item(Key={"pk": "COUNTER#member_no", "sk": "COUNTER"}, ConsistentRead=True)
+        last_sequence = int(counter["Item"]["last_sequence"])
+        numbers = [1, *issued]  # number 1 went to the warm-up user
+        duplicates = len(numbers) - len(set(numbers))
+        gaps = len(set(range(1, last_sequence + 1)) - set(numbers))
+        print(f"numbers issued: {len(numbers)}, counter at {last_sequence}")
+        print(f"duplicate numbers: {duplicates}, missing numbers (gaps): {gaps}")
+        assert line.violations() == [], "requests broke LINE's OpenAPI spec"
+    finally:
+        stop_local_stack(stack)
+
+    ratio = ratios[CLIENTS[-1]]
+    verdict = "met" if ratio >= TARGET_RATIO and duplicates == 0 and gaps == 0 else "missed"
+    print(
+        f"BENCH numbering registrations_per_s_vs_profile_edits_at_50_clients={ratio:.2f} "
+        f"target >= {TARGET_RATIO:.2f} {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+// card.html: the member card. Opening it issues the number in guest-card-first shops; in
+// registration-first shops an unregistered customer is sent to the form. The QR carries a signed
+// token that the page replaces every 30 seconds, so a screenshot of it soon stops working.
+import { TEXTS, formatDate } from "./texts.js";
+import { applyTheme, callApi, callApiPatiently, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
+import { code128Svg } from "./barcode.js";
+
+const RETRY_TOKEN_SECONDS = 5;
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+function showToken(cardToken) {
+  const qr = document.getElementById("qr");
+  // The SVG is the API's own rendering of the token (qrcode's path image), not customer input.
+  const svg = new DOMParser().parseFromString(cardToken.qr_svg, "image/svg+xml").documentElement;
+  svg.setAttribute("aria-hidden", "true");
+  qr.replaceChildren(document.importNode(svg, true));
+  qr.dataset.token = cardToken.token;
+  qr.setAttribute("aria-label", TEXTS.card.qrLabel);
+}
+
+function keepTokenFresh(config, refreshAfterSeconds) {
+  setTimeout(async () => {
+    let next = RETRY_TOKEN_SECONDS;
+    try {
+      const result = await callApi(config, "/liff/api/card/token");
+      if (result.ok) {
+        showToken(result.payload);
+        document.getElementById("qr-note").textContent = TEXTS.card.qrNote;
+        next = result.payload.refresh_after_seconds;
+      } else if (result.status === 401) {
+        showStatus(TEXTS.sessionExpired);
+        return;
+      } else {
+        document.getElementById("qr-note").textContent = TEXTS.card.tokenStale;
+      }
+    } catch (error) {
+      document.getElementById("qr-note").textContent = TEXTS.card.tokenStale;
+    }
+    keepTokenFresh(config, next);
+  }, Math.max(1, refreshAfterSeconds) * 1000);
+}
+
+function showBenefits(card) {
+  const list = document.getElementById("points-rank");
+  list.replaceChildren();
+  if (card.points !== null && card.points !== undefined) {
+    list.append(element("dt", {}, TEXTS.card.points), element("dd", {}, TEXTS.card.pointsValue(card.points)));
+  }
+  if (card.rank) list.append(element("dt", {}, TEXTS.card.rank), element("dd", {}, card.rank));
+  const coupons = document.getElementById("coupons");
+  coupons.replaceChildren();
+  for (const coupon of card.coupons) {
+    const item = element("li", { class: coupon.used ? "coupon used" : "coupon" });
+    item.append(element("p", { class: "coupon-title" }, coupon.title));
+    if (coupon.description) item.append(element("p", { class: "coupon-description" }, coupon.description));
+    const note = coupon.used ? TEXTS.card.couponUsed : coupon.expires_on ? TEXTS.card.couponExpires(coupon.expires_on) : "";
+    if (note) item.append(element("p", { class: "coupon-note" }, note));
+    coupons.append(item);
+  }
+  const heading = document.getElementById("coupons-heading");
+  heading.textContent = TEXTS.card.coupons;
+  heading.hidden = card.coupons.length === 0;
+  document.getElementById("benefits").hidden = list.children.length === 0 && card.coupons.length === 0;
+}
+
+function showLinks(card) {
+  const links = document.getElementById("card-links");
+  links.replaceChildren();
+  if (card.can_register) {
+    links.append(element("p", { class: "notice" }, TEXTS.card.guestNotice));
+    links.append(element("a", { href: "register.html", class: "button primary" }, TEXTS.card.registerLink));
+  } else {
+    links.append(element("a", { href: "profile.html", class: "button" }, TEXTS.card.profileLink));
+  }
+  links.hidden = false;
+}
+
+function showCard(card) {
+  applyTheme(card.theme_color);
+  document.getElementById("card-shop-name").textContent = card.shop_name;
+  document.getElementById("card-status").textContent =
+    card.status === "guest" ? TEXTS.card.statusGuest : TEXTS.card.statusRegistered;
+  document.getElementById("member-no-label").textContent = TEXTS.card.memberNo;
+  document.getElementById("member-no").textContent = card.member_no;
+  document.getElementById("qr-note").textContent = TEXTS.card.qrNote;
+  showToken(card.card_token);
+  document
+    .getElementById("barcode")
+    .replaceChildren(code128Svg(card.barcode.widths, TEXTS.card.barcodeLabel(card.member_no)));
+  document.getElementById("barcode-text").textContent = card.barcode.text;
+  showBenefits(card);
+  showLinks(card);
+  document.getElementById("card").hidden = false;
+}
+
+async function main() {
+  showStatus(TEXTS.loading);
+  const config = await loadSiteConfig();
+  if (!(await startLiff(config))) return;
+  const result = await callApiPatiently(config, "/liff/api/card", { method: "POST" });
+  if (result.status === 409 && result.payload.code === "registration_required") {
+    window.location.replace("register.html");
+    return;
+  }
+  if (result.status === 401) return showStatus(TEXTS.sessionExpired);
+  if (!result.ok) return showStatus(result.status === 503 ? TEXTS.busy : TEXTS.loadFailed);
+  const claimed = new URLSearchParams(window.location.search).get("claimed");
+  showStatus(claimed ? TEXTS.register.legacyClaimed(result.payload.member_no) : "");
+  showCard(result.payload);
+  keepTokenFresh(config, result.payload.card_token.refresh_after_seconds);
+}
+
+main().catch((error) => {
+  console.error(error);
+  showStatus(TEXTS.loadFailed);
+});

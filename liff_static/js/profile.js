@@ -1,0 +1,138 @@
+// profile.html: the customer's own registered data. View it, edit it (same form and rules as
+// registration), or delete it: personal fields and coupons go, the member number is retired.
+import { TEXTS, choiceLabel, fieldLabel, formatDate } from "./texts.js";
+import { applyTheme, callApi, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
+import { problemsFromServer, renderRegistrationForm, valuesFromProfile } from "./registration-form.js";
+
+const byId = (id) => document.getElementById(id);
+
+function displayValue(field, value) {
+  if (!value) return TEXTS.profile.notGiven;
+  if (field.kind === "date") return formatDate(value);
+  if (field.kind === "select") {
+    const choice = field.choices.find((c) => c.value === value);
+    return choice ? choiceLabel(field, choice) : value;
+  }
+  return value;
+}
+
+function showProfile(fields, profile) {
+  const list = byId("profile-fields");
+  list.replaceChildren();
+  const values = valuesFromProfile(profile);
+  for (const field of fields) {
+    const term = document.createElement("dt");
+    term.textContent = fieldLabel(field);
+    const detail = document.createElement("dd");
+    detail.textContent = displayValue(field, values[field.name]);
+    detail.dataset.field = field.name;
+    list.append(term, detail);
+  }
+}
+
+function showNotRegistered() {
+  showStatus(TEXTS.profile.notRegistered);
+  const links = byId("links");
+  const link = document.createElement("a");
+  link.href = "register.html";
+  link.className = "button primary";
+  link.textContent = TEXTS.profile.registerLink;
+  links.replaceChildren(link);
+  links.hidden = false;
+}
+
+function setUpDeletion(config) {
+  const dialog = byId("confirm-delete");
+  byId("delete-heading").textContent = TEXTS.profile.deleteHeading;
+  byId("delete-lead").textContent = TEXTS.profile.deleteLead;
+  byId("delete").textContent = TEXTS.profile.deleteButton;
+  byId("confirm-title").textContent = TEXTS.profile.deleteConfirmTitle;
+  byId("confirm-body").textContent = TEXTS.profile.deleteConfirmBody;
+  byId("confirm-yes").textContent = TEXTS.profile.deleteConfirm;
+  byId("confirm-no").textContent = TEXTS.profile.deleteCancel;
+  byId("delete").addEventListener("click", () => dialog.showModal());
+  byId("confirm-no").addEventListener("click", () => dialog.close());
+  byId("confirm-yes").addEventListener("click", async () => {
+    byId("confirm-yes").disabled = true;
+    showStatus(TEXTS.profile.deleting);
+    const result = await callApi(config, "/liff/api/me", { method: "DELETE" }).catch(() => ({ ok: false }));
+    dialog.close();
+    byId("confirm-yes").disabled = false;
+    if (!result.ok) return showStatus(result.status === 401 ? TEXTS.sessionExpired : TEXTS.profile.deleteFailed);
+    for (const id of ["view", "edit-form", "danger", "links"]) byId(id).hidden = true;
+    showStatus(TEXTS.profile.deleted);
+  });
+  byId("danger").hidden = false;
+}
+
+function setUpEditing(config, fields, profileHolder) {
+  const formElement = byId("edit-form");
+  const save = byId("save");
+  let editor = null;
+  byId("edit").textContent = TEXTS.profile.edit;
+  save.textContent = TEXTS.profile.save;
+  byId("cancel").textContent = TEXTS.profile.cancel;
+  byId("edit").addEventListener("click", () => {
+    editor = renderRegistrationForm(byId("fields"), fields, valuesFromProfile(profileHolder.profile));
+    byId("view").hidden = true;
+    formElement.hidden = false;
+    showStatus("");
+  });
+  byId("cancel").addEventListener("click", () => {
+    formElement.hidden = true;
+    byId("view").hidden = false;
+  });
+  formElement.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (save.disabled) return;
+    if (!editor.check()) return showStatus(TEXTS.formHasErrors);
+    save.disabled = true;
+    save.textContent = TEXTS.profile.saving;
+    const result = await callApi(config, "/liff/api/me", { method: "PUT", body: editor.values() }).catch(
+      () => ({ ok: false, status: 0, payload: {} }),
+    );
+    save.disabled = false;
+    save.textContent = TEXTS.profile.save;
+    if (result.ok) {
+      profileHolder.profile = result.payload;
+      showProfile(fields, result.payload);
+      formElement.hidden = true;
+      byId("view").hidden = false;
+      showStatus(TEXTS.profile.saved);
+    } else if (result.status === 422) {
+      editor.showProblems(problemsFromServer(result.payload));
+      showStatus(TEXTS.formHasErrors);
+    } else {
+      showStatus(result.status === 401 ? TEXTS.sessionExpired : TEXTS.loadFailed);
+    }
+  });
+}
+
+async function main() {
+  showStatus(TEXTS.loading);
+  const config = await loadSiteConfig();
+  if (!(await startLiff(config))) return;
+  const [form, me] = await Promise.all([
+    callApi(config, "/liff/api/registration-form", { authenticated: false }),
+    callApi(config, "/liff/api/me"),
+  ]);
+  if (me.status === 401) return showStatus(TEXTS.sessionExpired);
+  if (!form.ok || !me.ok) return showStatus(TEXTS.loadFailed);
+  applyTheme(form.payload.theme_color);
+  byId("shop-name").textContent = form.payload.shop_name;
+  const profileHolder = { profile: me.payload };
+  if (me.payload.status !== "registered") {
+    showNotRegistered();
+  } else {
+    showStatus("");
+    showProfile(form.payload.fields, me.payload);
+    setUpEditing(config, form.payload.fields, profileHolder);
+    byId("view").hidden = false;
+  }
+  if (me.payload.status === "registered" || me.payload.status === "guest") setUpDeletion(config);
+}
+
+main().catch((error) => {
+  console.error(error);
+  showStatus(TEXTS.loadFailed);
+});

@@ -1,0 +1,75 @@
+// register.html: the shop's registration form. On success the customer goes to their card, which
+// shows the number they were given (or kept, if they had a guest card).
+import { TEXTS } from "./texts.js";
+import { applyTheme, callApi, callApiPatiently, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
+import { problemsFromServer, renderRegistrationForm, valuesFromProfile } from "./registration-form.js";
+
+const formElement = document.getElementById("registration");
+const submit = document.getElementById("submit");
+
+async function main() {
+  showStatus(TEXTS.loading);
+  const config = await loadSiteConfig();
+  if (!(await startLiff(config))) return;
+  const [form, me] = await Promise.all([
+    callApi(config, "/liff/api/registration-form", { authenticated: false }),
+    callApi(config, "/liff/api/me"),
+  ]);
+  if (me.status === 401) return showStatus(TEXTS.sessionExpired);
+  if (!form.ok || !me.ok) return showStatus(TEXTS.loadFailed);
+
+  applyTheme(form.payload.theme_color);
+  document.getElementById("shop-name").textContent = form.payload.shop_name;
+  const profile = me.payload;
+  const lead = document.getElementById("lead");
+  if (profile.status === "registered") lead.textContent = TEXTS.register.leadRegistered;
+  else if (profile.status === "guest") lead.textContent = TEXTS.register.leadGuest(profile.member_no);
+  else lead.textContent = TEXTS.register.lead;
+
+  const fields = form.payload.fields;
+  const registration = renderRegistrationForm(
+    document.getElementById("fields"),
+    fields,
+    profile.status === "registered" ? valuesFromProfile(profile) : {},
+  );
+  submit.textContent = TEXTS.register.submit;
+  formElement.hidden = false;
+  showStatus("");
+
+  formElement.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.disabled) return; // a double tap sends once (the server is idempotent anyway)
+    if (!registration.check()) return showStatus(TEXTS.formHasErrors);
+    submit.disabled = true;
+    submit.textContent = TEXTS.register.submitting;
+    showStatus("");
+    try {
+      const result = await callApiPatiently(config, "/liff/api/registration", {
+        method: "POST",
+        body: registration.values(),
+      });
+      if (result.ok) {
+        const claimed = result.payload.legacy_number_claimed ? "?claimed=1" : "";
+        window.location.assign(`card.html${claimed}`);
+        return;
+      }
+      if (result.status === 422) {
+        registration.showProblems(problemsFromServer(result.payload));
+        showStatus(TEXTS.formHasErrors);
+      } else if (result.status === 401) {
+        showStatus(TEXTS.sessionExpired);
+      } else {
+        showStatus(result.status === 503 ? TEXTS.busy : TEXTS.register.failed);
+      }
+    } catch (error) {
+      showStatus(TEXTS.register.failed);
+    }
+    submit.disabled = false;
+    submit.textContent = TEXTS.register.submit;
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  showStatus(TEXTS.loadFailed);
+});
