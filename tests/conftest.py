@@ -76,16 +76,9 @@ def line(local_stack: RunningLocalStack):
 @pytest.fixture(scope="session")
 def member_table(local_stack: RunningLocalStack):
     """The local stack's DynamoDB table (moto), for asserting what was stored."""
-    import boto3
+    from daifuku_local.aws_resources import local_table
 
-    resource = boto3.resource(
-        "dynamodb",
-        endpoint_url=local_stack.urls.aws_endpoint,
-        region_name="ap-northeast-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    return resource.Table("daifuku-members")
+    return local_table(local_stack.urls.aws_endpoint)
 
 
 @pytest.fixture(autouse=True)

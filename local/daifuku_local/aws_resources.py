@@ -44,14 +44,17 @@ def deployment_context() -> DeploymentContext:
     return DeploymentContext.model_validate({k: v for k, v in context.items() if k.startswith("daifuku:")})
 
 
+LOCAL_CREDENTIALS = {"region_name": REGION, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
 def aws_client(service: str, endpoint_url: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    """A boto3 client of the local stack's moto."""
+    return boto3.client(service, endpoint_url=endpoint_url, **LOCAL_CREDENTIALS)
+
+
+def local_table(endpoint_url: str, table_name: str = "daifuku-members") -> Any:
+    """The local stack's DynamoDB table, as a boto3 resource."""
+    return boto3.resource("dynamodb", endpoint_url=endpoint_url, **LOCAL_CREDENTIALS).Table(table_name)
 
 
 def create_local_resources(

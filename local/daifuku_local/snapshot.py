@@ -7,18 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import boto3
-
-
-def _table(endpoint_url: str, table_name: str) -> Any:
-    resource = boto3.resource(
-        "dynamodb",
-        endpoint_url=endpoint_url,
-        region_name="ap-northeast-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    return resource.Table(table_name)
+from daifuku_local.aws_resources import local_table
 
 
 def _to_json(value: Any) -> Any:
@@ -47,7 +36,7 @@ def _from_json(value: Any) -> Any:
 
 def save_table_snapshot(endpoint_url: str, table_name: str, path: Path) -> int:
     """Write every item of the table to `path`; returns the item count."""
-    table = _table(endpoint_url, table_name)
+    table = local_table(endpoint_url, table_name)
     items: list[dict[str, Any]] = []
     scan: dict[str, Any] = {}
     while True:
@@ -66,7 +55,7 @@ def load_table_snapshot(endpoint_url: str, table_name: str, path: Path) -> int:
     if not path.exists():
         return 0
     items = [_from_json(item) for item in json.loads(path.read_text())]
-    with _table(endpoint_url, table_name).batch_writer() as batch:
+    with local_table(endpoint_url, table_name).batch_writer() as batch:
         for item in items:
             batch.put_item(Item=item)
     return len(items)

@@ -6,26 +6,20 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import boto3
 import pytest
 
 from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.send_queue import SendQueue
 from daifuku.domain.campaigns import Campaign, CampaignStatus, TextContent, plan_campaign
 from daifuku.domain.segments import Segment
+from daifuku_local.aws_resources import aws_client
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def send_queue(local_stack) -> SendQueue:
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=local_stack.urls.aws_endpoint,
-        region_name="ap-northeast-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    sqs = aws_client("sqs", local_stack.urls.aws_endpoint)
     return SendQueue(sqs.get_queue_url(QueueName="daifuku-send")["QueueUrl"], sqs)
 
 
