@@ -1,5 +1,7 @@
 // Start-up shared by every LIFF page: the deployment's config, LIFF itself, and API calls that carry
 // the LIFF ID token (the server trusts nothing else about who the customer is).
+import { TEXTS } from "./texts.js";
+
 export async function loadSiteConfig() {
   const response = await fetch("config.json", { cache: "no-store" });
   if (!response.ok) throw new Error(`config.json: ${response.status}`);
@@ -57,4 +59,24 @@ export function showStatus(text) {
 /** The theme colour of the shop, for the header and buttons. */
 export function applyTheme(color) {
   if (color) document.documentElement.style.setProperty("--shop-color", color);
+}
+
+// Start-up of the pages that show the registration form (register, profile): config, LIFF, the
+// shop's form and the customer's record, the shop's look. Returns null when the page cannot go on;
+// the reason is already on screen.
+export async function openFormPage() {
+  showStatus(TEXTS.loading);
+  const config = await loadSiteConfig();
+  if (!(await startLiff(config))) return null;
+  const [form, me] = await Promise.all([
+    callApi(config, "/liff/api/registration-form", { authenticated: false }),
+    callApi(config, "/liff/api/me"),
+  ]);
+  if (me.status === 401 || !form.ok || !me.ok) {
+    showStatus(me.status === 401 ? TEXTS.sessionExpired : TEXTS.loadFailed);
+    return null;
+  }
+  applyTheme(form.payload.theme_color);
+  document.getElementById("shop-name").textContent = form.payload.shop_name;
+  return { config, form, me };
 }

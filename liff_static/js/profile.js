@@ -1,7 +1,7 @@
 // profile.html: the customer's own registered data. View it, edit it (same form and rules as
 // registration), or delete it: personal fields and coupons go, the member number is retired.
 import { TEXTS, choiceLabel, fieldLabel, formatDate } from "./texts.js";
-import { applyTheme, callApi, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
+import { callApi, openFormPage, showStatus } from "./liff-app.js";
 import { problemsFromServer, renderRegistrationForm, valuesFromProfile } from "./registration-form.js";
 
 const byId = (id) => document.getElementById(id);
@@ -109,17 +109,9 @@ function setUpEditing(config, fields, profileHolder) {
 }
 
 async function main() {
-  showStatus(TEXTS.loading);
-  const config = await loadSiteConfig();
-  if (!(await startLiff(config))) return;
-  const [form, me] = await Promise.all([
-    callApi(config, "/liff/api/registration-form", { authenticated: false }),
-    callApi(config, "/liff/api/me"),
-  ]);
-  if (me.status === 401) return showStatus(TEXTS.sessionExpired);
-  if (!form.ok || !me.ok) return showStatus(TEXTS.loadFailed);
-  applyTheme(form.payload.theme_color);
-  byId("shop-name").textContent = form.payload.shop_name;
+  const page = await openFormPage();
+  if (!page) return;
+  const { config, form, me } = page;
   const profileHolder = { profile: me.payload };
   if (me.payload.status !== "registered") {
     showNotRegistered();

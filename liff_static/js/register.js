@@ -1,25 +1,16 @@
 // register.html: the shop's registration form. On success the customer goes to their card, which
 // shows the number they were given (or kept, if they had a guest card).
 import { TEXTS } from "./texts.js";
-import { applyTheme, callApi, callApiPatiently, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
+import { callApiPatiently, openFormPage, showStatus } from "./liff-app.js";
 import { problemsFromServer, renderRegistrationForm, valuesFromProfile } from "./registration-form.js";
 
 const formElement = document.getElementById("registration");
 const submit = document.getElementById("submit");
 
 async function main() {
-  showStatus(TEXTS.loading);
-  const config = await loadSiteConfig();
-  if (!(await startLiff(config))) return;
-  const [form, me] = await Promise.all([
-    callApi(config, "/liff/api/registration-form", { authenticated: false }),
-    callApi(config, "/liff/api/me"),
-  ]);
-  if (me.status === 401) return showStatus(TEXTS.sessionExpired);
-  if (!form.ok || !me.ok) return showStatus(TEXTS.loadFailed);
-
-  applyTheme(form.payload.theme_color);
-  document.getElementById("shop-name").textContent = form.payload.shop_name;
+  const page = await openFormPage();
+  if (!page) return;
+  const { config, form, me } = page;
   const profile = me.payload;
   const lead = document.getElementById("lead");
   if (profile.status === "registered") lead.textContent = TEXTS.register.leadRegistered;
