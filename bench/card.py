@@ -26,11 +26,11 @@ from types import SimpleNamespace
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "layers" / "shared")]
 
-import boto3  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from daifuku.adapters.member_table import MemberTable  # noqa: E402
 from daifuku.models.shop import RegistrationMode  # noqa: E402
+from daifuku_local.aws_resources import local_table  # noqa: E402
 from daifuku_local.line_platform.client import SimulatorClient  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.local_stack_runner import start_local_stack, stop_local_stack  # noqa: E402
@@ -41,14 +41,7 @@ CARD_TIMEOUT_MS = 20_000
 
 
 def set_registration_mode(aws_endpoint: str, mode: RegistrationMode) -> None:
-    resource = boto3.resource(
-        "dynamodb",
-        endpoint_url=aws_endpoint,
-        region_name="ap-northeast-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    table = resource.Table("daifuku-members")
+    table = local_table(aws_endpoint)
     shops = MemberTable(table.name, SimpleNamespace(Table=lambda _: table))
     shops.save_shop_config(shops.load_shop_config().model_copy(update={"registration_mode": mode}))
 

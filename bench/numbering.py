@@ -37,8 +37,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "layers" / "shared")]
 
-import boto3  # noqa: E402
 
+from daifuku_local.aws_resources import local_table  # noqa: E402
 from daifuku_local.line_platform.client import SimulatorClient  # noqa: E402
 from tests.local_stack_runner import start_local_stack, stop_local_stack  # noqa: E402
 
@@ -82,13 +82,7 @@ def main() -> None:
     try:
         api = stack.urls.api
         line = SimulatorClient(stack.urls.simulator)
-        table = boto3.resource(
-            "dynamodb",
-            endpoint_url=stack.urls.aws_endpoint,
-            region_name="ap-northeast-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        ).Table("daifuku-members")
+        table = local_table(stack.urls.aws_endpoint)
         # Warm the handler (its first request imports it), outside the measurement.
         warm = line.id_token(line.create_user("ウォームアップ"))
         assert call(api, "POST", "/liff/api/registration", warm, form(0))[0] == 200
