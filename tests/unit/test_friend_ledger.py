@@ -12,7 +12,6 @@ from daifuku.domain.errors import LineUnavailable
 from daifuku.domain.friend_ledger import (
     FollowRecorded,
     FriendLedger,
-    FriendProfile,
     Outcome,
     process_webhook_events,
 )
@@ -265,7 +264,3 @@ def test_unknown_and_unreadable_events_are_typed_not_raised():
     )
     unreadable = parse_event({"type": "follow", "timestamp": "soon"})
     assert unreadable.type == "follow" and "webhookEventId" in unreadable.reason
-
-
-def test_profile_model_is_what_the_ledger_stores():
-    assert FriendProfile("a", None, None, None).display_name == "a"
