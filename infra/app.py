@@ -10,10 +10,10 @@ from typing import Any
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from infra.deployment_context import STACK_NAME
 from infra.layer_build import REPO_ROOT
 from infra.stack import DaifukuStack
 
-STACK_NAME = "Daifuku"
 CDK_JSON = REPO_ROOT / "cdk.json"
 
 

@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     # Only a type here: the local stack reads this module without starting jsii's Node.js runtime.
     from constructs import Node
 
+# The CloudFormation stack of one shop (the CDK app and the operator CLI use it).
+STACK_NAME = "Daifuku"
+
 # CloudFront accepts certificates from us-east-1 only.
 CLOUDFRONT_CERTIFICATE_PREFIX = "arn:aws:acm:us-east-1:"
 
@@ -23,6 +26,10 @@ class DeploymentContext(BaseModel):
     shop_timezone: str = Field(alias="daifuku:shopTimezone", default="Asia/Tokyo")
     birth_month_schedule: str = Field(
         alias="daifuku:birthMonthSchedule", default="cron(0 10 1 * ? *)", pattern=r"^cron\(.+\)$"
+    )
+    # The daily run that sends the birth-month message to members who registered since the last run.
+    birth_month_catch_up_schedule: str = Field(
+        alias="daifuku:birthMonthCatchUpSchedule", default="cron(0 10 * * ? *)", pattern=r"^cron\(.+\)$"
     )
     # SQS event sources accept a maximum concurrency of 2 to 1000.
     send_max_concurrency: int = Field(alias="daifuku:sendMaxConcurrency", default=2, ge=2, le=1000)

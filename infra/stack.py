@@ -9,6 +9,7 @@ from constructs import Construct
 
 from daifuku.table_schema import MEMBER_TABLE
 from infra.constructs.birth_month_schedule import BirthMonthSchedule
+from infra.constructs.campaign_scheduling import CampaignScheduling
 from infra.constructs.daifuku_function import DaifukuFunction
 from infra.constructs.http_api import HttpApi
 from infra.constructs.liff_hosting import LiffHosting
@@ -70,19 +71,25 @@ class DaifukuStack(Stack):
             max_concurrency=context.send_max_concurrency,
         )
         push_worker = send_pipeline.worker
+        campaigns = CampaignScheduling(self, "CampaignScheduling", layer=layer, settings=settings)
+        planner = campaigns.planner
 
-        for function in (webhook, liff_api, birthday_scheduler, push_worker):
+        for function in (webhook, liff_api, birthday_scheduler, push_worker, planner):
             members.grant_read_write(function)
-        # The scheduler plans: it reads members, checks LINE's message quota and puts send jobs on the queue.
-        for function in (webhook, liff_api, push_worker, birthday_scheduler):
+        # Planners read members, check LINE's message quota and put send jobs on the queue.
+        for function in (webhook, liff_api, push_worker, birthday_scheduler, planner):
             credentials.grant_read(function.function)
-        send_pipeline.allow_planning(birthday_scheduler)
+        for function in (birthday_scheduler, planner):
+            send_pipeline.allow_planning(function)
+        # The staff console schedules campaigns (owners only; the API checks the role).
+        campaigns.allow_scheduling(liff_api)
 
         BirthMonthSchedule(
             self,
             "BirthMonthSchedule",
             target=birthday_scheduler,
             expression=context.birth_month_schedule,
+            catch_up_expression=context.birth_month_catch_up_schedule,
             timezone=context.shop_timezone,
         )
 

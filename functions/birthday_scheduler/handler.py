@@ -1,4 +1,4 @@
-"""The monthly birth-month campaign, started by an EventBridge Scheduler schedule."""
+"""The birth-month campaign: the monthly run and the daily catch-up, started by EventBridge Scheduler."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from daifuku.adapters.line_api import LineMessagingClient
 from daifuku.adapters.line_credentials import load_line_credentials
 from daifuku.adapters.member_table import MemberTable
 from daifuku.adapters.send_queue import SendQueue
-from daifuku.domain.birth_month import birth_month_campaign_period, start_birth_month_campaign
+from daifuku.domain.birth_month import (
+    birth_month_campaign_period,
+    start_birth_month_campaign,
+    start_birth_month_catch_up,
+)
 from daifuku.domain.campaigns import QuotaWouldBeExceeded
 from daifuku.models.schedule_events import BirthMonthTrigger
 from daifuku.settings import current_settings
@@ -20,6 +24,7 @@ from daifuku.settings import current_settings
 logger = Logger(service="birthday_scheduler")
 tracer = Tracer(service="birthday_scheduler")
 metrics = Metrics(namespace="Daifuku", service="birthday_scheduler")
+CATCH_UP_SOURCE = "birth-month-catch-up"
 
 
 @logger.inject_lambda_context
@@ -37,28 +42,32 @@ def handler(event: dict, context: LambdaContext) -> dict:
         settings.line_data_api_endpoint,
     )
     assert settings.send_queue_url, "DAIFUKU_SEND_QUEUE_URL is not set"
+    records = CampaignTable(members.table)
+    queue = SendQueue(settings.send_queue_url)
+    shop, now = members.load_shop_config(), datetime.now(UTC)
+    run = "catch_up" if event.get("source") == CATCH_UP_SOURCE else "monthly"
     try:
-        plan = start_birth_month_campaign(
-            period,
-            members.load_shop_config(),
-            CampaignTable(members.table),
-            line,
-            SendQueue(settings.send_queue_url),
-            datetime.now(UTC),
-        )
+        if run == "catch_up":
+            started = start_birth_month_catch_up(
+                period, shop, records, line, queue, now, settings.shop_timezone
+            )
+        else:
+            started = start_birth_month_campaign(period, shop, records, line, queue, now)
     except QuotaWouldBeExceeded as refused:
         logger.warning("birth-month campaign refused", extra={"year_month": period, "reason": str(refused)})
         return {
             "year_month": period,
+            "run": run,
             "status": "refused",
             "needed": refused.needed,
             "remaining": refused.remaining,
         }
-    if plan is None:
-        logger.info("birth-month campaign already started", extra={"year_month": period})
-        return {"year_month": period, "status": "already_started"}
-    logger.info(
-        "birth-month campaign started",
-        extra={"year_month": period, "recipients": len(plan.recipients), "batches": len(plan.batches)},
+    if started is None:
+        return {"year_month": period, "run": run, "status": "nothing_to_do"}
+    result = {"year_month": period, "run": run, "items_read": records.items_read} | started.model_dump(
+        mode="json"
     )
-    return {"year_month": period, "status": "sending", "recipients": len(plan.recipients)}
+    if started.reason == "already started":
+        result["status"] = "already_started"
+    logger.info("birth-month campaign", extra=result)
+    return result

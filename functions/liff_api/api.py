@@ -9,7 +9,7 @@ Loaded on the first request rather than at init (see handler.py).
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,24 +17,32 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from pydantic import ValidationError
 
+from daifuku.adapters.campaign_schedules import CampaignSchedules, CampaignScheduleTarget
+from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.line_api import LineMessagingClient
 from daifuku.adapters.line_credentials import LineCredentials, load_line_credentials
 from daifuku.adapters.line_login import LineIdTokenVerifier
 from daifuku.adapters.member_table import MemberTable
+from daifuku.domain.campaign_desk import CampaignDesk, CampaignRequest
+from daifuku.domain.campaigns import CampaignProgress, InvalidTransition
 from daifuku.domain.card_token import card_signing_key
 from daifuku.domain.errors import (
+    CampaignNotFound,
     FieldProblem,
     InvalidIdToken,
     InvalidRegistration,
     LineUnavailable,
     MemberNotFound,
     MemberNumberContention,
+    NotOwner,
     NotStaff,
     RegistrationRequired,
 )
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.registration import form_fields
+from daifuku.domain.segments import Segment
 from daifuku.models.membership import RegistrationFormView
 from daifuku.models.shop import ShopConfig
 from daifuku.settings import current_settings
@@ -230,6 +238,97 @@ def check_card() -> dict[str, Any]:
     }
 
 
+# Staff: campaigns (the staff console's composer, progress bar and results)
+
+
+def staff_role_of_caller(*, owner_only: bool = False) -> str:
+    """The signed-in user's staff role; NotStaff / NotOwner for anyone else."""
+    user_id = signed_in_user_id()
+    role = member_table().staff_role(user_id)
+    if role is None:
+        raise NotStaff(user_id)
+    if owner_only and role != "owner":
+        raise NotOwner(user_id)
+    return role
+
+
+def campaign_desk() -> CampaignDesk:
+    settings = current_settings()
+    credentials = line_credentials()
+    assert settings.campaign_schedule_group and settings.campaign_planner_arn
+    assert settings.campaign_scheduler_role_arn
+    return CampaignDesk(
+        records=CampaignTable(member_table().table),
+        schedules=CampaignSchedules(
+            CampaignScheduleTarget(
+                group_name=settings.campaign_schedule_group,
+                planner_arn=settings.campaign_planner_arn,
+                role_arn=settings.campaign_scheduler_role_arn,
+            )
+        ),
+        quota=LineMessagingClient(
+            credentials.channel_access_token.get_secret_value(),
+            settings.line_api_endpoint,
+            settings.line_data_api_endpoint,
+        ),
+        clock=lambda: datetime.now(UTC),
+    )
+
+
+def progress_json(progress: CampaignProgress) -> dict[str, Any]:
+    return progress.model_dump(mode="json") | {"percent_done": progress.percent_done}
+
+
+@app.post("/liff/api/staff/segments/estimate")
+@tracer.capture_method
+def estimate_segment() -> dict[str, Any]:
+    """The composer's live count: the recipients the planner would pick now, and what it costs."""
+    staff_role_of_caller()
+    segment = Segment.model_validate(json_object_body().get("segment", {}))
+    estimate = campaign_desk().estimate(segment)
+    return estimate.model_dump(mode="json") | {"within_quota": estimate.within_quota}
+
+
+@app.post("/liff/api/staff/campaigns")
+@tracer.capture_method
+def create_campaign() -> tuple[dict[str, Any], int]:
+    staff_role_of_caller(owner_only=True)
+    request = CampaignRequest.model_validate(json_object_body())
+    campaign, start_at = campaign_desk().create(request)
+    logger.info("campaign scheduled", extra={"campaign_id": campaign.campaign_id, "start_at": str(start_at)})
+    return _json(
+        201,
+        {
+            "campaign_id": campaign.campaign_id,
+            "status": campaign.status.value,
+            "start_at": start_at.isoformat(),
+        },
+    )
+
+
+@app.get("/liff/api/staff/campaigns")
+@tracer.capture_method
+def list_campaigns() -> dict[str, Any]:
+    staff_role_of_caller()
+    return {"campaigns": [progress_json(p) for p in CampaignTable(member_table().table).recent_campaigns()]}
+
+
+@app.get("/liff/api/staff/campaigns/<campaign_id>")
+@tracer.capture_method
+def campaign_progress(campaign_id: str) -> dict[str, Any]:
+    staff_role_of_caller()
+    return progress_json(campaign_desk().progress(campaign_id))
+
+
+@app.post("/liff/api/staff/campaigns/<campaign_id>/cancel")
+@tracer.capture_method
+def cancel_campaign(campaign_id: str) -> dict[str, Any]:
+    staff_role_of_caller(owner_only=True)
+    campaign = campaign_desk().cancel(campaign_id)
+    logger.info("campaign cancelled", extra={"campaign_id": campaign_id})
+    return {"campaign_id": campaign_id, "status": campaign.status.value}
+
+
 # Domain errors as HTTP, in one place
 
 
@@ -285,6 +384,30 @@ def member_not_found(_: MemberNotFound) -> Response:
 @app.exception_handler(NotStaff)
 def not_staff(_: NotStaff) -> Response:
     return _json(403, {"message": "staff only", "code": "not_staff"})
+
+
+@app.exception_handler(NotOwner)
+def not_owner(_: NotOwner) -> Response:
+    return _json(403, {"message": "owners only", "code": "not_owner"})
+
+
+@app.exception_handler(CampaignNotFound)
+def campaign_not_found(_: CampaignNotFound) -> Response:
+    return _json(404, {"message": "no such campaign", "code": "campaign_not_found"})
+
+
+@app.exception_handler(InvalidTransition)
+def campaign_state_conflict(error: InvalidTransition) -> Response:
+    return _json(409, {"message": f"not possible now: {error}", "code": "invalid_transition"})
+
+
+@app.exception_handler(ValidationError)
+def reject_invalid_model(error: ValidationError) -> Response:
+    problems = [
+        {"field": ".".join(str(part) for part in problem["loc"]), "code": problem["type"]}
+        for problem in error.errors()
+    ]
+    return _json(422, {"message": "some fields are not valid", "code": "invalid_fields", "errors": problems})
 
 
 @app.exception_handler(MemberNumberContention)

@@ -17,7 +17,8 @@ MAX_EVENT_AGE = Duration.hours(1)
 
 
 class BirthMonthSchedule(Construct):
-    """Invokes the birthday scheduler function at `expression` (a cron expression) in `timezone`."""
+    """Invokes the birthday scheduler function: the monthly run at `expression`, the daily catch-up at
+    `catch_up_expression` (cron expressions in `timezone`)."""
 
     def __init__(
         self,
@@ -26,6 +27,7 @@ class BirthMonthSchedule(Construct):
         *,
         target: DaifukuFunction,
         expression: str,
+        catch_up_expression: str,
         timezone: str,
     ):
         super().__init__(scope, construct_id)
@@ -50,27 +52,35 @@ class BirthMonthSchedule(Construct):
                 },
             ),
         )
-        self.schedule = scheduler.Schedule(
-            self,
-            "Schedule",
-            description="Daifuku: the birth-month campaign, once a month",
-            schedule=scheduler.ScheduleExpression.expression(expression, TimeZone.of(timezone)),
-            # The target grants the role lambda:InvokeFunction on this one function and nothing else.
-            target=targets.LambdaInvoke(
-                target.function,
-                role=self.role,
-                # The scheduled (not the actual) time: a retried invocation plans the same month.
-                input=scheduler.ScheduleTargetInput.from_object(
-                    {
-                        "source": "birth-month-schedule",
-                        "fired_at": scheduler.ContextAttribute.scheduled_time,
-                    }
-                ),
-                retry_attempts=RETRY_ATTEMPTS,
-                max_event_age=MAX_EVENT_AGE,
+        runs = {
+            "Schedule": ("the birth-month campaign, once a month", expression, "birth-month-schedule"),
+            "CatchUpSchedule": (
+                "the birth-month message for members who registered since the last run",
+                catch_up_expression,
+                "birth-month-catch-up",
             ),
-            time_window=scheduler.TimeWindow.off(),
-        )
+        }
+        self.schedules = [
+            scheduler.Schedule(
+                self,
+                construct_id,
+                description=f"Daifuku: {description}",
+                schedule=scheduler.ScheduleExpression.expression(cron, TimeZone.of(timezone)),
+                # The target grants the role lambda:InvokeFunction on this one function and nothing else.
+                target=targets.LambdaInvoke(
+                    target.function,
+                    role=self.role,
+                    # The scheduled (not the actual) time: a retried invocation plans the same month.
+                    input=scheduler.ScheduleTargetInput.from_object(
+                        {"source": source, "fired_at": scheduler.ContextAttribute.scheduled_time}
+                    ),
+                    retry_attempts=RETRY_ATTEMPTS,
+                    max_event_age=MAX_EVENT_AGE,
+                ),
+                time_window=scheduler.TimeWindow.off(),
+            )
+            for construct_id, (description, cron, source) in runs.items()
+        ]
         function_logical_id = stack.get_logical_id(target.function.node.default_child)
         acknowledge(
             self.role,

@@ -66,6 +66,7 @@ class DaifukuFunction(Construct):
         settings: Mapping[str, str],
         timeout: Duration | None = None,
         memory_size: int = 512,
+        handler_module: str = "handler",
     ):
         super().__init__(scope, construct_id)
         self.name = name
@@ -86,7 +87,8 @@ class DaifukuFunction(Construct):
             description=description,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            handler=f"functions.{name}.handler.handler",
+            # A directory may hold more than one entry point (segment_send: the worker and the planner).
+            handler=f"functions.{name}.{handler_module}.handler",
             code=lambda_.Code.from_asset(
                 str(FUNCTIONS_ROOT / name),
                 exclude=["__pycache__", "*.pyc"],
@@ -104,7 +106,7 @@ class DaifukuFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             environment={
-                "POWERTOOLS_SERVICE_NAME": name,
+                "POWERTOOLS_SERVICE_NAME": name if handler_module == "handler" else handler_module,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 **settings_environment(settings),
             },

@@ -36,6 +36,8 @@ class LocalResources(BaseModel):
     send_dlq_url: str
     line_secret_id: str
     birth_month_schedule_name: str
+    birth_month_catch_up_schedule_name: str
+    campaign_schedule_group: str
 
 
 def deployment_context() -> DeploymentContext:
@@ -90,22 +92,30 @@ def create_local_resources(
 
     context = deployment_context()
     scheduler = aws_client("scheduler", endpoint_url)
-    schedule_name = f"{prefix}-birth-month"
-    scheduler.create_schedule(
-        Name=schedule_name,
-        ScheduleExpression=context.birth_month_schedule,
-        ScheduleExpressionTimezone=context.shop_timezone,
-        FlexibleTimeWindow={"Mode": "OFF"},
-        Target={
-            "Arn": f"arn:aws:lambda:{REGION}:{LOCAL_ACCOUNT}:function:daifuku-birthday_scheduler",
-            "RoleArn": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/daifuku-scheduler",
-            "Input": json.dumps({"source": "birth-month-schedule"}),
-        },
-    )
+    schedules = {
+        f"{prefix}-birth-month": (context.birth_month_schedule, "birth-month-schedule"),
+        f"{prefix}-birth-month-catch-up": (context.birth_month_catch_up_schedule, "birth-month-catch-up"),
+    }
+    for schedule_name, (expression, source) in schedules.items():
+        scheduler.create_schedule(
+            Name=schedule_name,
+            ScheduleExpression=expression,
+            ScheduleExpressionTimezone=context.shop_timezone,
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={
+                "Arn": f"arn:aws:lambda:{REGION}:{LOCAL_ACCOUNT}:function:daifuku-birthday_scheduler",
+                "RoleArn": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/daifuku-scheduler",
+                "Input": json.dumps({"source": source}),
+            },
+        )
+    campaign_group = f"{prefix}-campaigns"
+    scheduler.create_schedule_group(Name=campaign_group)
     return LocalResources(
         table_name=table_name,
         send_queue_url=queue_url,
         send_dlq_url=dlq_url,
         line_secret_id=secret_id,
-        birth_month_schedule_name=schedule_name,
+        birth_month_schedule_name=f"{prefix}-birth-month",
+        birth_month_catch_up_schedule_name=f"{prefix}-birth-month-catch-up",
+        campaign_schedule_group=campaign_group,
     )

@@ -45,10 +45,10 @@ class LocalLambdaContext:
         return max(0, int((self.timeout_seconds - elapsed) * 1000))
 
 
-def load_handler(function: str) -> LambdaHandler:
-    """The `handler` of `functions/<function>/handler.py`, imported as Lambda would import it."""
+def load_handler(function: str, module: str = "handler") -> LambdaHandler:
+    """The `handler` of `functions/<function>/<module>.py`, imported as Lambda would import it."""
     # Invocations here are threads of one process, not environments of their own (see the module).
     isolate_concurrent_invocations()
-    module = importlib.import_module(f"functions.{function}.handler")
-    handler: LambdaHandler = module.handler
+    entry_point = importlib.import_module(f"functions.{function}.{module}")
+    handler: LambdaHandler = entry_point.handler
     return handler

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
@@ -12,7 +13,11 @@ if TYPE_CHECKING:
 
 
 class LocalControl:
-    """`POST /_local/schedules/birth-month/fire` runs the monthly birth-month schedule now."""
+    """What AWS's schedules would do, on demand:
+    - `POST /_local/schedules/birth-month/fire`: the monthly birth-month run, now;
+    - `POST /_local/schedules/birth-month-catch-up/fire`: the daily catch-up run, now;
+    - `POST /_local/schedules/campaigns/fire-due?ahead_seconds=N`: the campaign starts due within N seconds.
+    """
 
     def __init__(self, stack: LocalStack):
         self._stack = stack
@@ -22,6 +27,14 @@ class LocalControl:
         if request.method == "POST" and request.path == "/schedules/birth-month/fire":
             result = self._stack.fire_birth_month_schedule()
             response = Response(json.dumps(result), content_type="application/json")
+        elif request.method == "POST" and request.path == "/schedules/birth-month-catch-up/fire":
+            result = self._stack.fire_birth_month_schedule(catch_up=True)
+            response = Response(json.dumps(result), content_type="application/json")
+        elif request.method == "POST" and request.path == "/schedules/campaigns/fire-due":
+            ahead = timedelta(seconds=float(request.args.get("ahead_seconds", "0")))
+            assert self._stack.campaign_schedules is not None
+            results = self._stack.campaign_schedules.fire_due(ahead)
+            response = Response(json.dumps({"fired": results}), content_type="application/json")
         elif request.method == "GET" and request.path == "/urls":
             response = Response(self._stack.urls.model_dump_json() if self._stack.urls else "{}")
         else:

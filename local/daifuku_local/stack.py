@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from daifuku_local.aws_resources import (
+    LOCAL_ACCOUNT,
     REGION,
     LocalChannel,
     LocalResources,
@@ -26,6 +27,7 @@ from daifuku_local.liff_site import LiffSite
 from daifuku_local.line_platform import LineSimulator, SimulatorConfig
 from daifuku_local.local_control import LocalControl
 from daifuku_local.moto_process import MotoServerProcess
+from daifuku_local.one_time_schedules import OneTimeScheduler
 from daifuku_local.snapshot import load_table_snapshot, save_table_snapshot
 from daifuku_local.sqs_event_source import SqsEventSource
 from daifuku_local.wsgi_server import BackgroundWsgiServer
@@ -72,6 +74,7 @@ class LocalStack:
         self.resources: LocalResources | None = None
         self._servers: list[BackgroundWsgiServer] = []
         self._send_worker: SqsEventSource | None = None
+        self.campaign_schedules: OneTimeScheduler | None = None
         self.urls: LocalStackUrls | None = None
 
     def start(self) -> LocalStackUrls:
@@ -110,6 +113,10 @@ class LocalStack:
             max_concurrency=deployment_context().send_max_concurrency,
         )
         self._send_worker.start()
+        self.campaign_schedules = OneTimeScheduler(
+            self.moto.endpoint_url, self.resources.campaign_schedule_group
+        )
+        self.campaign_schedules.start()
         self.simulator.console_links = {"liffSite": site.url, "liffPages": LIFF_PAGES}
         if self.config.demo_shop:
             seed_demo_shop(self.simulator, self.moto.endpoint_url, self.resources.table_name, site.url)
@@ -138,16 +145,23 @@ class LocalStack:
             "DAIFUKU_LINE_API_ENDPOINT": simulator_url,
             "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator_url,
             "DAIFUKU_SHOP_TIMEZONE": deployment_context().shop_timezone,
+            "DAIFUKU_CAMPAIGN_SCHEDULE_GROUP": self.resources.campaign_schedule_group,
+            "DAIFUKU_CAMPAIGN_PLANNER_ARN": f"arn:aws:lambda:{REGION}:{LOCAL_ACCOUNT}:function:planner",
+            "DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/daifuku-campaigns",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "Daifuku",
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
 
-    def fire_birth_month_schedule(self) -> Any:
+    def fire_birth_month_schedule(self, catch_up: bool = False) -> Any:
         """What EventBridge Scheduler does when the schedule fires: invoke the target with its input."""
         assert self.resources is not None
         scheduler = aws_client("scheduler", self.moto.endpoint_url)
-        schedule = scheduler.get_schedule(Name=self.resources.birth_month_schedule_name)
+        resources = self.resources
+        name = (
+            resources.birth_month_catch_up_schedule_name if catch_up else resources.birth_month_schedule_name
+        )
+        schedule = scheduler.get_schedule(Name=name)
         payload = json.loads(schedule["Target"].get("Input") or "{}")
         handler = load_handler("birthday_scheduler")
         return handler(payload, LocalLambdaContext(function_name="daifuku-birthday_scheduler"))
@@ -158,6 +172,8 @@ class LocalStack:
         return self.config.data_dir / "table.json"
 
     def stop(self) -> None:
+        if self.campaign_schedules:
+            self.campaign_schedules.stop()
         if self._send_worker:
             self._send_worker.stop()
         if self.config.data_dir and self.resources:

@@ -41,12 +41,15 @@ class Synthesized:
         return next(iter(matches.items()))
 
     def daifuku_functions(self) -> dict[str, tuple[str, dict[str, Any]]]:
-        """The functions built from functions/<name>, by name: (logical id, resource)."""
+        """The functions built from functions/<name>, by name: (logical id, resource).
+
+        A second entry point of a directory is named `<name>.<module>` (segment_send.planner)."""
         found = {}
         for logical_id, function in self.of_type("AWS::Lambda::Function").items():
             handler = function["Properties"].get("Handler", "")
             if handler.startswith("functions."):
-                found[handler.split(".")[1]] = (logical_id, function)
+                _, directory, module, _ = handler.split(".")
+                found[directory if module == "handler" else f"{directory}.{module}"] = (logical_id, function)
         return found
 
     def role_of(self, function_name: str) -> str:

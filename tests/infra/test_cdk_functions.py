@@ -13,13 +13,15 @@ SETTINGS_VARIABLES = {field.alias for field in Settings.model_fields.values()}
 
 
 def test_every_function_directory_is_deployed_once(synthesized: Synthesized) -> None:
-    # Given the function directories of the repository
-    directories = {path.parent.name for path in FUNCTIONS_ROOT.glob("*/handler.py")}
+    # Given the entry points of the repository: functions/<name>/handler.py, plus the campaign planner
+    entry_points = {path.parent.name for path in FUNCTIONS_ROOT.glob("*/handler.py")}
+    entry_points.add("segment_send.planner")
 
     # Then each is one Lambda function, imported as the local runtime imports it
-    assert set(synthesized.daifuku_functions()) == directories
+    assert set(synthesized.daifuku_functions()) == entry_points
     for name, (_, function) in synthesized.daifuku_functions().items():
-        assert function["Properties"]["Handler"] == f"functions.{name}.handler.handler"
+        module = name if "." in name else f"{name}.handler"
+        assert function["Properties"]["Handler"] == f"functions.{module}.handler"
 
 
 def test_functions_run_python_313_on_arm64_with_active_tracing(synthesized: Synthesized) -> None:
@@ -63,7 +65,7 @@ def test_functions_get_powertools_and_settings_variables_only(synthesized: Synth
         variables = function["Properties"]["Environment"]["Variables"]
         # Every variable is one the functions read: Powertools' own, or a field of the settings model.
         assert set(variables) <= POWERTOOLS_VARIABLES | SETTINGS_VARIABLES, name
-        assert variables["POWERTOOLS_SERVICE_NAME"] == name
+        assert variables["POWERTOOLS_SERVICE_NAME"] == name.split(".")[-1]
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Daifuku"
         assert variables["DAIFUKU_TABLE_NAME"] == {"Ref": table_id}
         # The secret's ARN, never a credential.
@@ -83,8 +85,8 @@ def test_only_the_planner_and_the_worker_are_told_where_the_send_queue_is(synthe
         for name, (_, function) in functions.items()
         if "DAIFUKU_SEND_QUEUE_URL" in function["Properties"]["Environment"]["Variables"]
     }
-    # The planner puts batches on the queue; the worker shortens a throttled batch's visibility timeout.
-    assert told == {"birthday_scheduler", "segment_send"}
+    # The planners put batches on the queue; the worker shortens a throttled batch's visibility timeout.
+    assert told == {"birthday_scheduler", "segment_send.planner", "segment_send"}
     for name in told:
         variables = functions[name][1]["Properties"]["Environment"]["Variables"]
         assert variables["DAIFUKU_SEND_QUEUE_URL"] == {"Ref": queue_id}

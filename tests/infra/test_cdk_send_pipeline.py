@@ -64,28 +64,39 @@ def test_both_queues_are_encrypted_and_refuse_plain_http(synthesized: Synthesize
         assert denials, f"{logical_id} accepts requests without TLS"
 
 
-def test_birth_month_schedule_runs_in_the_shop_time_zone(synthesized: Synthesized) -> None:
+def birth_month_schedules(synthesized: Synthesized) -> dict[str, dict]:
+    """The recurring schedules, by their input's source (the monthly run, the daily catch-up)."""
+    schedules = synthesized.of_type("AWS::Scheduler::Schedule").values()
+    return {json.loads(s["Properties"]["Target"]["Input"])["source"]: s["Properties"] for s in schedules}
+
+
+def test_birth_month_schedules_run_in_the_shop_time_zone(synthesized: Synthesized) -> None:
     context = cdk_json_context()
-    _, schedule = synthesized.only("AWS::Scheduler::Schedule")
-    properties = schedule["Properties"]
-    assert properties["ScheduleExpression"] == context["daifuku:birthMonthSchedule"]
-    assert properties["ScheduleExpressionTimezone"] == context["daifuku:shopTimezone"] == "Asia/Tokyo"
-    assert properties["FlexibleTimeWindow"] == {"Mode": "OFF"}
-    assert properties["Target"]["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    schedules = birth_month_schedules(synthesized)
+    assert set(schedules) == {"birth-month-schedule", "birth-month-catch-up"}
+    assert schedules["birth-month-schedule"]["ScheduleExpression"] == context["daifuku:birthMonthSchedule"]
+    assert (
+        schedules["birth-month-catch-up"]["ScheduleExpression"]
+        == context["daifuku:birthMonthCatchUpSchedule"]
+    )
+    for properties in schedules.values():
+        assert properties["ScheduleExpressionTimezone"] == context["daifuku:shopTimezone"] == "Asia/Tokyo"
+        assert properties["FlexibleTimeWindow"] == {"Mode": "OFF"}
+        assert properties["Target"]["RetryPolicy"]["MaximumRetryAttempts"] > 0
 
 
-def test_birth_month_schedule_passes_the_scheduled_time(synthesized: Synthesized) -> None:
+def test_birth_month_schedules_pass_the_scheduled_time(synthesized: Synthesized) -> None:
     # A retried invocation gets the same time, so it plans the same month.
-    _, schedule = synthesized.only("AWS::Scheduler::Schedule")
-    target = schedule["Properties"]["Target"]
-    assert json.loads(target["Input"])["fired_at"] == "<aws.scheduler.scheduled-time>"
     function_id, _ = synthesized.daifuku_functions()["birthday_scheduler"]
-    assert target["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    for properties in birth_month_schedules(synthesized).values():
+        target = properties["Target"]
+        assert json.loads(target["Input"])["fired_at"] == "<aws.scheduler.scheduled-time>"
+        assert target["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
 
 
 def test_schedule_role_may_only_invoke_the_birthday_scheduler(synthesized: Synthesized) -> None:
-    _, schedule = synthesized.only("AWS::Scheduler::Schedule")
-    role_id = schedule["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
+    schedule = birth_month_schedules(synthesized)["birth-month-schedule"]
+    role_id = schedule["Target"]["RoleArn"]["Fn::GetAtt"][0]
     function_id, _ = synthesized.daifuku_functions()["birthday_scheduler"]
 
     statements = synthesized.statements_of_role(role_id)
@@ -96,3 +107,19 @@ def test_schedule_role_may_only_invoke_the_birthday_scheduler(synthesized: Synth
     trust = synthesized.resources[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert [statement["Principal"] for statement in trust] == [{"Service": "scheduler.amazonaws.com"}]
     assert "aws:SourceAccount" in trust[0]["Condition"]["StringEquals"]
+
+
+def test_campaign_schedules_may_only_invoke_the_planner_and_only_the_liff_api_creates_them(
+    synthesized: Synthesized,
+) -> None:
+    planner_id, planner = synthesized.daifuku_functions()["segment_send.planner"]
+    _, liff_api = synthesized.daifuku_functions()["liff_api"]
+    variables = liff_api["Properties"]["Environment"]["Variables"]
+    assert variables["DAIFUKU_CAMPAIGN_PLANNER_ARN"] == {"Fn::GetAtt": [planner_id, "Arn"]}
+    role_id = variables["DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN"]["Fn::GetAtt"][0]
+    statements = synthesized.statements_of_role(role_id)
+    assert [actions(statement) for statement in statements] == [["lambda:InvokeFunction"]]
+    planner_arn = {"Fn::GetAtt": [planner_id, "Arn"]}
+    assert statements[0]["Resource"] == [planner_arn, {"Fn::Join": ["", [planner_arn, ":*"]]}]
+    # Planning a large shop takes longer than a request: the planner has minutes, not seconds.
+    assert planner["Properties"]["Timeout"] >= 60

@@ -30,12 +30,14 @@ def registered_member(line, member_table, month: int, **flags) -> str:
         ":month": f"{month:02d}",
         ":no": uuid.uuid4().hex[:6],
         ":name": "テスト会員",
+        ":registered_at": datetime.now(UTC).isoformat(),
     }
     assignments = [
         "#status = :registered",
         "birthdate = :birthdate",
         "birth_month = :month",
         "member_no = :no",
+        "registered_at = :registered_at",
     ]
     assignments.append("#name = :name")
     for n, (flag, value) in enumerate(flags.items()):
@@ -50,8 +52,8 @@ def registered_member(line, member_table, month: int, **flags) -> str:
     return user
 
 
-def fire_schedule(api: str) -> dict:
-    request = urllib.request.Request(f"{api}/_local/schedules/birth-month/fire", data=b"", method="POST")
+def fire_schedule(api: str, schedule: str = "birth-month") -> dict:
+    request = urllib.request.Request(f"{api}/_local/schedules/{schedule}/fire", data=b"", method="POST")
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
@@ -95,3 +97,21 @@ def test_exactly_the_members_born_this_month_get_one_message_even_if_the_schedul
         assert message["text"].startswith("テスト会員さま")
     for user in [other, *flagged, blocked]:
         assert birth_month_messages(line, user) == []
+
+
+def test_members_who_register_later_in_the_month_get_it_from_the_daily_catch_up_once(
+    local_stack, line, member_table
+):
+    month = this_month()
+    assert fire_schedule(local_stack.urls.api)["status"] in ("sending", "done", "already_started")
+    late = registered_member(line, member_table, month)  # registered after the monthly run
+    time.sleep(0.01)
+
+    first = fire_schedule(local_stack.urls.api, "birth-month-catch-up")
+    wait_until(lambda: birth_month_messages(line, late))
+    again = fire_schedule(local_stack.urls.api, "birth-month-catch-up")  # the daily schedule fired twice
+    time.sleep(2)
+
+    assert first["status"] == "sending" and first["recipients"] == 1
+    assert again["status"] == "already_started"
+    assert len(birth_month_messages(line, late)) == 1

@@ -4,39 +4,41 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
 from daifuku.adapters.campaign_table import CampaignTable
-from daifuku.adapters.send_queue import SendQueue
-from daifuku.domain.campaigns import Campaign, CampaignStatus, TextContent, plan_campaign
-from daifuku.domain.segments import Segment
-from daifuku_local.aws_resources import aws_client
+from tests.integration.campaign_api import (
+    compose,
+    fire_due_campaigns,
+    make_staff,
+    progress,
+    tag_members,
+    wait_until_finished,
+)
+from tests.integration.member_api import MemberApi
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def send_queue(local_stack) -> SendQueue:
-    sqs = aws_client("sqs", local_stack.urls.aws_endpoint)
-    return SendQueue(sqs.get_queue_url(QueueName="daifuku-send")["QueueUrl"], sqs)
+@pytest.fixture(scope="module")
+def api(local_stack, line) -> MemberApi:
+    return MemberApi(local_stack.urls.api, line)
 
 
-def start_campaign(member_table, send_queue: SendQueue, text: str, recipients: list[str]) -> Campaign:
-    """What a planner does: save the campaign, enqueue its batches, mark it sending."""
-    records = CampaignTable(member_table)
-    campaign = Campaign(
-        campaign_id=f"test-{uuid.uuid4().hex[:8]}",
-        name="障害テスト",
-        segment=Segment(),
-        messages=[TextContent(text=text)],
-        status=CampaignStatus.PLANNED,
-    )
-    records.save_campaign(campaign)
-    plan = plan_campaign(campaign, recipients, quota_remaining=None, used_scan=False, now=datetime.now(UTC))
-    send_queue.enqueue(plan.batches)
-    return records.move_campaign(campaign.campaign_id, CampaignStatus.SENDING)
+@pytest.fixture(scope="module")
+def owner(member_table, api) -> str:
+    return make_staff(member_table, api, "owner")
+
+
+def start_campaign(api: MemberApi, owner: str, member_table, text: str, recipients: list[str]) -> str:
+    """What the owner does in the composer: a tag segment, a message, send now; then the schedule fires."""
+    tag = f"pipeline-{uuid.uuid4().hex[:8]}"
+    tag_members(member_table, recipients, tag)
+    campaign_id = compose(api, owner, {"tags_any": [tag]}, text)
+    [started] = [f for f in fire_due_campaigns(api.api_url) if f["campaign_id"] == campaign_id]
+    assert started["status"] == "sending", started
+    return campaign_id
 
 
 def received(line, user: str, text: str) -> int:
@@ -52,7 +54,7 @@ def wait_for(condition, seconds: float) -> None:
 
 @pytest.mark.parametrize("personalised", [False, True], ids=["multicast", "push-per-member"])
 def test_with_seeded_429s_500s_timeouts_and_lost_answers_each_member_gets_it_exactly_once(
-    line, member_table, send_queue, personalised
+    line, member_table, api, owner, personalised
 ):
     users = [line.create_user(f"障害{n}", follow=True) for n in range(24)]
     marker = uuid.uuid4().hex[:8]
@@ -68,7 +70,7 @@ def test_with_seeded_429s_500s_timeouts_and_lost_answers_each_member_gets_it_exa
         seed=2026,
     )
     try:
-        campaign = start_campaign(member_table, send_queue, text, users)
+        campaign_id = start_campaign(api, owner, member_table, text, users)
         wait_for(lambda: all(any(marker in m.get("text", "") for m in line.received(u)) for u in users), 120)
         time.sleep(3)  # let any retry still in flight arrive
     finally:
@@ -79,9 +81,10 @@ def test_with_seeded_429s_500s_timeouts_and_lost_answers_each_member_gets_it_exa
         if personalised:
             assert copies[0]["text"].startswith("障害")
     # A send whose answer was lost is recorded when its retry gets LINE's 409, after a backoff.
-    records = CampaignTable(member_table)
-    wait_for(lambda: sum(records.outcome_counts(campaign.campaign_id).values()) >= len(users), 90)
-    assert records.outcome_counts(campaign.campaign_id) == {"sent": len(users)}
+    finished = wait_until_finished(api, owner, campaign_id, 90)
+    assert finished["status"] == "done"
+    assert (finished["planned"], finished["sent"], finished["percent_done"]) == (len(users), len(users), 100)
+    assert CampaignTable(member_table).outcome_counts(campaign_id) == {"sent": len(users)}
     stats = line.stats()["requests"]
     faulted = sum(
         stats.get(endpoint, {}).get(code, 0) for endpoint in ("push", "multicast") for code in ("429", "500")
@@ -89,21 +92,26 @@ def test_with_seeded_429s_500s_timeouts_and_lost_answers_each_member_gets_it_exa
     assert faulted > 0, "the faults did happen"
 
 
-def test_the_monthly_limit_mid_send_pauses_the_campaign_instead_of_retrying(line, member_table, send_queue):
+def test_the_monthly_limit_mid_send_pauses_the_campaign_instead_of_retrying(line, member_table, api, owner):
     users = [line.create_user(f"上限{n}", follow=True) for n in range(5)]
     consumed = line.set_quota()["consumed"]
-    line.set_quota(limit=consumed + 2)
+    line.set_quota(limit=consumed + len(users))  # enough when the plan is checked
+    line.set_rate_limits(push=1)  # one push a second: the send takes a few seconds
     try:
-        campaign = start_campaign(member_table, send_queue, "{name}さん、上限テスト", users)
-        records = CampaignTable(member_table)
-        wait_for(lambda: records.load_campaign(campaign.campaign_id).status is CampaignStatus.PAUSED, 60)
+        campaign_id = start_campaign(api, owner, member_table, "{name}さん、上限テスト", users)
+        # Meanwhile the shop broadcasts from LINE Official Account Manager: the month's quota is gone.
+        line.set_quota(consumed=consumed + len(users))
+        wait_for(lambda: progress(api, owner, campaign_id)["status"] == "paused", 60)
         time.sleep(3)
         requests_after_pause = line.stats()["requests"].get("push", {})
         time.sleep(3)
         assert line.stats()["requests"].get("push", {}) == requests_after_pause, "no retrying after the pause"
     finally:
-        line.set_quota(limit=5000)
+        line.set_quota(limit=5000, consumed=consumed)
+        line.set_rate_limits(push=2000)
     delivered = [u for u in users if any("上限テスト" in m.get("text", "") for m in line.received(u))]
-    assert len(delivered) == 2
-    counts = CampaignTable(member_table).outcome_counts(campaign.campaign_id)
-    assert counts["sent"] == 2 and counts["paused"] >= 1
+    assert len(delivered) < len(users)
+    counts = CampaignTable(member_table).outcome_counts(campaign_id)
+    assert counts["sent"] == len(delivered) and counts["paused"] >= 1
+    paused = progress(api, owner, campaign_id)
+    assert (paused["sent"], paused["paused"]) == (counts["sent"], counts["paused"])

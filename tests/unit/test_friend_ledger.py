@@ -48,6 +48,9 @@ class FakeTable:
         self.members[user_id] = member
         return FollowRecorded(member=member, is_first_follow=first)
 
+    def attribute_block(self, user_id, blocked_at):
+        return []
+
     def record_unfollow(self, user_id, at, event_ms):
         if self.follow_state_ms.get(user_id, -1) >= event_ms:
             return False

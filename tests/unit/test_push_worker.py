@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from daifuku.domain.campaigns import Campaign, CampaignStatus, SendBatch, TextContent
+from daifuku.domain.campaigns import Campaign, CampaignProgress, CampaignStatus, SendBatch, TextContent
 from daifuku.domain.errors import LineBadRequest, LineMonthlyLimitReached, LineRateLimited, LineUnavailable
 from daifuku.domain.push_worker import PushWorker, RecipientOutcome, RetryLater
 from daifuku.domain.segments import Segment
@@ -30,9 +30,20 @@ class Records:
 
     def record_outcomes(self, batch, outcomes):
         self.outcomes.update(outcomes)
+        # One batch per test: recording it finishes the campaign's only batch.
+        return CampaignProgress(
+            campaign_id=self.campaign.campaign_id,
+            name=self.campaign.name,
+            status=self.campaign.status,
+            batches_planned=1,
+            batches_finished=1,
+        )
 
     def pause_campaign(self, campaign_id, reason):
         self.paused = reason
+
+    def complete_campaign(self, campaign_id):
+        self.campaign = self.campaign.moved_to(CampaignStatus.DONE)
 
 
 class ScriptedLine:
@@ -78,6 +89,7 @@ def test_a_batch_is_one_multicast_with_the_batch_retry_key_and_flagged_members_a
     assert line.multicasts == [(USERS[1:], BATCH.retry_key)]
     assert records.outcomes[USERS[0]] is RecipientOutcome.SKIPPED_BY_FLAG
     assert {records.outcomes[u] for u in USERS[1:]} == {RecipientOutcome.SENT}
+    assert records.campaign.status is CampaignStatus.DONE
 
 
 def test_one_bad_recipient_fails_alone_and_the_others_are_sent():

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
-from daifuku.domain.segments import IndexedSelection, MemberFacts, Segment, matches
+from daifuku.domain.segments import IndexedSelection, Segment, matches
 from daifuku.models.member import Member, MembershipStatus
 
 TODAY = date(2026, 11, 22)
@@ -27,29 +27,29 @@ def member(n: int = 1, **fields) -> Member:
 )
 def test_no_segment_reaches_an_excluded_member(flags, why):
     everyone = Segment()
-    assert matches(everyone, member(**flags), MemberFacts(), TODAY) is False, why
+    assert matches(everyone, member(**flags), TODAY) is False, why
 
 
 def test_birth_month_selects_by_month_and_uses_the_index():
     segment = Segment(birth_month=11)
     assert segment.selection() is IndexedSelection.BIRTH_MONTH
-    assert matches(segment, member(birthdate=date(1990, 11, 3)), MemberFacts(), TODAY)
-    assert not matches(segment, member(birthdate=date(1990, 12, 3)), MemberFacts(), TODAY)
-    assert not matches(segment, member(), MemberFacts(), TODAY)
+    assert matches(segment, member(birthdate=date(1990, 11, 3)), TODAY)
+    assert not matches(segment, member(birthdate=date(1990, 12, 3)), TODAY)
+    assert not matches(segment, member(), TODAY)
 
 
 def test_tags_any_and_all():
-    facts = MemberFacts(tags=frozenset({"vip", "cake"}))
-    assert matches(Segment(tags_any=("vip", "wine")), member(), facts, TODAY)
-    assert not matches(Segment(tags_all=("vip", "wine")), member(), facts, TODAY)
+    tagged = member(tags=frozenset({"vip", "cake"}))
+    assert matches(Segment(tags_any=("vip", "wine")), tagged, TODAY)
+    assert not matches(Segment(tags_all=("vip", "wine")), tagged, TODAY)
     assert Segment(tags_all=("vip",)).selection() is IndexedSelection.TAGS
 
 
 def test_no_visit_for_days_includes_members_who_never_came():
     segment = Segment(no_visit_for_days=90)
-    assert matches(segment, member(), MemberFacts(last_visit_on=None), TODAY)
-    assert matches(segment, member(), MemberFacts(last_visit_on=date(2026, 6, 1)), TODAY)
-    assert not matches(segment, member(), MemberFacts(last_visit_on=date(2026, 11, 1)), TODAY)
+    assert matches(segment, member(last_visit_on=None), TODAY)
+    assert matches(segment, member(last_visit_on=date(2026, 6, 1)), TODAY)
+    assert not matches(segment, member(last_visit_on=date(2026, 11, 1)), TODAY)
     assert segment.selection() is IndexedSelection.SCAN
 
 
@@ -58,8 +58,8 @@ def test_first_followed_between_and_points_range():
     segment = Segment(
         first_followed_from=date(2026, 3, 1), first_followed_until=date(2026, 3, 31), points_min=10
     )
-    assert matches(segment, followed, MemberFacts(points=10), TODAY)
-    assert not matches(segment, followed, MemberFacts(points=9), TODAY)
+    assert matches(segment, followed.model_copy(update={"points": 10}), TODAY)
+    assert not matches(segment, followed.model_copy(update={"points": 9}), TODAY)
 
 
 def test_contradictory_ranges_are_refused():

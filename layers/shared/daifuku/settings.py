@@ -25,6 +25,11 @@ class Settings(BaseModel):
         alias="DAIFUKU_LINE_DATA_API_ENDPOINT", default="https://api-data.line.me"
     )
     send_queue_url: str | None = Field(alias="DAIFUKU_SEND_QUEUE_URL", default=None)
+    # One-time EventBridge Scheduler schedules start campaigns: the group they go in, the planner
+    # function they invoke, and the role Scheduler assumes to invoke it.
+    campaign_schedule_group: str | None = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULE_GROUP", default=None)
+    campaign_planner_arn: str | None = Field(alias="DAIFUKU_CAMPAIGN_PLANNER_ARN", default=None)
+    campaign_scheduler_role_arn: str | None = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN", default=None)
     shop_timezone: str = Field(alias="DAIFUKU_SHOP_TIMEZONE", default="Asia/Tokyo")
     max_body_bytes: int = Field(alias="DAIFUKU_MAX_BODY_BYTES", default=64 * 1024, gt=0)
 

@@ -6,6 +6,7 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.table_keys import (
     COUPON_SK_PREFIX,
     MEMBER_NUMBER_COUNTER_ATTRIBUTE,
@@ -176,6 +177,9 @@ class MemberTable:
         except self._conditional_check_failed:
             return False
         return True
+
+    def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
+        return CampaignTable(self.table).attribute_block(user_id, blocked_at)
 
     def record_interaction(self, user_id: str, at: datetime, kind: str, text: str | None) -> Member | None:
         """Remember the latest interaction on the user's record; the message itself goes in its own item."""
@@ -550,7 +554,12 @@ class MemberTable:
         return self.find_membership(owner["user_id"])
 
     def is_staff(self, user_id: str) -> bool:
-        return "Item" in self.table.get_item(Key=staff_key(user_id))
+        return self.staff_role(user_id) is not None
+
+    def staff_role(self, user_id: str) -> str | None:
+        """`owner` or `staff`; None for anyone else."""
+        item = self.table.get_item(Key=staff_key(user_id), ConsistentRead=True).get("Item")
+        return str(item["role"]) if item else None
 
     def _transact(self, transaction: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
         """Run a TransactWriteItems; None when it committed, else the per-item cancellation reasons.

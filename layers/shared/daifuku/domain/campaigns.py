@@ -36,9 +36,13 @@ class CampaignStatus(StrEnum):
 
 
 ALLOWED_TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
-    CampaignStatus.DRAFT: frozenset({CampaignStatus.PLANNED, CampaignStatus.CANCELLED}),
+    # draft → failed: the plan was refused (over the month's quota)
+    CampaignStatus.DRAFT: frozenset(
+        {CampaignStatus.PLANNED, CampaignStatus.CANCELLED, CampaignStatus.FAILED}
+    ),
     CampaignStatus.PLANNED: frozenset(
-        {CampaignStatus.SENDING, CampaignStatus.CANCELLED, CampaignStatus.FAILED}
+        # done at once when the segment is empty
+        {CampaignStatus.SENDING, CampaignStatus.DONE, CampaignStatus.CANCELLED, CampaignStatus.FAILED}
     ),
     CampaignStatus.SENDING: frozenset(
         {CampaignStatus.DONE, CampaignStatus.PAUSED, CampaignStatus.FAILED, CampaignStatus.CANCELLED}
@@ -196,3 +200,36 @@ def plan_campaign(
         used_scan=used_scan,
         planned_at=now,
     )
+
+
+class CampaignProgress(BaseModel):
+    """Where a campaign stands, for the staff console's progress bar and results."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_id: str
+    name: str
+    status: CampaignStatus
+    status_reason: str | None = None
+    send_at: datetime | None = None
+    planned_at: datetime | None = None
+    used_scan: bool = False
+    planned: int = 0  # recipients in the batches
+    batches_planned: int = 0
+    batches_finished: int = 0
+    recipients_finished: int = 0
+    sent: int = 0
+    failed: int = 0  # LINE refused the recipient (400)
+    skipped_by_flag: int = 0  # in the segment, but blocked, flagged or deleted (at planning or sending)
+    paused: int = 0  # not sent: the month's quota ran out
+    blocks_within_7_days: int = 0  # recipients who blocked the shop within 7 days of receiving it
+
+    @property
+    def percent_done(self) -> int:
+        if self.status is CampaignStatus.DONE:
+            return 100
+        return 0 if not self.planned else min(100, 100 * self.recipients_finished // self.planned)
+
+    @property
+    def all_batches_finished(self) -> bool:
+        return self.batches_planned > 0 and self.batches_finished >= self.batches_planned

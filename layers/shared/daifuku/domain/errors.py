@@ -84,3 +84,11 @@ class ExpiredCardToken(InvalidCardToken):
 
 class NotStaff(DomainError):
     """A staff-only call from a LINE user who is not on the shop's staff list."""
+
+
+class NotOwner(DomainError):
+    """An owner-only call (sending campaigns, bulk changes, export) from staff who are not an owner."""
+
+
+class CampaignNotFound(DomainError):
+    """No campaign has this id."""

@@ -51,6 +51,9 @@ class FriendRepository(Protocol):
     def record_unfollow(self, user_id: str, at: datetime, event_ms: int) -> bool:
         """Mark blocked, keeping all data; False when a later follow/unfollow was already applied."""
 
+    def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
+        """Count the block against the campaigns the user received in the 7 days before it."""
+
     def record_interaction(
         self, user_id: str, at: datetime, kind: str, text: str | None
     ) -> Member | None: ...
@@ -118,7 +121,10 @@ class FriendLedger:
             return self._follow(event, user_id, at)
         if isinstance(event, UnfollowEvent):
             applied = self._repository.record_unfollow(user_id, at, event.timestamp)
-            return EventResult(Outcome.BLOCKED if applied else Outcome.STALE, [])
+            if not applied:
+                return EventResult(Outcome.STALE, [])
+            campaigns = self._repository.attribute_block(user_id, at)
+            return EventResult(Outcome.BLOCKED, [f"after campaign {c}" for c in campaigns])
         if isinstance(event, MessageEvent | PostbackEvent):
             return self._interaction(event, user_id, at)
         return EventResult(Outcome.IGNORED, [f"type {event.type} is not acted on"])

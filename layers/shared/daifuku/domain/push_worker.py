@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from daifuku.domain.campaigns import Campaign, CampaignStatus, SendBatch
+from daifuku.domain.campaigns import Campaign, CampaignProgress, CampaignStatus, SendBatch
 from daifuku.domain.errors import (
     DomainError,
     LineBadRequest,
@@ -39,9 +39,13 @@ class CampaignRecords(Protocol):
 
     def members(self, user_ids: tuple[str, ...]) -> list[Member]: ...
 
-    def record_outcomes(self, batch: SendBatch, outcomes: dict[str, RecipientOutcome]) -> None: ...
+    def record_outcomes(
+        self, batch: SendBatch, outcomes: dict[str, RecipientOutcome]
+    ) -> CampaignProgress: ...
 
     def pause_campaign(self, campaign_id: str, reason: str) -> None: ...
+
+    def complete_campaign(self, campaign_id: str) -> None: ...
 
 
 class LineSender(Protocol):
@@ -87,7 +91,9 @@ class PushWorker:
             return outcomes
         except (LineRateLimited, LineUnavailable) as error:
             raise RetryLater(str(error)) from error
-        self.records.record_outcomes(batch, outcomes)
+        progress = self.records.record_outcomes(batch, outcomes)
+        if progress.all_batches_finished and progress.status is CampaignStatus.SENDING:
+            self.records.complete_campaign(batch.campaign_id)
         return outcomes
 
     def _push(self, campaign: Campaign, member: Member, retry_key: str) -> RecipientOutcome:

@@ -6,11 +6,10 @@ friends, members flagged do-not-send or complaint-hold, and deleted members are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from daifuku.models.member import Member, MembershipStatus
 
@@ -33,6 +32,9 @@ class Segment(BaseModel):
     last_visit_before: date | None = None
     last_visit_after: date | None = None
     no_visit_for_days: int | None = Field(default=None, ge=1)
+    # Registered within (after, until]: the birth-month catch-up takes who registered since the last run.
+    registered_after: AwareDatetime | None = None
+    registered_until: AwareDatetime | None = None
     first_followed_from: date | None = None
     first_followed_until: date | None = None
     ranks: tuple[str, ...] = ()
@@ -63,38 +65,32 @@ class Segment(BaseModel):
         return IndexedSelection.SCAN
 
 
-@dataclass(frozen=True)
-class MemberFacts:
-    """What segments read about a member beyond the record itself (tags, visits, points, rank)."""
-
-    tags: frozenset[str] = frozenset()
-    last_visit_on: date | None = None
-    points: int = 0
-    rank: str | None = None
-
-
 def is_excluded(member: Member) -> bool:
     """The exclusions no segment can switch off."""
     return not member.can_receive_campaigns
 
 
-def matches(segment: Segment, member: Member, facts: MemberFacts, today: date) -> bool:
+def matches(segment: Segment, member: Member, today: date) -> bool:
     """True when `member` is in `segment` and may receive campaigns."""
-    if is_excluded(member):
-        return False
+    return not is_excluded(member) and in_segment(segment, member, today)
+
+
+def in_segment(segment: Segment, member: Member, today: date) -> bool:
+    """True when `member` fits the segment's criteria, before the exclusions."""
     checks = [
         segment.birth_month is None
         or (member.birthdate is not None and member.birthdate.month == segment.birth_month),
         segment.store_id is None or member.store_id == segment.store_id,
         segment.registered is None or (member.status is MembershipStatus.REGISTERED) == segment.registered,
-        not segment.tags_any or bool(facts.tags.intersection(segment.tags_any)),
-        not segment.tags_all or facts.tags.issuperset(segment.tags_all),
-        not segment.ranks or facts.rank in segment.ranks,
-        segment.points_min is None or facts.points >= segment.points_min,
-        segment.points_max is None or facts.points <= segment.points_max,
+        not segment.tags_any or bool(member.tags.intersection(segment.tags_any)),
+        not segment.tags_all or member.tags.issuperset(segment.tags_all),
+        not segment.ranks or member.rank in segment.ranks,
+        segment.points_min is None or (member.points or 0) >= segment.points_min,
+        segment.points_max is None or (member.points or 0) <= segment.points_max,
         all(member.custom_fields.get(k) == v for k, v in segment.custom_field_equals.items()),
-        _visit_matches(segment, facts.last_visit_on, today),
+        _visit_matches(segment, member.last_visit_on, today),
         _followed_between(segment, member.first_followed_at),
+        _registered_within(segment, member.registered_at),
     ]
     return all(checks)
 
@@ -119,3 +115,13 @@ def _followed_between(segment: Segment, first_followed_at: datetime | None) -> b
     if segment.first_followed_from and followed_on < segment.first_followed_from:
         return False
     return not (segment.first_followed_until and followed_on > segment.first_followed_until)
+
+
+def _registered_within(segment: Segment, registered_at: datetime | None) -> bool:
+    if segment.registered_after is None and segment.registered_until is None:
+        return True
+    if registered_at is None:
+        return False
+    if segment.registered_after and registered_at <= segment.registered_after:
+        return False
+    return not (segment.registered_until and registered_at > segment.registered_until)

@@ -49,6 +49,13 @@ class Member(BaseModel):
     email: str | None = None
     custom_fields: dict[str, str] = Field(default_factory=dict)
 
+    # What staff record at the counter, kept on the member item so segments read one item per member.
+    # Tags also have one item each (the tag index); points are the sum of the points ledger.
+    tags: frozenset[str] = frozenset()
+    last_visit_on: date | None = None
+    points: int | None = None  # None until the shop uses points; the card shows them when present
+    rank: str | None = None
+
     # Staff flags: a flagged member never receives a campaign
     do_not_send: bool = False
     complaint_hold: bool = False

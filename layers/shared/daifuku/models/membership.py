@@ -16,9 +16,6 @@ class MembershipRecord(Member):
 
     # The member's rich menu could not be switched last time: switch it on the next card open.
     rich_menu_pending: bool = False
-    # Set by the points and ranks features (staff issue); shown on the card when present.
-    points: int | None = None
-    rank: str | None = None
     deleted_at: datetime | None = None
 
 

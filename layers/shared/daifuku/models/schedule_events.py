@@ -11,3 +11,15 @@ class BirthMonthTrigger(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     fired_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class BirthMonthCatchUpTrigger(BirthMonthTrigger):
+    """The daily catch-up schedule's input: the members who registered since the last run."""
+
+
+class CampaignStartTrigger(BaseModel):
+    """A campaign's one-time schedule's input: plan and queue this campaign."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    campaign_id: str = Field(min_length=1, max_length=80)

@@ -154,5 +154,7 @@ class ShopConfig(BaseModel):
         ),
         max_length=2000,
     )
+    # Members who register later in their birth month get the message from a daily catch-up run.
+    birth_month_catch_up: bool = True
     registration_form: RegistrationFormConfig = RegistrationFormConfig()
     welcome_coupon: WelcomeCoupon | None = None

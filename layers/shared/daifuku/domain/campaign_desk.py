@@ -1,0 +1,139 @@
+"""What the staff console does with campaigns: estimate a segment, create and schedule, cancel, follow.
+
+Campaigns are started by their one-time schedule (the planner), never inside the request: planning
+a large shop reads thousands of members, which is no work for an API request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from daifuku.domain.campaign_planning import MemberSelection, QuotaGateway, recipients_of
+from daifuku.domain.campaigns import (
+    Campaign,
+    CampaignMessage,
+    CampaignProgress,
+    CampaignStatus,
+)
+from daifuku.domain.errors import CampaignNotFound
+from daifuku.domain.segments import IndexedSelection, Segment
+
+# Scheduler fires within the minute: "now" is the next minute, and a time in the past means now.
+EARLIEST_START = timedelta(minutes=1)
+
+
+class CampaignRequest(BaseModel):
+    """The composer's request. `campaign_id` lets the console retry a request without a second campaign."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    campaign_id: str = Field(
+        default_factory=lambda: f"c-{uuid.uuid4().hex[:16]}",
+        min_length=1,
+        max_length=60,
+        pattern=r"^[A-Za-z0-9_-]+$",
+    )
+    name: str = Field(min_length=1, max_length=80)
+    segment: Segment
+    messages: list[CampaignMessage] = Field(min_length=1, max_length=5)
+    send_at: AwareDatetime | None = None
+    allow_partial_send: bool = False
+
+
+class SegmentEstimate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    recipients: int
+    skipped_by_flag: int
+    used_scan: bool
+    message_cost: int  # LINE counts one message per recipient, whatever the number of bubbles
+    quota_limit: int | None
+    quota_used: int
+    quota_remaining: int | None
+
+    @property
+    def within_quota(self) -> bool:
+        return self.quota_remaining is None or self.message_cost <= self.quota_remaining
+
+
+class DeskRecords(Protocol):
+    def create_campaign(self, campaign: Campaign) -> Campaign: ...
+
+    def load_campaign(self, campaign_id: str) -> Campaign | None: ...
+
+    def move_campaign(
+        self, campaign_id: str, status: CampaignStatus, reason: str | None = None
+    ) -> Campaign: ...
+
+    def select_members(self, segment: Segment) -> MemberSelection: ...
+
+    def progress(self, campaign_id: str) -> CampaignProgress | None: ...
+
+    def recent_campaigns(self, limit: int = 20) -> list[CampaignProgress]: ...
+
+
+class StartSchedules(Protocol):
+    def schedule_start(self, campaign_id: str, at: datetime) -> None: ...
+
+    def cancel_start(self, campaign_id: str) -> None: ...
+
+
+@dataclass
+class CampaignDesk:
+    records: DeskRecords
+    schedules: StartSchedules
+    quota: QuotaGateway
+    clock: Callable[[], datetime]
+
+    def estimate(self, segment: Segment) -> SegmentEstimate:
+        """The live count: exactly the recipients the planner would pick now."""
+        recipients, skipped = recipients_of(segment, self.records.select_members(segment), self.clock())
+        limit = self.quota.message_quota()
+        used = self.quota.messages_sent_this_month()
+        return SegmentEstimate(
+            recipients=len(recipients),
+            skipped_by_flag=len(skipped),
+            used_scan=segment.selection() is IndexedSelection.SCAN,
+            message_cost=len(recipients),
+            quota_limit=limit,
+            quota_used=used,
+            quota_remaining=None if limit is None else max(0, limit - used),
+        )
+
+    def create(self, request: CampaignRequest) -> tuple[Campaign, datetime]:
+        """Save the campaign as a draft and schedule its start; a repeated request changes nothing."""
+        earliest = self.clock() + EARLIEST_START
+        start_at = max(request.send_at or earliest, earliest)
+        campaign = self.records.create_campaign(
+            Campaign(
+                campaign_id=request.campaign_id,
+                name=request.name,
+                segment=request.segment,
+                messages=request.messages,
+                send_at=start_at,
+                allow_partial_send=request.allow_partial_send,
+            )
+        )
+        if campaign.status is CampaignStatus.DRAFT:
+            self.schedules.schedule_start(campaign.campaign_id, campaign.send_at or start_at)
+        return campaign, campaign.send_at or start_at
+
+    def cancel(self, campaign_id: str) -> Campaign:
+        """Stop a campaign: its schedule is deleted, and batches still queued send nothing."""
+        campaign = self.records.load_campaign(campaign_id)
+        if campaign is None:
+            raise CampaignNotFound(campaign_id)
+        self.schedules.cancel_start(campaign_id)
+        return self.records.move_campaign(campaign_id, CampaignStatus.CANCELLED, "cancelled by the owner")
+
+    def progress(self, campaign_id: str) -> CampaignProgress:
+        progress = self.records.progress(campaign_id)
+        if progress is None:
+            raise CampaignNotFound(campaign_id)
+        return progress

@@ -1,0 +1,1 @@
+"""`daifuku`: the operator's command line (deploy, setup, poster, export, import, dlq)."""

@@ -1,0 +1,83 @@
+"""Which Daifuku the operator commands act on: a deployed stack (by its CloudFormation outputs) or
+the local stack (`./dev local`, by its moto endpoint)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from infra.deployment_context import STACK_NAME
+
+LOCAL_REGION = "ap-northeast-1"
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The resources of one Daifuku installation and how to reach them."""
+
+    table_name: str
+    send_queue_url: str
+    send_dlq_url: str
+    line_secret_id: str
+    endpoint_url: str | None = None  # moto's, for the local stack
+    region_name: str | None = None
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, **self._connection())
+
+    def table(self) -> Any:
+        return boto3.resource("dynamodb", **self._connection()).Table(self.table_name)
+
+    def _connection(self) -> dict[str, Any]:
+        if self.endpoint_url is None:
+            return {"region_name": self.region_name} if self.region_name else {}
+        return {"endpoint_url": self.endpoint_url, "region_name": LOCAL_REGION, **LOCAL_CREDENTIALS}
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--stack",
+        default=STACK_NAME,
+        help=f"the deployed CloudFormation stack to act on (default: {STACK_NAME})",
+    )
+    where.add_argument(
+        "--local",
+        metavar="AWS_ENDPOINT",
+        help="act on the local stack instead, e.g. --local http://127.0.0.1:5000 (moto, from ./dev local)",
+    )
+    parser.add_argument("--region", help="AWS region of the deployed stack (default: your AWS profile's)")
+
+
+def resolve_target(arguments: argparse.Namespace) -> Target:
+    if arguments.local:
+        return local_target(arguments.local)
+    return deployed_target(arguments.stack, arguments.region)
+
+
+def local_target(endpoint_url: str, prefix: str = "daifuku") -> Target:
+    sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=LOCAL_REGION, **LOCAL_CREDENTIALS)
+    return Target(
+        table_name=f"{prefix}-members",
+        send_queue_url=sqs.get_queue_url(QueueName=f"{prefix}-send")["QueueUrl"],
+        send_dlq_url=sqs.get_queue_url(QueueName=f"{prefix}-send-dlq")["QueueUrl"],
+        line_secret_id=f"{prefix}/line",
+        endpoint_url=endpoint_url,
+    )
+
+
+def deployed_target(stack_name: str, region_name: str | None) -> Target:
+    cloudformation = boto3.client("cloudformation", **({"region_name": region_name} if region_name else {}))
+    stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+    return Target(
+        table_name=outputs["TableName"],
+        send_queue_url=outputs["SendQueueUrl"],
+        send_dlq_url=outputs["SendDlqUrl"],
+        line_secret_id=outputs["LineSecretArn"],
+        region_name=region_name,
+    )
