@@ -296,14 +296,8 @@ def create_campaign() -> tuple[dict[str, Any], int]:
     request = CampaignRequest.model_validate(json_object_body())
     campaign, start_at = campaign_desk().create(request)
     logger.info("campaign scheduled", extra={"campaign_id": campaign.campaign_id, "start_at": str(start_at)})
-    return _json(
-        201,
-        {
-            "campaign_id": campaign.campaign_id,
-            "status": campaign.status.value,
-            "start_at": start_at.isoformat(),
-        },
-    )
+    created = {"campaign_id": campaign.campaign_id, "status": campaign.status.value}
+    return created | {"start_at": start_at.isoformat()}, 201
 
 
 @app.get("/liff/api/staff/campaigns")
