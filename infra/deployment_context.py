@@ -33,6 +33,11 @@ class DeploymentContext(BaseModel):
     )
     # SQS event sources accept a maximum concurrency of 2 to 1000.
     send_max_concurrency: int = Field(alias="daifuku:sendMaxConcurrency", default=2, ge=2, le=1000)
+    # The combined request rates of all push workers: LINE's own limits per channel by default.
+    send_push_per_second: float = Field(alias="daifuku:sendPushPerSecond", default=2000, gt=0, le=2000)
+    send_multicast_per_second: float = Field(
+        alias="daifuku:sendMulticastPerSecond", default=200, gt=0, le=200
+    )
     liff_domain_name: str | None = Field(alias="daifuku:liffDomainName", default=None)
     liff_certificate_arn: str | None = Field(alias="daifuku:liffCertificateArn", default=None)
     liff_id: str = Field(

@@ -69,6 +69,8 @@ class DaifukuStack(Stack):
             layer=layer,
             settings=settings,
             max_concurrency=context.send_max_concurrency,
+            push_per_second=context.send_push_per_second,
+            multicast_per_second=context.send_multicast_per_second,
         )
         push_worker = send_pipeline.worker
         campaigns = CampaignScheduling(self, "CampaignScheduling", layer=layer, settings=settings)

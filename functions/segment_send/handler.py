@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from functools import cache
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -17,6 +18,7 @@ from daifuku.adapters.line_credentials import load_line_credentials
 from daifuku.adapters.send_queue import SendQueue
 from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.push_worker import PushWorker, RetryLater
+from daifuku.domain.send_pacing import PacedLineSender
 from daifuku.settings import current_settings
 
 logger = Logger(service="segment_send")
@@ -27,8 +29,20 @@ metrics = Metrics(namespace="Daifuku", service="segment_send")
 MAX_BACKOFF_SECONDS = 60
 
 
-@cache
+# The worker of this execution environment. Lambda runs one invocation per environment at a time, so
+# per thread is per environment; the local stack's concurrent invocations are threads, and each then
+# paces itself as a separate environment would.
+_environment = threading.local()
+
+
 def push_worker() -> PushWorker:
+    worker: PushWorker | None = getattr(_environment, "worker", None)
+    if worker is None:
+        worker = _environment.worker = new_push_worker()
+    return worker
+
+
+def new_push_worker() -> PushWorker:
     import boto3
 
     settings = current_settings()
@@ -39,8 +53,14 @@ def push_worker() -> PushWorker:
         settings.line_data_api_endpoint,
         timeout_seconds=5,
     )
+    paced = PacedLineSender.sharing(
+        line,
+        push_per_second=settings.send_push_per_second,
+        multicast_per_second=settings.send_multicast_per_second,
+        workers=settings.send_max_concurrency,
+    )
     table = boto3.resource("dynamodb").Table(settings.table_name)
-    return PushWorker(records=CampaignTable(table), line=line)
+    return PushWorker(records=CampaignTable(table), line=paced)
 
 
 @cache

@@ -35,6 +35,8 @@ class SendPipeline(Construct):
         layer: lambda_.ILayerVersion,
         settings: Mapping[str, str],
         max_concurrency: int,
+        push_per_second: float,
+        multicast_per_second: float,
     ):
         super().__init__(scope, construct_id)
         self.dead_letter_queue = sqs.Queue(
@@ -65,6 +67,14 @@ class SendPipeline(Construct):
         )
         # The worker shortens a throttled message's visibility timeout itself (backoff with jitter).
         self.worker.add_environment({"send_queue_url": self.queue.queue_url})
+        # Each worker keeps to rate / max_concurrency, so all of them together keep to the rate.
+        self.worker.add_environment(
+            {
+                "send_max_concurrency": str(max_concurrency),
+                "send_push_per_second": str(push_per_second),
+                "send_multicast_per_second": str(multicast_per_second),
+            }
+        )
         # max_concurrency bounds the workers running at once, and with them the rate of LINE API calls.
         self.worker.function.add_event_source(
             event_sources.SqsEventSource(

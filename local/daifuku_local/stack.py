@@ -49,6 +49,7 @@ class LocalStackConfig(BaseModel):
     log_dir: Path | None = None
     data_dir: Path | None = None  # where the table snapshot is kept between runs; None: memory only
     demo_shop: bool = True
+    send_max_concurrency: int | None = None  # None: cdk.json's, as deployed
 
 
 class LocalStackUrls(BaseModel):
@@ -110,7 +111,7 @@ class LocalStack:
             queue_url=self.resources.send_queue_url,
             handler=load_handler("segment_send"),
             function_name="daifuku-segment_send",
-            max_concurrency=deployment_context().send_max_concurrency,
+            max_concurrency=self.send_max_concurrency,
         )
         self._send_worker.start()
         self.campaign_schedules = OneTimeScheduler(
@@ -130,6 +131,10 @@ class LocalStack:
         )
         return self.urls
 
+    @property
+    def send_max_concurrency(self) -> int:
+        return self.config.send_max_concurrency or deployment_context().send_max_concurrency
+
     def function_environment(self, simulator_url: str) -> dict[str, str]:
         """The environment the deployed functions get, pointed at moto and the simulator."""
         assert self.resources is not None
@@ -145,6 +150,9 @@ class LocalStack:
             "DAIFUKU_LINE_API_ENDPOINT": simulator_url,
             "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator_url,
             "DAIFUKU_SHOP_TIMEZONE": deployment_context().shop_timezone,
+            "DAIFUKU_SEND_MAX_CONCURRENCY": str(self.send_max_concurrency),
+            "DAIFUKU_SEND_PUSH_PER_SECOND": str(deployment_context().send_push_per_second),
+            "DAIFUKU_SEND_MULTICAST_PER_SECOND": str(deployment_context().send_multicast_per_second),
             "DAIFUKU_CAMPAIGN_SCHEDULE_GROUP": self.resources.campaign_schedule_group,
             "DAIFUKU_CAMPAIGN_PLANNER_ARN": f"arn:aws:lambda:{REGION}:{LOCAL_ACCOUNT}:function:planner",
             "DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/daifuku-campaigns",

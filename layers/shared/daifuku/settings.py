@@ -30,6 +30,10 @@ class Settings(BaseModel):
     campaign_schedule_group: str | None = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULE_GROUP", default=None)
     campaign_planner_arn: str | None = Field(alias="DAIFUKU_CAMPAIGN_PLANNER_ARN", default=None)
     campaign_scheduler_role_arn: str | None = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN", default=None)
+    # The push worker's share of LINE's per-endpoint limits (requests a second, all workers together).
+    send_push_per_second: float = Field(alias="DAIFUKU_SEND_PUSH_PER_SECOND", default=2000, gt=0)
+    send_multicast_per_second: float = Field(alias="DAIFUKU_SEND_MULTICAST_PER_SECOND", default=200, gt=0)
+    send_max_concurrency: int = Field(alias="DAIFUKU_SEND_MAX_CONCURRENCY", default=2, ge=1)
     shop_timezone: str = Field(alias="DAIFUKU_SHOP_TIMEZONE", default="Asia/Tokyo")
     max_body_bytes: int = Field(alias="DAIFUKU_MAX_BODY_BYTES", default=64 * 1024, gt=0)
 
