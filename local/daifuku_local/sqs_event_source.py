@@ -22,8 +22,8 @@ class SqsEventSource:
         queue_url: str,
         handler: LambdaHandler,
         function_name: str,
-        max_concurrency: int = 2,
-        batch_size: int = 10,
+        max_concurrency: int,
+        batch_size: int,
     ):
         self._endpoint_url = endpoint_url
         self._queue_url = queue_url

@@ -31,6 +31,7 @@ from daifuku_local.one_time_schedules import OneTimeScheduler
 from daifuku_local.snapshot import load_table_snapshot, save_table_snapshot
 from daifuku_local.sqs_event_source import SqsEventSource
 from daifuku_local.wsgi_server import BackgroundWsgiServer
+from infra.send_queue_policy import SEND_BATCH_SIZE
 
 log = logging.getLogger("daifuku_local")
 
@@ -49,7 +50,10 @@ class LocalStackConfig(BaseModel):
     log_dir: Path | None = None
     data_dir: Path | None = None  # where the table snapshot is kept between runs; None: memory only
     demo_shop: bool = True
-    send_max_concurrency: int | None = None  # None: cdk.json's, as deployed
+    # None: cdk.json's, as deployed. The campaign benchmark scales the send rates down.
+    send_max_concurrency: int | None = None
+    send_push_per_second: float | None = None
+    send_multicast_per_second: float | None = None
 
 
 class LocalStackUrls(BaseModel):
@@ -112,6 +116,7 @@ class LocalStack:
             handler=load_handler("segment_send"),
             function_name="daifuku-segment_send",
             max_concurrency=self.send_max_concurrency,
+            batch_size=SEND_BATCH_SIZE,
         )
         self._send_worker.start()
         self.campaign_schedules = OneTimeScheduler(
@@ -151,8 +156,12 @@ class LocalStack:
             "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator_url,
             "DAIFUKU_SHOP_TIMEZONE": deployment_context().shop_timezone,
             "DAIFUKU_SEND_MAX_CONCURRENCY": str(self.send_max_concurrency),
-            "DAIFUKU_SEND_PUSH_PER_SECOND": str(deployment_context().send_push_per_second),
-            "DAIFUKU_SEND_MULTICAST_PER_SECOND": str(deployment_context().send_multicast_per_second),
+            "DAIFUKU_SEND_PUSH_PER_SECOND": str(
+                self.config.send_push_per_second or deployment_context().send_push_per_second
+            ),
+            "DAIFUKU_SEND_MULTICAST_PER_SECOND": str(
+                self.config.send_multicast_per_second or deployment_context().send_multicast_per_second
+            ),
             "DAIFUKU_CAMPAIGN_SCHEDULE_GROUP": self.resources.campaign_schedule_group,
             "DAIFUKU_CAMPAIGN_PLANNER_ARN": f"arn:aws:lambda:{REGION}:{LOCAL_ACCOUNT}:function:planner",
             "DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/daifuku-campaigns",

@@ -25,7 +25,7 @@ def test_push_worker_reads_the_queue_at_bounded_concurrency(synthesized: Synthes
     _, mapping = synthesized.only("AWS::Lambda::EventSourceMapping")
 
     assert mapping["Properties"] == {
-        "BatchSize": 10,
+        "BatchSize": 1,  # each worker paces itself: one send batch per invocation spreads them evenly
         "EventSourceArn": {"Fn::GetAtt": [queue_id, "Arn"]},
         "FunctionName": {"Ref": worker_id},
         "FunctionResponseTypes": ["ReportBatchItemFailures"],

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from daifuku.domain.campaigns import (
+    PERSONALISED_BATCH,
     Campaign,
     CampaignStatus,
     InvalidTransition,
@@ -49,10 +50,12 @@ def test_plain_messages_multicast_in_batches_of_500():
     assert plan.message_cost == 1201
 
 
-def test_personalised_messages_are_one_push_per_member_with_the_name_filled_in():
+def test_personalised_messages_are_batched_by_50_for_one_push_each_with_the_name_filled_in():
     personal = campaign("{name}さん、お誕生月おめでとうございます!会員番号 {member_no}")
-    plan = plan_campaign(personal, USERS[:3], quota_remaining=None, used_scan=False, now=NOW)
-    assert [len(b.user_ids) for b in plan.batches] == [1, 1, 1]
+    assert len(USERS) > PERSONALISED_BATCH
+    plan = plan_campaign(personal, USERS, quota_remaining=None, used_scan=False, now=NOW)
+    sizes = [len(b.user_ids) for b in plan.batches]
+    assert sizes[:-1] == [PERSONALISED_BATCH] * (len(sizes) - 1) and sum(sizes) == len(USERS)
     member = Member(user_id=USERS[0], name="山田花子", member_no="000123")
     assert personal.line_messages(member) == [
         {"type": "text", "text": "山田花子さん、お誕生月おめでとうございます!会員番号 000123"}

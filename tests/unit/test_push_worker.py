@@ -118,12 +118,13 @@ def test_the_monthly_limit_pauses_the_campaign_instead_of_retrying():
     assert set(outcomes.values()) == {RecipientOutcome.PAUSED}
 
 
-def test_personalised_campaigns_push_each_member_their_own_text():
+def test_personalised_campaigns_push_each_member_their_own_text_with_their_own_retry_key():
     records, line = Records(sending("{name}さんへ"), members()), ScriptedLine()
-    PushWorker(records, line).deliver(SendBatch(campaign_id="c1", batch_no=7, user_ids=(USERS[1],)))
-    assert line.pushes == [
-        (USERS[1], SendBatch(campaign_id="c1", batch_no=7, user_ids=(USERS[1],)).retry_key)
-    ]
+    batch = SendBatch(campaign_id="c1", batch_no=7, user_ids=tuple(USERS))
+    PushWorker(records, line).deliver(batch)
+    assert sorted(line.pushes) == sorted((user, batch.member_retry_key(user)) for user in USERS)
+    assert len({key for _, key in line.pushes}) == len(USERS)
+    assert set(records.outcomes.values()) == {RecipientOutcome.SENT}
 
 
 def test_a_batch_seen_before_the_planner_marks_the_campaign_sending_is_still_sent():
@@ -138,3 +139,18 @@ def test_a_cancelled_campaign_sends_nothing():
     line = ScriptedLine()
     assert PushWorker(Records(cancelled, members()), line).deliver(BATCH) == {}
     assert line.multicasts == [] and line.pushes == []
+
+
+def test_the_monthly_limit_part_way_through_pushes_keeps_those_sent_and_pauses_the_rest():
+    limit = LineMonthlyLimitReached(429, "You have reached your monthly limit.")
+    records = Records(sending("{name}さんへ"), members())
+    line = ScriptedLine(failures={USERS[2]: limit, USERS[3]: limit})
+    outcomes = PushWorker(records, line).deliver(
+        SendBatch(campaign_id="c1", batch_no=0, user_ids=tuple(USERS))
+    )
+    assert records.paused == "monthly message limit reached"
+    # Pushes run a few at a time: whoever LINE accepted is sent, everyone else is paused.
+    accepted = {user for user, _ in line.pushes} - {USERS[2], USERS[3]}
+    for user in USERS:
+        expected = RecipientOutcome.SENT if user in accepted else RecipientOutcome.PAUSED
+        assert outcomes[user] is expected, user

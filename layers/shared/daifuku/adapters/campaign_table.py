@@ -3,7 +3,7 @@
 | item | pk | sk |
 | --- | --- | --- |
 | a campaign, with its progress counters | CAMPAIGN#<id> | CAMPAIGN |
-| one planned batch (who is in it; finished_at once its outcomes are counted) | CAMPAIGN#<id> | BATCH#<n> |
+| one planned batch (who is in it) | CAMPAIGN#<id> | BATCH#<n> |
 | what happened to one recipient | CAMPAIGN#<id> | SEND#<userId> |
 | the campaigns by start time (recent campaigns, block attribution) | CAMPAIGN_LOG | <startedAt>#<id> |
 """
@@ -37,7 +37,6 @@ BLOCK_ATTRIBUTION_WINDOW = timedelta(days=7)
 PROGRESS_COUNTERS = (
     "planned",
     "batches_planned",
-    "batches_finished",
     "recipients_finished",
     "sent",
     "failed",
@@ -267,23 +266,27 @@ class CampaignTable:
             for user_id, outcome in outcomes.items():
                 writer.put_item(Item=_send_item(batch.campaign_id, user_id, batch.batch_no, outcome, now))
         counts = Counter(outcome.value for outcome in outcomes.values())
-        additions = {"batches_finished": 1, "recipients_finished": len(batch.user_ids)} | {
+        additions = {"recipients_finished": len(batch.user_ids)} | {
             outcome.value: counts[outcome.value] for outcome in RecipientOutcome
         }
-        # False when an earlier attempt counted this batch already.
-        self._write_once(
-            {
-                "Key": (batch_key(batch.campaign_id, batch.batch_no)),
-                "UpdateExpression": "SET finished_at = :now",
-                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(finished_at)",
-                "ExpressionAttributeValues": {":now": now},
-            },
-            {
-                "Key": (campaign_key(batch.campaign_id)),
-                "UpdateExpression": "ADD " + ", ".join(f"{name} :{name}" for name in additions),
-                "ExpressionAttributeValues": {f":{name}": value for name, value in additions.items()},
-            },
-        )
+        # One conditional update counts the batch once: its number joins the set of finished batches
+        # in the same write that adds its counts, and a retry finds it there.
+        try:
+            updated = self.table.update_item(
+                Key=campaign_key(batch.campaign_id),
+                UpdateExpression="ADD finished_batches :batch, "
+                + ", ".join(f"{name} :{name}" for name in additions),
+                ConditionExpression=(
+                    "attribute_not_exists(finished_batches) OR NOT contains(finished_batches, :n)"
+                ),
+                ExpressionAttributeValues={":batch": {batch.batch_no}, ":n": batch.batch_no}
+                | {f":{name}": value for name, value in additions.items()},
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except self._conditional_check_failed:
+            pass  # counted by an earlier attempt
+        else:
+            return _progress(updated)
         progress = self.progress(batch.campaign_id)
         assert progress is not None
         return progress
@@ -386,5 +389,6 @@ def _progress(item: dict[str, Any]) -> CampaignProgress:
         send_at=campaign.send_at,
         planned_at=item.get("planned_at"),
         used_scan=bool(item.get("used_scan", False)),
+        batches_finished=len(item.get("finished_batches", ())),
         **{name: int(item.get(name, 0)) for name in PROGRESS_COUNTERS},
     )

@@ -23,6 +23,9 @@ from daifuku.models.member import Member
 SEND_RETRY_KEY_NAMESPACE = uuid.UUID("0b0f5b6e-9d1b-4c43-9a53-3c2a1f6c7e21")
 PLACEHOLDER = re.compile(r"\{(name|member_no)\}")
 MULTICAST_LIMIT = 500
+# Personalised messages go one push per member, grouped 100 to a batch (one queue message, one
+# DynamoDB round per 100 members); each push has its own retry key (SendBatch.member_retry_key).
+PERSONALISED_BATCH = 100
 
 
 class CampaignStatus(StrEnum):
@@ -155,6 +158,10 @@ class SendBatch(BaseModel):
         """The X-Line-Retry-Key of this batch: the same on every retry, different for every batch."""
         return str(uuid.uuid5(SEND_RETRY_KEY_NAMESPACE, f"{self.campaign_id}/{self.batch_no}"))
 
+    def member_retry_key(self, user_id: str) -> str:
+        """The retry key of one member's push within this batch."""
+        return str(uuid.uuid5(uuid.UUID(self.retry_key), user_id))
+
 
 class CampaignPlan(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -186,7 +193,7 @@ def plan_campaign(
         if not campaign.allow_partial_send:
             raise QuotaWouldBeExceeded(len(unique), quota_remaining)
         unique = unique[:quota_remaining]
-    size = 1 if campaign.is_personalised else MULTICAST_LIMIT
+    size = PERSONALISED_BATCH if campaign.is_personalised else MULTICAST_LIMIT
     batches = tuple(
         SendBatch(campaign_id=campaign.campaign_id, batch_no=n, user_ids=tuple(unique[start : start + size]))
         for n, start in enumerate(range(0, len(unique), size))
