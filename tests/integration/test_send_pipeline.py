@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
 from daifuku.adapters.campaign_table import CampaignTable
+from daifuku.adapters.line_api import LineMessagingClient
+from daifuku.domain.campaigns import Campaign, CampaignStatus, TextContent, plan_campaign
+from daifuku.domain.push_worker import PushWorker, RecipientOutcome
+from daifuku.domain.segments import Segment
+from daifuku_local.aws_resources import LocalChannel
 from tests.integration.campaign_api import (
     compose,
     fire_due_campaigns,
@@ -115,3 +121,53 @@ def test_the_monthly_limit_mid_send_pauses_the_campaign_instead_of_retrying(line
     assert counts["sent"] == len(delivered) and counts["paused"] >= 1
     paused = progress(api, owner, campaign_id)
     assert (paused["sent"], paused["paused"]) == (counts["sent"], counts["paused"])
+
+
+class KilledAfterSending:
+    """The worker's records, for a worker that dies after LINE accepted its sends, before recording them."""
+
+    def __init__(self, records: CampaignTable):
+        self._records = records
+
+    def __getattr__(self, name: str):
+        return getattr(self._records, name)
+
+    def record_outcomes(self, batch, outcomes):
+        raise SystemExit("worker killed mid-batch")
+
+
+@pytest.mark.parametrize("personalised", [False, True], ids=["multicast", "push-per-member"])
+def test_a_worker_killed_mid_batch_is_redelivered_and_each_member_still_gets_it_once(
+    line, member_table, local_stack, personalised
+):
+    users = [line.create_user(f"停止{n}", follow=True) for n in range(6)]
+    marker = uuid.uuid4().hex[:8]
+    records = CampaignTable(member_table)
+    campaign = records.create_campaign(
+        Campaign(
+            campaign_id=f"killed-{marker}",
+            name="停止テスト",
+            segment=Segment(),
+            messages=[TextContent(text=f"{'{name}さん、' if personalised else ''}お知らせ {marker}")],
+        )
+    )
+    plan = plan_campaign(campaign, users, None, used_scan=False, now=datetime.now(UTC))
+    records.save_plan(plan, [])
+    for status in (CampaignStatus.PLANNED, CampaignStatus.SENDING):
+        records.move_campaign(campaign.campaign_id, status)
+    [batch] = plan.batches
+    channel = LocalChannel()
+    client = LineMessagingClient(
+        channel.channel_access_token, local_stack.urls.simulator, local_stack.urls.simulator
+    )
+
+    with pytest.raises(SystemExit):
+        PushWorker(KilledAfterSending(records), client).deliver(batch)
+    # SQS delivers the message again after its visibility timeout, to another worker.
+    outcomes = PushWorker(records, client).deliver(batch)
+
+    assert set(outcomes.values()) == {RecipientOutcome.SENT}
+    for user in users:
+        assert sum(marker in m.get("text", "") for m in line.received(user)) == 1
+    finished = records.progress(campaign.campaign_id)
+    assert (finished.status, finished.sent, finished.batches_finished) == (CampaignStatus.DONE, 6, 1)
