@@ -101,11 +101,8 @@ def membership_desk() -> MembershipDesk:
     credentials = line_credentials()
     return MembershipDesk(
         repository=member_table(),
-        rich_menus=LineMessagingClient(
-            credentials.channel_access_token.get_secret_value(),
-            settings.line_api_endpoint,
-            settings.line_data_api_endpoint,
-            timeout_seconds=RICH_MENU_TIMEOUT_SECONDS,
+        rich_menus=LineMessagingClient.for_channel(
+            credentials.channel_access_token, settings, timeout_seconds=RICH_MENU_TIMEOUT_SECONDS
         ),
         shop=shop_config(),
         card_signing_key=card_signing_key(credentials.channel_secret.get_secret_value()),
@@ -266,11 +263,7 @@ def campaign_desk() -> CampaignDesk:
                 role_arn=settings.campaign_scheduler_role_arn,
             )
         ),
-        quota=LineMessagingClient(
-            credentials.channel_access_token.get_secret_value(),
-            settings.line_api_endpoint,
-            settings.line_data_api_endpoint,
-        ),
+        quota=LineMessagingClient.for_channel(credentials.channel_access_token, settings),
         clock=lambda: datetime.now(UTC),
     )
 

@@ -47,12 +47,7 @@ def new_push_worker() -> PushWorker:
 
     settings = current_settings()
     credentials = load_line_credentials(settings.line_secret_id)
-    line = LineMessagingClient(
-        credentials.channel_access_token.get_secret_value(),
-        settings.line_api_endpoint,
-        settings.line_data_api_endpoint,
-        timeout_seconds=5,
-    )
+    line = LineMessagingClient.for_channel(credentials.channel_access_token, settings, timeout_seconds=5)
     paced = PacedLineSender.sharing(
         line,
         push_per_second=settings.send_push_per_second,

@@ -29,11 +29,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
     settings = current_settings()
     trigger = CampaignStartTrigger.model_validate(event)
     credentials = load_line_credentials(settings.line_secret_id)
-    line = LineMessagingClient(
-        credentials.channel_access_token.get_secret_value(),
-        settings.line_api_endpoint,
-        settings.line_data_api_endpoint,
-    )
+    line = LineMessagingClient.for_channel(credentials.channel_access_token, settings)
     assert settings.send_queue_url, "DAIFUKU_SEND_QUEUE_URL is not set"
     records = CampaignTable(MemberTable(settings.table_name).table)
     try:

@@ -50,11 +50,7 @@ def shop_config() -> ShopConfig:
 
 def line_client(credentials: LineCredentials) -> LineMessagingClient:
     settings = current_settings()
-    return LineMessagingClient(
-        credentials.channel_access_token.get_secret_value(),
-        settings.line_api_endpoint,
-        settings.line_data_api_endpoint,
-    )
+    return LineMessagingClient.for_channel(credentials.channel_access_token, settings)
 
 
 @app.post("/webhook")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from aws_cdk import ArnFormat, Duration, Stack, TimeZone
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
 from constructs import Construct
 
 from infra.constructs.daifuku_function import DaifukuFunction
 from infra.nag import acknowledge
+from infra.scheduler_role import scheduler_role
 
 # Scheduler retries a failed invocation a few times within the hour, with the same scheduled time.
 RETRY_ATTEMPTS = 3
@@ -32,24 +32,14 @@ class BirthMonthSchedule(Construct):
     ):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        # Only EventBridge Scheduler, for schedules of this account's default group, may take this role.
-        self.role = iam.Role(
+        self.role = scheduler_role(
             self,
-            "Role",
-            description="Daifuku birth-month schedule: invokes the birthday scheduler function",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceAccount": stack.account,
-                        "aws:SourceArn": stack.format_arn(
-                            service="scheduler",
-                            resource="schedule-group",
-                            resource_name="default",
-                            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-                        ),
-                    }
-                },
+            "Daifuku birth-month schedule: invokes the birthday scheduler function",
+            stack.format_arn(
+                service="scheduler",
+                resource="schedule-group",
+                resource_name="default",
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
             ),
         )
         runs = {

@@ -16,6 +16,7 @@ from constructs import Construct
 
 from infra.constructs.daifuku_function import DaifukuFunction
 from infra.nag import acknowledge
+from infra.scheduler_role import scheduler_role
 
 # Selecting 100,000 members and queueing their batches takes well under a minute; leave room.
 PLANNER_TIMEOUT = Duration.minutes(5)
@@ -52,20 +53,9 @@ class CampaignScheduling(Construct):
             resource_name=f"{self.group.schedule_group_name}/*",
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
-        # Only Scheduler, for schedules of this group, may take this role; it may invoke the planner only.
-        self.role = iam.Role(
-            self,
-            "Role",
-            description="Daifuku campaign schedules: invoke the campaign planner",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceAccount": stack.account,
-                        "aws:SourceArn": self.group.schedule_group_arn,
-                    }
-                },
-            ),
+        # It may invoke the planner, nothing else.
+        self.role = scheduler_role(
+            self, "Daifuku campaign schedules: invoke the campaign planner", self.group.schedule_group_arn
         )
         self.planner.function.grant_invoke(self.role)
         planner_logical_id = stack.get_logical_id(self.planner.function.node.default_child)

@@ -6,9 +6,13 @@ import json
 import time
 import urllib.request
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.table_keys import member_key, staff_key, tag_key
+from daifuku.domain.campaigns import Campaign, CampaignStatus, SendBatch, TextContent, plan_campaign
+from daifuku.domain.segments import Segment
 from tests.integration.member_api import MemberApi
 
 
@@ -67,3 +71,19 @@ def wait_until_finished(api: MemberApi, staff: str, campaign_id: str, seconds: f
             return answer
         assert time.monotonic() < deadline, f"still {answer['status']}: {answer}"
         time.sleep(0.5)
+
+
+def sending_campaign(member_table: Any, users: list[str], text: str, campaign_id: str) -> SendBatch:
+    """A campaign the planner has queued (its one batch returned), as if its schedule fired."""
+    records = CampaignTable(member_table)
+    campaign = records.create_campaign(
+        Campaign(
+            campaign_id=campaign_id, name="テスト配信", segment=Segment(), messages=[TextContent(text=text)]
+        )
+    )
+    plan = plan_campaign(campaign, users, None, used_scan=False, now=datetime.now(UTC))
+    records.save_plan(plan, [])
+    for status in (CampaignStatus.PLANNED, CampaignStatus.SENDING):
+        records.move_campaign(campaign_id, status)
+    [batch] = plan.batches
+    return batch

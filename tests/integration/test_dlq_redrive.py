@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
 from daifuku.adapters.campaign_table import CampaignTable
-from daifuku.domain.campaigns import Campaign, CampaignStatus, TextContent, plan_campaign
-from daifuku.domain.segments import Segment
+from daifuku.domain.campaigns import CampaignStatus
 from daifuku_cli.main import main as daifuku
 from daifuku_local.aws_resources import aws_client
+from tests.integration.campaign_api import sending_campaign
 
 pytestmark = pytest.mark.slow
 
@@ -21,23 +20,13 @@ def test_dead_batches_are_listed_then_redriven_and_delivered_once(local_stack, l
     endpoint = local_stack.urls.aws_endpoint
     users = [line.create_user(f"DLQ{n}", follow=True) for n in range(3)]
     marker = uuid.uuid4().hex[:8]
+    campaign_id = f"dlq-{marker}"
+    batch = sending_campaign(member_table, users, f"再送のお知らせ {marker}", campaign_id)
     records = CampaignTable(member_table)
-    campaign = records.create_campaign(
-        Campaign(
-            campaign_id=f"dlq-{marker}",
-            name="再送テスト",
-            segment=Segment(),
-            messages=[TextContent(text=f"再送のお知らせ {marker}")],
-        )
-    )
-    plan = plan_campaign(campaign, users, None, used_scan=False, now=datetime.now(UTC))
-    records.save_plan(plan, [])
-    for status in (CampaignStatus.PLANNED, CampaignStatus.SENDING):
-        records.move_campaign(campaign.campaign_id, status)
     # The batch used up its attempts (LINE was down for an hour) and sits in the dead-letter queue.
     sqs = aws_client("sqs", endpoint)
     dlq_url = sqs.get_queue_url(QueueName="daifuku-send-dlq")["QueueUrl"]
-    sqs.send_message(QueueUrl=dlq_url, MessageBody=plan.batches[0].model_dump_json())
+    sqs.send_message(QueueUrl=dlq_url, MessageBody=batch.model_dump_json())
 
     assert daifuku(["dlq", "show", "--local", endpoint]) == 0
     shown = capsys.readouterr().out
@@ -48,7 +37,7 @@ def test_dead_batches_are_listed_then_redriven_and_delivered_once(local_stack, l
     assert "Moved 1 batch(es)" in capsys.readouterr().out
 
     deadline = time.monotonic() + 30
-    while records.load_campaign(campaign.campaign_id).status is not CampaignStatus.DONE:
+    while records.load_campaign(campaign_id).status is not CampaignStatus.DONE:
         assert time.monotonic() < deadline, "the redriven batch was not delivered"
         time.sleep(0.5)
     for user in users:

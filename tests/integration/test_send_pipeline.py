@@ -4,37 +4,25 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
 from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.line_api import LineMessagingClient
-from daifuku.domain.campaigns import Campaign, CampaignStatus, TextContent, plan_campaign
+from daifuku.domain.campaigns import CampaignStatus
 from daifuku.domain.push_worker import PushWorker, RecipientOutcome
-from daifuku.domain.segments import Segment
 from daifuku_local.aws_resources import LocalChannel
 from tests.integration.campaign_api import (
     compose,
     fire_due_campaigns,
-    make_staff,
     progress,
+    sending_campaign,
     tag_members,
     wait_until_finished,
 )
 from tests.integration.member_api import MemberApi
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def api(local_stack, line) -> MemberApi:
-    return MemberApi(local_stack.urls.api, line)
-
-
-@pytest.fixture(scope="module")
-def owner(member_table, api) -> str:
-    return make_staff(member_table, api, "owner")
 
 
 def start_campaign(api: MemberApi, owner: str, member_table, text: str, recipients: list[str]) -> str:
@@ -142,20 +130,9 @@ def test_a_worker_killed_mid_batch_is_redelivered_and_each_member_still_gets_it_
 ):
     users = [line.create_user(f"停止{n}", follow=True) for n in range(6)]
     marker = uuid.uuid4().hex[:8]
+    text = f"{'{name}さん、' if personalised else ''}お知らせ {marker}"
+    batch = sending_campaign(member_table, users, text, f"killed-{marker}")
     records = CampaignTable(member_table)
-    campaign = records.create_campaign(
-        Campaign(
-            campaign_id=f"killed-{marker}",
-            name="停止テスト",
-            segment=Segment(),
-            messages=[TextContent(text=f"{'{name}さん、' if personalised else ''}お知らせ {marker}")],
-        )
-    )
-    plan = plan_campaign(campaign, users, None, used_scan=False, now=datetime.now(UTC))
-    records.save_plan(plan, [])
-    for status in (CampaignStatus.PLANNED, CampaignStatus.SENDING):
-        records.move_campaign(campaign.campaign_id, status)
-    [batch] = plan.batches
     channel = LocalChannel()
     client = LineMessagingClient(
         channel.channel_access_token, local_stack.urls.simulator, local_stack.urls.simulator
@@ -169,5 +146,5 @@ def test_a_worker_killed_mid_batch_is_redelivered_and_each_member_still_gets_it_
     assert set(outcomes.values()) == {RecipientOutcome.SENT}
     for user in users:
         assert sum(marker in m.get("text", "") for m in line.received(user)) == 1
-    finished = records.progress(campaign.campaign_id)
+    finished = records.progress(batch.campaign_id)
     assert (finished.status, finished.sent, finished.batches_finished) == (CampaignStatus.DONE, 6, 1)

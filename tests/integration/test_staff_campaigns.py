@@ -17,19 +17,8 @@ from tests.integration.campaign_api import (
     tag_members,
     wait_until_finished,
 )
-from tests.integration.member_api import MemberApi
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def api(local_stack, line) -> MemberApi:
-    return MemberApi(local_stack.urls.api, line)
-
-
-@pytest.fixture(scope="module")
-def owner(member_table, api) -> str:
-    return make_staff(member_table, api, "owner")
 
 
 def friends(line, count: int, prefix: str) -> list[str]:

@@ -13,7 +13,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from daifuku.domain.errors import (
     LineBadRequest,
@@ -22,6 +22,7 @@ from daifuku.domain.errors import (
     LineRequestFailed,
     LineUnavailable,
 )
+from daifuku.settings import Settings
 
 MONTHLY_LIMIT_MESSAGE = "You have reached your monthly limit."
 
@@ -71,6 +72,18 @@ class LineMessagingClient:
         self._api = api_endpoint.rstrip("/")
         self._data_api = data_api_endpoint.rstrip("/")
         self._timeout = timeout_seconds
+
+    @classmethod
+    def for_channel(
+        cls, access_token: SecretStr, settings: Settings, timeout_seconds: float = 5
+    ) -> LineMessagingClient:
+        """The client of the channel whose token is `access_token`, at the endpoints in `settings`."""
+        return cls(
+            access_token.get_secret_value(),
+            settings.line_api_endpoint,
+            settings.line_data_api_endpoint,
+            timeout_seconds=timeout_seconds,
+        )
 
     def get_profile(self, user_id: str) -> LineProfile | None:
         """The friend's profile, or None when LINE has none for us (not a friend, or blocked)."""

@@ -17,22 +17,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from daifuku.domain.errors import LineRateLimited, LineUnavailable
+from daifuku.domain.push_worker import LineSender
 
 T = TypeVar("T")
 QUICK_RETRIES = 4
 QUICK_RETRY_BASE_SECONDS = 0.2
 BURST_SECONDS = 0.25
-
-
-class LineSender(Protocol):
-    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
-
-    def multicast(
-        self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None
-    ) -> Any: ...
 
 
 @dataclass
