@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -55,7 +56,7 @@ def new_push_worker() -> PushWorker:
         workers=settings.send_max_concurrency,
     )
     table = boto3.resource("dynamodb").Table(settings.table_name)
-    return PushWorker(records=CampaignTable(table), line=paced)
+    return PushWorker(records=CampaignTable(table), line=paced, timezone=ZoneInfo(settings.shop_timezone))
 
 
 @cache

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from daifuku.domain.barcode import qr_code_svg
-from daifuku.models.shop import RegistrationMode, WelcomeCoupon
+from daifuku.models.shop import CouponTemplate, RegistrationMode
 from tests.integration.member_api import MemberApi, shop_configured, unique
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -92,7 +92,7 @@ def test_registration_first_the_form_then_the_card_whose_qr_the_staff_scanner_ac
     with shop_configured(
         member_table,
         registration_mode=RegistrationMode.REGISTRATION_FIRST,
-        welcome_coupon=WelcomeCoupon(title="ご登録ありがとうクーポン", description="焼き菓子ひとつ"),
+        welcome_coupon=CouponTemplate(title="ご登録ありがとうクーポン", description="焼き菓子ひとつ"),
     ):
         open_as(phone_page, local_stack, user, "card.html")
         phone_page.wait_for_url("**/register.html")  # no card before the form

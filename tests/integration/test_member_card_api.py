@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from boto3.dynamodb.conditions import Attr
 
-from daifuku.models.shop import RegistrationMode, WelcomeCoupon
+from daifuku.models.shop import CouponTemplate, RegistrationMode
 from tests.integration.member_api import MemberApi, a_form, shop_configured, unique
 
 pytestmark = pytest.mark.slow
@@ -187,7 +187,7 @@ def test_registration_first_the_form_comes_before_the_card(members, member_table
 
 def test_the_welcome_coupon_is_on_the_card_once(members, member_table):
     user = members.simulated_user()
-    with shop_configured(member_table, welcome_coupon=WelcomeCoupon(title="ようこそ 焼き菓子1個")):
+    with shop_configured(member_table, welcome_coupon=CouponTemplate(title="ようこそ 焼き菓子1個")):
         assert members.register(user, a_form())[1]["welcome_coupon_granted"] is True
         assert members.register(user, a_form())[1]["welcome_coupon_granted"] is False
         _, card = members.open_card(user)
@@ -252,7 +252,7 @@ def test_deletion_leaves_no_personal_data_and_the_number_is_never_reissued(membe
     user = members.simulated_user(display_name, follow=True)
     line.send_text(user, "誕生日ケーキの予約をしたいです")  # a message is personal data too
     form = a_form(name=unique("削除 花子"), phone="080-2468-1357", birthdate="1969-07-20")
-    with shop_configured(member_table, welcome_coupon=WelcomeCoupon(title="削除テストのクーポン")):
+    with shop_configured(member_table, welcome_coupon=CouponTemplate(title="削除テストのクーポン")):
         status, registered = members.register(user, form)
     assert status == 200
     member_table.put_item(Item={"pk": f"USER#{user}", "sk": "TAG#常連", "tag": "常連", "user_id": user})

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
+from daifuku.adapters.member_table import MemberTable
 from daifuku.adapters.table_keys import member_key
 from tests.integration.campaign_api import (
     compose,
@@ -174,3 +176,22 @@ def test_an_invalid_campaign_is_refused_with_the_field(api, owner, body, field):
     status, answer = api.call("POST", "/liff/api/staff/campaigns", owner, body)
     assert status == 422, answer
     assert any(error["field"].startswith(field) for error in answer["errors"])
+
+
+def test_a_campaign_coupon_is_held_once_by_each_member_it_reached(line, member_table, api, owner):
+    tag = f"クーポン-{uuid.uuid4().hex[:6]}"
+    reached = friends(line, 2, "クーポン")
+    flagged = friends(line, 1, "保留")[0]
+    tag_members(member_table, [*reached, flagged], tag)
+    flag(member_table, flagged, complaint_hold=True)
+    coupon = {"title": "ご来店感謝 10%オフ", "description": "お会計時にご提示ください", "valid_days": 14}
+    campaign_id = compose(api, owner, {"tags_any": [tag]}, "クーポンをお届けします", coupon=coupon)
+    fire_due_campaigns(api.api_url)
+    assert wait_until_finished(api, owner, campaign_id)["sent"] == 2
+
+    members = MemberTable(member_table.name, SimpleNamespace(Table=lambda _: member_table))
+    for user in reached:
+        [held] = [c for c in members.coupons_of(user) if c.coupon_id == f"campaign-{campaign_id}"]
+        assert held.title == "ご来店感謝 10%オフ" and held.used_at is None
+        assert (held.expires_on - held.issued_at.date()).days in (14, 15)  # the shop's day may be a day ahead
+    assert [c for c in members.coupons_of(flagged) if c.coupon_id == f"campaign-{campaign_id}"] == []

@@ -22,7 +22,7 @@ from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.registration import RegisteredProfile
 from daifuku.models.member import MembershipStatus
 from daifuku.models.membership import Coupon, LegacyMember, MembershipRecord
-from daifuku.models.shop import RegistrationMode, RichMenus, ShopConfig, WelcomeCoupon
+from daifuku.models.shop import CouponTemplate, RegistrationMode, RichMenus, ShopConfig
 
 ALICE = "U" + "a" * 32
 BOB = "U" + "b" * 32
@@ -260,7 +260,7 @@ def test_the_profile_can_be_edited_only_once_registered(table, menus):
 
 
 def test_the_welcome_coupon_is_given_once_on_registration(table, menus):
-    coupon = WelcomeCoupon(title="ドリンク1杯無料", valid_days=30)
+    coupon = CouponTemplate(title="ドリンク1杯無料", valid_days=30)
     desk = registration_first(table, menus, welcome_coupon=coupon)
     assert desk.register(ALICE, FORM).welcome_coupon_granted is True
     assert desk.register(ALICE, FORM).welcome_coupon_granted is False
@@ -272,7 +272,7 @@ def test_the_welcome_coupon_is_given_once_on_registration(table, menus):
 
 
 def test_guests_get_the_welcome_coupon_when_they_register_not_before(table, menus):
-    desk = guest_first(table, menus, welcome_coupon=WelcomeCoupon(title="10%オフ"))
+    desk = guest_first(table, menus, welcome_coupon=CouponTemplate(title="10%オフ"))
     desk.open_card(ALICE)
     assert table.coupons == {}
     desk.register(ALICE, FORM)
@@ -387,7 +387,7 @@ def test_the_staff_check_accepts_a_live_card_and_says_why_it_refuses_others(tabl
 
 
 def test_deletion_leaves_a_tombstone_and_the_pre_registration_menu(table, menus):
-    desk = registration_first(table, menus, welcome_coupon=WelcomeCoupon(title="10%オフ"))
+    desk = registration_first(table, menus, welcome_coupon=CouponTemplate(title="10%オフ"))
     desk.register(ALICE, FORM)
     desk.delete_personal_data(ALICE)
     assert table.members[ALICE] == {

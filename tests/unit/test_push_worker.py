@@ -11,6 +11,7 @@ from daifuku.domain.errors import LineBadRequest, LineMonthlyLimitReached, LineR
 from daifuku.domain.push_worker import PushWorker, RecipientOutcome, RetryLater
 from daifuku.domain.segments import Segment
 from daifuku.models.member import Member
+from daifuku.models.shop import CouponTemplate
 
 USERS = [f"U{n:032x}" for n in range(4)]
 
@@ -21,6 +22,7 @@ class Records:
         self.by_id = {m.user_id: m for m in members}
         self.outcomes: dict[str, RecipientOutcome] = {}
         self.paused: str | None = None
+        self.coupons: set[tuple[str, str]] = set()
 
     def load_campaign(self, campaign_id):
         return self.campaign
@@ -41,6 +43,11 @@ class Records:
 
     def pause_campaign(self, campaign_id, reason):
         self.paused = reason
+
+    def grant_coupon(self, user_id, coupon):
+        fresh = (user_id, coupon.coupon_id) not in self.coupons
+        self.coupons.add((user_id, coupon.coupon_id))
+        return fresh
 
     def complete_campaign(self, campaign_id):
         self.campaign = self.campaign.moved_to(CampaignStatus.DONE)
@@ -154,3 +161,16 @@ def test_the_monthly_limit_part_way_through_pushes_keeps_those_sent_and_pauses_t
     for user in USERS:
         expected = RecipientOutcome.SENT if user in accepted else RecipientOutcome.PAUSED
         assert outcomes[user] is expected, user
+
+
+def test_a_campaign_coupon_goes_once_to_each_member_the_message_reached():
+    with_coupon = sending().model_copy(
+        update={"coupon": CouponTemplate(title="誕生月10%オフ", valid_days=31)}
+    )
+    bad = LineBadRequest(400, "The property, 'to', in the request body is invalid")
+    records = Records(with_coupon, members(do_not_send=True))
+    line = ScriptedLine(failures={USERS[2]: bad}, multicast_error=bad)
+    PushWorker(records, line).deliver(BATCH)
+
+    # Not the flagged member (skipped) nor the one LINE refused
+    assert records.coupons == {(USERS[1], "campaign-c1"), (USERS[3], "campaign-c1")}

@@ -18,7 +18,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from daifuku.adapters.table_keys import member_key
+from daifuku.adapters.table_keys import coupon_key, member_key
 from daifuku.domain.campaign_planning import MemberSelection
 from daifuku.domain.campaigns import (
     Campaign,
@@ -31,6 +31,7 @@ from daifuku.domain.campaigns import (
 from daifuku.domain.push_worker import RecipientOutcome
 from daifuku.domain.segments import IndexedSelection, Segment
 from daifuku.models.member import Member
+from daifuku.models.membership import Coupon
 
 CAMPAIGN_LOG_PK = "CAMPAIGN_LOG"
 BLOCK_ATTRIBUTION_WINDOW = timedelta(days=7)
@@ -290,6 +291,19 @@ class CampaignTable:
         progress = self.progress(batch.campaign_id)
         assert progress is not None
         return progress
+
+    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
+        try:
+            self.table.put_item(
+                Item={
+                    **coupon_key(user_id, coupon.coupon_id),
+                    **coupon.model_dump(mode="json", exclude_none=True),
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._conditional_check_failed:
+            return False
+        return True
 
     def outcome_counts(self, campaign_id: str) -> Counter[str]:
         """Outcomes counted from the per-member items (the progress counters' cross-check)."""

@@ -13,7 +13,6 @@ from daifuku.adapters.table_keys import (
     MEMBER_NUMBER_COUNTER_KEY,
     MEMBER_SK,
     SHOP_KEY,
-    coupon_key,
     legacy_member_key,
     legacy_phone_partition,
     member_key,
@@ -468,17 +467,7 @@ class MemberTable:
         return self._transact(transaction) is None
 
     def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
-        try:
-            self.table.put_item(
-                Item={
-                    **coupon_key(user_id, coupon.coupon_id),
-                    **coupon.model_dump(mode="json", exclude_none=True),
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except self._conditional_check_failed:
-            return False
-        return True
+        return CampaignTable(self.table).grant_coupon(user_id, coupon)
 
     def coupons_of(self, user_id: str) -> list[Coupon]:
         items = self.table.query(

@@ -56,6 +56,7 @@ def start_birth_month_campaign(
             name=f"{period[:4]}年{month}月 誕生月メッセージ",
             segment=Segment(birth_month=month, registered_until=now),
             messages=[TextContent(text=shop.birth_month_message)],
+            coupon=shop.birthday_coupon,
         )
     )
     return start_campaign(campaign.campaign_id, records, quota, queue, now)

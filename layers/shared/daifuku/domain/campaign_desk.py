@@ -23,6 +23,7 @@ from daifuku.domain.campaigns import (
 )
 from daifuku.domain.errors import CampaignNotFound
 from daifuku.domain.segments import IndexedSelection, Segment
+from daifuku.models.shop import CouponTemplate
 
 # Scheduler fires within the minute: "now" is the next minute, and a time in the past means now.
 EARLIEST_START = timedelta(minutes=1)
@@ -44,6 +45,7 @@ class CampaignRequest(BaseModel):
     messages: list[CampaignMessage] = Field(min_length=1, max_length=5)
     send_at: AwareDatetime | None = None
     allow_partial_send: bool = False
+    coupon: CouponTemplate | None = None
 
 
 class SegmentEstimate(BaseModel):
@@ -118,6 +120,7 @@ class CampaignDesk:
                 messages=request.messages,
                 send_at=start_at,
                 allow_partial_send=request.allow_partial_send,
+                coupon=request.coupon,
             )
         )
         if campaign.status is CampaignStatus.DRAFT:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -17,6 +17,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from daifuku.domain.errors import DomainError
 from daifuku.domain.segments import Segment
 from daifuku.models.member import Member
+from daifuku.models.membership import Coupon
+from daifuku.models.shop import CouponTemplate
 
 # Namespace of the deterministic X-Line-Retry-Keys: the same campaign batch always gets the same key,
 # so a retry after a timeout or a crash is accepted by LINE at most once.
@@ -104,6 +106,7 @@ class Campaign(BaseModel):
     segment: Segment
     messages: list[CampaignMessage] = Field(min_length=1, max_length=5)
     send_at: AwareDatetime | None = None  # None: as soon as it is started
+    coupon: CouponTemplate | None = None  # given to every member the messages reach
     allow_partial_send: bool = False
     status: CampaignStatus = CampaignStatus.DRAFT
 
@@ -111,6 +114,18 @@ class Campaign(BaseModel):
     def is_personalised(self) -> bool:
         """Texts with {name} or {member_no} go one push per member; the rest multicast in 500s."""
         return any(isinstance(m, TextContent) and PLACEHOLDER.search(m.text) for m in self.messages)
+
+    def coupon_issued(self, now: datetime, today: date) -> Coupon | None:
+        """The copy of the campaign's coupon each recipient holds; one per member and campaign."""
+        if self.coupon is None:
+            return None
+        return Coupon(
+            coupon_id=f"campaign-{self.campaign_id}",
+            title=self.coupon.title,
+            description=self.coupon.description,
+            issued_at=now,
+            expires_on=today + timedelta(days=self.coupon.valid_days),
+        )
 
     def moved_to(self, status: CampaignStatus) -> Campaign:
         if status not in ALLOWED_TRANSITIONS[self.status]:

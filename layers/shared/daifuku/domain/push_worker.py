@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from daifuku.domain.campaigns import Campaign, CampaignProgress, CampaignStatus, SendBatch
 from daifuku.domain.errors import (
@@ -22,6 +24,7 @@ from daifuku.domain.errors import (
 )
 from daifuku.domain.segments import is_excluded
 from daifuku.models.member import Member
+from daifuku.models.membership import Coupon
 
 # Personalised pushes in flight at once per worker: LINE answers in ~100-300 ms, so one at a time
 # would keep a worker far below its share of the rate limit.
@@ -60,6 +63,9 @@ class CampaignRecords(Protocol):
 
     def complete_campaign(self, campaign_id: str) -> None: ...
 
+    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
+        """Give `user_id` the coupon unless they hold it already (a retry); False then."""
+
 
 class LineSender(Protocol):
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
@@ -73,6 +79,9 @@ class LineSender(Protocol):
 class PushWorker:
     records: CampaignRecords
     line: LineSender
+    timezone: ZoneInfo = field(
+        default_factory=lambda: ZoneInfo("Asia/Tokyo")
+    )  # the shop's: coupons' last day
 
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
         """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
@@ -102,15 +111,27 @@ class PushWorker:
                 outcomes.update(limit.outcomes)
             for member in eligible:
                 outcomes.setdefault(member.user_id, RecipientOutcome.PAUSED)
+            self._grant_coupons(campaign, outcomes)
             self.records.record_outcomes(batch, outcomes)
             self.records.pause_campaign(batch.campaign_id, "monthly message limit reached")
             return outcomes
         except (LineRateLimited, LineUnavailable) as error:
             raise RetryLater(str(error)) from error
+        self._grant_coupons(campaign, outcomes)
         progress = self.records.record_outcomes(batch, outcomes)
         if progress.all_batches_finished and progress.status is CampaignStatus.SENDING:
             self.records.complete_campaign(batch.campaign_id)
         return outcomes
+
+    def _grant_coupons(self, campaign: Campaign, outcomes: dict[str, RecipientOutcome]) -> None:
+        """The campaign's coupon to everyone the messages reached, once each (a retry grants nothing new)."""
+        now = datetime.now(UTC)
+        coupon = campaign.coupon_issued(now, now.astimezone(self.timezone).date())
+        if coupon is None:
+            return
+        for user_id, outcome in outcomes.items():
+            if outcome is RecipientOutcome.SENT:
+                self.records.grant_coupon(user_id, coupon)
 
     def _push(self, campaign: Campaign, member: Member, retry_key: str) -> RecipientOutcome:
         try:

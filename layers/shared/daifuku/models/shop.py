@@ -123,8 +123,9 @@ class RegistrationFormConfig(BaseModel):
         return self
 
 
-class WelcomeCoupon(BaseModel):
-    """A coupon every member receives once, on registration."""
+class CouponTemplate(BaseModel):
+    """A coupon as the shop defines it: the welcome coupon, the birthday coupon, a campaign's coupon.
+    Each member who receives it gets their own copy, valid `valid_days` from the day it is issued."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -156,5 +157,7 @@ class ShopConfig(BaseModel):
     )
     # Members who register later in their birth month get the message from a daily catch-up run.
     birth_month_catch_up: bool = True
+    # Given with the birth-month message to each member who receives it (shown on the member card).
+    birthday_coupon: CouponTemplate | None = None
     registration_form: RegistrationFormConfig = RegistrationFormConfig()
-    welcome_coupon: WelcomeCoupon | None = None
+    welcome_coupon: CouponTemplate | None = None
