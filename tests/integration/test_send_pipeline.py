@@ -9,6 +9,7 @@ import pytest
 
 from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.line_api import LineMessagingClient
+from daifuku.adapters.table_keys import member_key
 from daifuku.domain.campaigns import CampaignStatus
 from daifuku.domain.push_worker import PushWorker, RecipientOutcome
 from daifuku_local.aws_resources import LocalChannel
@@ -148,3 +149,32 @@ def test_a_worker_killed_mid_batch_is_redelivered_and_each_member_still_gets_it_
         assert sum(marker in m.get("text", "") for m in line.received(user)) == 1
     finished = records.progress(batch.campaign_id)
     assert (finished.status, finished.sent, finished.batches_finished) == (CampaignStatus.DONE, 6, 1)
+
+
+@pytest.mark.parametrize("personalised", [False, True], ids=["multicast", "push-per-member"])
+@pytest.mark.parametrize("change", ["do_not_send", "complaint_hold", "blocked"])
+def test_a_member_flagged_or_blocked_after_planning_is_skipped_at_send_time(
+    line, member_table, local_stack, personalised, change
+):
+    users = [line.create_user(f"直前{n}", follow=True) for n in range(3)]
+    marker = uuid.uuid4().hex[:8]
+    text = f"{'{name}さん、' if personalised else ''}お知らせ {marker}"
+    batch = sending_campaign(member_table, users, text, f"late-flag-{marker}")
+    # Between planning and sending, staff flag the first member (or the member blocks the shop).
+    member_table.update_item(
+        Key=member_key(users[0]),
+        UpdateExpression=f"SET {change} = :on",
+        ExpressionAttributeValues={":on": True},
+    )
+    channel = LocalChannel()
+    client = LineMessagingClient(
+        channel.channel_access_token, local_stack.urls.simulator, local_stack.urls.simulator
+    )
+
+    outcomes = PushWorker(CampaignTable(member_table), client).deliver(batch)
+
+    assert outcomes[users[0]] is RecipientOutcome.SKIPPED_BY_FLAG
+    assert not any(marker in m.get("text", "") for m in line.received(users[0]))
+    for user in users[1:]:
+        assert outcomes[user] is RecipientOutcome.SENT
+        assert sum(marker in m.get("text", "") for m in line.received(user)) == 1

@@ -27,7 +27,7 @@ class Records:
     def load_campaign(self, campaign_id):
         return self.campaign
 
-    def members(self, user_ids):
+    def members(self, user_ids, *, eligibility_only=False):
         return [self.by_id[u] for u in user_ids if u in self.by_id]
 
     def record_outcomes(self, batch, outcomes):

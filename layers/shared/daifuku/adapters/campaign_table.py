@@ -160,11 +160,15 @@ class CampaignTable:
         """The members whose birth month is `month`: a Query on the birth-month index, never a Scan."""
         return self._query_members("birth_month_index", Key("birth_month").eq(f"{month:02d}"))
 
-    def members(self, user_ids: tuple[str, ...]) -> list[Member]:
+    def members(self, user_ids: tuple[str, ...], *, eligibility_only: bool = False) -> list[Member]:
         found: list[Member] = []
+        projection: dict[str, Any] = {}
+        if eligibility_only:
+            names = {f"#a{n}": name for n, name in enumerate(Member.CAMPAIGN_ELIGIBILITY_ATTRIBUTES)}
+            projection = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
         for start in range(0, len(user_ids), 100):
             keys = [member_key(user_id) for user_id in user_ids[start : start + 100]]
-            request = {self.table.name: {"Keys": keys, "ConsistentRead": True}}
+            request = {self.table.name: {"Keys": keys, "ConsistentRead": True, **projection}}
             while request:
                 answer = self._client.batch_get_item(RequestItems=request)
                 items = answer["Responses"].get(self.table.name, [])

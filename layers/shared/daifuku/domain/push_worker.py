@@ -53,7 +53,8 @@ class RetryLater(DomainError):
 class CampaignRecords(Protocol):
     def load_campaign(self, campaign_id: str) -> Campaign | None: ...
 
-    def members(self, user_ids: tuple[str, ...]) -> list[Member]: ...
+    def members(self, user_ids: tuple[str, ...], *, eligibility_only: bool = False) -> list[Member]:
+        """The members among `user_ids`; with eligibility_only, read only what the exclusions need."""
 
     def record_outcomes(
         self, batch: SendBatch, outcomes: dict[str, RecipientOutcome]
@@ -90,7 +91,9 @@ class PushWorker:
         # a planned campaign first. Cancelled or paused ones send nothing (a paused one is re-planned).
         if campaign is None or campaign.status not in (CampaignStatus.PLANNED, CampaignStatus.SENDING):
             return {}
-        members = {m.user_id: m for m in self.records.members(batch.user_ids)}
+        # A multicast says the same to everyone: re-checking the flags needs no name or number.
+        found = self.records.members(batch.user_ids, eligibility_only=not campaign.is_personalised)
+        members = {m.user_id: m for m in found}
         outcomes: dict[str, RecipientOutcome] = {}
         eligible: list[Member] = []
         for user_id in batch.user_ids:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,6 +73,15 @@ class Member(BaseModel):
     @property
     def phone_last4(self) -> str | None:
         return self.phone[-4:] if self.phone else None
+
+    # What can_receive_campaigns reads: a send that needs nothing else of the member reads only these.
+    CAMPAIGN_ELIGIBILITY_ATTRIBUTES: ClassVar[tuple[str, ...]] = (
+        "user_id",
+        "status",
+        "blocked",
+        "do_not_send",
+        "complaint_hold",
+    )
 
     @property
     def can_receive_campaigns(self) -> bool:
