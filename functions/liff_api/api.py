@@ -115,6 +115,7 @@ def membership_desk() -> MembershipDesk:
         shop=shop_config(),
         card_signing_key=card_signing_key(credentials.channel_secret.get_secret_value()),
         timezone=ZoneInfo(settings.shop_timezone),
+        counters=member_table(),
     )
 
 
