@@ -241,6 +241,59 @@ class MemberTable:
                 ExpressionAttributeValues={f":{name}": value for name, value in counts.items()},
             )
 
+    def add_counts_once(
+        self,
+        user_id: str,
+        marker: str,
+        day: date,
+        daily: dict[str, int],
+        totals: dict[str, int],
+        *,
+        undo: bool = False,
+    ) -> bool:
+        """The counts, in one transaction with setting `marker` on the user's item (with `undo`: removing
+        it); False, and nothing counted, when the marker was already set (not set). Concurrent and
+        repeated registrations of one user count once."""
+        if not (set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS):
+            raise ValueError(f"unknown counters: {sorted(set(daily) | set(totals))}")
+        guard: dict[str, Any] = {
+            "Key": member_key(user_id),
+            "ExpressionAttributeNames": {"#marker": marker},
+        }
+        if undo:
+            guard |= {
+                "UpdateExpression": "REMOVE #marker",
+                "ConditionExpression": "attribute_exists(#marker)",
+            }
+        else:
+            guard |= {
+                "UpdateExpression": "SET #marker = :true",
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#marker)",
+                "ExpressionAttributeValues": {":true": True},
+            }
+        transaction: list[dict[str, Any]] = [{"Update": guard}]
+        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
+            if counts:
+                transaction.append(
+                    {
+                        "Update": {
+                            "Key": key,
+                            "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in counts),
+                            "ExpressionAttributeNames": {f"#{name}": name for name in counts},
+                            "ExpressionAttributeValues": {
+                                f":{name}": value for name, value in counts.items()
+                            },
+                        }
+                    }
+                )
+        for _ in range(5):
+            reasons = self._transact(transaction)
+            if reasons is None:
+                return True
+            if reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+        return False  # kept conflicting: a dashboard count is not worth failing the customer for
+
     def add_staff(self, user_id: str, role: str) -> None:
         self.table.put_item(Item={"pk": "STAFF", "sk": user_id, "role": role})
 

@@ -73,6 +73,19 @@ class DailyCounters(Protocol):
 
     def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None: ...
 
+    def add_counts_once(
+        self,
+        user_id: str,
+        marker: str,
+        day: date,
+        daily: dict[str, int],
+        totals: dict[str, int],
+        *,
+        undo: bool = False,
+    ) -> bool:
+        """The counts with setting `marker` on the user's record (`undo`: removing it), or nothing when
+        it is already set (not set): a user's registration counts once, however often it is sent."""
+
 
 class LineGateway(Protocol):
     def get_profile(self, user_id: str) -> Any: ...

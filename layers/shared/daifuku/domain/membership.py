@@ -46,6 +46,8 @@ from daifuku.models.membership import (
 from daifuku.models.shop import RegistrationMode, ShopConfig
 
 WELCOME_COUPON_ID = "welcome"
+# The member item's marker that their registration was counted on the dashboard (once per member).
+REGISTRATION_COUNTED = "registration_counted"
 
 
 class MembershipRepository(MemberNumberStore, Protocol):
@@ -241,8 +243,10 @@ class MembershipDesk:
             update={"member_no": member_no, "status": MembershipStatus.REGISTERED}
         )
         coupon_granted = self._grant_welcome_coupon(user_id, now)
-        if self.counters is not None and (record is None or record.status is not MembershipStatus.REGISTERED):
-            self.counters.add_counts(self._today(now), {"registrations": 1}, {"members": 1})
+        if self.counters is not None:
+            self.counters.add_counts_once(
+                user_id, REGISTRATION_COUNTED, self._today(now), {"registrations": 1}, {"members": 1}
+            )
         self._switch_rich_menu(registered)
         return RegistrationResult(
             member_no=member_no,
@@ -292,10 +296,12 @@ class MembershipDesk:
     def delete_personal_data(self, user_id: str) -> None:
         """Forget the customer: personal fields, coupons, tags and messages go; a tombstone keeps the
         number so it is never issued again, and the rich menu goes back to the pre-registration one."""
-        before = self.repository.find_membership(user_id)
+        if self.counters is not None:
+            now = self.clock()
+            self.counters.add_counts_once(
+                user_id, REGISTRATION_COUNTED, self._today(now), {}, {"members": -1}, undo=True
+            )
         tombstone = self.repository.erase_personal_data(user_id, self.clock())
-        if self.counters is not None and before is not None and before.status is MembershipStatus.REGISTERED:
-            self.counters.add_counts(self._today(self.clock()), {}, {"members": -1})
         if tombstone is not None:
             self._switch_rich_menu(tombstone)
 
