@@ -203,7 +203,8 @@ def test_ranks_are_the_highest_threshold_reached_and_only_upward_moves_are_rank_
         "レギュラー", "レギュラー", "シルバー", "シルバー", "ゴールド", "ゴールド",
     ]  # fmt: skip
     assert rank_for(100, ()) is None
-    assert is_rank_up("レギュラー", "シルバー", RANKS) and is_rank_up(None, "レギュラー", RANKS)
+    assert is_rank_up("レギュラー", "シルバー", RANKS) and is_rank_up(None, "シルバー", RANKS)
+    assert not is_rank_up(None, "レギュラー", RANKS)  # everyone holds it from 0 points
     assert not is_rank_up("ゴールド", "シルバー", RANKS) and not is_rank_up("シルバー", "シルバー", RANKS)
     with pytest.raises(ValueError):
         ShopConfig(ranks=(RANKS[1], RANKS[0]))

@@ -61,7 +61,9 @@ def remind_expiring_coupons(
             Campaign(
                 campaign_id=reminder_campaign_id(expires_on, title),
                 name=f"クーポン期限のお知らせ({title[:40]})",
-                segment=Segment(),  # the plan below is the audience: the coupon's holders
+                # The plan below is the audience (the coupon's holders); the segment matches no one, so
+                # nothing could ever send this campaign to a segment instead.
+                segment=Segment(registered_after=now, registered_until=now),
                 messages=[TextContent(text=reminder_text(shop, title, expires_on))],
             )
         )
