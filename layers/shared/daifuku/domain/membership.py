@@ -99,6 +99,7 @@ class CardCheck:
     reason: str  # "ok", "malformed", "forged", "expired", "unknown_member"
     member_no: str | None = None
     status: MembershipStatus | None = None
+    member: MembershipRecord | None = None  # the card's holder, when valid (the staff console opens it)
 
 
 @dataclass
@@ -208,7 +209,9 @@ class MembershipDesk:
             return CardCheck(valid=False, reason="expired", member_no=card.member_no)
         except InvalidCardToken:
             return CardCheck(valid=False, reason="forged", member_no=card.member_no)
-        return CardCheck(valid=True, reason="ok", member_no=card.member_no, status=member.status)
+        return CardCheck(
+            valid=True, reason="ok", member_no=card.member_no, status=member.status, member=member
+        )
 
     # Registration and the profile
 

@@ -18,7 +18,9 @@ from typing import Any, Protocol
 from daifuku.domain.errors import (
     CouponAlreadyClaimed,
     CouponTemplateNotFound,
+    FieldProblem,
     InvalidClaimCode,
+    InvalidRegistration,
     LineRequestFailed,
     MemberNotFound,
     NotExchangeable,
@@ -60,6 +62,9 @@ from daifuku.models.staff import (
 )
 
 RECENT = 5  # visits and memos on the member view
+# Issuing to a segment runs within the request (API Gateway allows 30 s); larger audiences take a
+# campaign with a coupon, which the push workers grant as they send.
+MAX_SEGMENT_ISSUE = 2000
 SEARCH_LIMIT = 30
 FOUR_DIGITS = re.compile(r"^\d{4}$")
 
@@ -181,9 +186,9 @@ class StaffDesk:
 
     def scanned(self, check: CardCheck) -> MemberDetail | None:
         """The member behind a valid card check (MembershipDesk.check_card_token)."""
-        if not check.valid or check.member_no is None:
+        if not check.valid or check.member is None:
             return None
-        return self.member_by_number(check.member_no)
+        return self._detail(check.member)
 
     # Visits and points
 
@@ -333,7 +338,15 @@ class StaffDesk:
             self.records.set_flag(user_id, request.flag, request.on, reason)
             for user_id in dict.fromkeys(request.user_ids)
         )
-        self.audit(owner, "flags.bulk", None, flag=request.flag.value, on=request.on, updated=updated)
+        self.audit(
+            owner,
+            "flags.bulk",
+            None,
+            flag=request.flag.value,
+            on=request.on,
+            updated=updated,
+            user_ids=list(dict.fromkeys(request.user_ids)),
+        )
         return updated
 
     # Coupon templates, issuance, the poster code, exchange
@@ -360,6 +373,8 @@ class StaffDesk:
             user_ids = [
                 m.user_id for m in selection.members if m.is_member and in_segment(request.segment, m, today)
             ]
+            if len(user_ids) > MAX_SEGMENT_ISSUE:
+                raise InvalidRegistration([FieldProblem("segment", "too_many_members")])
         issued = sum(self.records.grant_coupon(user_id, coupon) for user_id in user_ids)
         self.audit(
             owner,
