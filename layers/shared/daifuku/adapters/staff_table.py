@@ -40,6 +40,7 @@ from daifuku.domain.errors import (
     CouponNotFound,
     MemberNotFound,
     NotEnoughPoints,
+    RecordContention,
 )
 from daifuku.domain.points import EntryKind, LedgerEntry
 from daifuku.domain.segments import Segment
@@ -152,7 +153,7 @@ class StaffTable(MemberTable):
                     raise MemberNotFound(entry.user_id)
                 raise NotEnoughPoints(entry.user_id)
             time.sleep(0.02 * (attempt + 1))  # TransactionConflict: another tap on the same member
-        raise RuntimeError("points transaction kept conflicting")
+        raise RecordContention(entry.user_id)
 
     def ledger_entry(self, user_id: str, entry_id: str) -> LedgerEntry | None:
         item = self.table.get_item(Key=ledger_entry_key(user_id, entry_id), ConsistentRead=True).get("Item")

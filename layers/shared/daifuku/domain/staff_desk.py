@@ -24,6 +24,7 @@ from daifuku.domain.errors import (
     LineRequestFailed,
     MemberNotFound,
     NotExchangeable,
+    RecordContention,
 )
 from daifuku.domain.membership import CardCheck
 from daifuku.domain.points import (
@@ -305,7 +306,7 @@ class StaffDesk:
                 added, removed = sorted(wanted - member.tags), sorted(member.tags - wanted)
                 self.audit(staff, "tags.set", user_id, added=added, removed=removed)
                 return self.member_detail(user_id)
-        raise MemberNotFound(user_id)  # a member whose tags never settle is not there to tag
+        raise RecordContention(user_id)
 
     def add_memo(self, staff: str, user_id: str, request: MemoRequest) -> MemoView:
         self._member(user_id)
