@@ -401,8 +401,37 @@ class StaffTable(MemberTable):
         ]
 
     def totals(self) -> Totals:
-        item = self.table.get_item(Key=TOTALS_KEY).get("Item") or {}
+        """The running totals; counted once from the members (a Scan) when there are none yet, as in
+        a shop deployed before the dashboard existed."""
+        item = self.table.get_item(Key=TOTALS_KEY).get("Item")
+        if item is None:
+            return self.recount_totals()
         return Totals(**{name: max(0, int(item.get(name, 0))) for name in TOTAL_COUNTERS})
+
+    def recount_totals(self) -> Totals:
+        """Count friends, registered members and blocked friends from the member items and store them,
+        unless an event created the totals meanwhile (then those stand)."""
+        counts = dict.fromkeys(TOTAL_COUNTERS, 0)
+        scan: dict[str, Any] = {
+            "FilterExpression": Attr("sk").eq("MEMBER"),
+            "ProjectionExpression": "followed_at, blocked, #status",
+            "ExpressionAttributeNames": {"#status": "status"},
+        }
+        while True:
+            page = self.table.scan(**scan)
+            for member in page["Items"]:
+                blocked = bool(member.get("blocked"))
+                counts["blocked"] += blocked
+                counts["friends"] += bool(member.get("followed_at")) and not blocked
+                counts["members"] += member.get("status") == MembershipStatus.REGISTERED.value
+            if "LastEvaluatedKey" not in page:
+                break
+            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        try:
+            self.table.put_item(Item={**TOTALS_KEY, **counts}, ConditionExpression="attribute_not_exists(pk)")
+        except self._conditional_check_failed:
+            return self.totals()
+        return Totals(**counts)
 
     def birthdays_in_month(self, month: int) -> int:
         query: dict[str, Any] = {
