@@ -297,6 +297,15 @@ def claim_poster_coupon() -> tuple[dict[str, Any], int]:
     return staff_desk().claim_poster_coupon(user_id, code).model_dump(mode="json"), 201
 
 
+@app.get("/liff/api/points/exchange")
+@tracer.capture_method
+def exchange_offer() -> dict[str, Any]:
+    """What the member can buy with their points, for the card page."""
+    points, templates = staff_desk().exchange_offer(signed_in_user_id())
+    offered = [template.model_dump(mode="json", exclude={"created_at"}) for template in templates]
+    return {"points": points, "templates": offered}
+
+
 @app.post("/liff/api/points/exchange")
 @tracer.capture_method
 def exchange_points() -> tuple[dict[str, Any], int]:

@@ -239,6 +239,11 @@ def test_points_buy_a_coupon_once_per_exchange_id(api, owner, clerk, member_tabl
     status, short = api.call("POST", "/liff/api/points/exchange", user, exchange)
     assert (status, short["code"]) == (409, "not_enough_points")
 
+    status, offer = api.call("GET", "/liff/api/points/exchange", user)
+    assert status == 200 and offer["points"] == 0
+    assert template["template_id"] in [t["template_id"] for t in offer["templates"]]
+    assert all(t["points_cost"] for t in offer["templates"])
+
     body = {"delta": 40, "reason": "移行", "entry_id": uuid.uuid4().hex}
     assert api.call("POST", f"/liff/api/staff/members/{user}/points", clerk, body)[0] == 200
     first = api.call("POST", "/liff/api/points/exchange", user, exchange)
