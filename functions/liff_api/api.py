@@ -90,8 +90,12 @@ def line_credentials() -> LineCredentials:
 
 
 def shop_config() -> ShopConfig:
-    """Read on every request (one small GetItem): the owner's edits apply at once."""
-    return member_table().load_shop_config()
+    """Read once per request (one small GetItem): the owner's edits apply at once."""
+    shop = app.context.get("shop_config")
+    if not isinstance(shop, ShopConfig):
+        shop = member_table().load_shop_config()
+        app.append_context(shop_config=shop)  # the resolver clears its context after each request
+    return shop
 
 
 def shop_today() -> date:
