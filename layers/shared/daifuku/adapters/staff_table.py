@@ -169,13 +169,6 @@ class StaffTable(MemberTable):
             reason=item.get("reason", ""),
         )
 
-    def ledger_total(self, user_id: str) -> int:
-        """The sum of the member's ledger entries: the cross-check of the denormalised `points`."""
-        total = 0
-        for item in self._user_items(user_id, "POINTS#", projection="delta"):
-            total += int(item["delta"])
-        return total
-
     def set_rank(self, user_id: str, rank: str | None, expected: str | None) -> bool:
         names = {"#rank": "rank"}
         values: dict[str, Any] = {}
@@ -457,15 +450,6 @@ class StaffTable(MemberTable):
             ConsistentRead=True,
         )["Items"]
         return items
-
-    def _user_items(self, user_id: str, prefix: str, projection: str | None = None) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(user_partition(user_id)) & Key("sk").begins_with(prefix),
-            "ConsistentRead": True,
-        }
-        if projection:
-            query["ProjectionExpression"] = projection
-        return self._all(**query)
 
     def _all(self, **query: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
