@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.table_keys import (
     COUPON_SK_PREFIX,
+    DAILY_COUNTERS,
     MEMBER_NUMBER_COUNTER_ATTRIBUTE,
     MEMBER_NUMBER_COUNTER_KEY,
     MEMBER_SK,
     SHOP_KEY,
+    TOTAL_COUNTERS,
+    TOTALS_KEY,
+    daily_stats_key,
     legacy_member_key,
     legacy_phone_partition,
     member_key,
@@ -222,6 +226,69 @@ class MemberTable:
             ExpressionAttributeValues={":staff": "STAFF"},
         )["Items"]
         return [item["sk"] for item in items]
+
+    def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None:
+        """Atomic ADDs to the day's item and to the running totals."""
+        if not (set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS):
+            raise ValueError(f"unknown counters: {sorted(set(daily) | set(totals))}")
+        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
+            if not counts:
+                continue
+            self.table.update_item(
+                Key=key,
+                UpdateExpression="ADD " + ", ".join(f"#{name} :{name}" for name in counts),
+                ExpressionAttributeNames={f"#{name}": name for name in counts},
+                ExpressionAttributeValues={f":{name}": value for name, value in counts.items()},
+            )
+
+    def count_registration(self, user_id: str, registered_at: datetime, day: date) -> bool:
+        """One more registration on `day` and one more member, together with marking the member item
+        counted; only for the write that registered the member at `registered_at`, so repeated,
+        concurrent and later re-submitted registrations count nothing more."""
+        guard = {
+            "Key": member_key(user_id),
+            "UpdateExpression": "SET registration_counted = :true",
+            "ConditionExpression": "attribute_not_exists(registration_counted) AND registered_at = :at",
+            "ExpressionAttributeValues": {":true": True, ":at": _iso(registered_at)},
+        }
+        return self._count_once(guard, day, {"registrations": 1}, {"members": 1})
+
+    def count_member_deletion(self, user_id: str, day: date) -> bool:
+        """One member fewer, once, when a registered member deletes their data."""
+        guard = {
+            "Key": member_key(user_id),
+            "UpdateExpression": "SET deletion_counted = :true",
+            "ConditionExpression": "#status = :registered AND attribute_not_exists(deletion_counted)",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":true": True, ":registered": MembershipStatus.REGISTERED.value},
+        }
+        return self._count_once(guard, day, {}, {"members": -1})
+
+    def _count_once(
+        self, guard: dict[str, Any], day: date, daily: dict[str, int], totals: dict[str, int]
+    ) -> bool:
+        transaction: list[dict[str, Any]] = [{"Update": guard}]
+        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
+            if counts:
+                transaction.append(
+                    {
+                        "Update": {
+                            "Key": key,
+                            "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in counts),
+                            "ExpressionAttributeNames": {f"#{name}": name for name in counts},
+                            "ExpressionAttributeValues": {
+                                f":{name}": value for name, value in counts.items()
+                            },
+                        }
+                    }
+                )
+        for _ in range(5):
+            reasons = self._transact(transaction)
+            if reasons is None:
+                return True
+            if reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+        return False  # kept conflicting: a dashboard count is not worth failing the customer for
 
     def add_staff(self, user_id: str, role: str) -> None:
         self.table.put_item(Item={"pk": "STAFF", "sk": user_id, "role": role})
