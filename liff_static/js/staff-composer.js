@@ -118,7 +118,7 @@ async function review(form) {
   document.getElementById("campaign-name-error").textContent = name ? "" : T.problems.nameRequired;
   const messages = messagesOfForm();
   const when = sendAtOfForm();
-  if (!name || !messages || !when.ok) return showProblem("composer-problem", T.invalid);
+  if (!name || !messages || !when.ok) return showProblem("composer-problem", STAFF_TEXTS.invalid);
   const estimate = await currentEstimate();
   if (!estimate) return showProblem("composer-problem", T.estimateFailed);
   if (estimate.recipients === 0) return showProblem("composer-problem", T.problems.noRecipients);
@@ -139,7 +139,7 @@ async function review(form) {
   showProblem("composer-problem", T.sending);
   const result = await staffApi("/liff/api/staff/campaigns", { method: "POST", body, patient: true });
   if (!result.ok) {
-    const problem = result.status === 403 ? STAFF_TEXTS.ownerOnly : result.status === 422 ? T.invalid : STAFF_TEXTS.failed;
+    const problem = result.status === 403 ? STAFF_TEXTS.ownerOnly : result.status === 422 ? STAFF_TEXTS.invalid : STAFF_TEXTS.failed;
     return showProblem("composer-problem", problem);
   }
   showProblem("composer-problem", "");

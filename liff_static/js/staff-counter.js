@@ -28,6 +28,7 @@ async function scanCard(button) {
     if (result.status === 401) return showProblem("scan-problem", TEXTS.sessionExpired);
     if (!result.ok) return showProblem("scan-problem", STAFF_TEXTS.failed);
     if (!result.payload.valid) return showProblem("scan-problem", T.reasons[result.payload.reason] || T.reasonFallback);
+    if (!result.payload.member) return showProblem("scan-problem", T.reasons.unknown_member);
     presentMember(result.payload.member);
   } finally {
     button.disabled = false;

@@ -55,9 +55,15 @@ export async function openDashboard() {
   tile(totals, T.blocked, STAFF_TEXTS.count(board.totals.blocked), "blocked");
   tile(totals, T.birthdays, STAFF_TEXTS.count(board.birthdays_this_month), "birthdays");
 
-  const { used, limit, remaining } = board.quota;
-  document.getElementById("quota-chart").replaceChildren(quotaMeter({ label: T.quotaLabel(used, limit), used, limit }));
-  document.getElementById("quota-text").textContent = `${T.quotaUsed(used)} ・ ${T.quotaRemaining(remaining)}`;
+  const quotaChart = document.getElementById("quota-chart");
+  if (board.quota) {
+    const { used, limit, remaining } = board.quota;
+    quotaChart.replaceChildren(quotaMeter({ label: T.quotaLabel(used, limit), used, limit }));
+    document.getElementById("quota-text").textContent = `${T.quotaUsed(used)} ・ ${T.quotaRemaining(remaining)}`;
+  } else {
+    quotaChart.replaceChildren();
+    document.getElementById("quota-text").textContent = T.quotaUnavailable;
+  }
 
   const charts = document.getElementById("daily-charts");
   charts.replaceChildren(element("h3", {}, `${T.perDay}(${T.days(board.days.length)})`));

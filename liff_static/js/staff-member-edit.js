@@ -31,7 +31,10 @@ async function submitting(form, work) {
   button.disabled = true;
   try {
     const result = await work();
-    if (result && !result.ok) showProblem("member-problem", result.status === 403 ? STAFF_TEXTS.ownerOnly : STAFF_TEXTS.failed);
+    if (result && !result.ok) {
+      const problem = { 403: STAFF_TEXTS.ownerOnly, 422: STAFF_TEXTS.invalid }[result.status] || STAFF_TEXTS.failed;
+      showProblem("member-problem", problem);
+    }
   } catch (error) {
     console.error(error);
     showProblem("member-problem", STAFF_TEXTS.failed);

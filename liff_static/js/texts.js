@@ -146,6 +146,7 @@ export const STAFF_TEXTS = {
   tabsLabel: "スタッフメニュー",
   tabs: { counter: "レジ", members: "会員", campaign: "配信", dashboard: "集計" },
   failed: "処理できませんでした。通信環境をご確認のうえ、もう一度お試しください。",
+  invalid: "入力内容をご確認ください。",
   saving: "保存しています…",
   saved: "保存しました。",
   ownerOnly: "この操作はオーナーのみ行えます。",
@@ -212,8 +213,8 @@ export const STAFF_TEXTS = {
     memos: "メモ",
     noMemos: "メモはまだありません。",
     memoKinds: { visit: "来店", call: "電話", consultation: "相談" },
-    memoKind: "種類",
-    memoText: "内容",
+    memoKind: "メモの種類",
+    memoText: "メモの内容",
     addMemo: "メモを追加",
     memoAdded: "メモを追加しました。",
     memoRequired: "メモの内容を入力してください。",
@@ -300,7 +301,6 @@ export const STAFF_TEXTS = {
       sendAtRequired: "送信する日時を入力してください。",
       noRecipients: "対象の方がいません。条件を変えてください。",
     },
-    invalid: "入力内容をご確認ください。",
   },
 
   progress: {
@@ -348,6 +348,7 @@ export const STAFF_TEXTS = {
       limit === null || limit === undefined
         ? `今月 ${used}通を使用(上限なし)`
         : `今月 ${limit}通のうち ${used}通を使用`,
+    quotaUnavailable: "LINEから通数を取得できませんでした。しばらくしてから開き直してください。",
     recentCampaigns: "最近の配信",
     noCampaigns: "まだ配信はありません。",
     campaignLine: (c) => `送信 ${c.sent} / 対象 ${c.planned} ・ ブロック ${c.blocks_within_7_days}`,
