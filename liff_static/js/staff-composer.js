@@ -182,8 +182,7 @@ export function setUpComposer() {
     addEditor();
     drawPreview();
   });
-  document.getElementById("message-editors").addEventListener("input", drawPreview);
-  document.getElementById("message-editors").addEventListener("change", drawPreview);
+  document.getElementById("message-editors").addEventListener("input", drawPreview); // selects too
   for (const radio of form.elements.when) {
     radio.addEventListener("change", () => (document.getElementById("send-at-field").hidden = form.elements.when.value !== "later"));
   }

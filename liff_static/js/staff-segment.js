@@ -38,6 +38,7 @@ export function segmentOfForm() {
 
 function showEstimate(estimate) {
   const output = document.getElementById("estimate");
+  output.setAttribute("aria-busy", "false");
   output.replaceChildren();
   output.dataset.recipients = estimate ? String(estimate.recipients) : "";
   if (!estimate) return;
@@ -66,15 +67,18 @@ async function askForEstimate() {
 export async function currentEstimate() {
   clearTimeout(state.timer);
   if (!state.estimate || state.segmentKey !== JSON.stringify(segmentOfForm())) await askForEstimate();
+  else showEstimate(state.estimate);
   return state.estimate;
 }
 
 function estimateSoon() {
   clearTimeout(state.timer);
   state.asked += 1; // whatever is on its way now answers an older form
+  // The last count stays on screen, marked busy, until the new one arrives: no text jumping about.
   const output = document.getElementById("estimate");
   output.dataset.recipients = "";
-  output.textContent = T.counting;
+  output.setAttribute("aria-busy", "true");
+  if (!output.textContent) output.textContent = T.counting;
   state.timer = setTimeout(() => askForEstimate().catch(() => (output.textContent = T.estimateFailed)), DEBOUNCE_MS);
 }
 
@@ -84,7 +88,6 @@ export async function setUpSegment() {
   options(form.elements.registered, Object.entries(T.registeredOptions).map(([value, label]) => [value === "any" ? "" : value, label]));
   options(form.elements.store_id, [["", T.anyOption], ...(await storeChoices())]);
   const segmentFields = document.getElementById("segment");
-  segmentFields.addEventListener("input", estimateSoon);
-  segmentFields.addEventListener("change", estimateSoon);
+  segmentFields.addEventListener("input", estimateSoon); // selects and dates fire it too
   estimateSoon();
 }

@@ -219,7 +219,7 @@ def test_staff_find_a_member_and_edit_tags_memos_and_flags(
     user, _ = a_member(members, name="検索 花子", phone=f"090-5555-{phone_last4}")
     tag = f"常連{uuid.uuid4().hex[:4]}"
     open_console(phone_page, local_stack, clerk, "members")
-    phone_page.get_by_label("検索").fill(phone_last4)
+    phone_page.get_by_role("searchbox", name="検索").fill(phone_last4)
     phone_page.get_by_role("button", name="検索する").click()
     phone_page.locator("#search-results").get_by_text("検索 花子").first.click()
     phone_page.locator("#member-name").get_by_text("検索 花子").wait_for()
@@ -244,7 +244,7 @@ def test_staff_find_a_member_and_edit_tags_memos_and_flags(
     assert stored["tags"] == {tag, "コーヒー好き"}
     assert stored["do_not_send"] is True and stored["do_not_send_reason"] == "ご本人のご希望"
     phone_page.goto(f"{local_stack.urls.liff_site}/staff.html?simUser={clerk}#members")
-    phone_page.get_by_label("検索").fill(f"#{tag}")
+    phone_page.get_by_role("searchbox", name="検索").fill(f"#{tag}")
     phone_page.get_by_role("button", name="検索する").click()
     phone_page.get_by_text("1人見つかりました。").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "staff-search.png"), full_page=True)
@@ -267,7 +267,7 @@ def test_the_composer_counts_what_the_planner_sends_and_the_progress_bar_reaches
     open_console(phone_page, local_stack, owner, "campaign")
     phone_page.get_by_label("配信名(お客さまには表示されません)").fill(f"テスト配信 {marker}")
     phone_page.get_by_label("タグ(いずれかを持つ方)").fill(tag)
-    estimate = phone_page.locator("#estimate")
+    estimate = phone_page.locator("#estimate[aria-busy=false]")
     estimate.get_by_text("対象 3人 ・ 消費 3通").wait_for(timeout=15 * SECONDS)
     live_count = int(estimate.get_attribute("data-recipients") or "-1")
     assert "1人を除きます" in estimate.inner_text()
