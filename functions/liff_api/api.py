@@ -46,6 +46,7 @@ from daifuku.domain.errors import (
     NotExchangeable,
     NotOwner,
     NotStaff,
+    RecordContention,
     RegistrationRequired,
 )
 from daifuku.domain.membership import MembershipDesk
@@ -115,6 +116,7 @@ def membership_desk() -> MembershipDesk:
         shop=shop_config(),
         card_signing_key=card_signing_key(credentials.channel_secret.get_secret_value()),
         timezone=ZoneInfo(settings.shop_timezone),
+        counters=member_table(),
     )
 
 
@@ -410,9 +412,9 @@ def reject_invalid_model(error: ValidationError) -> Response:
     return _json(422, {"message": "some fields are not valid", "code": "invalid_fields", "errors": problems})
 
 
-@app.exception_handler(MemberNumberContention)
-def numbering_busy(_: MemberNumberContention) -> Response:
-    logger.warning("member number contention: gave up")
+@app.exception_handler([MemberNumberContention, RecordContention])
+def numbering_busy(error: MemberNumberContention | RecordContention) -> Response:
+    logger.warning("write contention: gave up", extra={"error": type(error).__name__})
     return _json(503, {"message": "busy; try again", "code": "busy"}, headers={"Retry-After": "1"})
 
 

@@ -17,14 +17,15 @@ from daifuku.adapters.table_keys import (
     COUPON_EXPIRY_INDEX,
     COUPON_SK_PREFIX,
     COUPON_TEMPLATE_PK,
+    DAILY_COUNTERS,
     DAILY_STATS_PK,
     MEMO_SK_PREFIX,
+    TOTAL_COUNTERS,
     TOTALS_KEY,
     VISIT_SK_PREFIX,
     audit_key,
     coupon_key,
     coupon_template_key,
-    daily_stats_key,
     ledger_entry_key,
     member_key,
     memo_key,
@@ -39,6 +40,7 @@ from daifuku.domain.errors import (
     CouponNotFound,
     MemberNotFound,
     NotEnoughPoints,
+    RecordContention,
 )
 from daifuku.domain.points import EntryKind, LedgerEntry
 from daifuku.domain.segments import Segment
@@ -56,9 +58,6 @@ from daifuku.models.staff import (
 
 # Concurrent taps on one member collide in DynamoDB's transactions (TransactionConflict): try again.
 TRANSACTION_ATTEMPTS = 8
-# Counters the dashboard reads; anything else a caller passes is refused (typos would vanish silently).
-DAILY_COUNTERS = frozenset({"friends_added", "blocks", "registrations"})
-TOTAL_COUNTERS = frozenset({"friends", "members", "blocked"})
 
 
 def _iso(at: datetime) -> str:
@@ -154,7 +153,7 @@ class StaffTable(MemberTable):
                     raise MemberNotFound(entry.user_id)
                 raise NotEnoughPoints(entry.user_id)
             time.sleep(0.02 * (attempt + 1))  # TransactionConflict: another tap on the same member
-        raise RuntimeError("points transaction kept conflicting")
+        raise RecordContention(entry.user_id)
 
     def ledger_entry(self, user_id: str, entry_id: str) -> LedgerEntry | None:
         item = self.table.get_item(Key=ledger_entry_key(user_id, entry_id), ConsistentRead=True).get("Item")
@@ -390,19 +389,6 @@ class StaffTable(MemberTable):
         return [AuditEntry.model_validate(item) for item in items]
 
     # The dashboard's counters
-
-    def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None:
-        """Atomic ADDs to the day's item and to the running totals."""
-        assert set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS, (daily, totals)
-        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
-            if not counts:
-                continue
-            self.table.update_item(
-                Key=key,
-                UpdateExpression="ADD " + ", ".join(f"#{name} :{name}" for name in counts),
-                ExpressionAttributeNames={f"#{name}": name for name in counts},
-                ExpressionAttributeValues={f":{name}": value for name, value in counts.items()},
-            )
 
     def daily_counts(self, first: date, last: date) -> list[DayCounts]:
         items = self._all(

@@ -87,6 +87,9 @@ COUPON_TEMPLATE_PK = "COUPON_TEMPLATE"
 AUDIT_PK = "AUDIT"
 DAILY_STATS_PK = "STATS#DAY"
 TOTALS_KEY = {"pk": "STATS", "sk": "TOTALS"}
+# The dashboard's counters; anything else is refused (a typo would otherwise count into nowhere).
+DAILY_COUNTERS = frozenset({"friends_added", "blocks", "registrations"})
+TOTAL_COUNTERS = frozenset({"friends", "members", "blocked"})
 COUPON_EXPIRY_INDEX = "coupon_expiry_index"
 
 

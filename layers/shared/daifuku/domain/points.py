@@ -62,8 +62,12 @@ def rank_for(points: int, ranks: tuple[Rank, ...]) -> str | None:
 
 
 def is_rank_up(before: str | None, after: str | None, ranks: tuple[Rank, ...]) -> bool:
-    """True when `after` is a higher rank than `before` (a rank no longer configured counts as none)."""
-    order = {rank.name: n for n, rank in enumerate(ranks)}
-    if after is None or after not in order:
+    """True when `after` is a higher rank than `before`. A rank no longer configured counts as none,
+    and a first rank that every member holds from 0 points is no step up."""
+    by_name = {rank.name: (n, rank) for n, rank in enumerate(ranks)}
+    if after is None or after not in by_name:
         return False
-    return before not in order or order[after] > order[before or ""]
+    after_order, after_rank = by_name[after]
+    if before not in by_name:
+        return after_rank.min_points > 0
+    return after_order > by_name[before or ""][0]
