@@ -106,7 +106,8 @@ async function redeem(coupon, button) {
   button.disabled = true;
   button.textContent = T.redeeming;
   const path = `/liff/api/staff/members/${encodeURIComponent(state.member.user_id)}/coupons/${encodeURIComponent(coupon.coupon_id)}/redeem`;
-  const result = await staffApi(path, { method: "POST", body: {} });
+  // Patient: a 503 busy was not applied, and the conditional write makes a repeat safe.
+  const result = await staffApi(path, { method: "POST", body: {}, patient: true });
   if (result.ok) say(T.redeemed(coupon.title));
   else if (result.payload.code === "coupon_already_used") showProblem("member-problem", T.alreadyUsed);
   else if (result.payload.code === "coupon_expired") showProblem("member-problem", T.couponExpired);

@@ -13,9 +13,10 @@ import pytest
 
 from daifuku.adapters.table_keys import LEDGER_SK_PREFIX, VISIT_SK_PREFIX, coupon_key, member_key
 from daifuku.domain.card_token import card_signing_key, issue_card_token
+from daifuku.models.shop import PointsRule
 from daifuku_local.aws_resources import LocalChannel
 from tests.integration.campaign_api import fire_due_campaigns, make_staff, tag_members
-from tests.integration.member_api import MemberApi, a_form, unique
+from tests.integration.member_api import MemberApi, a_form, shop_configured, unique
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -107,6 +108,16 @@ def test_scan_a_card_then_one_tap_records_one_visit_and_the_points_go_up(
     open_console(phone_page, local_stack, clerk)
     phone_page.screenshot(path=str(artifacts_dir / "staff-counter.png"), full_page=True)
 
+    with shop_configured(member_table, points_rule=PointsRule(points_per_visit=5)):
+        scan_then_record_a_visit(phone_page, members, user, card, artifacts_dir)
+
+    stored = member_table.get_item(Key=member_key(user), ConsistentRead=True)["Item"]
+    assert stored["points"] == 5 and stored["last_visit_on"]
+    assert len(items_under(member_table, user, VISIT_SK_PREFIX)) == 1
+    assert len(items_under(member_table, user, LEDGER_SK_PREFIX)) == 1
+
+
+def scan_then_record_a_visit(phone_page, members, user: str, card: dict, artifacts_dir) -> None:
     scan(phone_page, live_card_token(members, user))
     phone_page.locator("#member-name").get_by_text("来店 花子").wait_for()
     assert phone_page.locator("#member-no").inner_text() == card["member_no"]
@@ -116,16 +127,18 @@ def test_scan_a_card_then_one_tap_records_one_visit_and_the_points_go_up(
 
     visit = phone_page.get_by_role("button", name="来店を記録")
     visit.dblclick()  # an impatient double tap is still one visit
-    phone_page.get_by_text("来店を記録しました(+1 pt)。").wait_for()
-    assert phone_page.locator("#member-points").inner_text() == "1 pt"
+    phone_page.locator("#member-message:not(:empty), #member-problem:not(:empty)").first.wait_for()
+    assert (
+        phone_page.locator("#member-message").inner_text(),
+        phone_page.locator("#member-problem").inner_text(),
+    ) == (
+        "来店を記録しました(+5 pt)。",
+        "",
+    )
+    assert phone_page.locator("#member-points").inner_text() == "5 pt"
     assert phone_page.locator("#member-visits li").count() == 1
     assert phone_page.get_by_role("button", name="来店を記録済み").is_disabled()
     phone_page.screenshot(path=str(artifacts_dir / "staff-member-visit-recorded.png"), full_page=True)
-
-    stored = member_table.get_item(Key=member_key(user), ConsistentRead=True)["Item"]
-    assert stored["points"] == 1 and stored["last_visit_on"]
-    assert len(items_under(member_table, user, VISIT_SK_PREFIX)) == 1
-    assert len(items_under(member_table, user, LEDGER_SK_PREFIX)) == 1
 
 
 def test_the_number_typed_in_opens_the_same_member(local_stack, members, clerk, phone_page):
