@@ -46,7 +46,7 @@ export function dailyBarChart({ label, days, color }) {
       width: Math.max(1, step * 0.7).toFixed(1),
       height: barHeight.toFixed(1),
       fill: color,
-      class: "bar",
+      class: "chart-bar",
       "data-date": day.date,
       "data-value": day.value,
     });

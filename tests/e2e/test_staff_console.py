@@ -327,7 +327,7 @@ def test_the_dashboard_draws_the_numbers_the_api_gives(
     phone_page.locator("#daily-charts svg").first.wait_for()
 
     for series in ("friends_added", "blocks", "registrations"):
-        bars = phone_page.locator(f"figure[data-series={series}] svg rect.bar")
+        bars = phone_page.locator(f"figure[data-series={series}] svg rect.chart-bar")
         drawn = [int(v) for v in bars.evaluate_all("bars => bars.map(bar => bar.dataset.value)")]
         assert drawn == [day[series] for day in board["days"]]
         total = sum(drawn)
