@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
+from daifuku.domain.campaign_planning import MemberSelection
 from daifuku.domain.errors import (
     CouponAlreadyClaimed,
     CouponTemplateNotFound,
@@ -38,7 +39,7 @@ from daifuku.domain.points import (
 )
 from daifuku.domain.poster_codes import issue_poster_code, verify_poster_code
 from daifuku.domain.segments import Segment, in_segment
-from daifuku.models.member import Member
+from daifuku.models.member import Member, MembershipStatus
 from daifuku.models.membership import Coupon, CouponView, MembershipRecord
 from daifuku.models.shop import ShopConfig
 from daifuku.models.staff import (
@@ -128,7 +129,7 @@ class StaffRecords(Protocol):
 
     def templates(self) -> list[CouponTemplateRecord]: ...
 
-    def select_members(self, segment: Segment) -> Any: ...
+    def select_members(self, segment: Segment) -> MemberSelection: ...
 
     def write_audit(self, entry: AuditEntry) -> None: ...
 
@@ -243,7 +244,14 @@ class StaffDesk:
         )
         if created:
             self._settle_rank(user_id, entry)
-        self.audit(staff, "points.adjust", user_id, delta=request.delta, entry_id=request.entry_id)
+        self.audit(
+            staff,
+            "points.adjust",
+            user_id,
+            delta=request.delta,
+            entry_id=request.entry_id,
+            replayed=not created,
+        )
         return self.member_detail(user_id)
 
     def _settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
@@ -294,7 +302,7 @@ class StaffDesk:
                 found.update((m.user_id, m) for m in self.records.members_by_phone_last4(text))
             elif not text.isdigit():
                 found.update((m.user_id, m) for m in self.records.members_named(text, SEARCH_LIMIT))
-        live = [m for m in found.values() if m.status.value != "deleted"]
+        live = [m for m in found.values() if m.status is not MembershipStatus.DELETED]
         live.sort(key=lambda m: (m.member_no is None, m.member_no or "", m.user_id))
         return [self._summary(m) for m in live[:SEARCH_LIMIT]]
 
@@ -408,6 +416,12 @@ class StaffDesk:
         if not self.records.grant_coupon(user_id, coupon):
             raise CouponAlreadyClaimed(user_id)
         return _customer_view(coupon)
+
+    def exchange_offer(self, user_id: str) -> tuple[int, list[CouponTemplateRecord]]:
+        """(the member's points, the templates they can buy with points): the card page's choices."""
+        member = self._member(user_id)
+        offered = [t for t in self.records.templates() if t.points_cost is not None]
+        return member.points or 0, sorted(offered, key=lambda t: (t.points_cost or 0, t.title))
 
     def exchange_points(self, user_id: str, template_id: str, exchange_id: str) -> tuple[CouponView, bool]:
         """The customer buys the template's coupon with points: the deduction and the coupon in one
