@@ -80,8 +80,10 @@ async function recordVisit(button) {
   button.disabled = true;
   button.textContent = T.recording;
   const path = `/liff/api/staff/members/${encodeURIComponent(state.member.user_id)}/visits`;
-  // Patient: the same visit_id again is the same visit, so retrying a busy server is safe.
-  const result = await staffApi(path, { method: "POST", body: { visit_id: state.visitId, store_id: null }, patient: true });
+  // Patient: the same visit_id again is the same visit, so retrying a busy server is safe. A lost
+  // answer (no network) leaves the button for another tap, which sends the same visit_id.
+  const body = { visit_id: state.visitId, store_id: null };
+  const result = await staffApi(path, { method: "POST", body, patient: true }).catch(() => ({ ok: false, status: 0 }));
   if (!result.ok) {
     button.disabled = false;
     button.textContent = T.recordVisit;

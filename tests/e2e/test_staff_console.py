@@ -141,6 +141,33 @@ def scan_then_record_a_visit(phone_page, members, user: str, card: dict, artifac
     phone_page.screenshot(path=str(artifacts_dir / "staff-member-visit-recorded.png"), full_page=True)
 
 
+def test_a_visit_whose_answer_was_lost_is_tapped_again_and_recorded_once(
+    local_stack, members, member_table, clerk, phone_page
+):
+    user, _ = a_member(members, name="再送 花子")
+    answers_lost = []
+
+    def lose_the_first_answer(route) -> None:
+        if answers_lost:
+            route.continue_()
+            return
+        route.fetch()  # the server records the visit ...
+        answers_lost.append(route.request.post_data_json["visit_id"])
+        route.abort("connectionreset")  # ... but the phone never hears back
+
+    phone_page.route("**/liff/api/staff/members/*/visits", lose_the_first_answer)
+    open_console(phone_page, local_stack, clerk, f"member/{user}")
+    visit = phone_page.get_by_role("button", name="来店を記録")
+    visit.click()
+    phone_page.locator("#member-problem").get_by_text("処理できませんでした。").wait_for()
+    with phone_page.expect_request("**/visits") as retried:
+        visit.click()
+    phone_page.get_by_text("来店を記録しました").wait_for()
+    assert retried.value.post_data_json["visit_id"] == answers_lost[0]
+    assert len(items_under(member_table, user, VISIT_SK_PREFIX)) == 1
+    assert phone_page.locator("#member-visits li").count() == 1
+
+
 def test_the_number_typed_in_opens_the_same_member(local_stack, members, clerk, phone_page):
     user, card = a_member(members, name="番号 花子")
     open_console(phone_page, local_stack, clerk)
@@ -261,6 +288,11 @@ def test_staff_find_a_member_and_edit_tags_memos_and_flags(
     phone_page.get_by_role("button", name="検索する").click()
     phone_page.get_by_text("1人見つかりました。").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "staff-search.png"), full_page=True)
+
+    # Campaigns are the owner's: a clerk's composer tab says so and offers no form.
+    phone_page.get_by_role("link", name="配信").click()
+    phone_page.get_by_text("配信の作成と送信はオーナーのみ行えます。").wait_for()
+    assert phone_page.locator("#composer").is_hidden()
 
 
 def test_the_composer_counts_what_the_planner_sends_and_the_progress_bar_reaches_100(
