@@ -8,7 +8,7 @@ The figure is a ratio against a floor measured in the same run, the webhook benc
 a signature and returns 200, timed per request. So the figure is what the staff routes cost on top
 of an HTTP round trip through this machine's emulation, whatever the machine.
 
-Target: the slower of the two p95s is at most 60x the floor's p95. Why 60: each route makes 9 AWS
+Target: the slower of the two p95s is at most 60x the floor's p95. Why 60: each route makes 8-9 AWS
 requests (printed: the scan reads the caller's role, the card's number, the member, its visits, memos
 and coupons; a visit adds one transaction and the audit entry), and each is an HTTP round trip to
 moto on the same machine, which costs a floor round trip plus moto's own work, about 3-5 floor

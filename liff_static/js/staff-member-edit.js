@@ -83,8 +83,10 @@ export function setUpMemberEdit(currentMember, renderMember, reloadMember, say) 
   const tagsForm = document.getElementById("tags-form");
   tagsForm.addEventListener("submit", (event) => {
     event.preventDefault();
+    const tags = wordsOf(tagsForm.elements.tags.value);
+    if (tags.length > 30 || tags.some((tag) => tag.length > 20)) return showProblem("member-problem", T.tagsTooLong);
     submitting(tagsForm, async () => {
-      const body = { tags: wordsOf(tagsForm.elements.tags.value) };
+      const body = { tags };
       const result = await staffApi(memberPath(currentMember(), "tags"), { method: "PUT", body, patient: true });
       if (result.ok) {
         renderMember(result.payload);

@@ -113,6 +113,7 @@ async function redeem(coupon, button) {
   if (result.ok) say(T.redeemed(coupon.title));
   else if (result.payload.code === "coupon_already_used") showProblem("member-problem", T.alreadyUsed);
   else if (result.payload.code === "coupon_expired") showProblem("member-problem", T.couponExpired);
+  else if (result.payload.code === "coupon_not_found") showProblem("member-problem", T.couponNotFound);
   else {
     button.disabled = false;
     button.textContent = T.redeem;
