@@ -150,14 +150,8 @@ export const STAFF_TEXTS = {
   saving: "保存しています…",
   saved: "保存しました。",
   ownerOnly: "この操作はオーナーのみ行えます。",
-  dateTime: (iso) =>
-    new Date(iso).toLocaleString("ja-JP", {
-      month: "numeric",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      timeZone: "Asia/Tokyo",
-    }),
+  // In the phone's time zone, the one the composer's date and time input is read in.
+  dateTime: (iso) => new Date(iso).toLocaleString("ja-JP", { month: "long", day: "numeric", hour: "2-digit", minute: "2-digit" }),
   count: (n) => `${Number(n).toLocaleString("ja-JP")}人`,
   messages: (n) => `${Number(n).toLocaleString("ja-JP")}通`,
 

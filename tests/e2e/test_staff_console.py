@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from datetime import datetime
 
 import pytest
 
@@ -370,4 +371,35 @@ def test_the_dashboard_draws_the_numbers_the_api_gives(
     assert phone_page.locator("[data-total=birthdays]").inner_text() == f"{board['birthdays_this_month']}人"
     used = phone_page.locator("#quota-chart rect.meter-used").get_attribute("data-used")
     assert used == str(board["quota"]["used"])
+    names = phone_page.locator("#recent-campaigns .recent-campaign .result-name").all_inner_texts()
+    assert names == [campaign["name"] for campaign in board["recent_campaigns"]]
     phone_page.screenshot(path=str(artifacts_dir / "staff-dashboard.png"), full_page=True)
+
+
+def test_a_campaign_scheduled_for_later_is_saved_with_its_time_and_not_started(
+    local_stack, line, members, member_table, owner, phone_page, artifacts_dir
+):
+    tag = f"予約{uuid.uuid4().hex[:6]}"
+    tag_members(member_table, [line.create_user("予約先", follow=True)], tag)
+    open_console(phone_page, local_stack, owner, "campaign")
+    phone_page.get_by_label("配信名(お客さまには表示されません)").fill("来週のお知らせ")
+    phone_page.get_by_label("タグ(いずれかを持つ方)").fill(tag)
+    phone_page.locator("#estimate[aria-busy=false]").get_by_text("対象 1人").wait_for(timeout=15 * SECONDS)
+    phone_page.get_by_label("本文").fill("来週から営業時間が変わります")
+    phone_page.get_by_label("日時を指定する").check()
+    phone_page.get_by_label("送信する日時").fill("2030-01-15T10:30")
+    phone_page.get_by_role("button", name="内容を確認する").click()
+    dialog = phone_page.get_by_role("dialog", name="この内容で配信しますか?")
+    dialog.get_by_text("送信日時:1月15日").wait_for()
+    with phone_page.expect_response("**/liff/api/staff/campaigns") as created:
+        dialog.get_by_role("button", name="配信する").click()
+    campaign_id = created.value.json()["campaign_id"]
+    phone_page.get_by_text("に配信を予約しました。").wait_for()
+    phone_page.screenshot(path=str(artifacts_dir / "staff-campaign-scheduled.png"), full_page=True)
+
+    status, saved = members.call("GET", f"/liff/api/staff/campaigns/{campaign_id}", owner)
+    expected = phone_page.evaluate("() => new Date('2030-01-15T10:30').toISOString()")
+    assert status == 200 and saved["status"] == "draft"
+    assert datetime.fromisoformat(saved["send_at"]) == datetime.fromisoformat(expected)
+    status, _ = members.call("POST", f"/liff/api/staff/campaigns/{campaign_id}/cancel", owner)
+    assert status == 200
