@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 import urllib.request
@@ -28,13 +27,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "bench")]
 
 from cold_start import BASELINE, MEASURE_IMPORT, lambda_environment, measure  # noqa: E402
+from local_api import local_api_world, serve_api  # noqa: E402
 
-from daifuku_local.aws_resources import LocalChannel, create_local_resources  # noqa: E402
-from daifuku_local.http_api import HttpApiEmulator  # noqa: E402
-from daifuku_local.line_platform import LineSimulator, SimulatorConfig  # noqa: E402
+from daifuku_local.line_platform import LineSimulator  # noqa: E402
 from daifuku_local.line_platform.webhook_events import follow_event, text_message_event  # noqa: E402
-from daifuku_local.moto_process import MotoServerProcess  # noqa: E402
-from daifuku_local.wsgi_server import BackgroundWsgiServer  # noqa: E402
 
 TARGET_RATIO = 0.20
 MESSAGES_PER_USER = 4
@@ -77,14 +73,19 @@ def workload(simulator: LineSimulator, users: int) -> list[bytes]:
     return bodies
 
 
+def post_webhook(url: str, body: bytes, simulator: LineSimulator) -> None:
+    """One signed webhook request, as LINE sends it; it must be answered 200."""
+    request = urllib.request.Request(url, data=body, method="POST")
+    request.add_header("Content-Type", "application/json")
+    request.add_header("X-Line-Signature", simulator.sign(body))
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
 def events_per_second(url: str, bodies: list[bytes], simulator: LineSimulator) -> float:
     started = time.perf_counter()
     for body in bodies:
-        request = urllib.request.Request(url, data=body, method="POST")
-        request.add_header("Content-Type", "application/json")
-        request.add_header("X-Line-Signature", simulator.sign(body))
-        with urllib.request.urlopen(request, timeout=30) as response:
-            assert response.status == 200
+        post_webhook(url, body, simulator)
     return len(bodies) / (time.perf_counter() - started)
 
 
@@ -94,39 +95,10 @@ def main() -> None:
     users = parser.parse_args().users
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    channel = LocalChannel()
-    moto = MotoServerProcess()
-    moto.start()
-    simulator = LineSimulator(
-        SimulatorConfig(
-            channel_secret=channel.channel_secret,
-            channel_access_token=channel.channel_access_token,
-            login_channel_id=channel.login_channel_id,
-            monthly_quota=None,
-        )
-    )
-    simulator.start()
-    try:
-        resources = create_local_resources(moto.endpoint_url, channel)
-        os.environ.update(
-            {
-                "AWS_ENDPOINT_URL": moto.endpoint_url,
-                "AWS_DEFAULT_REGION": "ap-northeast-1",
-                "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local",
-                "DAIFUKU_TABLE_NAME": resources.table_name,
-                "DAIFUKU_LINE_SECRET_ID": resources.line_secret_id,
-                "DAIFUKU_LINE_API_ENDPOINT": simulator.base_url,
-                "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator.base_url,
-                "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_METRICS_DISABLED": "true",
-                "POWERTOOLS_LOG_LEVEL": "WARNING",
-            }
-        )
-        real = BackgroundWsgiServer(HttpApiEmulator()).start()
-        floor = BackgroundWsgiServer(
-            HttpApiEmulator(handlers={"webhook": signature_only_handler(channel.channel_secret)})
-        ).start()
+    with local_api_world() as world:
+        simulator = world.simulator
+        real = serve_api()
+        floor = serve_api({"webhook": signature_only_handler(world.channel.channel_secret)})
         warm_up = workload(simulator, 3)
         events_per_second(f"{real.url}/webhook", warm_up, simulator)
         events_per_second(f"{floor.url}/webhook", warm_up, simulator)
@@ -144,9 +116,6 @@ def main() -> None:
         assert simulator.violations == [], json.dumps(simulator.violations)[:500]
         real.stop()
         floor.stop()
-    finally:
-        simulator.stop()
-        moto.stop()
 
     environment = lambda_environment()
     measure(MEASURE_IMPORT, ["functions.webhook.handler"], 1, environment)

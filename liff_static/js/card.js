@@ -4,15 +4,10 @@
 import { TEXTS, formatDate } from "./texts.js";
 import { applyTheme, callApi, callApiPatiently, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
 import { code128Svg } from "./barcode.js";
+import { element } from "./dom.js";
 
 const RETRY_TOKEN_SECONDS = 5;
 
-function element(tag, attributes = {}, text = "") {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  if (text) node.textContent = text;
-  return node;
-}
 
 function showToken(cardToken) {
   const qr = document.getElementById("qr");

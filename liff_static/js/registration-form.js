@@ -3,18 +3,11 @@
 // same rules as the server. Used by register.html and by the edit mode of profile.html.
 import { TEXTS, choiceLabel, fieldError, fieldLabel } from "./texts.js";
 import { checkForm } from "./validation.js";
+import { element } from "./dom.js";
 
 const INPUT_TYPES = { text: "text", kana: "text", date: "date", tel: "tel", email: "email" };
 const AUTOCOMPLETE = { name: "name", name_kana: "off", birthdate: "bday", phone: "tel", email: "email" };
 
-function element(tag, attributes = {}, text = "") {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value);
-  }
-  if (text) node.textContent = text;
-  return node;
-}
 
 function control(field, value) {
   const id = `field-${field.name}`;

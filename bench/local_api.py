@@ -1,0 +1,74 @@
+"""The local API the request-path benchmarks measure: moto in server mode, the LINE simulator, and
+the API Gateway emulation in front of the real handlers, in this process (no browser, no stack
+subprocess), with the environment the handlers read. Shared by bench/webhook.py and bench/staff.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "bench")]
+
+from daifuku_local.aws_resources import LocalChannel, LocalResources, create_local_resources  # noqa: E402
+from daifuku_local.http_api import HttpApiEmulator  # noqa: E402
+from daifuku_local.line_platform import LineSimulator, SimulatorConfig  # noqa: E402
+from daifuku_local.moto_process import MotoServerProcess  # noqa: E402
+from daifuku_local.wsgi_server import BackgroundWsgiServer  # noqa: E402
+
+
+@dataclass(frozen=True)
+class LocalApiWorld:
+    channel: LocalChannel
+    simulator: LineSimulator
+    resources: LocalResources
+    aws_endpoint: str
+
+
+@contextmanager
+def local_api_world() -> Iterator[LocalApiWorld]:
+    """moto and the LINE simulator (no monthly quota), the table and secret, the handlers' environment."""
+    channel = LocalChannel()
+    moto = MotoServerProcess()
+    moto.start()
+    simulator = LineSimulator(
+        SimulatorConfig(
+            channel_secret=channel.channel_secret,
+            channel_access_token=channel.channel_access_token,
+            login_channel_id=channel.login_channel_id,
+            monthly_quota=None,
+        )
+    )
+    simulator.start()
+    try:
+        resources = create_local_resources(moto.endpoint_url, channel)
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": moto.endpoint_url,
+                "AWS_DEFAULT_REGION": "ap-northeast-1",
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "DAIFUKU_TABLE_NAME": resources.table_name,
+                "DAIFUKU_LINE_SECRET_ID": resources.line_secret_id,
+                "DAIFUKU_LINE_API_ENDPOINT": simulator.base_url,
+                "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator.base_url,
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": "WARNING",
+            }
+        )
+        yield LocalApiWorld(channel, simulator, resources, moto.endpoint_url)
+    finally:
+        simulator.stop()
+        moto.stop()
+
+
+def serve_api(handlers: dict[str, Any] | None = None) -> BackgroundWsgiServer:
+    """The API emulation on a free port: the real handlers, or `handlers` in their place."""
+    return BackgroundWsgiServer(HttpApiEmulator(handlers=handlers) if handlers else HttpApiEmulator()).start()

@@ -1,0 +1,200 @@
+// The campaign composer (owners only): a segment with its live count, 1–5 messages with a preview
+// that looks like the LINE chat, now or at a time, a confirmation with count and cost, then the
+// progress screen. The campaign_id is made here, so a retried request never makes two campaigns.
+import { STAFF_TEXTS } from "./texts.js";
+import { element } from "./dom.js";
+import { confirmAction, isOwner, requestId, session, showProblem, staffApi } from "./staff-session.js";
+import { currentEstimate, segmentOfForm, setUpSegment } from "./staff-segment.js";
+import { followCampaign, resumeFollowing, setUpProgress } from "./staff-progress.js";
+
+const T = STAFF_TEXTS.campaign;
+const MAX_MESSAGES = 5;
+const state = { campaignId: null, ready: false };
+
+function messageEditor() {
+  const item = element("li", { class: "message-editor" });
+  const fieldId = requestId().slice(0, 8);
+  const heading = element("p", { class: "message-heading" });
+  const typeLabel = element("label", { for: `type-${fieldId}` }, T.messageType);
+  const type = element("select", { id: `type-${fieldId}`, name: "message_type" });
+  for (const [value, label] of Object.entries(T.types)) type.append(element("option", { value }, label));
+  const textLabel = element("label", { for: `text-${fieldId}` }, T.text);
+  const text = element("textarea", { id: `text-${fieldId}`, name: "message_text", rows: "4", maxlength: "5000" });
+  const urlLabel = element("label", { for: `url-${fieldId}` }, T.imageUrl);
+  const url = element("input", { id: `url-${fieldId}`, name: "message_image", type: "url", inputmode: "url", autocomplete: "off" });
+  const error = element("p", { class: "field-error", id: `error-${fieldId}` });
+  const remove = element("button", { type: "button", class: "remove-message" }, T.removeMessage);
+  const showType = () => {
+    const isText = type.value === "text";
+    textLabel.hidden = text.hidden = !isText;
+    urlLabel.hidden = url.hidden = isText;
+  };
+  type.addEventListener("change", showType);
+  remove.addEventListener("click", () => {
+    item.remove();
+    numberEditors();
+    drawPreview();
+  });
+  item.append(heading, typeLabel, type, textLabel, text, urlLabel, url, error, remove);
+  showType();
+  return item;
+}
+
+function editors() {
+  return [...document.querySelectorAll("#message-editors .message-editor")];
+}
+
+function numberEditors() {
+  const all = editors();
+  all.forEach((item, index) => {
+    item.querySelector(".message-heading").textContent = T.messageLabel(index + 1);
+    item.querySelector(".remove-message").hidden = all.length === 1;
+  });
+  document.getElementById("add-message").hidden = all.length >= MAX_MESSAGES;
+}
+
+function addEditor() {
+  if (editors().length >= MAX_MESSAGES) return;
+  document.getElementById("message-editors").append(messageEditor());
+  numberEditors();
+}
+
+/** The messages as CampaignMessage objects, or null (with the problems shown) when one is incomplete. */
+function messagesOfForm() {
+  let complete = true;
+  const messages = editors().map((item) => {
+    const type = item.querySelector("[name=message_type]").value;
+    const text = item.querySelector("[name=message_text]").value.trim();
+    const url = item.querySelector("[name=message_image]").value.trim();
+    let problem = "";
+    if (type === "text" && !text) problem = T.problems.textRequired;
+    if (type === "image" && !/^https:\/\/\S+$/.test(url)) problem = T.problems.imageUrl;
+    item.querySelector(".field-error").textContent = problem;
+    complete &&= !problem;
+    return type === "text" ? { type, text } : { type, original_content_url: url, preview_image_url: url };
+  });
+  return complete ? messages : null;
+}
+
+function personalised(text) {
+  return text.replaceAll("{name}", T.previewName).replaceAll("{member_no}", T.previewMemberNo);
+}
+
+function drawPreview() {
+  const chat = document.getElementById("preview");
+  const shop = session.me?.shop_name || "";
+  chat.replaceChildren();
+  for (const item of editors()) {
+    const type = item.querySelector("[name=message_type]").value;
+    const row = element("div", { class: "chat-row" });
+    row.append(element("span", { class: "chat-avatar", "aria-hidden": "true" }, shop.slice(0, 1)));
+    const bubble = element("div", { class: type === "text" ? "chat-bubble" : "chat-image" });
+    if (type === "text") bubble.textContent = personalised(item.querySelector("[name=message_text]").value) || " ";
+    else {
+      const url = item.querySelector("[name=message_image]").value.trim();
+      if (/^https:\/\//.test(url)) bubble.append(element("img", { src: url, alt: T.types.image }));
+      else bubble.textContent = T.types.image;
+    }
+    row.append(bubble);
+    chat.append(row);
+  }
+}
+
+function sendAtOfForm() {
+  const form = document.getElementById("composer").elements;
+  const later = form.when.value === "later";
+  document.getElementById("send-at-error").textContent = "";
+  if (!later) return { ok: true, sendAt: null };
+  if (!form.send_at.value) {
+    document.getElementById("send-at-error").textContent = T.problems.sendAtRequired;
+    return { ok: false };
+  }
+  return { ok: true, sendAt: new Date(form.send_at.value).toISOString() };
+}
+
+async function review(form) {
+  showProblem("composer-problem", "");
+  const name = form.elements.name.value.trim();
+  document.getElementById("campaign-name-error").textContent = name ? "" : T.problems.nameRequired;
+  const messages = messagesOfForm();
+  const when = sendAtOfForm();
+  if (!name || !messages || !when.ok) return showProblem("composer-problem", STAFF_TEXTS.invalid);
+  const estimate = await currentEstimate();
+  if (!estimate) return showProblem("composer-problem", T.estimateFailed);
+  if (estimate.recipients === 0) return showProblem("composer-problem", T.problems.noRecipients);
+  if (!estimate.within_quota) return showProblem("composer-problem", T.overQuota);
+  const sure = await confirmAction({
+    title: T.confirmTitle,
+    lines: [
+      T.confirmBody(estimate.recipients, estimate.message_cost),
+      T.quotaLeft(estimate.quota_remaining),
+      T.confirmWhen(when.sendAt),
+    ],
+    yes: T.confirmYes,
+    no: T.confirmNo,
+  });
+  if (!sure) return;
+  const body = { campaign_id: state.campaignId, name, segment: segmentOfForm(), messages };
+  if (when.sendAt) body.send_at = when.sendAt;
+  showProblem("composer-problem", T.sending);
+  const result = await staffApi("/liff/api/staff/campaigns", { method: "POST", body, patient: true });
+  if (!result.ok) {
+    const problem = result.status === 403 ? STAFF_TEXTS.ownerOnly : result.status === 422 ? STAFF_TEXTS.invalid : STAFF_TEXTS.failed;
+    return showProblem("composer-problem", problem);
+  }
+  showProblem("composer-problem", "");
+  form.hidden = true;
+  followCampaign(result.payload.campaign_id, name);
+}
+
+function startNewCampaign() {
+  const form = document.getElementById("composer");
+  state.campaignId = `c-${requestId().replaceAll("-", "").slice(0, 24)}`;
+  form.reset();
+  document.getElementById("message-editors").replaceChildren();
+  addEditor();
+  drawPreview();
+  document.getElementById("send-at-field").hidden = true;
+  document.getElementById("progress").hidden = true;
+  form.hidden = false;
+}
+
+/** The #campaign screen: owners get the composer (or the campaign they are following). */
+export async function openComposer() {
+  const owner = isOwner();
+  document.getElementById("campaign-owner-only").hidden = owner;
+  if (!owner) {
+    document.getElementById("composer").hidden = true;
+    return;
+  }
+  if (resumeFollowing()) return;
+  if (!state.ready) {
+    state.ready = true;
+    await setUpSegment();
+    startNewCampaign();
+  }
+}
+
+export function setUpComposer() {
+  const form = document.getElementById("composer");
+  setUpProgress();
+  document.getElementById("add-message").addEventListener("click", () => {
+    addEditor();
+    drawPreview();
+  });
+  document.getElementById("message-editors").addEventListener("input", drawPreview); // selects too
+  for (const radio of form.elements.when) {
+    radio.addEventListener("change", () => (document.getElementById("send-at-field").hidden = form.elements.when.value !== "later"));
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    review(form).catch((error) => {
+      console.error(error);
+      showProblem("composer-problem", STAFF_TEXTS.failed);
+    });
+  });
+  document.getElementById("new-campaign").addEventListener("click", () => {
+    startNewCampaign();
+    currentEstimate();
+  });
+}

@@ -1,0 +1,81 @@
+// A campaign after it was sent: a progress bar of sent, failed and skipped (polling GET
+// /staff/campaigns/<id>) up to 100%, then the result, with the blocks attributed to the campaign.
+// A campaign scheduled for later is not polled: its screen says when it will start.
+import { STAFF_TEXTS } from "./texts.js";
+import { element } from "./dom.js";
+import { staffApi } from "./staff-session.js";
+
+const T = STAFF_TEXTS.progress;
+const POLL_MS = 1500;
+const FINISHED = new Set(["done", "failed", "cancelled", "paused"]);
+const POLL_IF_STARTING_WITHIN_MS = 3 * 60 * 1000;
+const state = { campaignId: null, timer: null };
+
+function screenShown() {
+  return !document.getElementById("screen-campaign").hidden;
+}
+
+function showResult(progress) {
+  const facts = document.getElementById("result-facts");
+  facts.replaceChildren();
+  const rows = [
+    [T.planned, STAFF_TEXTS.count(progress.planned), "planned"],
+    [T.sent, STAFF_TEXTS.messages(progress.sent), "sent"],
+    [T.failed, STAFF_TEXTS.count(progress.failed), "failed"],
+    [T.skipped, STAFF_TEXTS.count(progress.skipped_by_flag), "skipped"],
+    [T.blocks, STAFF_TEXTS.count(progress.blocks_within_7_days), "blocks"],
+  ];
+  for (const [term, value, key] of rows) facts.append(element("dt", {}, term), element("dd", { "data-result": key }, value));
+  document.getElementById("result").hidden = false;
+}
+
+function draw(progress) {
+  const percent = progress.percent_done;
+  const bar = document.getElementById("progress-bar");
+  bar.setAttribute("aria-valuenow", String(percent));
+  bar.querySelector(".bar-fill").style.width = `${percent}%`;
+  document.getElementById("progress-percent").textContent = `${percent}%`;
+  document.getElementById("progress-name").textContent = progress.name;
+  document.getElementById("progress-counts").textContent = T.counts(progress);
+  const waiting = progress.status === "draft" && progress.send_at;
+  const startsLater = waiting && new Date(progress.send_at) - Date.now() > POLL_IF_STARTING_WITHIN_MS;
+  const statusText = startsLater ? T.scheduled(progress.send_at) : T.status[progress.status] || progress.status;
+  document.getElementById("progress-status").textContent = [statusText, progress.status_reason].filter(Boolean).join(":");
+  document.getElementById("progress-refresh").hidden = !startsLater;
+  if (FINISHED.has(progress.status)) showResult(progress);
+  return !FINISHED.has(progress.status) && !startsLater;
+}
+
+async function poll() {
+  state.timer = null;
+  if (!state.campaignId || !screenShown()) return;
+  const result = await staffApi(`/liff/api/staff/campaigns/${encodeURIComponent(state.campaignId)}`);
+  const keepGoing = result.ok ? draw(result.payload) : true;
+  if (keepGoing && !state.timer) state.timer = setTimeout(poll, POLL_MS);
+}
+
+/** Show the campaign's progress screen and follow it until it finishes. */
+export function followCampaign(campaignId, name) {
+  state.campaignId = campaignId;
+  document.getElementById("result").hidden = true;
+  document.getElementById("progress-name").textContent = name;
+  document.getElementById("progress").hidden = false;
+  draw({ name, status: "draft", percent_done: 0, sent: 0, failed: 0, skipped_by_flag: 0 });
+  poll();
+}
+
+/** Back on the #campaign screen while a campaign is followed: go on following it. */
+export function resumeFollowing() {
+  if (!state.campaignId || document.getElementById("progress").hidden) return false;
+  if (!state.timer) poll();
+  return true;
+}
+
+export function setUpProgress() {
+  document.getElementById("progress-refresh").addEventListener("click", poll);
+  document.getElementById("new-campaign").addEventListener("click", () => {
+    state.campaignId = null;
+    clearTimeout(state.timer);
+    state.timer = null;
+  });
+}

@@ -1,0 +1,44 @@
+// Member search: a number, a name or kana fragment, the last 4 digits of a phone, or #tag. Each hit
+// links to the member's screen.
+import { STAFF_TEXTS } from "./texts.js";
+import { element } from "./dom.js";
+import { staffApi } from "./staff-session.js";
+
+const T = STAFF_TEXTS.search;
+const M = STAFF_TEXTS.member;
+
+function resultItem(member) {
+  const link = element("a", { href: `#member/${encodeURIComponent(member.user_id)}`, class: "result" });
+  link.append(
+    element("span", { class: "result-name" }, member.name || member.display_name || M.status.guest),
+    element("span", { class: "result-no" }, `${M.memberNo} ${member.member_no}`),
+    element("span", { class: "result-meta" }, [member.rank, M.pointsValue(member.points), ...member.tags.map((t) => `#${t}`)].filter(Boolean).join(" ")),
+  );
+  const item = element("li");
+  item.append(link);
+  return item;
+}
+
+async function search(query) {
+  const summary = document.getElementById("search-summary");
+  const results = document.getElementById("search-results");
+  summary.textContent = T.searching;
+  results.replaceChildren();
+  const result = await staffApi(`/liff/api/staff/members?q=${encodeURIComponent(query)}`);
+  if (!result.ok) {
+    summary.textContent = STAFF_TEXTS.failed;
+    return;
+  }
+  const members = result.payload.members;
+  summary.textContent = members.length ? T.found(members.length) : T.none;
+  results.replaceChildren(...members.map(resultItem));
+}
+
+export function setUpSearch() {
+  const form = document.getElementById("search-form");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = form.elements.q.value.trim();
+    if (query) search(query).catch(() => (document.getElementById("search-summary").textContent = STAFF_TEXTS.failed));
+  });
+}

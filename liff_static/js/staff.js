@@ -1,0 +1,57 @@
+// staff.html: the staff console. Only LINE users on the shop's staff list get past GET /staff/me;
+// everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
+// #counter, #member/<user_id>, #members, #campaign, #dashboard.
+import { STAFF_TEXTS, TEXTS } from "./texts.js";
+import { applyTheme, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
+import { fillTexts, session, staffApi } from "./staff-session.js";
+import { setUpCounter } from "./staff-counter.js";
+import { openMember, setUpMemberView } from "./staff-member-view.js";
+import { setUpSearch } from "./staff-search.js";
+import { openComposer, setUpComposer } from "./staff-composer.js";
+import { openDashboard } from "./staff-dashboard.js";
+
+const SCREENS = ["counter", "member", "members", "campaign", "dashboard"];
+const OPENERS = { campaign: openComposer, dashboard: openDashboard };
+
+function route() {
+  const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");
+  const current = SCREENS.includes(screen) ? screen : "counter";
+  for (const name of SCREENS) document.getElementById(`screen-${name}`).hidden = name !== current;
+  for (const tab of document.querySelectorAll("#tabs a")) {
+    const selected = tab.dataset.screen === current || (current === "member" && tab.dataset.screen === "members");
+    if (selected) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
+  showStatus("");
+  if (current === "member") openMember(decodeURIComponent(argument || ""));
+  else OPENERS[current]?.();
+}
+
+async function main() {
+  fillTexts();
+  showStatus(TEXTS.loading);
+  session.config = await loadSiteConfig();
+  if (!(await startLiff(session.config))) return;
+  const me = await staffApi("/liff/api/staff/me");
+  if (me.status === 403) return showStatus(STAFF_TEXTS.notStaff);
+  if (me.status === 401) return showStatus(TEXTS.sessionExpired);
+  if (!me.ok) return showStatus(TEXTS.loadFailed);
+  session.me = me.payload;
+  applyTheme(me.payload.theme_color);
+  document.getElementById("shop-name").textContent = me.payload.shop_name;
+  const role = document.getElementById("role");
+  role.textContent = STAFF_TEXTS.signedInAs(STAFF_TEXTS.roles[me.payload.role] || me.payload.role);
+  role.hidden = false;
+  document.getElementById("tabs").hidden = false;
+  setUpCounter();
+  setUpMemberView();
+  setUpSearch();
+  setUpComposer();
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+main().catch((error) => {
+  console.error(error);
+  showStatus(TEXTS.loadFailed);
+});
