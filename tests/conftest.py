@@ -54,12 +54,19 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+# A 360 px wide phone in Japan: Japanese, and the clock on Japan time.
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "locale": "ja-JP",
+    "timezone_id": "Asia/Tokyo",
+    "device_scale_factor": 2,
+}
+
+
 @pytest.fixture
 def phone_page(browser):
-    """A page the size of a 360 px wide phone, with Japanese as the browser language."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="ja-JP", device_scale_factor=2
-    )
+    """A page in a fresh browser context on a PHONE."""
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     yield page
     context.close()

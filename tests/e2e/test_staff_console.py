@@ -16,6 +16,7 @@ from daifuku.adapters.table_keys import LEDGER_SK_PREFIX, VISIT_SK_PREFIX, coupo
 from daifuku.domain.card_token import card_signing_key, issue_card_token
 from daifuku.models.shop import PointsRule
 from daifuku_local.aws_resources import LocalChannel
+from tests.conftest import PHONE
 from tests.integration.campaign_api import fire_due_campaigns, make_staff, tag_members
 from tests.integration.member_api import MemberApi, a_form, shop_configured, unique
 
@@ -41,9 +42,7 @@ def clerk(member_table, members) -> str:
 
 @pytest.fixture
 def second_phone(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="ja-JP", device_scale_factor=2
-    )
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     yield page
     context.close()
