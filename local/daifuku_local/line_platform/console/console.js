@@ -14,8 +14,10 @@ async function call(path, { method = "GET", body } = {}) {
 function liffLink(uri, userId) {
   const match = /^https:\/\/liff\.line\.me\/([^/?#]+)(.*)$/.exec(uri || "");
   if (!match || !state.links.liffSite) return uri;
+  // A LIFF app created through the LIFF server API opens its endpoint URL, as in the LINE app.
+  const endpoint = (state.links.liffApps || {})[match[1]];
   const page = state.links.liffPages[match[1]] || "index.html";
-  const url = new URL(`${state.links.liffSite}/${page}${match[2] || ""}`);
+  const url = new URL(endpoint ? `${endpoint}${match[2] || ""}` : `${state.links.liffSite}/${page}${match[2] || ""}`);
   url.searchParams.set("simUser", userId);
   return url.toString();
 }
