@@ -122,12 +122,13 @@ class SetupReport:
         self._line("!!", step, detail)
 
     def _line(self, mark: str, step: str, text: str) -> None:
-        self.emit(f"  {mark:<2} {step:<26} {text}")
+        self.emit(f"  {mark:<2} {step:<28} {text}")
 
 
 def _past(verb_phrase: str) -> str:
     verb, _, rest = verb_phrase.partition(" ")
-    past = {"create": "created", "update": "updated", "replace": "replaced", "set": "set", "add": "added"}
+    past = {"create": "created", "update": "updated", "replace": "replaced", "set": "set", "add": "added", "delete": "deleted"}
+    past["relink"] = "relinked"
     return f"{past.get(verb, verb)} {rest}".rstrip()
 
 
@@ -230,7 +231,7 @@ class ShopSetup:
             app = next((a for a in matches if a["liffId"] == saved_id), matches[0] if matches else None)
             if app is None:
                 liff_id = None if self._dry_run else self._line.add_liff_app(token, request)
-                self.report.changed(step, "create", f"{liff_id or ''} → {request['view']['url']}")
+                self.report.changed(step, "create", f"{liff_id or ''} → {request['view']['url']}".lstrip())
             elif _contains(app, request):
                 liff_id = app["liffId"]
                 self.report.unchanged(step, liff_id)
@@ -322,7 +323,7 @@ class ShopSetup:
         for kind, old_id in replaced.items():
             if not self._dry_run:
                 self._line.delete_rich_menu(old_id)
-            self.report.changed(f"old rich menu {kind}", "delete", old_id)
+            self.report.changed(f"old menu {kind}", "delete", old_id)
 
     def _create_menu(self, wanted: WantedRichMenu) -> str:
         menu_id = self._line.create_rich_menu(wanted.definition)
