@@ -18,6 +18,7 @@ from daifuku_local.aws_resources import LocalChannel, aws_client, local_table
 from daifuku_local.line_platform.client import SimulatorClient
 from daifuku_local.line_platform.images import image_size, rich_menu_image_problem
 from tests.integration.member_api import MemberApi, a_form
+from tests.unit.test_poster import decoded_qr
 from tests.local_stack_runner import RunningLocalStack, start_local_stack, stop_local_stack
 
 CHANNEL = LocalChannel()
@@ -220,3 +221,18 @@ def test_a_new_theme_colour_replaces_the_menus_and_keeps_members_on_the_member_m
     }
     assert simulator.rich_menu(member)["richMenuId"] == new_member_menu
     assert simulator.violations() == []
+
+
+def test_the_poster_reads_the_card_liff_app_from_the_shop_config(
+    empty_stack, simulator, credentials_file, tmp_path
+):
+    # Given a configured shop
+    assert run_setup(empty_stack, credentials_file, simulator.create_user("店長3", follow=True)) == 0
+    card_id = stored_state(empty_stack, "nobody")["shop"]["liff_apps"]["card"]
+
+    # When the owner prints the poster of the local stack
+    poster = tmp_path / "poster.png"
+    assert main(["poster", str(poster), "--local", empty_stack.urls.aws_endpoint]) == 0
+
+    # Then its QR opens the member card's LIFF app
+    assert decoded_qr(poster) == [f"https://liff.line.me/{card_id}"]
