@@ -174,15 +174,31 @@ def deploy(
             print(f"cdk deploy failed (exit {status}); its output above says why.")
             return status
         outputs = json.loads(outputs_file.read_text()).get(STACK_NAME, {})
-    print_urls(outputs)
+    print_urls(outputs, credentials_stored(session, outputs.get("LineSecretArn")))
     return 0
 
 
-def print_urls(outputs: dict[str, str]) -> None:
-    print("Deployed. Enter these in the LINE Developers console (or let `daifuku setup` do it):")
+def credentials_stored(session: Any, secret_id: str | None) -> bool:
+    """Whether the stack's LINE secret holds real credentials yet (the deploy leaves placeholders)."""
+    if not secret_id:
+        return False
+    try:
+        value = session.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+    except ClientError:
+        return False
+    document = json.loads(value)
+    return bool(document.get("channel_access_token") and document.get("login_channel_id"))
+
+
+def print_urls(outputs: dict[str, str], credentials: bool) -> None:
+    print("Deployed. `daifuku setup` enters these on LINE for you:")
     print(f"  Webhook URL (Messaging API channel):   {outputs.get('WebhookUrl', '?')}")
     print(f"  LIFF endpoint URL (LINE Login channel): {outputs.get('LiffSiteUrl', '?')}")
-    print("Next: daifuku setup --owner-user-id <your LINE user id>")
+    if credentials:
+        print("The LINE channel credentials are stored. Next: daifuku setup (again, after any change).")
+    else:
+        print("The LINE channel credentials are not stored yet: `daifuku setup` asks for them.")
+        print("Next: daifuku setup --owner-user-id <your LINE user id>")
 
 
 def run_deploy(arguments: argparse.Namespace) -> int:

@@ -127,7 +127,14 @@ class SetupReport:
 
 def _past(verb_phrase: str) -> str:
     verb, _, rest = verb_phrase.partition(" ")
-    past = {"create": "created", "update": "updated", "replace": "replaced", "set": "set", "add": "added", "delete": "deleted"}
+    past = {
+        "create": "created",
+        "update": "updated",
+        "replace": "replaced",
+        "set": "set",
+        "add": "added",
+        "delete": "deleted",
+    }
     past["relink"] = "relinked"
     return f"{past.get(verb, verb)} {rest}".rstrip()
 

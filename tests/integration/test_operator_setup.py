@@ -18,8 +18,8 @@ from daifuku_local.aws_resources import LocalChannel, aws_client, local_table
 from daifuku_local.line_platform.client import SimulatorClient
 from daifuku_local.line_platform.images import image_size, rich_menu_image_problem
 from tests.integration.member_api import MemberApi, a_form
-from tests.unit.test_poster import decoded_qr
 from tests.local_stack_runner import RunningLocalStack, start_local_stack, stop_local_stack
+from tests.unit.test_poster import decoded_qr
 
 CHANNEL = LocalChannel()
 
