@@ -37,11 +37,17 @@ def register(subcommands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_target_arguments(parser)
-    parser.add_argument(
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
         "--credentials-file",
         type=Path,
         help="a JSON file with channel_secret, channel_access_token, login_channel_id and "
         "login_channel_secret (default: asked for, without echo)",
+    )
+    source.add_argument(
+        "--stored-credentials",
+        action="store_true",
+        help="use the credentials a previous run stored in the stack's secret (nothing asked)",
     )
     parser.add_argument("--owner-user-id", help="the LINE user id (U…) of the shop's first owner")
     parser.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
@@ -55,9 +61,11 @@ def register(subcommands: Any) -> None:
     parser.set_defaults(run=run_setup)
 
 
-def read_credentials(path: Path | None) -> SetupCredentials:
-    """From the file, or asked for one by one (secrets without echo)."""
-    if path is not None:
+def read_credentials(path: Path | None, stored: dict[str, Any] | None = None) -> SetupCredentials:
+    """From the stack's secret, the file, or asked for one by one (secrets without echo)."""
+    if stored is not None:
+        document = {name: stored.get(name) for name in PROMPTS}
+    elif path is not None:
         document = json.loads(path.read_text(encoding="utf-8"))
     else:
         document = {
@@ -75,12 +83,15 @@ def line_endpoints(arguments: argparse.Namespace, target: Target) -> LineEndpoin
 
 
 def run_setup(arguments: argparse.Namespace) -> int:
+    target = resolve_target(arguments)
     try:
-        credentials = read_credentials(arguments.credentials_file)
+        stored = _stored_credentials(target) if arguments.stored_credentials else None
+        credentials = read_credentials(arguments.credentials_file, stored)
     except (OSError, ValueError, ValidationError) as error:
         print(f"The credentials could not be read: {error}")
+        if arguments.stored_credentials:
+            print("Run `daifuku setup` once with --credentials-file (or at the prompts) to store them.")
         return 2
-    target = resolve_target(arguments)
     webhook_url = arguments.webhook_url or target.webhook_url
     liff_site_url = arguments.liff_site_url or target.liff_site_url
     if not webhook_url or not liff_site_url:
@@ -121,6 +132,12 @@ def run_setup(arguments: argparse.Namespace) -> int:
     else:
         print(f"Done: {report.changes} change(s).")
     return 0
+
+
+def _stored_credentials(target: Target) -> dict[str, Any]:
+    secret = target.client("secretsmanager").get_secret_value(SecretId=target.line_secret_id)
+    document: dict[str, Any] = json.loads(secret["SecretString"])
+    return document
 
 
 def _where(arguments: argparse.Namespace) -> str:
