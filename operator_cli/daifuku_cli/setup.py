@@ -83,15 +83,20 @@ def line_endpoints(arguments: argparse.Namespace, target: Target) -> LineEndpoin
 
 
 def run_setup(arguments: argparse.Namespace) -> int:
-    target = resolve_target(arguments)
+    # The operator's input first: a typo in the file stops setup before it reaches AWS or LINE.
+    target: Target | None = None
     try:
-        stored = _stored_credentials(target) if arguments.stored_credentials else None
-        credentials = read_credentials(arguments.credentials_file, stored)
+        if arguments.stored_credentials:
+            target = resolve_target(arguments)
+            credentials = read_credentials(None, _stored_credentials(target))
+        else:
+            credentials = read_credentials(arguments.credentials_file)
     except (OSError, ValueError, ValidationError) as error:
         print(f"The credentials could not be read: {error}")
         if arguments.stored_credentials:
             print("Run `daifuku setup` once with --credentials-file (or at the prompts) to store them.")
         return 2
+    target = target or resolve_target(arguments)
     webhook_url = arguments.webhook_url or target.webhook_url
     liff_site_url = arguments.liff_site_url or target.liff_site_url
     if not webhook_url or not liff_site_url:

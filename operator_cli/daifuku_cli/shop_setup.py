@@ -66,7 +66,7 @@ class WantedLiffApp:
             "description": self.description,
             "features": {"qrCode": self.qr_code},
             "permanentLinkPattern": "concat",
-            "scope": list(self.scope),
+            "scope": sorted(self.scope),
             # Opening the card or the form offers to add the shop as a friend in the same step.
             "botPrompt": "aggressive",
         }
@@ -127,18 +127,20 @@ class SetupReport:
         self.emit(f"  {mark:<2} {step:<28} {text}")
 
 
+PAST_TENSE = {
+    "create": "created",
+    "update": "updated",
+    "replace": "replaced",
+    "set": "set",
+    "add": "added",
+    "delete": "deleted",
+    "relink": "relinked",
+}
+
+
 def _past(verb_phrase: str) -> str:
     verb, _, rest = verb_phrase.partition(" ")
-    past = {
-        "create": "created",
-        "update": "updated",
-        "replace": "replaced",
-        "set": "set",
-        "add": "added",
-        "delete": "deleted",
-    }
-    past["relink"] = "relinked"
-    return f"{past.get(verb, verb)} {rest}".rstrip()
+    return f"{PAST_TENSE[verb]} {rest}".rstrip()
 
 
 def _contains(actual: Any, wanted: Any) -> bool:
@@ -253,7 +255,7 @@ class ShopSetup:
             if app is None:
                 liff_id = None if self._dry_run else self._line.add_liff_app(token, request)
                 self.report.changed(step, "create", f"{liff_id or ''} → {request['view']['url']}".lstrip())
-            elif _contains(app, request):
+            elif _contains({**app, "scope": sorted(app.get("scope", []))}, request):
                 liff_id = app["liffId"]
                 self.report.unchanged(step, liff_id)
             else:
