@@ -312,12 +312,16 @@ class ShopSetup:
     # Rich menus
 
     def configure_rich_menus(self, shop: ShopConfig) -> None:
-        """Both menus, the default (pre-registration) and the aliases; members relinked on a new menu."""
+        """Both menus, the default (pre-registration) and the aliases; members relinked on a new menu.
+
+        Every other menu with one of our menus' names is an old one (replaced now, or left by a run
+        that failed half-way): it is deleted last, once nothing points at it any more.
+        """
         existing = {menu["richMenuId"]: menu for menu in self._line.rich_menus()}
         menu_ids: dict[str, str | None] = {}
-        replaced: dict[str, str] = {}
         digests = dict(shop.rich_menus.image_sha256)
-        for wanted in wanted_rich_menus(shop):
+        wanted_menus = wanted_rich_menus(shop)
+        for wanted in wanted_menus:
             current_id = getattr(shop.rich_menus, wanted.kind)
             current = existing.get(current_id) if current_id else None
             step = f"rich menu {wanted.kind}"
@@ -334,19 +338,26 @@ class ShopSetup:
                 digests[wanted.kind] = wanted.image_sha256
                 self._save_rich_menus(menu_ids | {wanted.kind: new_id}, digests)
             menu_ids[wanted.kind] = new_id
-            if current is not None:
-                replaced[wanted.kind] = str(current_id)
             image_kib = len(wanted.image) // 1024
             what = "replace" if current is not None else "create"
             self.report.changed(step, what, f"{new_id or ''} (image {image_kib} KiB)".lstrip())
         self._set_default(menu_ids.get("pre_registration"))
         self._set_aliases(menu_ids)
-        if "member" in replaced and menu_ids.get("member"):
+        old_menus = {
+            wanted.kind: [
+                menu_id
+                for menu_id, menu in existing.items()
+                if menu.get("name") == wanted.definition["name"] and menu_id != menu_ids[wanted.kind]
+            ]
+            for wanted in wanted_menus
+        }
+        if old_menus["member"] and menu_ids.get("member"):
             self._relink_members(str(menu_ids["member"]))
-        for kind, old_id in replaced.items():
-            if not self._dry_run:
-                self._line.delete_rich_menu(old_id)
-            self.report.changed(f"old menu {kind}", "delete", old_id)
+        for kind, old_ids in old_menus.items():
+            for old_id in old_ids:
+                if not self._dry_run:
+                    self._line.delete_rich_menu(old_id)
+                self.report.changed(f"old menu {kind}", "delete", old_id)
 
     def _create_menu(self, wanted: WantedRichMenu) -> str:
         menu_id = self._line.create_rich_menu(wanted.definition)

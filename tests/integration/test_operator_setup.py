@@ -237,3 +237,42 @@ def test_the_poster_reads_the_card_liff_app_from_the_shop_config(
 
     # Then its QR opens the member card's LIFF app
     assert decoded_qr(poster) == [f"https://liff.line.me/{card_id}"]
+
+
+def test_a_run_that_fails_half_way_is_finished_by_the_next_one(
+    empty_stack, simulator, credentials_file, capsys
+):
+    # Given a configured shop whose owner picks a new colour
+    owner = simulator.create_user("店長4", follow=True)
+    assert run_setup(empty_stack, credentials_file, owner) == 0
+    local_table(empty_stack.urls.aws_endpoint).update_item(
+        Key={"pk": "SHOP", "sk": "CONFIG"},
+        UpdateExpression="SET config.theme_color = :colour",
+        ExpressionAttributeValues={":colour": "#1d4e89"},
+    )
+    capsys.readouterr()
+
+    # When LINE fails while setup switches the default menu (the new menus already exist)
+    simulator.set_faults(rate_500=1.0, endpoints=["set_default_menu"])
+    try:
+        assert run_setup(empty_stack, credentials_file, owner) == 1
+    finally:
+        simulator.set_faults(rate_500=0.0)
+    failed = capsys.readouterr().out
+    assert "LINE answered 500" in failed and "run `daifuku setup` again" in failed
+
+    # Then the next run finishes the job: the default and aliases on the new menus, the old ones gone
+    assert run_setup(empty_stack, credentials_file, owner) == 0
+    state = line_state(empty_stack)
+    shop = stored_state(empty_stack, owner)["shop"]["rich_menus"]
+    assert sorted(menu["richMenuId"] for menu in state["rich_menus"]["richmenus"]) == sorted(
+        [shop["pre_registration"], shop["member"]]
+    )
+    assert state["default"]["richMenuId"] == shop["pre_registration"]
+    assert {a["richMenuAliasId"]: a["richMenuId"] for a in state["aliases"]["aliases"]} == {
+        "daifuku-register": shop["pre_registration"],
+        "daifuku-member": shop["member"],
+    }
+    capsys.readouterr()
+    assert run_setup(empty_stack, credentials_file, owner) == 0
+    assert "nothing changed" in capsys.readouterr().out
