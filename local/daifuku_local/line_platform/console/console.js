@@ -103,6 +103,14 @@ function renderRichMenu(menu) {
   if (!menu) return;
   const scale = 344 / menu.size.width;
   container.style.height = `${Math.round(menu.size.height * scale)}px`;
+  // The uploaded image, as the LINE app shows it; the areas' labels stay until it has loaded.
+  container.classList.remove("with-image");
+  const image = new Image();
+  image.onload = () => {
+    container.style.backgroundImage = `url("${image.src}")`;
+    container.classList.add("with-image");
+  };
+  image.src = `/_sim/rich-menus/${encodeURIComponent(menu.richMenuId)}/image`;
   for (const area of menu.areas) {
     const button = document.createElement("button");
     button.type = "button";
