@@ -1,7 +1,9 @@
 """What `daifuku setup` does, step by step: compare what LINE and AWS have with what the shop should
 have, and change only what differs (nothing at all with `dry_run`).
 
-Every step can be run again: LIFF apps are found by their description, rich menus by the ids and image
+Every step can be run again: LIFF apps are found by the ids saved in the shop config, or else by their
+name (the shop's name and what the app is, as customers see it on LINE's consent screen), rich menus
+by the ids and image
 digests saved in the shop config, aliases and the default menu are read back before they are set. A
 new rich menu is saved to the shop config as soon as its image is uploaded, and the menu it replaces
 is deleted last, after the default, the aliases and the members' links point at the new one.
@@ -52,18 +54,21 @@ class SetupCredentials(BaseModel):
 
 @dataclass(frozen=True)
 class WantedLiffApp:
-    """A LIFF app as the shop needs it; `description` is how a re-run finds it again."""
+    """A LIFF app as the shop needs it. Its name (`description` in LINE's API) is shown to customers."""
 
     kind: str  # the LiffApps field it fills
-    description: str
+    what: str  # what the app is, after the shop's name
     page: str
     scope: tuple[str, ...] = ("openid", "profile")
     qr_code: bool = False
 
-    def request(self, site_url: str) -> dict[str, Any]:
+    def description(self, shop_name: str) -> str:
+        return f"{shop_name} {self.what}"
+
+    def request(self, site_url: str, shop_name: str) -> dict[str, Any]:
         return {
             "view": {"type": "full", "url": f"{site_url.rstrip('/')}/{self.page}"},
-            "description": self.description,
+            "description": self.description(shop_name),
             "features": {"qrCode": self.qr_code},
             "permanentLinkPattern": "concat",
             "scope": sorted(self.scope),
@@ -73,9 +78,9 @@ class WantedLiffApp:
 
 
 WANTED_LIFF_APPS = (
-    WantedLiffApp("card", "Daifuku 会員証", "card.html"),
-    WantedLiffApp("registration", "Daifuku 会員登録", "register.html"),
-    WantedLiffApp("staff", "Daifuku スタッフ", "staff.html", qr_code=True),
+    WantedLiffApp("card", "会員証", "card.html"),
+    WantedLiffApp("registration", "会員登録", "register.html"),
+    WantedLiffApp("staff", "スタッフ用", "staff.html", qr_code=True),
 )
 
 
@@ -247,11 +252,14 @@ class ShopSetup:
         existing = self._line.liff_apps(token)
         ids: dict[str, str | None] = {}
         for wanted in WANTED_LIFF_APPS:
-            request = wanted.request(plan.liff_site_url)
+            request = wanted.request(plan.liff_site_url, shop.shop_name)
             step = f"LIFF app {wanted.kind}"
             saved_id = getattr(shop.liff_apps, wanted.kind)
-            matches = [app for app in existing if app.get("description") == wanted.description]
-            app = next((a for a in matches if a["liffId"] == saved_id), matches[0] if matches else None)
+            # The saved id first (a renamed shop keeps its apps); by name after a run that failed
+            # between creating an app and saving its id.
+            app = next((a for a in existing if a["liffId"] == saved_id), None) or next(
+                (a for a in existing if a.get("description") == request["description"]), None
+            )
             if app is None:
                 liff_id = None if self._dry_run else self._line.add_liff_app(token, request)
                 self.report.changed(step, "create", f"{liff_id or ''} → {request['view']['url']}".lstrip())

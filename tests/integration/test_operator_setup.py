@@ -135,15 +135,15 @@ def test_setup_configures_the_shop_and_running_it_again_changes_nothing(
     # And the three LIFF apps exist, each opening its page, and their ids are saved for the front end
     apps = {app["description"]: app for app in state["liff_apps"]["apps"]}
     assert {name: app["view"]["url"] for name, app in apps.items()} == {
-        "Daifuku 会員証": f"{empty_stack.urls.liff_site}/card.html",
-        "Daifuku 会員登録": f"{empty_stack.urls.liff_site}/register.html",
-        "Daifuku スタッフ": f"{empty_stack.urls.liff_site}/staff.html",
+        "大福堂 会員証": f"{empty_stack.urls.liff_site}/card.html",
+        "大福堂 会員登録": f"{empty_stack.urls.liff_site}/register.html",
+        "大福堂 スタッフ用": f"{empty_stack.urls.liff_site}/staff.html",
     }
     shop = stored_state(empty_stack, owner)["shop"]
     assert shop["liff_apps"] == {
-        "card": apps["Daifuku 会員証"]["liffId"],
-        "registration": apps["Daifuku 会員登録"]["liffId"],
-        "staff": apps["Daifuku スタッフ"]["liffId"],
+        "card": apps["大福堂 会員証"]["liffId"],
+        "registration": apps["大福堂 会員登録"]["liffId"],
+        "staff": apps["大福堂 スタッフ用"]["liffId"],
     }
     site_ids = json.loads(urllib.request.urlopen(f"{empty_stack.urls.liff_site}/liff-apps.json").read())
     assert site_ids == shop["liff_apps"]
@@ -189,7 +189,7 @@ def test_setup_configures_the_shop_and_running_it_again_changes_nothing(
     assert simulator.violations() == []
 
 
-def test_a_new_theme_colour_replaces_the_menus_and_keeps_members_on_the_member_menu(
+def test_a_new_name_and_colour_replace_the_menus_rename_the_liff_apps_and_keep_members_on_their_menu(
     empty_stack, simulator, credentials_file, capsys
 ):
     # Given a configured shop with a registered member on the member menu
@@ -200,20 +200,29 @@ def test_a_new_theme_colour_replaces_the_menus_and_keeps_members_on_the_member_m
     assert status in (200, 201)
     old_member_menu = stored_state(empty_stack, owner)["shop"]["rich_menus"]["member"]
     assert simulator.rich_menu(member)["richMenuId"] == old_member_menu
+    liff_ids = stored_state(empty_stack, owner)["shop"]["liff_apps"]
     capsys.readouterr()
 
-    # When the owner changes the shop's colour and runs setup again
+    # When the owner renames the shop, changes its colour and runs setup again
     local_table(empty_stack.urls.aws_endpoint).update_item(
         Key={"pk": "SHOP", "sk": "CONFIG"},
-        UpdateExpression="SET config.theme_color = :colour",
-        ExpressionAttributeValues={":colour": "#b03a5b"},
+        UpdateExpression="SET config.theme_color = :colour, config.shop_name = :name",
+        ExpressionAttributeValues={":colour": "#b03a5b", ":name": "和菓子 さくら"},
     )
     assert run_setup(empty_stack, credentials_file, owner) == 0
     output = capsys.readouterr().out
 
-    # Then both menus are replaced, the old ones deleted, and the member sees the new member menu
-    assert output.count("replaced") == 2
+    # Then the same three LIFF apps carry the new name
     state = line_state(empty_stack)
+    assert {app["liffId"]: app["description"] for app in state["liff_apps"]["apps"]} == {
+        liff_ids["card"]: "和菓子 さくら 会員証",
+        liff_ids["registration"]: "和菓子 さくら 会員登録",
+        liff_ids["staff"]: "和菓子 さくら スタッフ用",
+    }
+    assert stored_state(empty_stack, owner)["shop"]["liff_apps"] == liff_ids
+
+    # And both menus are replaced, the old ones deleted, and the member sees the new member menu
+    assert output.count("replaced") == 2
     new_member_menu = stored_state(empty_stack, owner)["shop"]["rich_menus"]["member"]
     assert new_member_menu != old_member_menu
     assert {menu["richMenuId"] for menu in state["rich_menus"]["richmenus"]} == {
