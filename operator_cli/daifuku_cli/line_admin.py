@@ -95,6 +95,10 @@ class LineAdmin:
         )
         return str(answer["access_token"])
 
+    def revoke_channel_token(self, token: str) -> None:
+        form = urllib.parse.urlencode({"access_token": token}).encode()
+        self._call("POST", "/v2/oauth/revoke", data=form, content_type="application/x-www-form-urlencoded")
+
     def liff_apps(self, login_token: str) -> list[dict[str, Any]]:
         try:
             return list(self._call("GET", "/liff/v1/apps", token=login_token).get("apps", []))

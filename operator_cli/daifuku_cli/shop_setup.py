@@ -245,14 +245,30 @@ class ShopSetup:
     # LIFF apps
 
     def configure_liff_apps(self, shop: ShopConfig, plan: SetupPlan) -> ShopConfig:
+        """The three LIFF apps, through the LIFF server API with a short-lived Login channel token
+        (revoked afterwards: LINE keeps only so many per channel)."""
         credentials = plan.credentials
         token = self._line.issue_login_channel_token(
             credentials.login_channel_id, credentials.login_channel_secret.get_secret_value()
         )
+        try:
+            ids = self._sync_liff_apps(token, shop, plan.liff_site_url)
+        finally:
+            self._line.revoke_channel_token(token)
+        wanted_apps = LiffApps(**ids)
+        if wanted_apps == shop.liff_apps:
+            return shop
+        shop = shop.model_copy(update={"liff_apps": wanted_apps})
+        if not self._dry_run:
+            self._save_liff_apps(wanted_apps)
+        self.report.changed("shop config LIFF ids", "update")
+        return shop
+
+    def _sync_liff_apps(self, token: str, shop: ShopConfig, site_url: str) -> dict[str, str | None]:
         existing = self._line.liff_apps(token)
         ids: dict[str, str | None] = {}
         for wanted in WANTED_LIFF_APPS:
-            request = wanted.request(plan.liff_site_url, shop.shop_name)
+            request = wanted.request(site_url, shop.shop_name)
             step = f"LIFF app {wanted.kind}"
             saved_id = getattr(shop.liff_apps, wanted.kind)
             # The saved id first (a renamed shop keeps its apps); by name after a run that failed
@@ -272,14 +288,7 @@ class ShopSetup:
                     self._line.update_liff_app(token, liff_id, request)
                 self.report.changed(step, "update", f"{liff_id} → {request['view']['url']}")
             ids[wanted.kind] = liff_id
-        wanted_apps = LiffApps(**ids)
-        if wanted_apps == shop.liff_apps:
-            return shop
-        shop = shop.model_copy(update={"liff_apps": wanted_apps})
-        if not self._dry_run:
-            self._save_liff_apps(wanted_apps)
-        self.report.changed("shop config LIFF ids", "update")
-        return shop
+        return ids
 
     def _save_liff_apps(self, liff_apps: LiffApps) -> None:
         # Read again just before writing: only this field is ours to change here.

@@ -321,6 +321,12 @@ def test_the_login_channel_issues_short_lived_tokens_as_channel_access_token_yml
     spec = load_spec("channel-access-token.yml")
     assert spec.validate_against("IssueShortLivedChannelAccessTokenResponse", issued) == []
     assert login_channel_token(simulator, secret="wrong")[0] == 400
+    # A revoked token opens nothing any more
+    token = issued["access_token"]
+    assert call(simulator, "GET", "/liff/v1/apps", token=token)[0] == 404
+    revoke = urllib.parse.urlencode({"access_token": token}).encode()
+    urllib.request.urlopen(simulator.base_url + "/v2/oauth/revoke", data=revoke, timeout=5).read()
+    assert call(simulator, "GET", "/liff/v1/apps", token=token)[0] == 401
 
 
 def test_liff_apps_are_managed_through_the_liff_server_api_with_the_login_channel_token(simulator):

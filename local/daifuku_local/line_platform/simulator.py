@@ -185,6 +185,7 @@ MESSAGING_RULES = Map(
         Rule("/v2/bot/channel/webhook/endpoint", methods=["GET", "PUT"], endpoint="webhook_endpoint"),
         Rule("/v2/bot/channel/webhook/test", methods=["POST"], endpoint="webhook_test"),
         Rule("/v2/oauth/accessToken", methods=["POST"], endpoint="issue_channel_token"),
+        Rule("/v2/oauth/revoke", methods=["POST"], endpoint="revoke_channel_token"),
         Rule("/liff/v1/apps", methods=["GET", "POST"], endpoint="liff_apps"),
         Rule("/liff/v1/apps/<liff_id>", methods=["PUT", "DELETE"], endpoint="liff_app"),
         Rule("/oauth2/v2.1/verify", methods=["POST", "GET"], endpoint="verify_id_token"),
@@ -318,7 +319,7 @@ class LineSimulator:
                 return Response(status=204)
             if endpoint.startswith("liff_app"):
                 self._authenticate_login_channel(request)
-            elif endpoint not in ("verify_id_token", "jwks", "issue_channel_token"):
+            elif endpoint not in ("verify_id_token", "jwks", "issue_channel_token", "revoke_channel_token"):
                 self._authenticate(request)
             body = self._validated_body(request)
             fault = self._roll_fault(endpoint)
@@ -724,6 +725,13 @@ class LineSimulator:
         with self._lock:
             self.login_channel_tokens.add(token)
         return _json({"access_token": token, "expires_in": 2592000, "token_type": "Bearer"})
+
+    def _api_revoke_channel_token(self, request: Request, body: Any, request_id: str) -> Response:
+        if not request.form.get("access_token"):
+            return _json({"error": "invalid_request", "error_description": "access_token is required"}, 400)
+        with self._lock:
+            self.login_channel_tokens.discard(request.form["access_token"])
+        return _json({})
 
     def _check_liff_app(self, body: dict[str, Any]) -> None:
         """LINE's rules for LIFF apps that liff.yml states only in words."""
