@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from daifuku.adapters.member_table import MemberTable
@@ -83,6 +84,17 @@ def line_endpoints(arguments: argparse.Namespace, target: Target) -> LineEndpoin
 
 
 def run_setup(arguments: argparse.Namespace) -> int:
+    try:
+        return _run_setup(arguments)
+    except (ClientError, BotoCoreError) as error:
+        # The stack not deployed yet, no AWS credentials, the local stack not running…
+        print(f"AWS refused or could not be reached ({_where(arguments)}): {error}")
+        if not arguments.local:
+            print("Is the stack deployed (daifuku deploy) in this account and region (--region)?")
+        return 2
+
+
+def _run_setup(arguments: argparse.Namespace) -> int:
     # The operator's input first: a typo in the file stops setup before it reaches AWS or LINE.
     target: Target | None = None
     try:

@@ -60,3 +60,21 @@ def test_setup_stops_before_changing_anything_when_the_file_cannot_be_read(tmp_p
     assert main(["setup", "--local", "http://127.0.0.1:1", "--credentials-file", str(missing)]) == 2
     assert "The credentials could not be read" in capsys.readouterr().out
     assert resolved == [], "nothing was looked up"
+
+
+def test_setup_before_the_stack_is_deployed_says_to_deploy_first(tmp_path, capsys, monkeypatch):
+    from moto import mock_aws
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_DEFAULT_REGION": "ap-northeast-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    path = tmp_path / "line.json"
+    path.write_text(json.dumps(VALUES))
+    with mock_aws():
+        assert main(["setup", "--credentials-file", str(path), "--dry-run"]) == 2
+    output = capsys.readouterr().out
+    assert "Stack with id Daifuku does not exist" in output
+    assert "Is the stack deployed (daifuku deploy)" in output
