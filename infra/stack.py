@@ -109,6 +109,9 @@ class DaifukuStack(Stack):
             "WebhookUrl": f"{api.endpoint}/webhook",
             "ApiUrl": api.endpoint,
             "LiffSiteUrl": site.site_url,
+            # Where `daifuku setup` writes the pages' LIFF app ids (liff-apps.json).
+            "LiffSiteBucketName": site.bucket.bucket_name,
+            "LiffDistributionId": site.distribution.distribution_id,
             "LineSecretArn": credentials.secret.secret_arn,
             "SendQueueUrl": send_pipeline.queue.queue_url,
             "SendDlqUrl": send_pipeline.dead_letter_queue.queue_url,

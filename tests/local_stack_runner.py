@@ -28,7 +28,9 @@ class RunningLocalStack:
         return self.log_path.read_text(errors="replace")
 
 
-def start_local_stack(log_dir: Path, timeout_seconds: float = 60) -> RunningLocalStack:
+def start_local_stack(
+    log_dir: Path, timeout_seconds: float = 60, extra_arguments: tuple[str, ...] = ()
+) -> RunningLocalStack:
     """Start the local stack as the README's command does, on free ports, and wait until it is up."""
     log_dir.mkdir(parents=True, exist_ok=True)
     ready_file = log_dir / "ready.json"
@@ -45,6 +47,7 @@ def start_local_stack(log_dir: Path, timeout_seconds: float = 60) -> RunningLoca
                 str(ready_file),
                 "--log-dir",
                 str(log_dir),
+                *extra_arguments,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

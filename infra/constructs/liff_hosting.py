@@ -21,6 +21,8 @@ from infra.nag import acknowledge
 LIFF_STATIC = REPO_ROOT / "liff_static"
 # Not deployed: the build script, and the SDK bundle bound to the local stack's simulated user.
 LOCAL_ONLY_FILES = ["build.mjs", "vendor/liff-local.js"]
+# The LIFF app ids of the pages, put into the bucket by `daifuku setup` (see daifuku_cli.shop_setup).
+LIFF_APPS_FILE = "liff-apps.json"
 BOOTSTRAP_QUALIFIER_CONTEXT = "@aws-cdk/core:bootstrapQualifier"
 # The id CDK gives the function behind every BucketDeployment of a stack.
 DEPLOYMENT_FUNCTION_ID_PREFIX = "Custom::CDKBucketDeployment"
@@ -140,6 +142,8 @@ class LiffHosting(Construct):
             distribution=self.distribution,
             distribution_paths=["/*"],
             prune=True,
+            # Written by `daifuku setup` once the LIFF apps exist: never overwritten or pruned here.
+            exclude=[LIFF_APPS_FILE],
             memory_limit=256,
             role=role,
             log_group=log_group,

@@ -2,14 +2,28 @@
 // the LIFF ID token (the server trusts nothing else about who the customer is).
 import { TEXTS } from "./texts.js";
 
+// Each page is the endpoint of one LIFF app; `daifuku setup` writes their ids into liff-apps.json.
+const PAGE_LIFF_APPS = { "card.html": "card", "register.html": "registration", "profile.html": "card", "staff.html": "staff" };
+
 export async function loadSiteConfig() {
-  const response = await fetch("config.json", { cache: "no-store" });
+  const [response, apps] = await Promise.all([
+    fetch("config.json", { cache: "no-store" }),
+    fetch("liff-apps.json", { cache: "no-cache" }).catch(() => null),
+  ]);
   if (!response.ok) throw new Error(`config.json: ${response.status}`);
-  return response.json();
+  const config = await response.json();
+  config.liffApps = apps && apps.ok ? await apps.json().catch(() => ({})) : {};
+  return config;
+}
+
+/** The LIFF app id of this page: its own app's, or the deployment's single `liffId`. */
+export function pageLiffId(config) {
+  const page = window.location.pathname.split("/").pop() || "index.html";
+  return (config.liffApps || {})[PAGE_LIFF_APPS[page]] || config.liffId;
 }
 
 export async function startLiff(config) {
-  await window.liff.init({ liffId: config.liffId });
+  await window.liff.init({ liffId: pageLiffId(config) });
   if (!window.liff.isLoggedIn()) {
     window.liff.login();
     return null;

@@ -26,6 +26,7 @@ class LocalChannel(BaseModel):
     channel_secret: str = "local-channel-secret-0123456789ab"
     channel_access_token: str = "local-channel-access-token"
     login_channel_id: str = "1650000000"
+    login_channel_secret: str = "local-login-channel-secret"
 
 
 class LocalResources(BaseModel):
@@ -38,6 +39,7 @@ class LocalResources(BaseModel):
     birth_month_schedule_name: str
     birth_month_catch_up_schedule_name: str
     campaign_schedule_group: str
+    liff_site_bucket: str
 
 
 def deployment_context() -> DeploymentContext:
@@ -110,6 +112,11 @@ def create_local_resources(
         )
     campaign_group = f"{prefix}-campaigns"
     scheduler.create_schedule_group(Name=campaign_group)
+    # The deployed LIFF site's bucket, for what `daifuku setup` writes there (liff-apps.json).
+    site_bucket = f"{prefix}-liff-site"
+    aws_client("s3", endpoint_url).create_bucket(
+        Bucket=site_bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
     return LocalResources(
         table_name=table_name,
         send_queue_url=queue_url,
@@ -118,4 +125,5 @@ def create_local_resources(
         birth_month_schedule_name=f"{prefix}-birth-month",
         birth_month_catch_up_schedule_name=f"{prefix}-birth-month-catch-up",
         campaign_schedule_group=campaign_group,
+        liff_site_bucket=site_bucket,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,22 @@ from daifuku_local.aws_resources import REPO_ROOT
 LIFF_STATIC = REPO_ROOT / "liff_static"
 # Built by `npm run build:liff` (esbuild): the SDK and liff-mock bundled, bound to a simulated user.
 LOCAL_LIFF_BUNDLE = LIFF_STATIC / "vendor" / "liff-local.js"
+# Files the deployed site has in its bucket that no deployment writes (`daifuku setup` does).
+BUCKET_FILES = ("liff-apps.json",)
 
 
 class LiffSite:
     """Serves liff_static/; `config.json` and the LIFF SDK are the local stack's own."""
 
-    def __init__(self, site_config: dict[str, Any], static_root: Path = LIFF_STATIC):
+    def __init__(
+        self,
+        site_config: dict[str, Any],
+        static_root: Path = LIFF_STATIC,
+        bucket_file: Callable[[str], bytes | None] | None = None,
+    ):
         self._site_config = site_config
         self._static_root = static_root
+        self._bucket_file = bucket_file
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -32,6 +41,11 @@ class LiffSite:
         path = request.path.lstrip("/") or "index.html"
         if path == "config.json":
             return Response(json.dumps(self._site_config), content_type="application/json")
+        if path in BUCKET_FILES:
+            body = self._bucket_file(path) if self._bucket_file else None
+            if body is None:
+                return Response("Not Found", status=404)
+            return Response(body, content_type="application/json", headers={"cache-control": "no-cache"})
         if path == "vendor/liff.js":
             if not LOCAL_LIFF_BUNDLE.exists():
                 return Response("LIFF bundle missing: run `npm run build:liff`", status=503)

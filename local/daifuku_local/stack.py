@@ -96,6 +96,7 @@ class LocalStack:
                 channel_secret=channel.channel_secret,
                 channel_access_token=channel.channel_access_token,
                 login_channel_id=channel.login_channel_id,
+                login_channel_secret=channel.login_channel_secret,
                 seed=self.config.simulator_seed,
             )
         )
@@ -106,7 +107,9 @@ class LocalStack:
         api = BackgroundWsgiServer(api_app, port=self.config.api_port)
         os.environ.update(self.function_environment(simulator_url))
         site_config = {"apiBaseUrl": api.url, "simulatorUrl": simulator_url, "liffId": "local-liff"}
-        site = BackgroundWsgiServer(LiffSite(site_config), port=self.config.liff_port)
+        site = BackgroundWsgiServer(
+            LiffSite(site_config, bucket_file=self._site_bucket_file), port=self.config.liff_port
+        )
         self._servers = [api.start(), site.start()]
         self.simulator.set_webhook_url(f"{api.url}/webhook")
 
@@ -135,6 +138,15 @@ class LocalStack:
             aws_endpoint=self.moto.endpoint_url,
         )
         return self.urls
+
+    def _site_bucket_file(self, key: str) -> bytes | None:
+        """A file `daifuku setup` put into the site bucket (moto's S3 here, as S3 behind CloudFront)."""
+        assert self.resources is not None
+        s3 = aws_client("s3", self.moto.endpoint_url)
+        try:
+            return bytes(s3.get_object(Bucket=self.resources.liff_site_bucket, Key=key)["Body"].read())
+        except s3.exceptions.NoSuchKey:
+            return None
 
     @property
     def send_max_concurrency(self) -> int:

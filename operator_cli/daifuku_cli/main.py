@@ -7,7 +7,12 @@ import importlib
 import sys
 
 # Every module named here has `register(subcommands)`, which adds its parser and sets `run`.
-COMMAND_MODULES = ("daifuku_cli.dlq",)
+COMMAND_MODULES = (
+    "daifuku_cli.deploy",
+    "daifuku_cli.setup",
+    "daifuku_cli.poster",
+    "daifuku_cli.dlq",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,10 @@ from infra.deployment_context import STACK_NAME
 
 LOCAL_REGION = "ap-northeast-1"
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+# `./dev local`'s fixed ports (the local stack prints them; `--any-ports` picks others).
+LOCAL_WEBHOOK_URL = "http://127.0.0.1:3000/webhook"
+LOCAL_LIFF_SITE_URL = "http://127.0.0.1:8080"
+LOCAL_LINE_API_URL = "http://127.0.0.1:8090"
 
 
 @dataclass(frozen=True)
@@ -25,12 +29,23 @@ class Target:
     line_secret_id: str
     endpoint_url: str | None = None  # moto's, for the local stack
     region_name: str | None = None
+    webhook_url: str | None = None
+    liff_site_url: str | None = None
+    liff_site_bucket: str | None = None
+    liff_distribution_id: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.endpoint_url is not None
 
     def client(self, service: str) -> Any:
         return boto3.client(service, **self._connection())
 
+    def resource(self, service: str) -> Any:
+        return boto3.resource(service, **self._connection())
+
     def table(self) -> Any:
-        return boto3.resource("dynamodb", **self._connection()).Table(self.table_name)
+        return self.resource("dynamodb").Table(self.table_name)
 
     def _connection(self) -> dict[str, Any]:
         if self.endpoint_url is None:
@@ -67,6 +82,9 @@ def local_target(endpoint_url: str, prefix: str = "daifuku") -> Target:
         send_dlq_url=sqs.get_queue_url(QueueName=f"{prefix}-send-dlq")["QueueUrl"],
         line_secret_id=f"{prefix}/line",
         endpoint_url=endpoint_url,
+        webhook_url=LOCAL_WEBHOOK_URL,
+        liff_site_url=LOCAL_LIFF_SITE_URL,
+        liff_site_bucket=f"{prefix}-liff-site",
     )
 
 
@@ -80,4 +98,8 @@ def deployed_target(stack_name: str, region_name: str | None) -> Target:
         send_dlq_url=outputs["SendDlqUrl"],
         line_secret_id=outputs["LineSecretArn"],
         region_name=region_name,
+        webhook_url=outputs.get("WebhookUrl"),
+        liff_site_url=outputs.get("LiffSiteUrl"),
+        liff_site_bucket=outputs.get("LiffSiteBucketName"),
+        liff_distribution_id=outputs.get("LiffDistributionId"),
     )

@@ -12,7 +12,17 @@ from infra_synthesis import Synthesized
 from infra.constructs.http_api import HttpApi
 from infra.routes import HTTP_ROUTES, HttpRoute
 
-OUTPUTS = {"WebhookUrl", "ApiUrl", "LiffSiteUrl", "LineSecretArn", "SendQueueUrl", "SendDlqUrl", "TableName"}
+OUTPUTS = {
+    "WebhookUrl",
+    "ApiUrl",
+    "LiffSiteUrl",
+    "LiffSiteBucketName",
+    "LiffDistributionId",
+    "LineSecretArn",
+    "SendQueueUrl",
+    "SendDlqUrl",
+    "TableName",
+}
 
 
 def test_routes_are_the_shared_route_table(synthesized: Synthesized) -> None:

@@ -107,6 +107,20 @@ def test_pages_get_the_api_url_at_deploy_time(synthesized: Synthesized) -> None:
     assert {"Fn::GetAtt": [api_id, "ApiEndpoint"]} in value["Fn::Join"][1]
 
 
+def test_the_liff_app_ids_setup_writes_survive_every_deploy(synthesized: Synthesized) -> None:
+    # Given the pages' deployment, which prunes what is not in its sources
+    _, deployment = synthesized.only("Custom::CDKBucketDeployment")
+    # Then it neither writes nor prunes the file `daifuku setup` puts into the bucket
+    assert deployment["Properties"]["Exclude"] == ["liff-apps.json"]
+    assert deployment["Properties"]["Prune"] is True
+    # And the operator commands find the bucket and the distribution in the outputs
+    site_id, _ = site_bucket(synthesized)
+    distribution_id, _ = synthesized.only("AWS::CloudFront::Distribution")
+    outputs = synthesized.template_json["Outputs"]
+    assert outputs["LiffSiteBucketName"]["Value"] == {"Ref": site_id}
+    assert outputs["LiffDistributionId"]["Value"] == {"Ref": distribution_id}
+
+
 def test_local_only_files_are_not_deployed(synthesized: Synthesized) -> None:
     _, deployment = synthesized.only("Custom::CDKBucketDeployment")
     staged = [

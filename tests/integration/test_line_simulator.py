@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -280,3 +281,161 @@ def test_rich_menu_images_follow_lines_size_rules(simulator):
     assert status == 200
     assert upload(simulator, created["richMenuId"], solid_png(600, 300)) == 400
     assert upload(simulator, created["richMenuId"], solid_png(2500, 843)) == 200
+
+
+def call(
+    simulator: LineSimulator, method: str, path: str, body: Any = None, token: str = TOKEN
+) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(simulator.base_url + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def login_channel_token(simulator: LineSimulator, secret: str | None = None) -> tuple[int, dict]:
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": CHANNEL,
+            "client_secret": secret or simulator.config.login_channel_secret,
+        }
+    ).encode()
+    try:
+        with urllib.request.urlopen(
+            simulator.base_url + "/v2/oauth/accessToken", data=form, timeout=5
+        ) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_login_channel_issues_short_lived_tokens_as_channel_access_token_yml_says(simulator):
+    status, issued = login_channel_token(simulator)
+    assert status == 200
+    spec = load_spec("channel-access-token.yml")
+    assert spec.validate_against("IssueShortLivedChannelAccessTokenResponse", issued) == []
+    assert login_channel_token(simulator, secret="wrong")[0] == 400
+    # A revoked token opens nothing any more
+    token = issued["access_token"]
+    assert call(simulator, "GET", "/liff/v1/apps", token=token)[0] == 404
+    revoke = urllib.parse.urlencode({"access_token": token}).encode()
+    urllib.request.urlopen(simulator.base_url + "/v2/oauth/revoke", data=revoke, timeout=5).read()
+    assert call(simulator, "GET", "/liff/v1/apps", token=token)[0] == 401
+
+
+def test_liff_apps_are_managed_through_the_liff_server_api_with_the_login_channel_token(simulator):
+    spec = load_spec("liff.yml")
+    token = login_channel_token(simulator)[1]["access_token"]
+    app = {
+        "view": {"type": "full", "url": "https://shop.example/card.html"},
+        "description": "会員証",
+        "scope": ["openid", "profile"],
+        "botPrompt": "aggressive",
+    }
+    # A channel without LIFF apps answers 404, and the Messaging API channel's token is refused
+    assert call(simulator, "GET", "/liff/v1/apps", token=token)[0] == 404
+    assert call(simulator, "POST", "/liff/v1/apps", app)[0] == 401
+
+    status, created = call(simulator, "POST", "/liff/v1/apps", app, token=token)
+    assert status == 200 and spec.validate_against("AddLiffAppResponse", created) == []
+    liff_id = created["liffId"]
+    update = {"view": {"url": "https://shop.example/v2/card.html"}, "description": "会員証(新)"}
+    assert call(simulator, "PUT", f"/liff/v1/apps/{liff_id}", update, token=token)[0] == 200
+
+    status, listed = call(simulator, "GET", "/liff/v1/apps", token=token)
+    assert status == 200 and spec.validate_against("GetAllLiffAppsResponse", listed) == []
+    (only,) = listed["apps"]
+    assert only["view"] == {"type": "full", "url": "https://shop.example/v2/card.html"}
+    assert (only["liffId"], only["description"], only["botPrompt"]) == (liff_id, "会員証(新)", "aggressive")
+
+    assert call(simulator, "PUT", "/liff/v1/apps/nope", update, token=token)[0] == 404
+    assert call(simulator, "DELETE", f"/liff/v1/apps/{liff_id}", token=token)[0] == 200
+    assert call(simulator, "GET", "/liff/v1/apps", token=token)[0] == 404
+    assert simulator.violations == []
+
+
+@pytest.mark.parametrize(
+    ("app", "property_name"),
+    [
+        ({"description": "会員証"}, ""),  # no view: the spec's own rule
+        ({"view": {"type": "wide", "url": "https://shop.example/"}}, "view.type"),
+        ({"view": {"type": "full", "url": "http://shop.example/"}}, "view.url"),
+        ({"view": {"type": "full", "url": "https://shop.example/#card"}}, "view.url"),
+        (
+            {"view": {"type": "full", "url": "https://shop.example/"}, "description": "LINE会員証"},
+            "description",
+        ),
+    ],
+    ids=["no-view", "unknown-view-type", "not-https", "fragment", "name-with-line"],
+)
+def test_a_liff_app_that_breaks_lines_rules_gets_400_and_nothing_is_added(simulator, app, property_name):
+    token = login_channel_token(simulator)[1]["access_token"]
+    status, answer = call(simulator, "POST", "/liff/v1/apps", app, token=token)
+    assert status == 400
+    assert answer["details"][0]["property"] == property_name
+    assert simulator.liff_apps == {}
+
+
+def test_the_webhook_endpoint_is_set_and_tested_as_line_does(simulator, receiver):
+    # https only (the local world's 127.0.0.1 aside)
+    assert (
+        call(simulator, "PUT", "/v2/bot/channel/webhook/endpoint", {"endpoint": "http://shop.example/"})[0]
+        == 400
+    )
+    assert call(simulator, "PUT", "/v2/bot/channel/webhook/endpoint", {"endpoint": receiver.url})[0] == 200
+    status, endpoint = call(simulator, "GET", "/v2/bot/channel/webhook/endpoint")
+    assert (status, endpoint) == (200, {"endpoint": receiver.url, "active": True})
+
+    spec = load_spec("messaging-api.yml")
+    status, result = call(simulator, "POST", "/v2/bot/channel/webhook/test", {})
+    assert status == 200 and spec.validate_against("TestWebhookEndpointResponse", result) == []
+    assert (result["success"], result["statusCode"], result["reason"]) == (True, 200, "OK")
+    # LINE's test is a signed request with no events
+    body, signature = receiver.requests[-1]
+    assert json.loads(body)["events"] == []
+    WebhookParser(SECRET).parse(body.decode(), signature)
+
+    unreachable = {"endpoint": "http://127.0.0.1:9/webhook"}
+    status, result = call(simulator, "POST", "/v2/bot/channel/webhook/test", unreachable)
+    assert (status, result["success"], result["reason"]) == (200, False, "COULD_NOT_CONNECT")
+
+
+def test_rich_menu_aliases_follow_lines_rules(simulator):
+    menu = {
+        "size": {"width": 2500, "height": 843},
+        "selected": False,
+        "name": "m",
+        "chatBarText": "m",
+        "areas": [
+            {
+                "bounds": {"x": 0, "y": 0, "width": 2500, "height": 843},
+                "action": {"type": "postback", "data": "a"},
+            }
+        ],
+    }
+    first, second = (call(simulator, "POST", "/v2/bot/richmenu", menu)[1]["richMenuId"] for _ in range(2))
+    alias = {"richMenuAliasId": "daifuku-member", "richMenuId": first}
+    # A menu without an image cannot be aliased
+    assert call(simulator, "POST", "/v2/bot/richmenu/alias", alias)[0] == 400
+    for menu_id in (first, second):
+        assert upload(simulator, menu_id, solid_png(2500, 843)) == 200
+    assert call(simulator, "POST", "/v2/bot/richmenu/alias", alias)[0] == 200
+    assert (
+        call(simulator, "POST", "/v2/bot/richmenu/alias", alias)[1]["message"] == "conflict richmenu alias id"
+    )
+    bad_id = {"richMenuAliasId": "会員 menu", "richMenuId": first}
+    assert call(simulator, "POST", "/v2/bot/richmenu/alias", bad_id)[0] == 400
+    assert call(simulator, "POST", "/v2/bot/richmenu/alias/daifuku-member", {"richMenuId": second})[0] == 200
+    assert call(simulator, "GET", "/v2/bot/richmenu/alias/daifuku-member")[1] == {
+        "richMenuAliasId": "daifuku-member",
+        "richMenuId": second,
+    }
+    assert call(simulator, "POST", "/v2/bot/richmenu/alias/unknown", {"richMenuId": second})[0] == 404
+    # The alias id's pattern is the spec's: the one refusal recorded as a violation
+    assert [v["violations"][0]["property"] for v in simulator.violations] == ["richMenuAliasId"]

@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ class SimulatorConfig(BaseModel):
     channel_secret: str
     channel_access_token: str
     login_channel_id: str
+    # The LINE Login channel's secret: it issues the channel access tokens the LIFF server API takes.
+    login_channel_secret: str = "local-login-channel-secret"
     bot_user_id: str = "U" + "d" * 32
     webhook_url: str | None = None
     seed: int = 7
@@ -181,6 +184,10 @@ MESSAGING_RULES = Map(
         Rule("/v2/bot/user/<user_id>/richmenu", methods=["GET", "DELETE"], endpoint="user_menu"),
         Rule("/v2/bot/channel/webhook/endpoint", methods=["GET", "PUT"], endpoint="webhook_endpoint"),
         Rule("/v2/bot/channel/webhook/test", methods=["POST"], endpoint="webhook_test"),
+        Rule("/v2/oauth/accessToken", methods=["POST"], endpoint="issue_channel_token"),
+        Rule("/v2/oauth/revoke", methods=["POST"], endpoint="revoke_channel_token"),
+        Rule("/liff/v1/apps", methods=["GET", "POST"], endpoint="liff_apps"),
+        Rule("/liff/v1/apps/<liff_id>", methods=["PUT", "DELETE"], endpoint="liff_app"),
         Rule("/oauth2/v2.1/verify", methods=["POST", "GET"], endpoint="verify_id_token"),
         Rule("/oauth2/v2.1/certs", methods=["GET"], endpoint="jwks"),
     ]
@@ -221,6 +228,7 @@ class LineSimulator:
     def __init__(self, config: SimulatorConfig):
         self.config = config
         self._spec = load_spec("messaging-api.yml")
+        self._liff_spec = load_spec("liff.yml")
         self._webhook_spec = load_spec("webhook.yml")
         self._lock = threading.RLock()
         self._server: BaseWSGIServer | None = None
@@ -235,6 +243,9 @@ class LineSimulator:
         self.transcripts: dict[str, list[TranscriptEntry]] = {}
         self.rich_menus: dict[str, RichMenu] = {}
         self.aliases: dict[str, str] = {}
+        self.liff_apps: dict[str, dict[str, Any]] = {}
+        # Short-lived channel access tokens of the LINE Login channel (for the LIFF server API).
+        self.login_channel_tokens: set[str] = set()
         self.default_rich_menu: str | None = None
         self.user_rich_menus: dict[str, str] = {}
         self.violations: list[dict[str, Any]] = []
@@ -306,7 +317,9 @@ class LineSimulator:
         try:
             if request.method == "OPTIONS":
                 return Response(status=204)
-            if not endpoint.startswith(("verify_id_token", "jwks")):
+            if endpoint.startswith("liff_app"):
+                self._authenticate_login_channel(request)
+            elif endpoint not in ("verify_id_token", "jwks", "issue_channel_token", "revoke_channel_token"):
                 self._authenticate(request)
             body = self._validated_body(request)
             fault = self._roll_fault(endpoint)
@@ -362,6 +375,11 @@ class LineSimulator:
         if not hmac.compare_digest(request.headers.get("authorization", ""), expected):
             raise ApiError(401, AUTHENTICATION_FAILED)
 
+    def _authenticate_login_channel(self, request: Request) -> None:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if token not in self.login_channel_tokens:
+            raise ApiError(401, AUTHENTICATION_FAILED)
+
     def _validated_body(self, request: Request) -> Any:
         if request.mimetype != "application/json":
             return None
@@ -369,7 +387,8 @@ class LineSimulator:
             body = json.loads(request.get_data() or b"null")
         except ValueError:
             raise _bad_request("May not be empty or malformed", "") from None
-        violations = self._spec.validate_body(request.method, request.path, body)
+        spec = self._liff_spec if request.path.startswith("/liff/") else self._spec
+        violations = spec.validate_body(request.method, request.path, body)
         if violations:
             self._record_violations(request, violations)
             details = [{"message": v.message, "property": v.property} for v in violations]
@@ -657,6 +676,8 @@ class LineSimulator:
 
     def _api_webhook_endpoint(self, request: Request, body: Any, request_id: str) -> Response:
         if request.method == "PUT":
+            if not _acceptable_https_url(body["endpoint"]):
+                raise _bad_request("Invalid webhook endpoint URL", "endpoint")
             self.config.webhook_url = body["endpoint"]
             return _json({})
         if not self.config.webhook_url:
@@ -665,16 +686,92 @@ class LineSimulator:
 
     def _api_webhook_test(self, request: Request, body: Any, request_id: str) -> Response:
         endpoint = (body or {}).get("endpoint") or self.config.webhook_url
+        if not endpoint:
+            raise ApiError(400, "Webhook endpoint URL is not set")
+        if not _acceptable_https_url(endpoint):
+            raise _bad_request("Invalid webhook endpoint URL", "endpoint")
         status, reason = self.post_webhook([], endpoint)
+        # LINE's reasons: OK, or why the test failed (it sends a request with no events).
+        if status == 200:
+            reason, detail = "OK", "200"
+        elif status:
+            reason, detail = "ERROR_STATUS_CODE", str(status)
+        else:
+            reason, detail = "COULD_NOT_CONNECT", reason
         return _json(
             {
                 "success": status == 200,
                 "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "statusCode": status,
                 "reason": reason,
-                "detail": str(status),
+                "detail": detail,
             }
         )
+
+    # Channel access tokens and the LIFF server API (liff.yml)
+
+    def _api_issue_channel_token(self, request: Request, body: Any, request_id: str) -> Response:
+        form = request.form
+        if form.get("grant_type") != "client_credentials" or not form.get("client_id"):
+            return _json({"error": "invalid_request", "error_description": "grant_type and client_id"}, 400)
+        known = {
+            self.config.login_channel_id: self.config.login_channel_secret,
+        }
+        if not hmac.compare_digest(known.get(form["client_id"], ""), form.get("client_secret", "")) or not (
+            form.get("client_secret")
+        ):
+            return _json({"error": "invalid_client", "error_description": "invalid client_secret"}, 400)
+        token = uuid.uuid4().hex
+        with self._lock:
+            self.login_channel_tokens.add(token)
+        return _json({"access_token": token, "expires_in": 2592000, "token_type": "Bearer"})
+
+    def _api_revoke_channel_token(self, request: Request, body: Any, request_id: str) -> Response:
+        if not request.form.get("access_token"):
+            return _json({"error": "invalid_request", "error_description": "access_token is required"}, 400)
+        with self._lock:
+            self.login_channel_tokens.discard(request.form["access_token"])
+        return _json({})
+
+    def _check_liff_app(self, body: dict[str, Any]) -> None:
+        """LINE's rules for LIFF apps that liff.yml states only in words."""
+        url = body.get("view", {}).get("url")
+        if url is not None and (not _acceptable_https_url(url) or "#" in url):
+            raise _bad_request("The URL scheme must be https and may not have a fragment", "view.url")
+        if "line" in body.get("description", "").lower():
+            raise _bad_request('The LIFF app name can\'t include "LINE"', "description")
+
+    def _api_liff_apps(self, request: Request, body: Any, request_id: str) -> Response:
+        if request.method == "GET":
+            if not self.liff_apps:
+                raise ApiError(404, "no LIFF app")
+            return _json({"apps": list(self.liff_apps.values())})
+        self._check_liff_app(body)
+        with self._lock:
+            if len(self.liff_apps) >= MAX_LIFF_APPS:
+                raise ApiError(400, "The maximum number of LIFF apps has been reached")
+            liff_id = f"{self.config.login_channel_id}-{uuid.uuid4().hex[:8]}"
+            self.liff_apps[liff_id] = {
+                "liffId": liff_id,
+                "permanentLinkPattern": "concat",
+                "scope": ["profile", "chat_message.write"],
+                "botPrompt": "none",
+                **body,
+            }
+        return _json({"liffId": liff_id})
+
+    def _api_liff_app(self, request: Request, body: Any, request_id: str, liff_id: str) -> Response:
+        with self._lock:
+            app = self.liff_apps.get(liff_id)
+            if app is None:
+                raise ApiError(404, "The LIFF app does not exist")
+            if request.method == "DELETE":
+                del self.liff_apps[liff_id]
+                return _json({})
+            self._check_liff_app(body)
+            view = {**app["view"], **body.get("view", {})}
+            self.liff_apps[liff_id] = {**app, **body, "view": view}
+        return _json({})
 
     # LINE Login
 
@@ -956,12 +1053,26 @@ class LineSimulator:
         return _json({"requests": self.stats, "deliveries": deliveries, "consumed": self.consumption})
 
     def _control_console_config(self, request: Request, body: Any) -> Response:
-        return _json(self.console_links)
+        # What `https://liff.line.me/<liffId>` opens: the LIFF app's endpoint URL, as in the LINE app.
+        liff_apps = {liff_id: app["view"]["url"] for liff_id, app in self.liff_apps.items()}
+        return _json({**self.console_links, "liffApps": liff_apps})
 
     def _control_reset(self, request: Request, body: Any) -> Response:
         with self._lock:
             self._reset_state()
         return _json({})
+
+
+MAX_LIFF_APPS = 30
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _acceptable_https_url(url: str) -> bool:
+    """LINE takes https URLs only; the local world's http URLs on 127.0.0.1 are let through."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme == "https":
+        return bool(parsed.hostname)
+    return parsed.scheme == "http" and parsed.hostname in LOOPBACK_HOSTS
 
 
 class _Conflict(ApiError):

@@ -290,6 +290,27 @@ class MemberTable:
                 return False
         return False  # kept conflicting: a dashboard count is not worth failing the customer for
 
+    def user_ids_with_status(self, statuses: set[MembershipStatus]) -> list[str]:
+        """Every member in one of these states: a scan, for operator commands (never on a request path)."""
+        user_ids: list[str] = []
+        scan: dict[str, Any] = {
+            "FilterExpression": "sk = :member AND #status IN ("
+            + ", ".join(f":s{i}" for i in range(len(statuses)))
+            + ")",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {
+                ":member": MEMBER_SK,
+                **{f":s{i}": status.value for i, status in enumerate(sorted(statuses))},
+            },
+            "ProjectionExpression": "user_id",
+        }
+        while True:
+            page = self.table.scan(**scan)
+            user_ids.extend(str(item["user_id"]) for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return user_ids
+            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def add_staff(self, user_id: str, role: str) -> None:
         self.table.put_item(Item={"pk": "STAFF", "sk": user_id, "role": role})
 

@@ -41,6 +41,9 @@ class RichMenus(BaseModel):
     member: str | None = None
     # Shown to guest card holders (a number, no registration yet); when unset they get `member`.
     guest_card: str | None = None
+    # SHA-256 of each menu's uploaded image, by menu ("pre_registration", "member"): `daifuku setup`
+    # replaces a menu only when its definition or its image differs from what the shop should have.
+    image_sha256: dict[str, str] = Field(default_factory=dict)
 
 
 class WelcomeMessages(BaseModel):

@@ -14,8 +14,10 @@ async function call(path, { method = "GET", body } = {}) {
 function liffLink(uri, userId) {
   const match = /^https:\/\/liff\.line\.me\/([^/?#]+)(.*)$/.exec(uri || "");
   if (!match || !state.links.liffSite) return uri;
+  // A LIFF app created through the LIFF server API opens its endpoint URL, as in the LINE app.
+  const endpoint = (state.links.liffApps || {})[match[1]];
   const page = state.links.liffPages[match[1]] || "index.html";
-  const url = new URL(`${state.links.liffSite}/${page}${match[2] || ""}`);
+  const url = new URL(endpoint ? `${endpoint}${match[2] || ""}` : `${state.links.liffSite}/${page}${match[2] || ""}`);
   url.searchParams.set("simUser", userId);
   return url.toString();
 }
@@ -101,6 +103,14 @@ function renderRichMenu(menu) {
   if (!menu) return;
   const scale = 344 / menu.size.width;
   container.style.height = `${Math.round(menu.size.height * scale)}px`;
+  // The uploaded image, as the LINE app shows it; the areas' labels stay until it has loaded.
+  container.classList.remove("with-image");
+  const image = new Image();
+  image.onload = () => {
+    container.style.backgroundImage = `url("${image.src}")`;
+    container.classList.add("with-image");
+  };
+  image.src = `/_sim/rich-menus/${encodeURIComponent(menu.richMenuId)}/image`;
   for (const area of menu.areas) {
     const button = document.createElement("button");
     button.type = "button";

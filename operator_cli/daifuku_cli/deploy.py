@@ -1,0 +1,209 @@
+"""`daifuku deploy`: `cdk deploy` with its prerequisites checked first, and the URLs LINE needs at the end.
+
+It checks the AWS credentials and region, that the account is bootstrapped for CDK (the CDKToolkit
+stack and its bootstrap version parameter) and that Node.js and the pinned CDK CLI are installed, and
+says in plain words what is missing. Then it runs the project's pinned `cdk deploy` (plain
+`./dev cdk deploy` does the same deployment) and prints the webhook URL and the LIFF endpoint URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from infra.deployment_context import STACK_NAME
+from infra.layer_build import REPO_ROOT
+
+CDK_CLI = REPO_ROOT / "node_modules" / ".bin" / "cdk"
+BOOTSTRAP_STACK = "CDKToolkit"
+BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/{qualifier}/version"
+DEFAULT_QUALIFIER = "hnb659fds"
+# The bootstrap version today's CDK needs for the assets it uploads (see `cdk bootstrap --help`).
+MIN_BOOTSTRAP_VERSION = 6
+MIN_NODE_MAJOR = 20
+# As ./dev runs the CDK CLI: no telemetry, no Node end-of-life banner.
+CDK_ENVIRONMENT = {"CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+
+CdkRunner = Callable[[list[str]], int]
+
+
+def register(subcommands: Any) -> None:
+    parser = subcommands.add_parser(
+        "deploy",
+        help="check the prerequisites, run cdk deploy, print the webhook and LIFF URLs",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--region", help="AWS region (default: your AWS profile's)")
+    parser.add_argument("--check-only", action="store_true", help="check the prerequisites; deploy nothing")
+    parser.add_argument(
+        "cdk_arguments",
+        nargs=argparse.REMAINDER,
+        help="passed on to cdk deploy after `--`, e.g. -- --context daifuku:shopTimezone=Asia/Tokyo",
+    )
+    parser.set_defaults(run=run_deploy)
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """One check: what it is about, and what is missing (None when all is well)."""
+
+    name: str
+    missing: str | None = None
+
+
+def check_tools(
+    cdk_cli: Path = CDK_CLI, which: Callable[[str], str | None] = shutil.which
+) -> list[Prerequisite]:
+    node = which("node")
+    if node is None:
+        return [Prerequisite("Node.js", f"Node.js {MIN_NODE_MAJOR} or newer is not installed.")]
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    major = int(version.lstrip("v").split(".")[0] or 0) if version else 0
+    checks = [
+        Prerequisite(
+            "Node.js",
+            None
+            if major >= MIN_NODE_MAJOR
+            else f"Node.js {version} is too old: {MIN_NODE_MAJOR}+ is needed.",
+        )
+    ]
+    checks.append(
+        Prerequisite(
+            "CDK CLI",
+            None
+            if cdk_cli.exists()
+            else "The npm packages (the pinned CDK CLI) are not installed: run `npm ci` in the repository "
+            "(or any ./dev command).",
+        )
+    )
+    return checks
+
+
+def check_aws(session: Any, qualifier: str = DEFAULT_QUALIFIER) -> list[Prerequisite]:
+    """Credentials, region, bootstrap: each one a plain sentence when missing."""
+    region = session.region_name
+    if not region:
+        return [
+            Prerequisite(
+                "AWS region", "No AWS region is set: pass --region or set AWS_REGION (ap-northeast-1)."
+            )
+        ]
+    try:
+        identity = session.client("sts").get_caller_identity()
+    except (NoCredentialsError, ClientError, BotoCoreError) as error:
+        return [
+            Prerequisite(
+                "AWS credentials",
+                f"No usable AWS credentials ({error.__class__.__name__}): run `aws configure` or "
+                "`aws sso login`, or set AWS_PROFILE.",
+            )
+        ]
+    account = identity["Account"]
+    checks = [Prerequisite("AWS credentials"), Prerequisite("AWS region")]
+    bootstrap_hint = f"run `./dev cdk bootstrap aws://{account}/{region}` once."
+    try:
+        session.client("cloudformation").describe_stacks(StackName=BOOTSTRAP_STACK)
+    except ClientError:
+        checks.append(
+            Prerequisite(
+                "CDK bootstrap", f"Account {account} is not bootstrapped in {region}: {bootstrap_hint}"
+            )
+        )
+        return checks
+    try:
+        name = BOOTSTRAP_VERSION_PARAMETER.format(qualifier=qualifier)
+        version = int(session.client("ssm").get_parameter(Name=name)["Parameter"]["Value"])
+    except ClientError:
+        version = 0
+    if version < MIN_BOOTSTRAP_VERSION:
+        checks.append(
+            Prerequisite(
+                "CDK bootstrap",
+                f"The CDK bootstrap in {region} is version {version or 'unknown'}; "
+                f"{MIN_BOOTSTRAP_VERSION}+ is needed: {bootstrap_hint}",
+            )
+        )
+    else:
+        checks.append(Prerequisite("CDK bootstrap"))
+    return checks
+
+
+def print_checks(checks: Sequence[Prerequisite]) -> bool:
+    for check in checks:
+        print(f"  {'ok' if check.missing is None else '!!'} {check.name:<16} {check.missing or ''}".rstrip())
+    return all(check.missing is None for check in checks)
+
+
+def run_cdk(arguments: list[str]) -> int:
+    """The project's pinned CDK CLI, from the repository root (where cdk.json is)."""
+    return subprocess.call([str(CDK_CLI), *arguments], cwd=REPO_ROOT, env={**os.environ, **CDK_ENVIRONMENT})
+
+
+def deploy(
+    session: Any,
+    cdk: CdkRunner = run_cdk,
+    cdk_arguments: Sequence[str] = (),
+    tools: Callable[[], list[Prerequisite]] = check_tools,
+    check_only: bool = False,
+) -> int:
+    """Check, deploy, then print the stack's URLs; 1 with the reasons when something is missing."""
+    print("Checking the prerequisites:")
+    if not print_checks([*tools(), *check_aws(session)]):
+        print("Fix what is missing above, then run `daifuku deploy` again.")
+        return 1
+    if check_only:
+        return 0
+    with tempfile.TemporaryDirectory() as directory:
+        outputs_file = Path(directory) / "outputs.json"
+        command = ["deploy", STACK_NAME, "--outputs-file", str(outputs_file), *cdk_arguments]
+        print(f"Running cdk {' '.join(command[:2])} …", flush=True)
+        status = cdk(command)
+        if status != 0:
+            print(f"cdk deploy failed (exit {status}); its output above says why.")
+            return status
+        outputs = json.loads(outputs_file.read_text()).get(STACK_NAME, {})
+    print_urls(outputs, credentials_stored(session, outputs.get("LineSecretArn")))
+    return 0
+
+
+def credentials_stored(session: Any, secret_id: str | None) -> bool:
+    """Whether the stack's LINE secret holds real credentials yet (the deploy leaves placeholders)."""
+    if not secret_id:
+        return False
+    try:
+        value = session.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+    except ClientError:
+        return False
+    document = json.loads(value)
+    return bool(document.get("channel_access_token") and document.get("login_channel_id"))
+
+
+def print_urls(outputs: dict[str, str], credentials: bool) -> None:
+    print("Deployed. `daifuku setup` enters these on LINE for you:")
+    print(f"  Webhook URL (Messaging API channel):   {outputs.get('WebhookUrl', '?')}")
+    print(f"  LIFF endpoint URL (LINE Login channel): {outputs.get('LiffSiteUrl', '?')}")
+    if credentials:
+        print("The LINE channel credentials are stored. Next: daifuku setup (again, after any change).")
+    else:
+        print("The LINE channel credentials are not stored yet: `daifuku setup` asks for them.")
+        print("Next: daifuku setup --owner-user-id <your LINE user id>")
+
+
+def run_deploy(arguments: argparse.Namespace) -> int:
+    if arguments.region:
+        os.environ["AWS_REGION"] = arguments.region  # for the CDK CLI too
+    session = boto3.Session(region_name=arguments.region) if arguments.region else boto3.Session()
+    extra = [a for a in arguments.cdk_arguments if a != "--"]
+    return deploy(session, cdk_arguments=extra, check_only=arguments.check_only)

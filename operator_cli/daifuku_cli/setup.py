@@ -1,0 +1,161 @@
+"""`daifuku setup`: from a deployed (or local) stack to a working shop on LINE, in one command.
+
+It stores the channel credentials in the stack's secret, sets and tests the webhook URL, creates or
+updates the LIFF apps, draws and creates the two rich menus, sets the default menu and the aliases, and
+adds the first owner. Each step compares first, so a second run (or one after a failure) changes only
+what is still missing; `--dry-run` shows what would change and changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
+
+from daifuku.adapters.member_table import MemberTable
+from daifuku_cli.line_admin import LINE_API, LINE_DATA_API, LineAdmin, LineAdminError, LineEndpoints
+from daifuku_cli.shop_setup import SetupCredentials, SetupPlan, SetupReport, ShopSetup, SiteBucket
+from daifuku_cli.target import LOCAL_LINE_API_URL, Target, add_target_arguments, resolve_target
+
+PROMPTS = {
+    "channel_secret": ("Messaging API channel secret: ", True),
+    "channel_access_token": ("Messaging API channel access token (long-lived): ", True),
+    "login_channel_id": ("LINE Login channel ID: ", False),
+    "login_channel_secret": ("LINE Login channel secret: ", True),
+}
+
+
+def register(subcommands: Any) -> None:
+    parser = subcommands.add_parser(
+        "setup",
+        help="configure LINE for the shop: credentials, webhook, LIFF apps, rich menus, owner",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_target_arguments(parser)
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--credentials-file",
+        type=Path,
+        help="a JSON file with channel_secret, channel_access_token, login_channel_id and "
+        "login_channel_secret (default: asked for, without echo)",
+    )
+    source.add_argument(
+        "--stored-credentials",
+        action="store_true",
+        help="use the credentials a previous run stored in the stack's secret (nothing asked)",
+    )
+    parser.add_argument("--owner-user-id", help="the LINE user id (U…) of the shop's first owner")
+    parser.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    parser.add_argument(
+        "--line-api-url",
+        help=f"LINE's API (default {LINE_API}; with --local the simulator, {LOCAL_LINE_API_URL})",
+    )
+    parser.add_argument("--line-data-api-url", help=f"LINE's data API (default {LINE_DATA_API})")
+    parser.add_argument("--webhook-url", help="the webhook URL (default: the stack's WebhookUrl output)")
+    parser.add_argument("--liff-site-url", help="the LIFF pages (default: the stack's LiffSiteUrl output)")
+    parser.set_defaults(run=run_setup)
+
+
+def read_credentials(path: Path | None, stored: dict[str, Any] | None = None) -> SetupCredentials:
+    """From the stack's secret, the file, or asked for one by one (secrets without echo)."""
+    if stored is not None:
+        document = {name: stored.get(name) for name in PROMPTS}
+    elif path is not None:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        document = {
+            name: (getpass.getpass(prompt) if secret else input(prompt)).strip()
+            for name, (prompt, secret) in PROMPTS.items()
+        }
+    return SetupCredentials.model_validate(document)
+
+
+def line_endpoints(arguments: argparse.Namespace, target: Target) -> LineEndpoints:
+    default_api = LOCAL_LINE_API_URL if target.is_local else LINE_API
+    api = (arguments.line_api_url or default_api).rstrip("/")
+    data_api = arguments.line_data_api_url or (api if target.is_local else LINE_DATA_API)
+    return LineEndpoints(api=api, data_api=data_api.rstrip("/"))
+
+
+def run_setup(arguments: argparse.Namespace) -> int:
+    try:
+        return _run_setup(arguments)
+    except (ClientError, BotoCoreError) as error:
+        # The stack not deployed yet, no AWS credentials, the local stack not running…
+        print(f"AWS refused or could not be reached ({_where(arguments)}): {error}")
+        if not arguments.local:
+            print("Is the stack deployed (daifuku deploy) in this account and region (--region)?")
+        return 2
+
+
+def _run_setup(arguments: argparse.Namespace) -> int:
+    # The operator's input first: a typo in the file stops setup before it reaches AWS or LINE.
+    target: Target | None = None
+    try:
+        if arguments.stored_credentials:
+            target = resolve_target(arguments)
+            credentials = read_credentials(None, _stored_credentials(target))
+        else:
+            credentials = read_credentials(arguments.credentials_file)
+    except (OSError, ValueError, ValidationError) as error:
+        print(f"The credentials could not be read: {error}")
+        if arguments.stored_credentials:
+            print("Run `daifuku setup` once with --credentials-file (or at the prompts) to store them.")
+        return 2
+    target = target or resolve_target(arguments)
+    webhook_url = arguments.webhook_url or target.webhook_url
+    liff_site_url = arguments.liff_site_url or target.liff_site_url
+    if not webhook_url or not liff_site_url:
+        print("The stack has no WebhookUrl/LiffSiteUrl outputs: deploy it first (daifuku deploy).")
+        return 2
+    report = SetupReport(dry_run=arguments.dry_run)
+    site = None
+    if target.liff_site_bucket:
+        site = SiteBucket(
+            s3=target.client("s3"),
+            bucket=target.liff_site_bucket,
+            cloudfront=target.client("cloudfront") if target.liff_distribution_id else None,
+            distribution_id=target.liff_distribution_id,
+        )
+    setup = ShopSetup(
+        line=LineAdmin(
+            credentials.channel_access_token.get_secret_value(), line_endpoints(arguments, target)
+        ),
+        table=MemberTable(target.table_name, target.resource("dynamodb")),
+        secrets=target.client("secretsmanager"),
+        secret_id=target.line_secret_id,
+        site=site,
+        report=report,
+    )
+    print(("Checking" if arguments.dry_run else "Setting up") + f" the shop ({_where(arguments)}):")
+    plan = SetupPlan(credentials, webhook_url, liff_site_url, arguments.owner_user_id)
+    try:
+        setup.run(plan)
+    except LineAdminError as error:
+        report.failed("LINE", str(error))
+    if report.failures:
+        print(f"{len(report.failures)} step(s) failed; fix the cause and run `daifuku setup` again.")
+        return 1
+    if report.changes == 0:
+        print("Everything is as it should be: nothing changed.")
+    elif arguments.dry_run:
+        print(f"{report.changes} change(s) would be made. Run without --dry-run to make them.")
+    else:
+        print(f"Done: {report.changes} change(s).")
+    return 0
+
+
+def _stored_credentials(target: Target) -> dict[str, Any]:
+    secret = target.client("secretsmanager").get_secret_value(SecretId=target.line_secret_id)
+    document: dict[str, Any] = json.loads(secret["SecretString"])
+    return document
+
+
+def _where(arguments: argparse.Namespace) -> str:
+    return f"local stack at {arguments.local}" if arguments.local else f"stack {arguments.stack}"

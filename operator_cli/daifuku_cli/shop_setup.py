@@ -1,0 +1,431 @@
+"""What `daifuku setup` does, step by step: compare what LINE and AWS have with what the shop should
+have, and change only what differs (nothing at all with `dry_run`).
+
+Every step can be run again: LIFF apps are found by the ids saved in the shop config, or else by their
+name (the shop's name and what the app is, as customers see it on LINE's consent screen), rich menus
+by the ids and image
+digests saved in the shop config, aliases and the default menu are read back before they are set. A
+new rich menu is saved to the shop config as soon as its image is uploaded, and the menu it replaces
+is deleted last, after the default, the aliases and the members' links point at the new one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from daifuku.adapters.line_credentials import CREDENTIALS_CACHE_SECONDS
+from daifuku.adapters.member_table import MemberTable
+from daifuku.models.member import MembershipStatus
+from daifuku.models.shop import LiffApps, RichMenus, ShopConfig
+from daifuku_cli.line_admin import LineAdmin
+from daifuku_cli.rich_menus import MENU_ALIASES, MENU_KINDS, WantedRichMenu, wanted_rich_menus
+
+# Where the LIFF pages find their LIFF app ids: beside config.json in the site bucket. CDK's page
+# deployment never writes or prunes it, so a later `cdk deploy` keeps what setup wrote.
+LIFF_APPS_OBJECT = "liff-apps.json"
+OWNER_ROLE = "owner"
+UNAUTHORIZED = 401
+
+
+class SetupCredentials(BaseModel):
+    """The channel credentials the operator gives; stored in the stack's LINE secret."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel_secret: SecretStr
+    channel_access_token: SecretStr
+    login_channel_id: str
+    # Only setup needs it: the LIFF server API takes a token of the LINE Login channel.
+    login_channel_secret: SecretStr
+
+    def secret_document(self) -> dict[str, str]:
+        return {
+            "channel_secret": self.channel_secret.get_secret_value(),
+            "channel_access_token": self.channel_access_token.get_secret_value(),
+            "login_channel_id": self.login_channel_id,
+            "login_channel_secret": self.login_channel_secret.get_secret_value(),
+        }
+
+
+@dataclass(frozen=True)
+class WantedLiffApp:
+    """A LIFF app as the shop needs it. Its name (`description` in LINE's API) is shown to customers."""
+
+    kind: str  # the LiffApps field it fills
+    what: str  # what the app is, after the shop's name
+    page: str
+    scope: tuple[str, ...] = ("openid", "profile")
+    qr_code: bool = False
+
+    def description(self, shop_name: str) -> str:
+        return f"{shop_name} {self.what}"
+
+    def request(self, site_url: str, shop_name: str) -> dict[str, Any]:
+        return {
+            "view": {"type": "full", "url": f"{site_url.rstrip('/')}/{self.page}"},
+            "description": self.description(shop_name),
+            "features": {"qrCode": self.qr_code},
+            "permanentLinkPattern": "concat",
+            "scope": sorted(self.scope),
+            # Opening the card or the form offers to add the shop as a friend in the same step.
+            "botPrompt": "aggressive",
+        }
+
+
+WANTED_LIFF_APPS = (
+    WantedLiffApp("card", "会員証", "card.html"),
+    WantedLiffApp("registration", "会員登録", "register.html"),
+    WantedLiffApp("staff", "スタッフ用", "staff.html", qr_code=True),
+)
+
+
+@dataclass(frozen=True)
+class SiteBucket:
+    """The deployed LIFF site's bucket (and CloudFront distribution, whose cache is refreshed)."""
+
+    s3: Any
+    bucket: str
+    cloudfront: Any = None
+    distribution_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SetupPlan:
+    """Everything one run needs: where things are and what the shop should have."""
+
+    credentials: SetupCredentials
+    webhook_url: str
+    liff_site_url: str
+    owner_user_id: str | None = None
+
+
+@dataclass
+class SetupReport:
+    """The steps' outcomes, printed as they happen."""
+
+    dry_run: bool
+    emit: Callable[[str], None] = print
+    changes: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def unchanged(self, step: str, detail: str = "") -> None:
+        self._line("ok", step, f"unchanged {detail}".rstrip())
+
+    def changed(self, step: str, what: str, detail: str = "") -> None:
+        self.changes += 1
+        text = f"would {what}" if self.dry_run else _past(what)
+        self._line("~", step, f"{text} {detail}".rstrip())
+
+    def passed(self, step: str, detail: str) -> None:
+        self._line("ok", step, detail)
+
+    def failed(self, step: str, detail: str) -> None:
+        self.failures.append(f"{step}: {detail}")
+        self._line("!!", step, detail)
+
+    def _line(self, mark: str, step: str, text: str) -> None:
+        self.emit(f"  {mark:<2} {step:<28} {text}")
+
+
+PAST_TENSE = {
+    "create": "created",
+    "update": "updated",
+    "replace": "replaced",
+    "set": "set",
+    "add": "added",
+    "delete": "deleted",
+    "relink": "relinked",
+}
+
+
+def _past(verb_phrase: str) -> str:
+    verb, _, rest = verb_phrase.partition(" ")
+    return f"{PAST_TENSE[verb]} {rest}".rstrip()
+
+
+def _contains(actual: Any, wanted: Any) -> bool:
+    """Whether `actual` (as LINE returns it) has every field of `wanted` with the same value."""
+    if isinstance(wanted, dict):
+        return isinstance(actual, dict) and all(_contains(actual.get(k), v) for k, v in wanted.items())
+    if isinstance(wanted, list):
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(wanted)
+            and all(_contains(a, w) for a, w in zip(actual, wanted, strict=True))
+        )
+    return bool(actual == wanted)
+
+
+class ShopSetup:
+    """The steps of `daifuku setup`, each comparing before changing."""
+
+    def __init__(
+        self,
+        *,
+        line: LineAdmin,
+        table: MemberTable,
+        report: SetupReport,
+        secrets: Any = None,
+        secret_id: str = "",
+        site: SiteBucket | None = None,
+    ):
+        self._line = line
+        self._table = table
+        self._secrets = secrets
+        self._secret_id = secret_id
+        self._site = site
+        self.report = report
+        self._credentials_changed = False
+
+    @property
+    def _dry_run(self) -> bool:
+        return self.report.dry_run
+
+    def run(self, plan: SetupPlan) -> SetupReport:
+        self.store_credentials(plan.credentials)
+        self.configure_webhook(plan.webhook_url)
+        shop = self._table.load_shop_config()
+        shop = self.configure_liff_apps(shop, plan)
+        self.publish_liff_ids(shop.liff_apps)
+        self.configure_rich_menus(shop)
+        if plan.owner_user_id:
+            self.add_owner(plan.owner_user_id)
+        # Last, so that the webhook function's first look at the shop config sees all of the above.
+        self.test_webhook(plan.webhook_url)
+        return self.report
+
+    # Credentials
+
+    def store_credentials(self, credentials: SetupCredentials) -> None:
+        current = json.loads(self._secrets.get_secret_value(SecretId=self._secret_id)["SecretString"])
+        wanted = credentials.secret_document()
+        if all(current.get(name) == value for name, value in wanted.items()):
+            self.report.unchanged("LINE credentials", "(Secrets Manager)")
+            return
+        if not self._dry_run:
+            self._secrets.put_secret_value(
+                SecretId=self._secret_id, SecretString=json.dumps({**current, **wanted})
+            )
+        self._credentials_changed = True
+        changed = sorted(name for name, value in wanted.items() if current.get(name) != value)
+        self.report.changed("LINE credentials", "update", f"({', '.join(changed)}; values not shown)")
+
+    # Webhook
+
+    def configure_webhook(self, url: str) -> None:
+        if self._line.webhook_endpoint() == url:
+            self.report.unchanged("webhook endpoint", url)
+        else:
+            if not self._dry_run:
+                self._line.set_webhook_endpoint(url)
+            self.report.changed("webhook endpoint", "set", url)
+
+    def test_webhook(self, url: str) -> None:
+        """LINE's own test request (signed, no events) must reach Daifuku's webhook and be accepted."""
+        if self._dry_run:
+            return
+        result = self._line.test_webhook(url)
+        if result.get("success"):
+            self.report.passed("webhook test", f"LINE reached it ({result.get('statusCode')})")
+        else:
+            detail = f"LINE could not reach {url}: {result.get('reason')} {result.get('detail')}"
+            if self._credentials_changed and result.get("statusCode") == UNAUTHORIZED:
+                # A warm webhook function still checks signatures with the secret it read before.
+                detail += (
+                    f" (the functions read the new channel secret within {CREDENTIALS_CACHE_SECONDS // 60} "
+                    "minutes: run `daifuku setup --stored-credentials` again then)"
+                )
+            self.report.failed("webhook test", detail)
+
+    # LIFF apps
+
+    def configure_liff_apps(self, shop: ShopConfig, plan: SetupPlan) -> ShopConfig:
+        """The three LIFF apps, through the LIFF server API with a short-lived Login channel token
+        (revoked afterwards: LINE keeps only so many per channel)."""
+        credentials = plan.credentials
+        token = self._line.issue_login_channel_token(
+            credentials.login_channel_id, credentials.login_channel_secret.get_secret_value()
+        )
+        try:
+            ids = self._sync_liff_apps(token, shop, plan.liff_site_url)
+        finally:
+            self._line.revoke_channel_token(token)
+        wanted_apps = LiffApps(**ids)
+        if wanted_apps == shop.liff_apps:
+            return shop
+        shop = shop.model_copy(update={"liff_apps": wanted_apps})
+        if not self._dry_run:
+            self._save_liff_apps(wanted_apps)
+        self.report.changed("shop config LIFF ids", "update")
+        return shop
+
+    def _sync_liff_apps(self, token: str, shop: ShopConfig, site_url: str) -> dict[str, str | None]:
+        existing = self._line.liff_apps(token)
+        ids: dict[str, str | None] = {}
+        for wanted in WANTED_LIFF_APPS:
+            request = wanted.request(site_url, shop.shop_name)
+            step = f"LIFF app {wanted.kind}"
+            saved_id = getattr(shop.liff_apps, wanted.kind)
+            # The saved id first (a renamed shop keeps its apps); by name after a run that failed
+            # between creating an app and saving its id.
+            app = next((a for a in existing if a["liffId"] == saved_id), None) or next(
+                (a for a in existing if a.get("description") == request["description"]), None
+            )
+            if app is None:
+                liff_id = None if self._dry_run else self._line.add_liff_app(token, request)
+                self.report.changed(step, "create", f"{liff_id or ''} → {request['view']['url']}".lstrip())
+            elif _contains({**app, "scope": sorted(app.get("scope", []))}, request):
+                liff_id = app["liffId"]
+                self.report.unchanged(step, liff_id)
+            else:
+                liff_id = app["liffId"]
+                if not self._dry_run:
+                    self._line.update_liff_app(token, liff_id, request)
+                self.report.changed(step, "update", f"{liff_id} → {request['view']['url']}")
+            ids[wanted.kind] = liff_id
+        return ids
+
+    def _save_liff_apps(self, liff_apps: LiffApps) -> None:
+        # Read again just before writing: only this field is ours to change here.
+        current = self._table.load_shop_config()
+        self._table.save_shop_config(current.model_copy(update={"liff_apps": liff_apps}))
+
+    def publish_liff_ids(self, liff_apps: LiffApps) -> None:
+        """The LIFF pages' `liff-apps.json` in the site bucket, so each page starts its own LIFF app."""
+        if self._site is None:
+            return
+        wanted = liff_apps.model_dump()
+        try:
+            body = self._site.s3.get_object(Bucket=self._site.bucket, Key=LIFF_APPS_OBJECT)["Body"].read()
+            current = json.loads(body)
+        except self._site.s3.exceptions.NoSuchKey:
+            current = None
+        if current == wanted:
+            self.report.unchanged("LIFF site liff-apps.json")
+            return
+        if not self._dry_run:
+            self._site.s3.put_object(
+                Bucket=self._site.bucket,
+                Key=LIFF_APPS_OBJECT,
+                Body=json.dumps(wanted).encode(),
+                ContentType="application/json",
+                CacheControl="no-cache",
+            )
+            if self._site.cloudfront is not None and self._site.distribution_id:
+                self._site.cloudfront.create_invalidation(
+                    DistributionId=self._site.distribution_id,
+                    InvalidationBatch={
+                        "Paths": {"Quantity": 1, "Items": [f"/{LIFF_APPS_OBJECT}"]},
+                        "CallerReference": json.dumps(wanted, sort_keys=True),
+                    },
+                )
+        self.report.changed("LIFF site liff-apps.json", "update", f"s3://{self._site.bucket}")
+
+    # Rich menus
+
+    def configure_rich_menus(self, shop: ShopConfig) -> None:
+        """Both menus, the default (pre-registration) and the aliases; members relinked on a new menu.
+
+        Every other menu with one of our menus' names is an old one (replaced now, or left by a run
+        that failed half-way): it is deleted last, once nothing points at it any more.
+        """
+        existing = {menu["richMenuId"]: menu for menu in self._line.rich_menus()}
+        menu_ids: dict[str, str | None] = {}
+        digests = dict(shop.rich_menus.image_sha256)
+        wanted_menus = wanted_rich_menus(shop)
+        for wanted in wanted_menus:
+            current_id = getattr(shop.rich_menus, wanted.kind)
+            current = existing.get(current_id) if current_id else None
+            step = f"rich menu {wanted.kind}"
+            if (
+                current is not None
+                and _contains(current, wanted.definition)
+                and digests.get(wanted.kind) == wanted.image_sha256
+            ):
+                menu_ids[wanted.kind] = current_id
+                self.report.unchanged(step, str(current_id))
+                continue
+            new_id = None if self._dry_run else self._create_menu(wanted)
+            if new_id is not None:
+                digests[wanted.kind] = wanted.image_sha256
+                self._save_rich_menus(menu_ids | {wanted.kind: new_id}, digests)
+            menu_ids[wanted.kind] = new_id
+            image_kib = len(wanted.image) // 1024
+            what = "replace" if current is not None else "create"
+            self.report.changed(step, what, f"{new_id or ''} (image {image_kib} KiB)".lstrip())
+        self._set_default(menu_ids.get("pre_registration"))
+        self._set_aliases(menu_ids)
+        old_menus = {
+            wanted.kind: [
+                menu_id
+                for menu_id, menu in existing.items()
+                if menu.get("name") == wanted.definition["name"] and menu_id != menu_ids[wanted.kind]
+            ]
+            for wanted in wanted_menus
+        }
+        if old_menus["member"] and menu_ids.get("member"):
+            self._relink_members(str(menu_ids["member"]))
+        for kind, old_ids in old_menus.items():
+            for old_id in old_ids:
+                if not self._dry_run:
+                    self._line.delete_rich_menu(old_id)
+                self.report.changed(f"old menu {kind}", "delete", old_id)
+
+    def _create_menu(self, wanted: WantedRichMenu) -> str:
+        menu_id = self._line.create_rich_menu(wanted.definition)
+        self._line.upload_rich_menu_image(menu_id, wanted.image)
+        return menu_id
+
+    def _save_rich_menus(self, menu_ids: dict[str, str | None], digests: dict[str, str]) -> None:
+        current = self._table.load_shop_config()
+        ids = {kind: menu_ids.get(kind) or getattr(current.rich_menus, kind) for kind in MENU_KINDS}
+        menus = RichMenus(**ids, guest_card=current.rich_menus.guest_card, image_sha256=digests)
+        self._table.save_shop_config(current.model_copy(update={"rich_menus": menus}))
+
+    def _set_default(self, menu_id: str | None) -> None:
+        current = self._line.default_rich_menu()
+        if menu_id is not None and current == menu_id:
+            self.report.unchanged("default rich menu", menu_id)
+            return
+        if not self._dry_run and menu_id is not None:
+            self._line.set_default_rich_menu(menu_id)
+        self.report.changed("default rich menu", "set", f"pre_registration {menu_id or ''}".rstrip())
+
+    def _set_aliases(self, menu_ids: dict[str, str | None]) -> None:
+        aliases = self._line.rich_menu_aliases()
+        for kind, alias in MENU_ALIASES.items():
+            menu_id = menu_ids.get(kind)
+            step = f"alias {alias}"
+            if menu_id is not None and aliases.get(alias) == menu_id:
+                self.report.unchanged(step, f"→ {menu_id}")
+                continue
+            if not self._dry_run and menu_id is not None:
+                if alias in aliases:
+                    self._line.update_rich_menu_alias(alias, menu_id)
+                else:
+                    self._line.create_rich_menu_alias(alias, menu_id)
+            self.report.changed(step, "update" if alias in aliases else "create", f"→ {menu_id or kind}")
+
+    def _relink_members(self, menu_id: str) -> None:
+        """Members see the member menu through a per-user link, which deleting the old menu removes."""
+        user_ids = self._table.user_ids_with_status({MembershipStatus.REGISTERED, MembershipStatus.GUEST})
+        if not user_ids:
+            return
+        if not self._dry_run:
+            self._line.link_rich_menu(menu_id, user_ids)
+        self.report.changed("members' rich menu", "relink", f"{len(user_ids)} member(s)")
+
+    # Staff
+
+    def add_owner(self, user_id: str) -> None:
+        if self._table.staff_role(user_id) == OWNER_ROLE:
+            self.report.unchanged("owner", user_id)
+            return
+        if not self._dry_run:
+            self._table.add_staff(user_id, OWNER_ROLE)
+        self.report.changed("owner", "add", user_id)
