@@ -67,16 +67,20 @@ def item_operations() -> list[Any]:
     for n in range(5):
         table.put_item(Item={**MEMBER, "pk": f"USER#U{n + 2}", "user_id": f"U{n + 2}"})
     first_page = table.query(
-        IndexName="birth_month_index", KeyConditionExpression="birth_month = :m",
-        ExpressionAttributeValues={":m": "05"}, Limit=2,
-    )  # fmt: skip
+        IndexName="birth_month_index",
+        KeyConditionExpression="birth_month = :m",
+        ExpressionAttributeValues={":m": "05"},
+        Limit=2,
+    )
     answers += [
         first_page,
         table.query(
-            IndexName="birth_month_index", KeyConditionExpression="birth_month = :m",
-            ExpressionAttributeValues={":m": "05"}, ExclusiveStartKey=first_page["LastEvaluatedKey"],
+            IndexName="birth_month_index",
+            KeyConditionExpression="birth_month = :m",
+            ExpressionAttributeValues={":m": "05"},
+            ExclusiveStartKey=first_page["LastEvaluatedKey"],
             Select="COUNT",
-        ),  # fmt: skip
+        ),
         table.scan(FilterExpression="store_id = :s", ExpressionAttributeValues={":s": "honten"}),
         client.batch_get_item(
             RequestItems={
@@ -97,12 +101,16 @@ def item_operations() -> list[Any]:
         client.transact_write_items(
             TransactItems=[
                 {"Put": {"TableName": TABLE, "Item": {"pk": "T", "sk": "1", "n": 1}}},
-                {"Update": {
-                    "TableName": TABLE, "Key": {"pk": "USER#U1", "sk": "MEMBER"},
-                    "UpdateExpression": "ADD points :one", "ExpressionAttributeValues": {":one": 1},
-                }},
+                {
+                    "Update": {
+                        "TableName": TABLE,
+                        "Key": {"pk": "USER#U1", "sk": "MEMBER"},
+                        "UpdateExpression": "ADD points :one",
+                        "ExpressionAttributeValues": {":one": 1},
+                    }
+                },
             ]
-        ),  # fmt: skip
+        ),
         client.transact_get_items(
             TransactItems=[{"Get": {"TableName": TABLE, "Key": {"pk": "USER#U1", "sk": "MEMBER"}}}]
         ),
