@@ -21,9 +21,9 @@ import functools
 import threading
 from typing import Any
 
+import moto.dynamodb.models as moto_dynamodb_models
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import TransactionCanceledException
-import moto.dynamodb.models as moto_dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler

@@ -25,7 +25,7 @@ from daifuku.adapters.table_keys import (
     user_partition,
     webhook_event_key,
 )
-from daifuku.domain.friend_ledger import FollowRecorded, FriendProfile
+from daifuku.domain.friend_ledger import EventClaim, FriendProfile, FriendRecord, Write
 from daifuku.domain.member_numbers import IssueAttempt, IssueOutcome, NumberIssue
 from daifuku.domain.registration import RegisteredProfile
 from daifuku.models.member import Member, MembershipStatus
@@ -34,8 +34,6 @@ from daifuku.models.shop import ShopConfig
 
 # LINE redelivers a failed webhook for a limited time; a processed event id is kept well past that.
 WEBHOOK_EVENT_RETENTION = timedelta(days=7)
-# An event being processed longer than this is taken to have crashed, and a redelivery may retry it.
-WEBHOOK_EVENT_LEASE = timedelta(minutes=2)
 
 
 def _iso(at: datetime) -> str:
@@ -78,39 +76,38 @@ class MemberTable:
     def save_shop_config(self, config: ShopConfig) -> None:
         self.table.put_item(Item={**SHOP_KEY, "config": config.model_dump(mode="json")})
 
-    # Webhook events
+    # Webhook events: each write of an event records its id in the same transaction
 
-    def claim_webhook_event(self, webhook_event_id: str, now: datetime) -> bool:
-        """True for the first claim of an event id; False while it is processed or once it is done."""
-        try:
-            self.table.put_item(
-                Item={
-                    **webhook_event_key(webhook_event_id),
-                    "state": "processing",
-                    "lease_until": _iso(now + WEBHOOK_EVENT_LEASE),
-                    "expires_at": _epoch(now + WEBHOOK_EVENT_RETENTION),
+    def _claim(self, claim: EventClaim) -> dict[str, Any]:
+        """The Put that records an event as processed; its condition fails once it was (a `processing`
+        state with a lapsed lease is a claim left by the releases before claims were transactional)."""
+        return {
+            "Put": {
+                "Item": {
+                    **webhook_event_key(claim.webhook_event_id),
+                    "state": "done",
+                    "expires_at": _epoch(claim.now + WEBHOOK_EVENT_RETENTION),
                 },
-                ConditionExpression=(
+                "ConditionExpression": (
                     "attribute_not_exists(pk) OR (#state = :processing AND lease_until < :now)"
                 ),
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={":processing": "processing", ":now": _iso(now)},
-            )
-        except self._conditional_check_failed:
-            return False
-        return True
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {":processing": "processing", ":now": _iso(claim.now)},
+            }
+        }
 
-    def complete_webhook_event(self, webhook_event_id: str, outcome: str) -> None:
-        self.table.update_item(
-            Key=webhook_event_key(webhook_event_id),
-            UpdateExpression="SET #state = :done, outcome = :outcome REMOVE lease_until",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={":done": "done", ":outcome": outcome},
-        )
-
-    def release_webhook_event(self, webhook_event_id: str) -> None:
-        """Forget a claim whose processing failed, so that LINE's redelivery is processed."""
-        self.table.delete_item(Key=webhook_event_key(webhook_event_id))
+    def _apply_claimed(self, claim: EventClaim, writes: list[dict[str, Any]]) -> Write:
+        """The claim and `writes` in one transaction: APPLIED, DUPLICATE when the event was processed,
+        else STALE when a write's condition failed, CONFLICT when another transaction held an item."""
+        reasons = self._transact([self._claim(claim), *writes])
+        if reasons is None:
+            return Write.APPLIED
+        codes = [reason.get("Code") for reason in reasons]
+        if codes[0] == "ConditionalCheckFailed":
+            return Write.DUPLICATE
+        if "ConditionalCheckFailed" in codes:
+            return Write.STALE
+        return Write.CONFLICT
 
     # Friends
 
@@ -118,9 +115,23 @@ class MemberTable:
         item = self.table.get_item(Key=member_key(user_id), ConsistentRead=True).get("Item")
         return Member.model_validate(item) if item else None
 
+    def read_friend(self, user_id: str) -> FriendRecord | None:
+        item = self.table.get_item(Key=member_key(user_id), ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        state_ms = item.get("follow_state_ms")
+        return FriendRecord(Member.model_validate(item), int(state_ms) if state_ms is not None else None)
+
     def record_follow(
-        self, user_id: str, profile: FriendProfile | None, at: datetime, event_ms: int, is_unblocked: bool
-    ) -> FollowRecorded | None:
+        self,
+        claim: EventClaim,
+        user_id: str,
+        profile: FriendProfile | None,
+        at: datetime,
+        event_ms: int,
+        is_unblocked: bool,
+        seen_state_ms: int | None,
+    ) -> Write:
         names = {"#status": "status"}
         values: dict[str, Any] = {
             ":user_id": user_id,
@@ -145,78 +156,105 @@ class MemberTable:
         else:
             assignments.append("profile_pending = :false")
             assignments += self._profile_assignments(profile, values, names)
-        try:
-            updated = self.table.update_item(
-                Key=member_key(user_id),
-                UpdateExpression="SET " + ", ".join(assignments) + " REMOVE blocked_at",
-                ConditionExpression="attribute_not_exists(follow_state_ms) OR follow_state_ms < :ms",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )["Attributes"]
-        except self._conditional_check_failed:
-            return None
-        member = Member.model_validate(updated)
-        return FollowRecorded(member=member, is_first_follow=updated["first_followed_at"] == _iso(at))
+        if seen_state_ms is None:
+            condition = "attribute_not_exists(follow_state_ms)"
+        else:
+            condition = "follow_state_ms = :seen"
+            values[":seen"] = seen_state_ms
+        written = self._apply_claimed(
+            claim,
+            [
+                {
+                    "Update": {
+                        "Key": member_key(user_id),
+                        "UpdateExpression": "SET " + ", ".join(assignments) + " REMOVE blocked_at",
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            ],
+        )
+        # The record is no longer the one read: the domain reads it again.
+        return Write.CONFLICT if written is Write.STALE else written
 
-    def record_unfollow(self, user_id: str, at: datetime, event_ms: int) -> bool:
-        try:
-            self.table.update_item(
-                Key=member_key(user_id),
-                UpdateExpression=(
-                    "SET user_id = :user_id, blocked = :true, blocked_at = :at, follow_state_ms = :ms, "
-                    "#status = if_not_exists(#status, :friend)"
-                ),
-                ConditionExpression="attribute_not_exists(follow_state_ms) OR follow_state_ms < :ms",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":user_id": user_id,
-                    ":true": True,
-                    ":at": _iso(at),
-                    ":ms": event_ms,
-                    ":friend": MembershipStatus.FRIEND.value,
-                },
-            )
-        except self._conditional_check_failed:
-            return False
-        return True
+    def record_unfollow(self, claim: EventClaim, user_id: str, at: datetime, event_ms: int) -> Write:
+        return self._apply_claimed(
+            claim,
+            [
+                {
+                    "Update": {
+                        "Key": member_key(user_id),
+                        "UpdateExpression": (
+                            "SET user_id = :user_id, blocked = :true, blocked_at = :at, "
+                            "follow_state_ms = :ms, #status = if_not_exists(#status, :friend)"
+                        ),
+                        "ConditionExpression": (
+                            "attribute_not_exists(follow_state_ms) OR follow_state_ms < :ms"
+                        ),
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {
+                            ":user_id": user_id,
+                            ":true": True,
+                            ":at": _iso(at),
+                            ":ms": event_ms,
+                            ":friend": MembershipStatus.FRIEND.value,
+                        },
+                    }
+                }
+            ],
+        )
 
     def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
         return CampaignTable(self.table).attribute_block(user_id, blocked_at)
 
-    def record_interaction(self, user_id: str, at: datetime, kind: str, text: str | None) -> Member | None:
-        """Remember the latest interaction on the user's record; the message itself goes in its own item."""
-        updated = self.table.update_item(
-            Key=member_key(user_id),
-            UpdateExpression=(
-                "SET user_id = :user_id, last_interaction_at = :at, last_interaction_kind = :kind, "
-                "#status = if_not_exists(#status, :friend)"
-            ),
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={
-                ":user_id": user_id,
-                ":at": _iso(at),
-                ":kind": kind,
-                ":friend": MembershipStatus.FRIEND.value,
-            },
-            ReturnValues="ALL_NEW",
-        )["Attributes"]
-        interaction: dict[str, Any] = {"pk": f"USER#{user_id}", "sk": f"INTERACTION#{_iso(at)}", "kind": kind}
+    def record_interaction(
+        self,
+        claim: EventClaim,
+        user_id: str,
+        at: datetime,
+        kind: str,
+        text: str | None,
+        profile: FriendProfile | None,
+        unless_profile_pending: bool,
+    ) -> Write:
+        """The latest interaction on the user's record; the message itself goes in its own item."""
+        names = {"#status": "status"}
+        values: dict[str, Any] = {
+            ":user_id": user_id,
+            ":at": _iso(at),
+            ":kind": kind,
+            ":friend": MembershipStatus.FRIEND.value,
+        }
+        assignments = [
+            "user_id = :user_id",
+            "last_interaction_at = :at",
+            "last_interaction_kind = :kind",
+            "#status = if_not_exists(#status, :friend)",
+        ]
+        if profile is not None:
+            values[":false"] = False
+            assignments += ["profile_pending = :false", *self._profile_assignments(profile, values, names)]
+        member_update: dict[str, Any] = {
+            "Key": member_key(user_id),
+            "UpdateExpression": "SET " + ", ".join(assignments),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if unless_profile_pending:
+            member_update["ConditionExpression"] = (
+                "attribute_not_exists(profile_pending) OR profile_pending = :no"
+            )
+            values[":no"] = False
+        interaction: dict[str, Any] = {
+            "pk": user_partition(user_id),
+            "sk": f"INTERACTION#{_iso(at)}",
+            "kind": kind,
+        }
         if text is not None:
             interaction["text"] = text
-        self.table.put_item(Item=interaction)
-        return Member.model_validate(updated)
-
-    def update_profile(self, user_id: str, profile: FriendProfile) -> None:
-        values: dict[str, Any] = {":false": False}
-        names: dict[str, str] = {}
-        assignments = ["profile_pending = :false", *self._profile_assignments(profile, values, names)]
-        self.table.update_item(
-            Key=member_key(user_id),
-            UpdateExpression="SET " + ", ".join(assignments),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        written = self._apply_claimed(claim, [{"Update": member_update}, {"Put": {"Item": interaction}}])
+        return Write.PROFILE_PENDING if written is Write.STALE else written
 
     # Staff
 
