@@ -80,7 +80,6 @@ def receive_webhook() -> dict[str, str]:
         table,
         line_client(credentials),
         shop_config(),
-        counters=table,
         timezone=ZoneInfo(settings.shop_timezone),
     )
     for processed in process_webhook_events(events, ledger, datetime.now(UTC)):

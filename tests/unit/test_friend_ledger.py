@@ -33,6 +33,8 @@ class FakeTable:
         self.follow_state_ms: dict[str, int] = {}
         self.claimed: set[str] = set()
         self.interactions: list[tuple[str, str]] = []
+        self.daily: dict[tuple[str, str], int] = {}
+        self.totals: dict[str, int] = {}
         self.staff: list[str] = []
         self.alerts_sent = 0
 
@@ -43,12 +45,20 @@ class FakeTable:
     def _duplicate(self, claim):
         return claim.webhook_event_id in self.claimed
 
-    def record_follow(self, claim, user_id, profile, at, event_ms, is_unblocked, seen_state_ms):
+    def _count(self, counts):
+        for name, value in counts.daily.items():
+            key = (counts.day.isoformat(), name)
+            self.daily[key] = self.daily.get(key, 0) + value
+        for name, value in counts.totals.items():
+            self.totals[name] = self.totals.get(name, 0) + value
+
+    def record_follow(self, claim, user_id, profile, at, event_ms, is_unblocked, seen_state_ms, counts):
         if self._duplicate(claim):
             return Write.DUPLICATE
         if self.follow_state_ms.get(user_id) != seen_state_ms:
             return Write.CONFLICT
         self.claimed.add(claim.webhook_event_id)
+        self._count(counts)
         self.follow_state_ms[user_id] = event_ms
         member = self.members.get(user_id) or Member(user_id=user_id)
         self.members[user_id] = member.model_copy(
@@ -65,12 +75,13 @@ class FakeTable:
     def attribute_block(self, user_id, blocked_at):
         return []
 
-    def record_unfollow(self, claim, user_id, at, event_ms):
+    def record_unfollow(self, claim, user_id, at, event_ms, counts):
         if self._duplicate(claim):
             return Write.DUPLICATE
         if self.follow_state_ms.get(user_id, -1) >= event_ms:
             return Write.STALE
         self.claimed.add(claim.webhook_event_id)
+        self._count(counts)
         self.follow_state_ms[user_id] = event_ms
         member = self.members.get(user_id) or Member(user_id=user_id)
         self.members[user_id] = member.model_copy(update={"blocked": True, "blocked_at": at})
@@ -222,7 +233,7 @@ def test_each_event_is_applied_once_and_a_failed_write_leaves_it_for_redelivery(
     assert len(line.replies) == 1
 
     class TableDown(FakeTable):
-        def record_unfollow(self, claim, user_id, at, event_ms):
+        def record_unfollow(self, claim, user_id, at, event_ms, counts):
             raise RuntimeError("table down")
 
     unfollow = event("unfollow", 2000, "E2")
@@ -344,30 +355,9 @@ def test_unknown_and_unreadable_events_are_typed_not_raised():
     assert unreadable.type == "follow" and "webhookEventId" in unreadable.reason
 
 
-class CountingTable(FakeTable):
-    """The fake table with the dashboard's counters."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.daily: dict[tuple[str, str], int] = {}
-        self.totals: dict[str, int] = {}
-
-    def add_counts(self, day, daily, totals):
-        for name, value in daily.items():
-            self.daily[(day.isoformat(), name)] = self.daily.get((day.isoformat(), name), 0) + value
-        for name, value in totals.items():
-            self.totals[name] = self.totals.get(name, 0) + value
-
-    def count_registration(self, user_id, registered_at, day):
-        raise AssertionError("the webhook never counts registrations")
-
-    def count_member_deletion(self, user_id, day):
-        raise AssertionError("the webhook never counts deletions")
-
-
 def test_follows_blocks_and_unblocks_are_counted_once_on_the_shops_day():
-    table, line = CountingTable(), FakeLine()
-    ledger = FriendLedger(table, line, SHOP, counters=table)
+    table, line = FakeTable(), FakeLine()
+    ledger = FriendLedger(table, line, SHOP)
     # 2026-01-01 15:30 UTC is already the 2nd in Tokyo
     at_ms = int(datetime(2026, 1, 1, 15, 30, tzinfo=UTC).timestamp() * 1000)
     events = [
@@ -380,3 +370,49 @@ def test_follows_blocks_and_unblocks_are_counted_once_on_the_shops_day():
 
     assert table.daily == {("2026-01-02", "friends_added"): 2, ("2026-01-02", "blocks"): 1}
     assert table.totals == {"friends": 1, "blocked": 0}
+
+
+class BusyTable(FakeTable):
+    """Another transaction holds the user's record for the first `busy` writes."""
+
+    def __init__(self, busy: int) -> None:
+        super().__init__()
+        self.busy = busy
+
+    def _held(self):
+        self.busy -= 1
+        return self.busy >= 0
+
+    def record_unfollow(self, claim, user_id, at, event_ms, counts):
+        return (
+            Write.CONFLICT if self._held() else super().record_unfollow(claim, user_id, at, event_ms, counts)
+        )
+
+    def record_interaction(self, claim, user_id, at, kind, text, profile, unless_profile_pending):
+        if self._held():
+            return Write.CONFLICT
+        return super().record_interaction(claim, user_id, at, kind, text, profile, unless_profile_pending)
+
+
+@pytest.mark.parametrize("busy", [1, 3])
+def test_a_write_held_by_another_transaction_is_tried_again_and_applied_once(busy):
+    table, line = BusyTable(busy), FakeLine()
+    ledger = FriendLedger(table, line, SHOP)
+    message = event("message", 1000, "E1", replyToken="r1", message={"id": "1", "type": "text", "text": "hi"})
+    unfollow = event("unfollow", 2000, "E2")
+    assert [p.outcome for p in process_webhook_events([message], ledger, NOW)] == ["interaction"]
+    table.busy = busy
+    assert [p.outcome for p in process_webhook_events([unfollow], ledger, NOW)] == ["blocked"]
+    assert table.interactions == [(USER, "message:text")] and table.totals == {"friends": -1, "blocked": 1}
+
+
+def test_a_write_held_for_too_long_fails_the_request_with_nothing_written_then_redelivery_applies_it():
+    table, line = BusyTable(100), FakeLine()
+    ledger = FriendLedger(table, line, SHOP)
+    postback = event("postback", 1000, "E1", replyToken="r1", postback={"data": "action=register"})
+    with pytest.raises(WritesKeptConflicting):
+        process_webhook_events([postback], ledger, NOW)
+    assert table.claimed == set() and table.interactions == [] and line.replies == []
+    table.busy = 0
+    assert [p.outcome for p in process_webhook_events([postback], ledger, NOW)] == ["interaction"]
+    assert table.interactions == [(USER, "postback")] and len(line.replies) == 1

@@ -25,7 +25,7 @@ from daifuku.adapters.table_keys import (
     user_partition,
     webhook_event_key,
 )
-from daifuku.domain.friend_ledger import EventClaim, FriendProfile, FriendRecord, Write
+from daifuku.domain.friend_ledger import DayCounts, EventClaim, FriendProfile, FriendRecord, Write
 from daifuku.domain.member_numbers import IssueAttempt, IssueOutcome, NumberIssue
 from daifuku.domain.registration import RegisteredProfile
 from daifuku.models.member import Member, MembershipStatus
@@ -131,6 +131,7 @@ class MemberTable:
         event_ms: int,
         is_unblocked: bool,
         seen_state_ms: int | None,
+        counts: DayCounts,
     ) -> Write:
         names = {"#status": "status"}
         values: dict[str, Any] = {
@@ -172,13 +173,16 @@ class MemberTable:
                         "ExpressionAttributeNames": names,
                         "ExpressionAttributeValues": values,
                     }
-                }
+                },
+                *self._count_updates(counts.day, counts.daily, counts.totals),
             ],
         )
         # The record is no longer the one read: the domain reads it again.
         return Write.CONFLICT if written is Write.STALE else written
 
-    def record_unfollow(self, claim: EventClaim, user_id: str, at: datetime, event_ms: int) -> Write:
+    def record_unfollow(
+        self, claim: EventClaim, user_id: str, at: datetime, event_ms: int, counts: DayCounts
+    ) -> Write:
         return self._apply_claimed(
             claim,
             [
@@ -201,7 +205,8 @@ class MemberTable:
                             ":friend": MembershipStatus.FRIEND.value,
                         },
                     }
-                }
+                },
+                *self._count_updates(counts.day, counts.daily, counts.totals),
             ],
         )
 
@@ -305,21 +310,7 @@ class MemberTable:
     def _count_once(
         self, guard: dict[str, Any], day: date, daily: dict[str, int], totals: dict[str, int]
     ) -> bool:
-        transaction: list[dict[str, Any]] = [{"Update": guard}]
-        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
-            if counts:
-                transaction.append(
-                    {
-                        "Update": {
-                            "Key": key,
-                            "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in counts),
-                            "ExpressionAttributeNames": {f"#{name}": name for name in counts},
-                            "ExpressionAttributeValues": {
-                                f":{name}": value for name, value in counts.items()
-                            },
-                        }
-                    }
-                )
+        transaction: list[dict[str, Any]] = [{"Update": guard}, *self._count_updates(day, daily, totals)]
         for _ in range(5):
             reasons = self._transact(transaction)
             if reasons is None:
@@ -327,6 +318,24 @@ class MemberTable:
             if reasons[0].get("Code") == "ConditionalCheckFailed":
                 return False
         return False  # kept conflicting: a dashboard count is not worth failing the customer for
+
+    @staticmethod
+    def _count_updates(day: date, daily: dict[str, int], totals: dict[str, int]) -> list[dict[str, Any]]:
+        """The transaction's atomic ADDs to the day's item and to the running totals."""
+        if not (set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS):
+            raise ValueError(f"unknown counters: {sorted(set(daily) | set(totals))}")
+        return [
+            {
+                "Update": {
+                    "Key": key,
+                    "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in counts),
+                    "ExpressionAttributeNames": {f"#{name}": name for name in counts},
+                    "ExpressionAttributeValues": {f":{name}": value for name, value in counts.items()},
+                }
+            }
+            for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals))
+            if counts
+        ]
 
     def add_staff(self, user_id: str, role: str) -> None:
         self.table.put_item(Item={"pk": "STAFF", "sk": user_id, "role": role})

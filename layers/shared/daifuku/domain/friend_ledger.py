@@ -6,6 +6,7 @@ Pure domain: the table and LINE are reached through the ports below, injected by
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
@@ -55,6 +56,15 @@ class Write(StrEnum):
 
 
 @dataclass(frozen=True)
+class DayCounts:
+    """What an event adds to the dashboard's counters: the shop's day's counts and the running totals."""
+
+    day: date
+    daily: dict[str, int]
+    totals: dict[str, int]
+
+
+@dataclass(frozen=True)
 class FriendRecord:
     member: Member
     follow_state_ms: int | None  # the timestamp of the last follow/unfollow applied
@@ -72,12 +82,16 @@ class FriendRepository(Protocol):
         event_ms: int,
         is_unblocked: bool,
         seen_state_ms: int | None,
+        counts: DayCounts,
     ) -> Write:
-        """Mark followed (and whether LINE says it is an unblock), if the last follow/unfollow applied
-        is still the one read (`seen_state_ms`); else CONFLICT."""
+        """Mark followed (and whether LINE says it is an unblock) and add `counts`, if the last
+        follow/unfollow applied is still the one read (`seen_state_ms`); else CONFLICT."""
 
-    def record_unfollow(self, claim: EventClaim, user_id: str, at: datetime, event_ms: int) -> Write:
-        """Mark blocked, keeping all data; STALE when a later follow/unfollow was already applied."""
+    def record_unfollow(
+        self, claim: EventClaim, user_id: str, at: datetime, event_ms: int, counts: DayCounts
+    ) -> Write:
+        """Mark blocked, keeping all data, and add `counts`; STALE when a later follow/unfollow was
+        already applied."""
 
     def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
         """Count the block against the campaigns the user received in the 7 days before it."""
@@ -158,8 +172,9 @@ class WritesKeptConflicting(Exception):
     fails so that LINE redelivers the event."""
 
 
-# A follow re-reads the user's record and tries again this many times when another event moved it.
-FOLLOW_WRITE_ATTEMPTS = 4
+# A write tries again this many times when another write held the user's record (a follow also when
+# another event moved it, reading it again first).
+WRITE_ATTEMPTS = 4
 
 
 class FriendLedger:
@@ -171,13 +186,11 @@ class FriendLedger:
         repository: FriendRepository,
         line: LineGateway,
         shop: ShopConfig,
-        counters: DailyCounters | None = None,
         timezone: tzinfo = SHOP_TIMEZONE_DEFAULT,
     ):
         self._repository = repository
         self._line = line
         self._shop = shop
-        self._counters = counters
         self._timezone = timezone  # the shop's: which day a follow or a block counts on
 
     def apply(self, event: WebhookEvent, now: datetime) -> EventResult:
@@ -189,10 +202,12 @@ class FriendLedger:
         if isinstance(event, FollowEvent):
             return self._follow(claim, event, user_id, at)
         if isinstance(event, UnfollowEvent):
-            written = self._repository.record_unfollow(claim, user_id, at, event.timestamp)
+            counts = self._counts(at, {"blocks": 1}, {"friends": -1, "blocked": 1})
+            written = _retrying_conflicts(
+                lambda: self._repository.record_unfollow(claim, user_id, at, event.timestamp, counts)
+            )
             if written is not Write.APPLIED:
                 return EventResult(Outcome(written.value), [])
-            self._count(at, {"blocks": 1}, {"friends": -1, "blocked": 1})
             campaigns = self._repository.attribute_block(user_id, at)
             return EventResult(Outcome.BLOCKED, [f"after campaign {c}" for c in campaigns])
         if isinstance(event, MessageEvent | PostbackEvent):
@@ -204,9 +219,13 @@ class FriendLedger:
         event id; the welcome goes after it, only from the write that applied the event."""
         notes: list[str] = []
         unblocked = bool(event.follow and event.follow.is_unblocked)
+        # The write records the event id, so each follow counts once.
+        counts = self._counts(
+            at, {"friends_added": 1}, {"friends": 1, "blocked": -1} if unblocked else {"friends": 1}
+        )
         profile: FriendProfile | None = None
         fetched = False
-        for _ in range(FOLLOW_WRITE_ATTEMPTS):
+        for _ in range(WRITE_ATTEMPTS):
             record = self._repository.read_friend(user_id)
             member, seen_state_ms = (record.member, record.follow_state_ms) if record else (None, None)
             if seen_state_ms is not None and seen_state_ms >= event.timestamp:
@@ -216,7 +235,7 @@ class FriendLedger:
             if not fetched:
                 profile, fetched = self._fetch_profile(user_id, notes), True
             written = self._repository.record_follow(
-                claim, user_id, profile, at, event.timestamp, unblocked, seen_state_ms
+                claim, user_id, profile, at, event.timestamp, unblocked, seen_state_ms, counts
             )
             if written is not Write.CONFLICT:
                 break
@@ -224,8 +243,6 @@ class FriendLedger:
             raise WritesKeptConflicting
         if written is not Write.APPLIED:
             return EventResult(Outcome(written.value), notes)
-        # The write recorded the event id, so each follow counts once.
-        self._count(at, {"friends_added": 1}, {"friends": 1, "blocked": -1} if unblocked else {"friends": 1})
         is_first_follow = member is None or member.first_followed_at is None
         member = (member or Member(user_id=user_id)).model_copy(
             update={"display_name": profile.display_name} if profile else {}
@@ -255,11 +272,15 @@ class FriendLedger:
             kind, text = f"message:{event.message.type}", event.message.text
         else:
             kind, text = "postback", event.postback.data
-        written = self._repository.record_interaction(claim, user_id, at, kind, text, None, True)
+        written = _retrying_conflicts(
+            lambda: self._repository.record_interaction(claim, user_id, at, kind, text, None, True)
+        )
         if written is Write.PROFILE_PENDING:
             # The follow could not fetch the profile: try again, and write it with the interaction.
             profile = self._fetch_profile(user_id, notes)
-            written = self._repository.record_interaction(claim, user_id, at, kind, text, profile, False)
+            written = _retrying_conflicts(
+                lambda: self._repository.record_interaction(claim, user_id, at, kind, text, profile, False)
+            )
         if written is Write.DUPLICATE:
             return EventResult(Outcome.DUPLICATE, notes)
         if isinstance(event, PostbackEvent) and event.reply_token:
@@ -311,9 +332,8 @@ class FriendLedger:
         self._best_effort(notes, "staff alert", self._line.multicast, staff[:500], [message], retry_key)
         return notes
 
-    def _count(self, at: datetime, daily: dict[str, int], totals: dict[str, int]) -> None:
-        if self._counters is not None:
-            self._counters.add_counts(at.astimezone(self._timezone).date(), daily, totals)
+    def _counts(self, at: datetime, daily: dict[str, int], totals: dict[str, int]) -> DayCounts:
+        return DayCounts(at.astimezone(self._timezone).date(), daily, totals)
 
     def _fetch_profile(self, user_id: str, notes: list[str]) -> FriendProfile | None:
         try:
@@ -340,6 +360,14 @@ class FriendLedger:
             call(*args)
         except LineRequestFailed as error:
             notes.append(f"{what} failed ({error.status})")
+
+
+def _retrying_conflicts(write: Callable[[], Write]) -> Write:
+    for _ in range(WRITE_ATTEMPTS):
+        written = write()
+        if written is not Write.CONFLICT:
+            return written
+    raise WritesKeptConflicting
 
 
 @dataclass(frozen=True)
