@@ -52,10 +52,12 @@ class FakeTable:
         for name, value in counts.totals.items():
             self.totals[name] = self.totals.get(name, 0) + value
 
-    def record_follow(self, claim, user_id, profile, at, event_ms, is_unblocked, seen_state_ms, counts):
+    def record_follow(self, claim, user_id, profile, at, event_ms, is_unblocked, seen, counts):
         if self._duplicate(claim):
             return Write.DUPLICATE
-        if self.follow_state_ms.get(user_id) != seen_state_ms:
+        current = self.read_friend(user_id)
+        as_read = (seen.follow_state_ms, seen.member.member_no) if seen else (None, None)
+        if (self.follow_state_ms.get(user_id), current.member.member_no if current else None) != as_read:
             return Write.CONFLICT
         self.claimed.add(claim.webhook_event_id)
         self._count(counts)
@@ -247,20 +249,19 @@ def test_each_event_is_applied_once_and_a_failed_write_leaves_it_for_redelivery(
 
 
 class RacedTable(FakeTable):
-    """Another event of the same user lands between each follow's read and its write."""
+    """Another event of the same user lands just before each of the follow's writes."""
 
     def __init__(self, racing: list[tuple[int, bool]]) -> None:
         super().__init__()
-        self.racing = racing  # (timestamp, blocked) of the events that land, one per read
+        self.racing = racing  # (timestamp, blocked) of the events that land, one per write
 
-    def read_friend(self, user_id):
-        record = super().read_friend(user_id)
+    def record_follow(self, claim, user_id, *args):
         if self.racing:
             ms, blocked = self.racing.pop(0)
             self.follow_state_ms[user_id] = ms
             member = self.members.get(user_id) or Member(user_id=user_id)
             self.members[user_id] = member.model_copy(update={"blocked": blocked})
-        return record
+        return super().record_follow(claim, user_id, *args)
 
 
 def test_a_follow_whose_record_changed_under_it_is_still_applied_or_left_for_redelivery():

@@ -130,7 +130,7 @@ class MemberTable:
         at: datetime,
         event_ms: int,
         is_unblocked: bool,
-        seen_state_ms: int | None,
+        seen: FriendRecord | None,
         counts: DayCounts,
     ) -> Write:
         names = {"#status": "status"}
@@ -157,11 +157,23 @@ class MemberTable:
         else:
             assignments.append("profile_pending = :false")
             assignments += self._profile_assignments(profile, values, names)
-        if seen_state_ms is None:
-            condition = "attribute_not_exists(follow_state_ms)"
-        else:
-            condition = "follow_state_ms = :seen"
-            values[":seen"] = seen_state_ms
+        # The follow's answer (welcome, menu, alert) was chosen from what was read: still so, or CONFLICT.
+        conditions = ["attribute_not_exists(follow_state_ms)", "attribute_not_exists(member_no)"]
+        if seen is not None:
+            if seen.follow_state_ms is not None:
+                conditions[0] = "follow_state_ms = :seen_state_ms"
+                values[":seen_state_ms"] = seen.follow_state_ms
+            if seen.member.member_no is not None:
+                conditions[1] = "member_no = :seen_no"
+                values[":seen_no"] = seen.member.member_no
+            # A record without a status reads as a friend (the model's default).
+            values[":seen_status"] = seen.member.status.value
+            conditions.append(
+                "(#status = :seen_status OR attribute_not_exists(#status))"
+                if seen.member.status is MembershipStatus.FRIEND
+                else "#status = :seen_status"
+            )
+        condition = " AND ".join(conditions)
         written = self._apply_claimed(
             claim,
             [

@@ -81,11 +81,12 @@ class FriendRepository(Protocol):
         at: datetime,
         event_ms: int,
         is_unblocked: bool,
-        seen_state_ms: int | None,
+        seen: FriendRecord | None,
         counts: DayCounts,
     ) -> Write:
-        """Mark followed (and whether LINE says it is an unblock) and add `counts`, if the last
-        follow/unfollow applied is still the one read (`seen_state_ms`); else CONFLICT."""
+        """Mark followed (and whether LINE says it is an unblock) and add `counts`, if the record is
+        still as read (`seen`: its last follow/unfollow, member number and status; None: no record
+        with a follow or a member number); else CONFLICT."""
 
     def record_unfollow(
         self, claim: EventClaim, user_id: str, at: datetime, event_ms: int, counts: DayCounts
@@ -215,32 +216,33 @@ class FriendLedger:
         return EventResult(Outcome.IGNORED, [f"type {event.type} is not acted on"])
 
     def _follow(self, claim: EventClaim, event: FollowEvent, user_id: str, at: datetime) -> EventResult:
-        """Read the record, fetch the profile, then one write records the follow, the profile and the
-        event id; the welcome goes after it, only from the write that applied the event."""
+        """Fetch the profile, then one write records the follow, the profile and the event id, as for a
+        new friend; when the record is not that (a returning friend, a member, a later event), it is
+        read and written again. The welcome goes after, only from the write that applied the event."""
         notes: list[str] = []
         unblocked = bool(event.follow and event.follow.is_unblocked)
         # The write records the event id, so each follow counts once.
         counts = self._counts(
             at, {"friends_added": 1}, {"friends": 1, "blocked": -1} if unblocked else {"friends": 1}
         )
-        profile: FriendProfile | None = None
-        fetched = False
-        for _ in range(WRITE_ATTEMPTS):
-            record = self._repository.read_friend(user_id)
-            member, seen_state_ms = (record.member, record.follow_state_ms) if record else (None, None)
+        profile = self._fetch_profile(user_id, notes)
+        record: FriendRecord | None = None  # first as for a new friend, without reading
+        for attempt in range(WRITE_ATTEMPTS):
+            if attempt:
+                record = self._repository.read_friend(user_id)
+            seen_state_ms = record.follow_state_ms if record else None
             if seen_state_ms is not None and seen_state_ms >= event.timestamp:
                 # Equal: this very event, applied before (or one of the same millisecond: nothing either way).
                 same = seen_state_ms == event.timestamp
                 return EventResult(Outcome.DUPLICATE if same else Outcome.STALE, notes)
-            if not fetched:
-                profile, fetched = self._fetch_profile(user_id, notes), True
             written = self._repository.record_follow(
-                claim, user_id, profile, at, event.timestamp, unblocked, seen_state_ms, counts
+                claim, user_id, profile, at, event.timestamp, unblocked, record, counts
             )
             if written is not Write.CONFLICT:
                 break
         else:
             raise WritesKeptConflicting
+        member = record.member if record else None
         if written is not Write.APPLIED:
             return EventResult(Outcome(written.value), notes)
         is_first_follow = member is None or member.first_followed_at is None
