@@ -282,20 +282,6 @@ class MemberTable:
         )["Items"]
         return [item["sk"] for item in items]
 
-    def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None:
-        """Atomic ADDs to the day's item and to the running totals."""
-        if not (set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS):
-            raise ValueError(f"unknown counters: {sorted(set(daily) | set(totals))}")
-        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
-            if not counts:
-                continue
-            self.table.update_item(
-                Key=key,
-                UpdateExpression="ADD " + ", ".join(f"#{name} :{name}" for name in counts),
-                ExpressionAttributeNames={f"#{name}": name for name in counts},
-                ExpressionAttributeValues={f":{name}": value for name, value in counts.items()},
-            )
-
     def count_registration(self, user_id: str, registered_at: datetime, day: date) -> bool:
         """One more registration on `day` and one more member, together with marking the member item
         counted; only for the write that registered the member at `registered_at`, so repeated,

@@ -118,9 +118,8 @@ class FriendRepository(Protocol):
 
 
 class DailyCounters(Protocol):
-    """The dashboard's counters: atomic additions to a day's counts and to the running totals."""
-
-    def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None: ...
+    """The dashboard's counts of registrations and deletions (follows and blocks are counted by the
+    friend writes, in the same transaction)."""
 
     def count_registration(self, user_id: str, registered_at: datetime, day: date) -> bool:
         """Count the registration made at `registered_at`, once per member (False: counted before)."""
