@@ -17,7 +17,7 @@ from daifuku.adapters.line_api import LineMessagingClient
 from daifuku.adapters.line_credentials import LineCredentials, load_line_credentials
 from daifuku.adapters.member_table import MemberTable
 from daifuku.domain.errors import InvalidSignature
-from daifuku.domain.friend_ledger import FriendLedger, process_webhook_events
+from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, process_webhook_events
 from daifuku.domain.webhook_signature import verify_webhook_signature
 from daifuku.models.shop import ShopConfig
 from daifuku.models.webhook_events import UnreadableEvent, WebhookEvent, WebhookRequest, parse_event
@@ -80,10 +80,9 @@ def receive_webhook() -> dict[str, str]:
         table,
         line_client(credentials),
         shop_config(),
-        counters=table,
         timezone=ZoneInfo(settings.shop_timezone),
     )
-    for processed in process_webhook_events(events, ledger, table, datetime.now(UTC)):
+    for processed in process_webhook_events(events, ledger, datetime.now(UTC)):
         logger.info(
             "webhook event",
             extra={
@@ -107,6 +106,13 @@ def reject_unsigned(error: InvalidSignature) -> Response:
 def reject_malformed(error: ValidationError) -> Response:
     logger.warning("webhook body unreadable", extra={"errors": error.error_count()})
     return Response(400, content_types.APPLICATION_JSON, {"message": "malformed webhook body"})
+
+
+@app.exception_handler(WritesKeptConflicting)
+def busy(_: WritesKeptConflicting) -> Response:
+    """Nothing of the event was written: LINE redelivers a request answered with a 5xx."""
+    logger.warning("webhook event kept conflicting; left for LINE's redelivery")
+    return Response(503, content_types.APPLICATION_JSON, {"message": "busy; try again"})
 
 
 @app.exception_handler(BodyTooLarge)

@@ -14,20 +14,25 @@ written with json.dumps; anything json cannot write, and every other operation, 
 Serialised, moto's whole-table snapshot per transaction becomes everyone's wait. So a transaction
 whose conditions fail (the common case when many compete for the member-number counter) is answered
 from a check of its conditions alone, without the snapshot, as DynamoDB answers it: every condition
-evaluated against the state before the transaction, nothing written.
+evaluated against the state before the transaction, nothing written. And one whose conditions pass
+snapshots only the items it writes, not the whole table: serialised, nothing else changes them
+meanwhile, so restoring those items undoes the transaction (DynamoDB's cost is per item, not per table).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import threading
 from typing import Any
 
+import moto.dynamodb.models as moto_dynamodb_models
 from moto.core.responses import ActionContext
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from moto.server import main
 
@@ -58,18 +63,30 @@ def _one_at_a_time(self: DynamoHandler) -> Any:
         return _unsafe_call_action(self)
 
 
+def _item_key(table: Any, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    if operation != "Put":
+        return dict(request["Key"])
+    key = {table.hash_key_attr: request["Item"][table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = request["Item"][table.range_key_attr]
+    return key
+
+
+class _CopyWithoutTableSnapshots:
+    """The `copy` module as moto's transaction sees it: tables are not copied (their items are, by us)."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
 def _failed_conditions(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[Any] | None:
     """moto's cancellation reasons when any condition fails, else None (nothing decided here)."""
     reasons: list[Any] = []
     for entry in transact_items:
         ((operation, request),) = entry.items()
         table = backend.get_table(request["TableName"])
-        if operation == "Put":
-            key = {table.hash_key_attr: request["Item"][table.hash_key_attr]}
-            if table.range_key_attr is not None:
-                key[table.range_key_attr] = request["Item"][table.range_key_attr]
-        else:
-            key = request["Key"]
+        key = _item_key(table, operation, request)
         condition = request.get("ConditionExpression")
         if condition is None:
             reasons.append((None, None, None))
@@ -96,7 +113,29 @@ def _transact_write_items_checking_first(self: DynamoDBBackend, transact_items: 
         reasons = None
     if reasons is not None:
         raise TransactionCanceledException(reasons)
-    _transact_write_items(self, transact_items)
+    try:
+        touched = []
+        for entry in transact_items:
+            ((operation, request),) = entry.items()
+            table = self.get_table(request["TableName"])
+            key = _item_key(table, operation, request)
+            before = self.get_item(request["TableName"], key)
+            touched.append((request["TableName"], key, before.to_json()["Attributes"] if before else None))
+    except Exception:  # anything unusual: moto's own code, with its whole-table snapshots, decides
+        _transact_write_items(self, transact_items)
+        return
+    moto_dynamodb_models.copy = _CopyWithoutTableSnapshots  # type: ignore[assignment]
+    try:
+        _transact_write_items(self, transact_items)
+    except Exception:
+        for table_name, key, before in reversed(touched):
+            if before is None:
+                self.delete_item(table_name, key)
+            else:
+                self.put_item(table_name, before)
+        raise
+    finally:
+        moto_dynamodb_models.copy = copy  # type: ignore[assignment]
 
 
 def _without_nones(value: Any) -> Any:

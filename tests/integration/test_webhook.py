@@ -12,7 +12,7 @@ import pytest
 
 from daifuku.domain.webhook_signature import sign_webhook_body
 from daifuku_local.aws_resources import LocalChannel
-from daifuku_local.line_platform.webhook_events import follow_event
+from daifuku_local.line_platform.webhook_events import follow_event, unfollow_event
 
 pytestmark = pytest.mark.slow
 
@@ -155,6 +155,35 @@ def test_block_then_unblock_records_both_and_alerts_staff_only_once(line, member
     alerts = [m for m in line.received(owner["user_id"]) if name in m.get("text", "")]
     assert len(alerts) == 1
     assert "おかえりなさい" in json.dumps(line.received(user)[-1], ensure_ascii=False)
+
+
+def test_an_unfollow_delivered_before_its_older_follow_wins_and_the_follow_sends_nothing(line, member_table):
+    user = line.create_user(unique_name("順不同"))
+    follow = line.follow_without_webhook(user)
+    unfollow = {**unfollow_event(user), "timestamp": follow["timestamp"] + 1000}
+    assert line.send_events([unfollow]) == 200
+    assert line.send_events([follow]) == 200
+    friend = stored(member_table, user)
+    assert friend["blocked"] is True and "followed_at" not in friend
+    assert welcome_messages(line, user) == []
+    assert line.redeliver(unfollow["webhookEventId"]) == 200
+    assert stored(member_table, user) == friend
+
+
+def test_a_returning_member_is_welcomed_back_as_a_member(line, member_table):
+    user = line.create_user(unique_name("会員の出戻り"))
+    line.follow(user)
+    line.block(user)
+    member_table.update_item(
+        Key={"pk": f"USER#{user}", "sk": "MEMBER"},
+        UpdateExpression="SET member_no = :no, #status = :guest",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":no": "990001", ":guest": "guest"},
+    )
+    line.follow(user)
+    returned = stored(member_table, user)
+    assert returned["blocked"] is False and returned["member_no"] == "990001"
+    assert line.received(user)[-1]["type"] == "text" and line.rich_menu(user)["name"] != "会員登録メニュー"
 
 
 def test_every_event_type_in_webhook_yml_is_accepted(line):

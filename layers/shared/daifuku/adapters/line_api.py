@@ -1,4 +1,4 @@
-"""LINE Messaging API over plain HTTPS.
+"""LINE Messaging API over plain HTTPS, on kept-alive connections.
 
 The request-path functions (webhook, liff_api) use this instead of line-bot-sdk's messaging module,
 whose import alone costs about 2 s of cold start. Bodies are LINE's wire format as documented in
@@ -7,11 +7,12 @@ whose import alone costs about 2 s of cold start. Bodies are LINE's wire format 
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
-import urllib.request
+import threading
+import time
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
@@ -25,6 +26,45 @@ from daifuku.domain.errors import (
 from daifuku.settings import Settings
 
 MONTHLY_LIMIT_MESSAGE = "You have reached your monthly limit."
+# An idle connection older than this is closed rather than reused: a frozen Lambda's sockets go stale.
+IDLE_CONNECTION_SECONDS = 20
+# The errors of a kept-alive connection the server had closed before it read the request.
+_CLOSED_BY_SERVER = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+
+
+class _KeepAliveConnections:
+    """Idle HTTP/1.1 connections per scheme, host and port, shared by the clients of a process, so
+    that a webhook's profile fetch, reply and rich-menu link share one TLS handshake."""
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple[str, str, int | None], list[tuple[float, http.client.HTTPConnection]]] = {}
+        self._lock = threading.Lock()
+
+    def take(
+        self, scheme: str, host: str, port: int | None, timeout: float
+    ) -> tuple[http.client.HTTPConnection, bool]:
+        """A connection to the host, and whether it was used before."""
+        with self._lock:
+            idle = self._idle.get((scheme, host, port), [])
+            while idle:
+                since, connection = idle.pop()
+                if time.monotonic() - since < IDLE_CONNECTION_SECONDS:
+                    connection.timeout = timeout
+                    if connection.sock is not None:
+                        connection.sock.settimeout(timeout)
+                    return connection, True
+                connection.close()
+        opened = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        return opened(host, port, timeout=timeout), False
+
+    def give_back(
+        self, scheme: str, host: str, port: int | None, connection: http.client.HTTPConnection
+    ) -> None:
+        with self._lock:
+            self._idle.setdefault((scheme, host, port), []).append((time.monotonic(), connection))
+
+
+_connections = _KeepAliveConnections()
 
 
 class LineProfile(BaseModel):
@@ -137,27 +177,38 @@ class LineMessagingClient:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
-        request = urllib.request.Request(url, data=data, method=method)
-        request.add_header("Authorization", f"Bearer {self._access_token}")
+        request_headers = {"Authorization": f"Bearer {self._access_token}", **(headers or {})}
         if data is not None:
-            request.add_header("Content-Type", "application/json")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                return response.status, _json_or_empty(response.read()), _lowercase(response.headers)
-        except urllib.error.HTTPError as error:
-            status, payload, response_headers = (
-                error.code,
-                _json_or_empty(error.read()),
-                _lowercase(error.headers),
-            )
-            if status == 409 and "x-line-accepted-request-id" in response_headers:
-                # A retry of a request LINE already accepted: the send happened once, which is success.
-                return status, payload, response_headers
-            raise _line_error(status, payload, response_headers) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-            raise LineUnavailable(0, f"no answer from LINE: {error}") from None
+            request_headers["Content-Type"] = "application/json"
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme, parts.hostname or "", parts.port
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        while True:
+            connection, reused = _connections.take(scheme, host, port, self._timeout)
+            try:
+                connection.request(method, target, body=data, headers=request_headers)
+                response = connection.getresponse()
+                raw = response.read()
+            except _CLOSED_BY_SERVER as error:
+                connection.close()
+                if reused:
+                    continue  # closed while idle, before the request reached it: a new connection
+                raise LineUnavailable(0, f"no answer from LINE: {error}") from None
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                raise LineUnavailable(0, f"no answer from LINE: {error}") from None
+            break
+        if response.will_close:
+            connection.close()
+        else:
+            _connections.give_back(scheme, host, port, connection)
+        status, payload, response_headers = response.status, _json_or_empty(raw), _lowercase(response.headers)
+        if status < 400:
+            return status, payload, response_headers
+        if status == 409 and "x-line-accepted-request-id" in response_headers:
+            # A retry of a request LINE already accepted: the send happened once, which is success.
+            return status, payload, response_headers
+        raise _line_error(status, payload, response_headers)
 
 
 def _line_error(status: int, payload: dict[str, Any], headers: dict[str, str]) -> LineRequestFailed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,7 @@ from daifuku.adapters.table_keys import (
     user_partition,
     webhook_event_key,
 )
-from daifuku.domain.friend_ledger import FollowRecorded, FriendProfile
+from daifuku.domain.friend_ledger import DayCounts, EventClaim, FriendProfile, FriendRecord, Write
 from daifuku.domain.member_numbers import IssueAttempt, IssueOutcome, NumberIssue
 from daifuku.domain.registration import RegisteredProfile
 from daifuku.models.member import Member, MembershipStatus
@@ -34,8 +35,6 @@ from daifuku.models.shop import ShopConfig
 
 # LINE redelivers a failed webhook for a limited time; a processed event id is kept well past that.
 WEBHOOK_EVENT_RETENTION = timedelta(days=7)
-# An event being processed longer than this is taken to have crashed, and a redelivery may retry it.
-WEBHOOK_EVENT_LEASE = timedelta(minutes=2)
 
 
 def _iso(at: datetime) -> str:
@@ -78,39 +77,38 @@ class MemberTable:
     def save_shop_config(self, config: ShopConfig) -> None:
         self.table.put_item(Item={**SHOP_KEY, "config": config.model_dump(mode="json")})
 
-    # Webhook events
+    # Webhook events: each write of an event records its id in the same transaction
 
-    def claim_webhook_event(self, webhook_event_id: str, now: datetime) -> bool:
-        """True for the first claim of an event id; False while it is processed or once it is done."""
-        try:
-            self.table.put_item(
-                Item={
-                    **webhook_event_key(webhook_event_id),
-                    "state": "processing",
-                    "lease_until": _iso(now + WEBHOOK_EVENT_LEASE),
-                    "expires_at": _epoch(now + WEBHOOK_EVENT_RETENTION),
+    def _claim(self, claim: EventClaim) -> dict[str, Any]:
+        """The Put that records an event as processed; its condition fails once it was (a `processing`
+        state with a lapsed lease is a claim left by the releases before claims were transactional)."""
+        return {
+            "Put": {
+                "Item": {
+                    **webhook_event_key(claim.webhook_event_id),
+                    "state": "done",
+                    "expires_at": _epoch(claim.now + WEBHOOK_EVENT_RETENTION),
                 },
-                ConditionExpression=(
+                "ConditionExpression": (
                     "attribute_not_exists(pk) OR (#state = :processing AND lease_until < :now)"
                 ),
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={":processing": "processing", ":now": _iso(now)},
-            )
-        except self._conditional_check_failed:
-            return False
-        return True
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {":processing": "processing", ":now": _iso(claim.now)},
+            }
+        }
 
-    def complete_webhook_event(self, webhook_event_id: str, outcome: str) -> None:
-        self.table.update_item(
-            Key=webhook_event_key(webhook_event_id),
-            UpdateExpression="SET #state = :done, outcome = :outcome REMOVE lease_until",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={":done": "done", ":outcome": outcome},
-        )
-
-    def release_webhook_event(self, webhook_event_id: str) -> None:
-        """Forget a claim whose processing failed, so that LINE's redelivery is processed."""
-        self.table.delete_item(Key=webhook_event_key(webhook_event_id))
+    def _apply_claimed(self, claim: EventClaim, writes: list[dict[str, Any]]) -> Write:
+        """The claim and `writes` in one transaction: APPLIED, DUPLICATE when the event was processed,
+        else STALE when a write's condition failed, CONFLICT when another transaction held an item."""
+        reasons = self._transact([self._claim(claim), *writes])
+        if reasons is None:
+            return Write.APPLIED
+        codes = [reason.get("Code") for reason in reasons]
+        if codes[0] == "ConditionalCheckFailed":
+            return Write.DUPLICATE
+        if "ConditionalCheckFailed" in codes:
+            return Write.STALE
+        return Write.CONFLICT
 
     # Friends
 
@@ -118,9 +116,24 @@ class MemberTable:
         item = self.table.get_item(Key=member_key(user_id), ConsistentRead=True).get("Item")
         return Member.model_validate(item) if item else None
 
+    def read_friend(self, user_id: str) -> FriendRecord | None:
+        item = self.table.get_item(Key=member_key(user_id), ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        state_ms = item.get("follow_state_ms")
+        return FriendRecord(Member.model_validate(item), int(state_ms) if state_ms is not None else None)
+
     def record_follow(
-        self, user_id: str, profile: FriendProfile | None, at: datetime, event_ms: int, is_unblocked: bool
-    ) -> FollowRecorded | None:
+        self,
+        claim: EventClaim,
+        user_id: str,
+        profile: FriendProfile | None,
+        at: datetime,
+        event_ms: int,
+        is_unblocked: bool,
+        seen: FriendRecord | None,
+        counts: DayCounts,
+    ) -> Write:
         names = {"#status": "status"}
         values: dict[str, Any] = {
             ":user_id": user_id,
@@ -145,78 +158,138 @@ class MemberTable:
         else:
             assignments.append("profile_pending = :false")
             assignments += self._profile_assignments(profile, values, names)
-        try:
-            updated = self.table.update_item(
-                Key=member_key(user_id),
-                UpdateExpression="SET " + ", ".join(assignments) + " REMOVE blocked_at",
-                ConditionExpression="attribute_not_exists(follow_state_ms) OR follow_state_ms < :ms",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )["Attributes"]
-        except self._conditional_check_failed:
-            return None
-        member = Member.model_validate(updated)
-        return FollowRecorded(member=member, is_first_follow=updated["first_followed_at"] == _iso(at))
-
-    def record_unfollow(self, user_id: str, at: datetime, event_ms: int) -> bool:
-        try:
-            self.table.update_item(
-                Key=member_key(user_id),
-                UpdateExpression=(
-                    "SET user_id = :user_id, blocked = :true, blocked_at = :at, follow_state_ms = :ms, "
-                    "#status = if_not_exists(#status, :friend)"
-                ),
-                ConditionExpression="attribute_not_exists(follow_state_ms) OR follow_state_ms < :ms",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":user_id": user_id,
-                    ":true": True,
-                    ":at": _iso(at),
-                    ":ms": event_ms,
-                    ":friend": MembershipStatus.FRIEND.value,
-                },
+        # The follow's answer (welcome, menu, alert) was chosen from what was read: still so, or CONFLICT.
+        conditions = ["attribute_not_exists(follow_state_ms)", "attribute_not_exists(member_no)"]
+        if seen is not None:
+            if seen.follow_state_ms is not None:
+                conditions[0] = "follow_state_ms = :seen_state_ms"
+                values[":seen_state_ms"] = seen.follow_state_ms
+            if seen.member.member_no is not None:
+                conditions[1] = "member_no = :seen_no"
+                values[":seen_no"] = seen.member.member_no
+            # A record without a status reads as a friend (the model's default).
+            values[":seen_status"] = seen.member.status.value
+            conditions.append(
+                "(#status = :seen_status OR attribute_not_exists(#status))"
+                if seen.member.status is MembershipStatus.FRIEND
+                else "#status = :seen_status"
             )
-        except self._conditional_check_failed:
-            return False
-        return True
+        condition = " AND ".join(conditions)
+        written = self._apply_claimed(
+            claim,
+            [
+                {
+                    "Update": {
+                        "Key": member_key(user_id),
+                        "UpdateExpression": "SET " + ", ".join(assignments) + " REMOVE blocked_at",
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                },
+            ],
+        )
+        if written is Write.APPLIED:
+            self._add_counts(counts)
+        # The record is no longer the one read: the domain reads it again.
+        return Write.CONFLICT if written is Write.STALE else written
+
+    def record_unfollow(
+        self, claim: EventClaim, user_id: str, at: datetime, event_ms: int, counts: DayCounts
+    ) -> Write:
+        written = self._apply_claimed(
+            claim,
+            [
+                {
+                    "Update": {
+                        "Key": member_key(user_id),
+                        "UpdateExpression": (
+                            "SET user_id = :user_id, blocked = :true, blocked_at = :at, "
+                            "follow_state_ms = :ms, #status = if_not_exists(#status, :friend)"
+                        ),
+                        "ConditionExpression": (
+                            "attribute_not_exists(follow_state_ms) OR follow_state_ms < :ms"
+                        ),
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {
+                            ":user_id": user_id,
+                            ":true": True,
+                            ":at": _iso(at),
+                            ":ms": event_ms,
+                            ":friend": MembershipStatus.FRIEND.value,
+                        },
+                    }
+                },
+            ],
+        )
+        if written is Write.APPLIED:
+            self._add_counts(counts)
+        return written
+
+    def _add_counts(self, counts: DayCounts) -> None:
+        """The dashboard's counts of an applied follow or block, after its transaction rather than in it:
+        every follow in a burst adds to the same two counter items, and in the event's transaction
+        they would make concurrent follows conflict and fail. A crash in between loses one count."""
+        client = self.table.meta.client
+        for update in self._count_updates(counts.day, counts.daily, counts.totals):
+            for attempt in range(3):
+                try:
+                    self.table.update_item(**update["Update"])
+                    break
+                except client.exceptions.TransactionConflictException:
+                    # A registration's counting transaction holds the item for a moment.
+                    time.sleep(0.02 * (attempt + 1))
 
     def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
         return CampaignTable(self.table).attribute_block(user_id, blocked_at)
 
-    def record_interaction(self, user_id: str, at: datetime, kind: str, text: str | None) -> Member | None:
-        """Remember the latest interaction on the user's record; the message itself goes in its own item."""
-        updated = self.table.update_item(
-            Key=member_key(user_id),
-            UpdateExpression=(
-                "SET user_id = :user_id, last_interaction_at = :at, last_interaction_kind = :kind, "
-                "#status = if_not_exists(#status, :friend)"
-            ),
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={
-                ":user_id": user_id,
-                ":at": _iso(at),
-                ":kind": kind,
-                ":friend": MembershipStatus.FRIEND.value,
-            },
-            ReturnValues="ALL_NEW",
-        )["Attributes"]
-        interaction: dict[str, Any] = {"pk": f"USER#{user_id}", "sk": f"INTERACTION#{_iso(at)}", "kind": kind}
+    def record_interaction(
+        self,
+        claim: EventClaim,
+        user_id: str,
+        at: datetime,
+        kind: str,
+        text: str | None,
+        profile: FriendProfile | None,
+        unless_profile_pending: bool,
+    ) -> Write:
+        """The latest interaction on the user's record; the message itself goes in its own item."""
+        names = {"#status": "status"}
+        values: dict[str, Any] = {
+            ":user_id": user_id,
+            ":at": _iso(at),
+            ":kind": kind,
+            ":friend": MembershipStatus.FRIEND.value,
+        }
+        assignments = [
+            "user_id = :user_id",
+            "last_interaction_at = :at",
+            "last_interaction_kind = :kind",
+            "#status = if_not_exists(#status, :friend)",
+        ]
+        if profile is not None:
+            values[":false"] = False
+            assignments += ["profile_pending = :false", *self._profile_assignments(profile, values, names)]
+        member_update: dict[str, Any] = {
+            "Key": member_key(user_id),
+            "UpdateExpression": "SET " + ", ".join(assignments),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if unless_profile_pending:
+            member_update["ConditionExpression"] = (
+                "attribute_not_exists(profile_pending) OR profile_pending = :no"
+            )
+            values[":no"] = False
+        interaction: dict[str, Any] = {
+            "pk": user_partition(user_id),
+            "sk": f"INTERACTION#{_iso(at)}",
+            "kind": kind,
+        }
         if text is not None:
             interaction["text"] = text
-        self.table.put_item(Item=interaction)
-        return Member.model_validate(updated)
-
-    def update_profile(self, user_id: str, profile: FriendProfile) -> None:
-        values: dict[str, Any] = {":false": False}
-        names: dict[str, str] = {}
-        assignments = ["profile_pending = :false", *self._profile_assignments(profile, values, names)]
-        self.table.update_item(
-            Key=member_key(user_id),
-            UpdateExpression="SET " + ", ".join(assignments),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        written = self._apply_claimed(claim, [{"Update": member_update}, {"Put": {"Item": interaction}}])
+        return Write.PROFILE_PENDING if written is Write.STALE else written
 
     # Staff
 
@@ -226,20 +299,6 @@ class MemberTable:
             ExpressionAttributeValues={":staff": "STAFF"},
         )["Items"]
         return [item["sk"] for item in items]
-
-    def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None:
-        """Atomic ADDs to the day's item and to the running totals."""
-        if not (set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS):
-            raise ValueError(f"unknown counters: {sorted(set(daily) | set(totals))}")
-        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
-            if not counts:
-                continue
-            self.table.update_item(
-                Key=key,
-                UpdateExpression="ADD " + ", ".join(f"#{name} :{name}" for name in counts),
-                ExpressionAttributeNames={f"#{name}": name for name in counts},
-                ExpressionAttributeValues={f":{name}": value for name, value in counts.items()},
-            )
 
     def count_registration(self, user_id: str, registered_at: datetime, day: date) -> bool:
         """One more registration on `day` and one more member, together with marking the member item
@@ -267,21 +326,7 @@ class MemberTable:
     def _count_once(
         self, guard: dict[str, Any], day: date, daily: dict[str, int], totals: dict[str, int]
     ) -> bool:
-        transaction: list[dict[str, Any]] = [{"Update": guard}]
-        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
-            if counts:
-                transaction.append(
-                    {
-                        "Update": {
-                            "Key": key,
-                            "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in counts),
-                            "ExpressionAttributeNames": {f"#{name}": name for name in counts},
-                            "ExpressionAttributeValues": {
-                                f":{name}": value for name, value in counts.items()
-                            },
-                        }
-                    }
-                )
+        transaction: list[dict[str, Any]] = [{"Update": guard}, *self._count_updates(day, daily, totals)]
         for _ in range(5):
             reasons = self._transact(transaction)
             if reasons is None:
@@ -310,6 +355,24 @@ class MemberTable:
             if "LastEvaluatedKey" not in page:
                 return user_ids
             scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    @staticmethod
+    def _count_updates(day: date, daily: dict[str, int], totals: dict[str, int]) -> list[dict[str, Any]]:
+        """The atomic ADDs to the day's item and to the running totals, as transaction entries."""
+        if not (set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS):
+            raise ValueError(f"unknown counters: {sorted(set(daily) | set(totals))}")
+        return [
+            {
+                "Update": {
+                    "Key": key,
+                    "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in counts),
+                    "ExpressionAttributeNames": {f"#{name}": name for name in counts},
+                    "ExpressionAttributeValues": {f":{name}": value for name, value in counts.items()},
+                }
+            }
+            for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals))
+            if counts
+        ]
 
     def add_staff(self, user_id: str, role: str) -> None:
         self.table.put_item(Item={"pk": "STAFF", "sk": user_id, "role": role})

@@ -6,6 +6,7 @@ Pure domain: the table and LINE are reached through the ports below, injected by
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
@@ -38,29 +39,77 @@ class FriendProfile:
 
 
 @dataclass(frozen=True)
-class FollowRecorded:
+class EventClaim:
+    """The webhook event a write applies: the write records it as processed in the same transaction,
+    and does nothing when it already was (LINE redelivers, and may send the same body twice)."""
+
+    webhook_event_id: str
+    now: datetime
+
+
+class Write(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # the event was applied before: nothing written
+    STALE = "stale"  # a later follow/unfollow of this user was applied: nothing written
+    PROFILE_PENDING = "profile_pending"  # the friend's profile is still to be fetched: nothing written
+    CONFLICT = "conflict"  # the user's record changed since it was read, or another write held it
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """What an event adds to the dashboard's counters: the shop's day's counts and the running totals."""
+
+    day: date
+    daily: dict[str, int]
+    totals: dict[str, int]
+
+
+@dataclass(frozen=True)
+class FriendRecord:
     member: Member
-    is_first_follow: bool
+    follow_state_ms: int | None  # the timestamp of the last follow/unfollow applied
 
 
 class FriendRepository(Protocol):
-    def record_follow(
-        self, user_id: str, profile: FriendProfile | None, at: datetime, event_ms: int, is_unblocked: bool
-    ) -> FollowRecorded | None:
-        """Mark followed (and whether LINE says it is an unblock); None when a later
-        follow/unfollow of this user was already applied."""
+    def read_friend(self, user_id: str) -> FriendRecord | None: ...
 
-    def record_unfollow(self, user_id: str, at: datetime, event_ms: int) -> bool:
-        """Mark blocked, keeping all data; False when a later follow/unfollow was already applied."""
+    def record_follow(
+        self,
+        claim: EventClaim,
+        user_id: str,
+        profile: FriendProfile | None,
+        at: datetime,
+        event_ms: int,
+        is_unblocked: bool,
+        seen: FriendRecord | None,
+        counts: DayCounts,
+    ) -> Write:
+        """Mark followed (and whether LINE says it is an unblock) and add `counts`, if the record is
+        still as read (`seen`: its last follow/unfollow, member number and status; None: no record
+        with a follow or a member number); else CONFLICT."""
+
+    def record_unfollow(
+        self, claim: EventClaim, user_id: str, at: datetime, event_ms: int, counts: DayCounts
+    ) -> Write:
+        """Mark blocked, keeping all data, and add `counts`; STALE when a later follow/unfollow was
+        already applied."""
 
     def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
         """Count the block against the campaigns the user received in the 7 days before it."""
 
     def record_interaction(
-        self, user_id: str, at: datetime, kind: str, text: str | None
-    ) -> Member | None: ...
-
-    def update_profile(self, user_id: str, profile: FriendProfile) -> None: ...
+        self,
+        claim: EventClaim,
+        user_id: str,
+        at: datetime,
+        kind: str,
+        text: str | None,
+        profile: FriendProfile | None,
+        unless_profile_pending: bool,
+    ) -> Write:
+        """The latest interaction on the user's record and the message in its own item, and the
+        profile when given. PROFILE_PENDING (nothing written) when `unless_profile_pending` and the
+        record still waits for the profile."""
 
     def staff_user_ids(self) -> list[str]: ...
 
@@ -69,9 +118,8 @@ class FriendRepository(Protocol):
 
 
 class DailyCounters(Protocol):
-    """The dashboard's counters: atomic additions to a day's counts and to the running totals."""
-
-    def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None: ...
+    """The dashboard's counts of registrations and deletions (follows and blocks are counted by the
+    friend writes, in the same transaction)."""
 
     def count_registration(self, user_id: str, registered_at: datetime, day: date) -> bool:
         """Count the registration made at `registered_at`, once per member (False: counted before)."""
@@ -93,6 +141,7 @@ class LineGateway(Protocol):
 
 
 class Outcome(StrEnum):
+    DUPLICATE = "duplicate"  # applied before (a redelivery, or the same event sent twice at once)
     NEW_FRIEND = "new_friend"
     RETURNING_FRIEND = "returning_friend"
     BLOCKED = "blocked"
@@ -118,51 +167,87 @@ class NewFriendAlert:
     returning: bool
 
 
+class WritesKeptConflicting(Exception):
+    """The user's record kept changing under the event's write: nothing was written, and the request
+    fails so that LINE redelivers the event."""
+
+
+# A write tries again this many times when another write held the user's record (a follow also when
+# another event moved it, reading it again first).
+WRITE_ATTEMPTS = 4
+
+
 class FriendLedger:
-    """Applies webhook events. Every LINE call is best effort: the ledger write is what must happen."""
+    """Applies webhook events, each at most once: its write records the event id in the same
+    transaction. Every LINE call is best effort: the ledger write is what must happen."""
 
     def __init__(
         self,
         repository: FriendRepository,
         line: LineGateway,
         shop: ShopConfig,
-        counters: DailyCounters | None = None,
         timezone: tzinfo = SHOP_TIMEZONE_DEFAULT,
     ):
         self._repository = repository
         self._line = line
         self._shop = shop
-        self._counters = counters
         self._timezone = timezone  # the shop's: which day a follow or a block counts on
 
-    def apply(self, event: WebhookEvent) -> EventResult:
+    def apply(self, event: WebhookEvent, now: datetime) -> EventResult:
         user_id = event.user_id
         if user_id is None:
             return EventResult(Outcome.IGNORED, ["not from a user"])
         at = datetime.fromtimestamp(event.timestamp / 1000, UTC)
+        claim = EventClaim(event.webhook_event_id, now)
         if isinstance(event, FollowEvent):
-            return self._follow(event, user_id, at)
+            return self._follow(claim, event, user_id, at)
         if isinstance(event, UnfollowEvent):
-            applied = self._repository.record_unfollow(user_id, at, event.timestamp)
-            if not applied:
-                return EventResult(Outcome.STALE, [])
-            self._count(at, {"blocks": 1}, {"friends": -1, "blocked": 1})
+            counts = self._counts(at, {"blocks": 1}, {"friends": -1, "blocked": 1})
+            written = _retrying_conflicts(
+                lambda: self._repository.record_unfollow(claim, user_id, at, event.timestamp, counts)
+            )
+            if written is not Write.APPLIED:
+                return EventResult(Outcome(written.value), [])
             campaigns = self._repository.attribute_block(user_id, at)
             return EventResult(Outcome.BLOCKED, [f"after campaign {c}" for c in campaigns])
         if isinstance(event, MessageEvent | PostbackEvent):
-            return self._interaction(event, user_id, at)
+            return self._interaction(claim, event, user_id, at)
         return EventResult(Outcome.IGNORED, [f"type {event.type} is not acted on"])
 
-    def _follow(self, event: FollowEvent, user_id: str, at: datetime) -> EventResult:
+    def _follow(self, claim: EventClaim, event: FollowEvent, user_id: str, at: datetime) -> EventResult:
+        """Fetch the profile, then one write records the follow, the profile and the event id, as for a
+        new friend; when the record is not that (a returning friend, a member, a later event), it is
+        read and written again. The welcome goes after, only from the write that applied the event."""
         notes: list[str] = []
-        profile = self._fetch_profile(user_id, notes)
         unblocked = bool(event.follow and event.follow.is_unblocked)
-        recorded = self._repository.record_follow(user_id, profile, at, event.timestamp, unblocked)
-        if recorded is None:
-            return EventResult(Outcome.STALE, notes)
-        # Each webhook event is applied once (process_webhook_events), so each follow counts once.
-        self._count(at, {"friends_added": 1}, {"friends": 1, "blocked": -1} if unblocked else {"friends": 1})
-        member = recorded.member
+        # The write records the event id, so each follow counts once.
+        counts = self._counts(
+            at, {"friends_added": 1}, {"friends": 1, "blocked": -1} if unblocked else {"friends": 1}
+        )
+        profile = self._fetch_profile(user_id, notes)
+        record: FriendRecord | None = None  # first as for a new friend, without reading
+        for attempt in range(WRITE_ATTEMPTS):
+            if attempt:
+                record = self._repository.read_friend(user_id)
+            seen_state_ms = record.follow_state_ms if record else None
+            if seen_state_ms is not None and seen_state_ms >= event.timestamp:
+                # Equal: this very event, applied before (or one of the same millisecond: nothing either way).
+                same = seen_state_ms == event.timestamp
+                return EventResult(Outcome.DUPLICATE if same else Outcome.STALE, notes)
+            written = self._repository.record_follow(
+                claim, user_id, profile, at, event.timestamp, unblocked, record, counts
+            )
+            if written is not Write.CONFLICT:
+                break
+        else:
+            raise WritesKeptConflicting
+        member = record.member if record else None
+        if written is not Write.APPLIED:
+            return EventResult(Outcome(written.value), notes)
+        is_first_follow = member is None or member.first_followed_at is None
+        member = (member or Member(user_id=user_id)).model_copy(
+            update={"display_name": profile.display_name} if profile else {}
+        )
         if event.reply_token:
             self._best_effort(
                 notes, "welcome", self._line.reply, event.reply_token, self._welcome(member, unblocked)
@@ -175,24 +260,32 @@ class FriendLedger:
         alert = None
         if not unblocked:
             alert = NewFriendAlert(
-                event.webhook_event_id, event.timestamp, member.display_name, not recorded.is_first_follow
+                event.webhook_event_id, event.timestamp, member.display_name, not is_first_follow
             )
-        new = recorded.is_first_follow and not unblocked
+        new = is_first_follow and not unblocked
         return EventResult(Outcome.NEW_FRIEND if new else Outcome.RETURNING_FRIEND, notes, alert)
 
-    def _interaction(self, event: MessageEvent | PostbackEvent, user_id: str, at: datetime) -> EventResult:
+    def _interaction(
+        self, claim: EventClaim, event: MessageEvent | PostbackEvent, user_id: str, at: datetime
+    ) -> EventResult:
         notes: list[str] = []
         if isinstance(event, MessageEvent):
             kind, text = f"message:{event.message.type}", event.message.text
         else:
             kind, text = "postback", event.postback.data
-        member = self._repository.record_interaction(user_id, at, kind, text)
-        if member is not None and member.profile_pending:
+        written = _retrying_conflicts(
+            lambda: self._repository.record_interaction(claim, user_id, at, kind, text, None, True)
+        )
+        if written is Write.PROFILE_PENDING:
+            # The follow could not fetch the profile: try again, and write it with the interaction.
             profile = self._fetch_profile(user_id, notes)
-            if profile:
-                self._repository.update_profile(user_id, profile)
+            written = _retrying_conflicts(
+                lambda: self._repository.record_interaction(claim, user_id, at, kind, text, profile, False)
+            )
+        if written is Write.DUPLICATE:
+            return EventResult(Outcome.DUPLICATE, notes)
         if isinstance(event, PostbackEvent) and event.reply_token:
-            reply = self._postback_reply(event.postback.data, member)
+            reply = self._postback_reply(event.postback.data)
             if reply:
                 self._best_effort(notes, "postback reply", self._line.reply, event.reply_token, reply)
         return EventResult(Outcome.INTERACTION, notes)
@@ -207,7 +300,7 @@ class FriendLedger:
             return [text_message(greeting)]
         return [registration_invitation(greeting, texts.register_button_label, register_url)]
 
-    def _postback_reply(self, data: str, member: Member | None) -> list[dict[str, Any]] | None:
+    def _postback_reply(self, data: str) -> list[dict[str, Any]] | None:
         """Rich menu postbacks, for when LIFF cannot open: send the link the area stands for."""
         action = dict(part.split("=", 1) for part in data.split("&") if "=" in part).get("action")
         if action == "register":
@@ -240,9 +333,8 @@ class FriendLedger:
         self._best_effort(notes, "staff alert", self._line.multicast, staff[:500], [message], retry_key)
         return notes
 
-    def _count(self, at: datetime, daily: dict[str, int], totals: dict[str, int]) -> None:
-        if self._counters is not None:
-            self._counters.add_counts(at.astimezone(self._timezone).date(), daily, totals)
+    def _counts(self, at: datetime, daily: dict[str, int], totals: dict[str, int]) -> DayCounts:
+        return DayCounts(at.astimezone(self._timezone).date(), daily, totals)
 
     def _fetch_profile(self, user_id: str, notes: list[str]) -> FriendProfile | None:
         try:
@@ -271,14 +363,12 @@ class FriendLedger:
             notes.append(f"{what} failed ({error.status})")
 
 
-class WebhookEventLog(Protocol):
-    """Which webhook event ids were processed: LINE redelivers, and may send a body twice."""
-
-    def claim_webhook_event(self, webhook_event_id: str, now: datetime) -> bool: ...
-
-    def complete_webhook_event(self, webhook_event_id: str, outcome: str) -> None: ...
-
-    def release_webhook_event(self, webhook_event_id: str) -> None: ...
+def _retrying_conflicts(write: Callable[[], Write]) -> Write:
+    for _ in range(WRITE_ATTEMPTS):
+        written = write()
+        if written is not Write.CONFLICT:
+            return written
+    raise WritesKeptConflicting
 
 
 @dataclass(frozen=True)
@@ -291,23 +381,15 @@ class ProcessedEvent:
 
 
 def process_webhook_events(
-    events: list[WebhookEvent], ledger: FriendLedger, event_log: WebhookEventLog, now: datetime
+    events: list[WebhookEvent], ledger: FriendLedger, now: datetime
 ) -> list[ProcessedEvent]:
-    """Apply each event at most once, oldest first. A failure releases the claim and propagates,
-    so that the request fails and LINE's redelivery gets another chance."""
+    """Apply each event at most once, oldest first. A failure before an event's write propagates with
+    nothing of that event written, so that the request fails and LINE's redelivery gets another chance."""
     processed = []
     alerts: list[NewFriendAlert] = []
     for event in sorted(events, key=lambda e: e.timestamp):
         redelivery = event.delivery_context.is_redelivery
-        if not event_log.claim_webhook_event(event.webhook_event_id, now):
-            processed.append(ProcessedEvent(event.type, event.webhook_event_id, "duplicate", redelivery))
-            continue
-        try:
-            result = ledger.apply(event)
-        except Exception:
-            event_log.release_webhook_event(event.webhook_event_id)
-            raise
-        event_log.complete_webhook_event(event.webhook_event_id, result.outcome.value)
+        result = ledger.apply(event, now)
         if result.new_friend_alert:
             alerts.append(result.new_friend_alert)
         processed.append(
