@@ -25,7 +25,13 @@ function memberPath(member, tail) {
   return `/liff/api/staff/members/${encodeURIComponent(member.user_id)}/${tail}`;
 }
 
-async function adjustPoints(form, member, renderMember, say) {
+// Said under the form, where the clerk's eyes are (the member sheet at the top shows the new total).
+function sayPoints(text, problem = "") {
+  document.getElementById("points-message").textContent = text;
+  showProblem("points-problem", problem);
+}
+
+async function adjustPoints(form, member, renderMember) {
   const raw = form.elements.delta.value.trim().normalize("NFKC");
   const delta = /^[-+]?\d+$/.test(raw) ? Number(raw) : 0;
   const reason = form.elements.reason.value.trim();
@@ -41,12 +47,12 @@ async function adjustPoints(form, member, renderMember, say) {
     pending.points = null;
     form.reset();
     renderMember(result.payload.member);
-    say(T.pointsAdjusted(delta, result.payload.points));
+    sayPoints(T.pointsAdjusted(delta, result.payload.points));
     return;
   }
-  if (result.payload.code === "not_enough_points") return showProblem("member-problem", T.notEnoughPoints);
+  if (result.payload.code === "not_enough_points") return sayPoints("", T.notEnoughPoints);
   const problem = { 401: TEXTS.sessionExpired, 422: STAFF_TEXTS.invalid }[result.status];
-  showProblem("member-problem", problem || STAFF_TEXTS.failed);
+  sayPoints("", problem || STAFF_TEXTS.failed);
 }
 
 async function issueCoupon(form, member, reloadMember, say) {
@@ -65,6 +71,13 @@ async function issueCoupon(form, member, reloadMember, say) {
   await reloadMember();
   // 0: this request was answered before (its answer lost), so the coupon is already theirs.
   say(result.payload.issued > 0 ? T.issued(title) : T.alreadyIssued);
+}
+
+/** A new member on screen: the points form empty, nothing said under it. */
+export function resetPointsForm() {
+  document.getElementById("points-form").reset();
+  for (const id of ["points-delta", "points-reason"]) fieldProblem(id, "");
+  sayPoints("");
 }
 
 /** Offer the shop's coupons to hand over (owners only; clerks do not see the form). */
@@ -98,8 +111,8 @@ export function setUpMemberBenefits(currentMember, renderMember, reloadMember, s
   const pointsForm = document.getElementById("points-form");
   pointsForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    say("");
-    submitting(pointsForm, () => adjustPoints(pointsForm, currentMember(), renderMember, say));
+    sayPoints("");
+    submitting(pointsForm, () => adjustPoints(pointsForm, currentMember(), renderMember));
   });
   const issueForm = document.getElementById("issue-form");
   issueForm.addEventListener("submit", (event) => {

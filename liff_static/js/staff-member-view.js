@@ -7,7 +7,7 @@ import { element } from "./dom.js";
 import { showStatus } from "./liff-app.js";
 import { confirmAction, requestId, showProblem, staffApi } from "./staff-session.js";
 import { fillEditForms, setUpMemberEdit } from "./staff-member-edit.js";
-import { offerCoupons, setUpMemberBenefits } from "./staff-member-benefits.js";
+import { offerCoupons, resetPointsForm, setUpMemberBenefits } from "./staff-member-benefits.js";
 
 const T = STAFF_TEXTS.member;
 const state = { member: null, visitId: null, presented: null };
@@ -130,7 +130,7 @@ function startVisit(member) {
   button.textContent = T.recordVisit;
   say("");
   showProblem("member-problem", "");
-  document.getElementById("points-form").reset();
+  resetPointsForm();
   renderMember(member);
   offerCoupons().catch(() => showProblem("member-problem", STAFF_TEXTS.failed));
 }
