@@ -310,8 +310,11 @@ export const STAFF_TEXTS = {
     posterLabel: (title) => `「${title}」のポスター用QRコードを表示`,
     posterHeading: "店頭ポスター用QRコード",
     posterQrLabel: (title) => `「${title}」を受け取るQRコード`,
-    posterValid: (date) => `${formatDate(date)}の1日だけ有効です。毎日この画面から新しいQRコードを印刷してください。`,
-    posterOnce: "お客さまはLINEのカメラで読み取ると、会員証にクーポンを受け取れます(お一人さま1回まで)。",
+    // On the printed poster, for customers
+    posterOnce: "LINEのカメラで読み取ると、会員証にクーポンが届きます(お一人さま1回まで)。",
+    posterValid: (date) => `${formatDate(date)}のみ有効`,
+    // On screen only, for the owner
+    posterHint: "QRコードは日付が変わると使えなくなります。毎日この画面から印刷してください。",
     posterNoUrl: "会員証のLIFFアプリが未設定のため、QRコードを作れません(daifuku setup を実行してください)。コード:",
     print: "印刷する",
     newHeading: "新しいクーポンを作成",
