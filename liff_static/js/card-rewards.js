@@ -4,7 +4,7 @@
 // which the card's list then shows. An exchange carries a client-made exchange_id, kept until it
 // succeeds, so a double tap or a retry after a lost answer exchanges once.
 import { TEXTS } from "./texts.js";
-import { callApiPatiently, requestId, showStatus } from "./liff-app.js";
+import { callApiPatiently, requestId } from "./liff-app.js";
 import { confirmAction, element } from "./dom.js";
 
 const T = TEXTS.card;
@@ -32,7 +32,7 @@ function forgetClaimCode() {
  * `needsRegistration` is called for a friend who is not a member yet.
  */
 export async function claimPosterCoupon(config, code, needsRegistration) {
-  showStatus(T.claiming);
+  showClaimResult(T.claiming, "pending");
   const result = await callApiPatiently(config, "/liff/api/coupons/claim", { method: "POST", body: { code } }).catch(
     () => ({ ok: false, status: 0, payload: {} }),
   );
@@ -42,13 +42,21 @@ export async function claimPosterCoupon(config, code, needsRegistration) {
   }
   if (result.ok || [409, 422].includes(result.status)) forgetClaimCode();
   if (result.ok) {
-    showStatus(T.claimed(result.payload.title));
+    showClaimResult(T.claimed(result.payload.title), "ok");
     return result.payload;
   }
-  if (result.status === 409 && result.payload.code === "coupon_already_claimed") showStatus(T.alreadyClaimed);
-  else if (result.status === 422) showStatus(T.claimReasons[result.payload.reason] || T.claimReasons.malformed);
-  else showStatus(result.status === 401 ? TEXTS.sessionExpired : T.claimFailed);
+  if (result.status === 409 && result.payload.code === "coupon_already_claimed") showClaimResult(T.alreadyClaimed, "done");
+  else if (result.status === 422) showClaimResult(T.claimReasons[result.payload.reason] || T.claimReasons.malformed, "problem");
+  else showClaimResult(result.status === 401 ? TEXTS.sessionExpired : T.claimFailed, "problem");
   return null;
+}
+
+/** The claim's outcome above the card: `kind` is pending, ok, done (claimed before) or problem. */
+function showClaimResult(text, kind) {
+  const banner = document.getElementById("claim-result");
+  banner.textContent = text;
+  banner.dataset.kind = kind;
+  banner.hidden = false;
 }
 
 function say(text) {

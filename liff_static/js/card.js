@@ -97,9 +97,9 @@ function showCard(card) {
   document.getElementById("card").hidden = false;
 }
 
-/** A coupon the customer just took (claimed or exchanged) joins the card's list, points updated. */
-function addCoupon(card, coupon, points) {
-  if (!card.coupons.some((held) => held.coupon_id === coupon.coupon_id)) card.coupons.unshift(coupon);
+/** A coupon the customer just took (claimed or exchanged) joins the card's list; points updated. */
+function updateBenefits(card, { coupon = null, points = null } = {}) {
+  if (coupon && !card.coupons.some((held) => held.coupon_id === coupon.coupon_id)) card.coupons.unshift(coupon);
   if (points !== null && points !== undefined) card.points = points;
   showBenefits(card);
 }
@@ -120,12 +120,14 @@ async function main() {
   showStatus(claimed ? TEXTS.register.legacyClaimed(card.member_no) : "");
   showCard(card);
   keepTokenFresh(config, card.card_token.refresh_after_seconds);
-  const exchange = pointsExchange(config, (coupon, points) => addCoupon(card, coupon, points));
+  const exchange = pointsExchange(config, (coupon, points) => updateBenefits(card, { coupon, points }));
   if (claimCode) {
     const coupon = await claimPosterCoupon(config, claimCode, toRegistration);
-    if (coupon) addCoupon(card, coupon);
+    if (coupon) updateBenefits(card, { coupon });
   }
-  await exchange.refresh();
+  const points = await exchange.refresh();
+  // What points buy means little without the balance: show it even before the first entry.
+  if (points !== null && (card.points === null || card.points === undefined)) updateBenefits(card, { points });
 }
 
 main().catch((error) => {

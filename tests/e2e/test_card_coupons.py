@@ -150,13 +150,13 @@ def test_the_poster_coupon_is_claimed_once_and_a_forged_code_is_refused(
 
     open_poster_link(phone_page, local_stack, user, code)
     card_shown(phone_page)
-    phone_page.locator("#status").get_by_text("クーポンを受け取りました").wait_for(timeout=15 * SECONDS)
+    phone_page.locator("#claim-result").get_by_text("クーポンを受け取りました").wait_for(timeout=15 * SECONDS)
     phone_page.locator("#coupons").get_by_text(poster["title"]).wait_for()
     assert "claim=" not in phone_page.url  # a reload claims nothing
     phone_page.screenshot(path=str(artifacts_dir / "card-poster-claimed.png"), full_page=True)
 
     open_poster_link(phone_page, local_stack, user, code)  # the poster scanned again
-    phone_page.locator("#status").get_by_text("このクーポンはすでに受け取り済みです。").wait_for(
+    phone_page.locator("#claim-result").get_by_text("このクーポンはすでに受け取り済みです。").wait_for(
         timeout=15 * SECONDS
     )
     assert phone_page.locator("#coupons").get_by_text(poster["title"]).count() == 1
@@ -165,7 +165,7 @@ def test_the_poster_coupon_is_claimed_once_and_a_forged_code_is_refused(
 
     forged = code[:-1] + ("A" if code[-1] != "A" else "B")
     open_poster_link(phone_page, local_stack, user, forged)
-    phone_page.locator("#status").get_by_text("このQRコードは正しいものではありません。").wait_for(
+    phone_page.locator("#claim-result").get_by_text("このQRコードは正しいものではありません。").wait_for(
         timeout=15 * SECONDS
     )
     # A photo of an old poster: genuinely signed, but for another day.
@@ -173,7 +173,7 @@ def test_the_poster_coupon_is_claimed_once_and_a_forged_code_is_refused(
         poster["template_id"], date(2020, 1, 1), poster_signing_key(LocalChannel().channel_secret)
     )
     open_poster_link(phone_page, local_stack, user, old)
-    phone_page.locator("#status").get_by_text("このQRコードの有効期限が切れています。").wait_for(
+    phone_page.locator("#claim-result").get_by_text("このQRコードの有効期限が切れています。").wait_for(
         timeout=15 * SECONDS
     )
     phone_page.screenshot(path=str(artifacts_dir / "card-poster-forged.png"), full_page=True)
@@ -194,7 +194,9 @@ def test_a_friend_who_is_not_a_member_registers_first_then_gets_the_poster_coupo
         phone_page.get_by_role("button", name="登録する").click()
         phone_page.wait_for_url("**/card.html*")
         card_shown(phone_page)
-        phone_page.locator("#status").get_by_text("クーポンを受け取りました").wait_for(timeout=15 * SECONDS)
+        phone_page.locator("#claim-result").get_by_text("クーポンを受け取りました").wait_for(
+            timeout=15 * SECONDS
+        )
     phone_page.locator("#coupons").get_by_text(poster["title"]).wait_for()
     assert "claim=" not in phone_page.url
     phone_page.screenshot(path=str(artifacts_dir / "card-poster-after-registration.png"), full_page=True)
