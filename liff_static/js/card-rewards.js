@@ -65,6 +65,8 @@ function say(text) {
 
 function rewardItem(reward, points, exchange) {
   const item = element("li", { class: "reward", "data-template-id": reward.template_id });
+  // The shop's own picture of the reward; the title says what it is, so the image is decorative.
+  if (reward.image_url) item.append(element("img", { class: "reward-image", src: reward.image_url, alt: "", loading: "lazy" }));
   item.append(element("p", { class: "coupon-title" }, reward.title));
   if (reward.discount_text) item.append(element("p", { class: "reward-discount" }, reward.discount_text));
   if (reward.description) item.append(element("p", { class: "coupon-description" }, reward.description));
