@@ -3,6 +3,7 @@
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
 import { isOwner, session, staffApi } from "./staff-session.js";
+import { couponTemplates } from "./staff-coupons.js";
 
 const T = STAFF_TEXTS.audit;
 const LIMIT = 50;
@@ -13,21 +14,23 @@ function who(entry) {
 }
 
 /** What the entry's detail adds, in a few words (it never holds personal data). */
-function detailText(entry) {
+function detailText(entry, couponTitles) {
   const detail = entry.detail || {};
+  const coupon = couponTitles.get(detail.template_id);
   if (entry.action === "points.adjust") return T.points(detail.delta);
   if (entry.action === "flags.bulk") return T.bulk(detail);
-  if (entry.action === "coupon.issue") return T.issued(detail.issued);
+  if (entry.action === "coupon.issue") return [coupon && `「${coupon}」`, T.issued(detail.issued)].filter(Boolean).join(" ");
+  if (entry.action === "coupon_template.create") return coupon ? `「${coupon}」` : "";
   if (entry.action === "memo.add") return STAFF_TEXTS.member.memoKinds[detail.kind] || "";
   return "";
 }
 
-function entryItem(entry) {
+function entryItem(entry, couponTitles) {
   const item = element("li", { class: "audit-entry", "data-action": entry.action });
   const head = element("p", { class: "audit-head" });
   head.append(
     element("span", { class: "audit-action" }, T.actions[entry.action] || entry.action),
-    element("span", { class: "audit-detail" }, detailText(entry)),
+    element("span", { class: "audit-detail" }, detailText(entry, couponTitles)),
   );
   const meta = element("p", { class: "audit-meta" }, `${STAFF_TEXTS.dateTime(entry.at)} ・ ${who(entry)}`);
   item.append(head, meta);
@@ -44,11 +47,12 @@ export async function openAudit() {
   list.hidden = !isOwner();
   if (!isOwner()) return;
   list.replaceChildren();
-  const result = await staffApi(`/liff/api/staff/audit?limit=${LIMIT}`);
+  const [result, templates] = await Promise.all([staffApi(`/liff/api/staff/audit?limit=${LIMIT}`), couponTemplates()]);
+  const couponTitles = new Map((templates || []).map((t) => [t.template_id, t.title]));
   if (!result.ok) {
     document.getElementById("status").textContent = STAFF_TEXTS.failed;
     return;
   }
   const entries = result.payload.entries;
-  list.replaceChildren(...(entries.length ? entries.map(entryItem) : [element("li", { class: "empty" }, T.none)]));
+  list.replaceChildren(...(entries.length ? entries.map((entry) => entryItem(entry, couponTitles)) : [element("li", { class: "empty" }, T.none)]));
 }

@@ -20,7 +20,7 @@ from tests.integration.campaign_api import (
     wait_until_finished,
 )
 from tests.integration.member_api import MemberApi
-from tests.integration.staff_api import member_item, new_template
+from tests.integration.staff_api import give_coupon, member_item, new_template
 from tests.unit.test_poster import decoded_qr
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -115,6 +115,8 @@ def test_points_bulk_flags_and_the_audit_log(
     flagged = [a_member(members, name=f"一括{n} 花子")[0] for n in (1, 2)]
     kept, _ = a_member(members, name="配信 花子")
     tag_members(member_table, [*flagged, kept], tag)
+    gift = new_template(members, owner, title=f"お詫びクーポン{uuid.uuid4().hex[:4]}")
+    give_coupon(members, owner, gift["template_id"], flagged[0])
 
     # A points adjustment: the new total on screen and in the table; a deduction below zero refused.
     open_console(phone_page, local_stack, owner, f"member/{flagged[0]}")
@@ -170,11 +172,14 @@ def test_points_bulk_flags_and_the_audit_log(
     phone_page.get_by_role("link", name="操作の記録を見る").click()
     entries = phone_page.locator("#audit-entries .audit-entry")
     entries.first.wait_for()
-    newest = entries.evaluate_all("items => items.slice(0, 4).map(item => item.innerText)")
+    newest = entries.evaluate_all("items => items.slice(0, 5).map(item => item.innerText)")
     assert newest[0].startswith("配信を作成")
     assert newest[1].startswith("フラグをまとめて変更") and "配信停止 2人" in newest[1]
     assert newest[2].startswith("ポイントを調整") and "+15 pt" in newest[2]
-    assert all("あなた" in text for text in newest[:3])
+    assert newest[3].startswith("クーポンを配布") and f"「{gift['title']}」 1人に配布" in newest[3]
+    assert newest[4].startswith("クーポンを作成") and f"「{gift['title']}」" in newest[4]
+    assert all("あなた" in text for text in newest)
+
     phone_page.screenshot(path=str(artifacts_dir / "staff-audit.png"), full_page=True)
 
 
