@@ -46,7 +46,6 @@ async function showPoster(template) {
     svg.setAttribute("aria-hidden", "true");
     qr.replaceChildren(document.importNode(svg, true));
     qr.setAttribute("aria-label", T.posterQrLabel(template.title));
-    qr.dataset.claimUrl = poster.claim_url;
     qr.hidden = false;
     document.getElementById("poster-code").textContent = "";
   } else {
