@@ -22,6 +22,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.line_api import LineMessagingClient
+from daifuku.domain.barcode import qr_code_svg
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.errors import FieldProblem, InvalidRegistration, LineRequestFailed
 from daifuku.domain.segments import Segment
@@ -258,8 +259,11 @@ def issue_coupon(template_id: str) -> dict[str, Any]:
 @staff_route("GET", "/coupon-templates/<template_id>/poster-code", owner_only=True)
 @tracer.capture_method
 def poster_code(template_id: str) -> dict[str, Any]:
+    """Today's code for the counter poster, and its QR (the console draws no QR of its own): the QR
+    opens the claim URL in LINE; without a card LIFF app there is no URL, hence no QR."""
     code, url, valid_on = liff.staff_desk().poster_code(template_id)
-    return {"code": code, "claim_url": url, "valid_on": valid_on.isoformat()}
+    qr_svg = qr_code_svg(url) if url else None
+    return {"code": code, "claim_url": url, "valid_on": valid_on.isoformat(), "qr_svg": qr_svg}
 
 
 # Campaigns (the composer, its progress bar and results)
@@ -344,4 +348,11 @@ def dashboard() -> dict[str, Any]:
 @tracer.capture_method
 def audit_log() -> dict[str, Any]:
     limit = bounded_int("limit", 50, MAX_AUDIT_ENTRIES)
-    return {"entries": [e.model_dump(mode="json") for e in liff.staff_table().audit_entries(limit)]}
+    entries = liff.staff_table().audit_entries(limit)
+    # Who did it, by the name the owner knows them by (null when the staff member is no friend of the shop).
+    names = liff.staff_desk().display_names({e.actor_user_id for e in entries})
+    return {
+        "entries": [
+            e.model_dump(mode="json") | {"actor_display_name": names.get(e.actor_user_id)} for e in entries
+        ]
+    }

@@ -1,10 +1,13 @@
 // card.html: the member card. Opening it issues the number in guest-card-first shops; in
 // registration-first shops an unregistered customer is sent to the form. The QR carries a signed
-// token that the page replaces every 30 seconds, so a screenshot of it soon stops working.
+// token that the page replaces every 30 seconds, so a screenshot of it soon stops working. Below the
+// card: points, rank and coupons, what points buy (js/card-rewards.js), and the counter poster's
+// coupon when the page was opened with ?claim=<code>.
 import { TEXTS, formatDate } from "./texts.js";
 import { applyTheme, callApi, callApiPatiently, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
 import { code128Svg } from "./barcode.js";
 import { element } from "./dom.js";
+import { claimCodeInUrl, claimPosterCoupon, pointsExchange, withClaimCode } from "./card-rewards.js";
 
 const RETRY_TOKEN_SECONDS = 5;
 
@@ -51,7 +54,7 @@ function showBenefits(card) {
   const coupons = document.getElementById("coupons");
   coupons.replaceChildren();
   for (const coupon of card.coupons) {
-    const item = element("li", { class: coupon.used ? "coupon used" : "coupon" });
+    const item = element("li", { class: coupon.used ? "coupon used" : "coupon", "data-coupon-id": coupon.coupon_id });
     item.append(element("p", { class: "coupon-title" }, coupon.title));
     if (coupon.description) item.append(element("p", { class: "coupon-description" }, coupon.description));
     const note = coupon.used ? TEXTS.card.couponUsed : coupon.expires_on ? TEXTS.card.couponExpires(coupon.expires_on) : "";
@@ -94,21 +97,37 @@ function showCard(card) {
   document.getElementById("card").hidden = false;
 }
 
+/** A coupon the customer just took (claimed or exchanged) joins the card's list; points updated. */
+function updateBenefits(card, { coupon = null, points = null } = {}) {
+  if (coupon && !card.coupons.some((held) => held.coupon_id === coupon.coupon_id)) card.coupons.unshift(coupon);
+  if (points !== null && points !== undefined) card.points = points;
+  showBenefits(card);
+}
+
 async function main() {
   showStatus(TEXTS.loading);
   const config = await loadSiteConfig();
   if (!(await startLiff(config))) return;
+  // Read after liff.init: a LIFF URL's query (liff.line.me/<id>?claim=…) reaches the page through it.
+  const claimCode = claimCodeInUrl();
+  const toRegistration = () => window.location.replace(withClaimCode("register.html", claimCode));
   const result = await callApiPatiently(config, "/liff/api/card", { method: "POST" });
-  if (result.status === 409 && result.payload.code === "registration_required") {
-    window.location.replace("register.html");
-    return;
-  }
+  if (result.status === 409 && result.payload.code === "registration_required") return toRegistration();
   if (result.status === 401) return showStatus(TEXTS.sessionExpired);
   if (!result.ok) return showStatus(result.status === 503 ? TEXTS.busy : TEXTS.loadFailed);
+  const card = result.payload;
   const claimed = new URLSearchParams(window.location.search).get("claimed");
-  showStatus(claimed ? TEXTS.register.legacyClaimed(result.payload.member_no) : "");
-  showCard(result.payload);
-  keepTokenFresh(config, result.payload.card_token.refresh_after_seconds);
+  showStatus(claimed ? TEXTS.register.legacyClaimed(card.member_no) : "");
+  showCard(card);
+  keepTokenFresh(config, card.card_token.refresh_after_seconds);
+  const exchange = pointsExchange(config, (coupon, points) => updateBenefits(card, { coupon, points }));
+  if (claimCode) {
+    const coupon = await claimPosterCoupon(config, claimCode, toRegistration);
+    if (coupon) updateBenefits(card, { coupon });
+  }
+  const points = await exchange.refresh();
+  // What points buy means little without the balance: show it even before the first entry.
+  if (points !== null && (card.points === null || card.points === undefined)) updateBenefits(card, { points });
 }
 
 main().catch((error) => {

@@ -44,6 +44,13 @@ export async function callApi(config, path, { method = "GET", body, authenticate
   return { status: response.status, ok: response.ok, payload };
 }
 
+/** A random id for a request the server must apply once however often it is sent (a visit, an exchange). */
+export function requestId() {
+  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
+  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 const PATIENT_ATTEMPTS = 5;
 
 /**

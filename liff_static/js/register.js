@@ -3,6 +3,7 @@
 import { TEXTS } from "./texts.js";
 import { callApiPatiently, openFormPage, showStatus } from "./liff-app.js";
 import { problemsFromServer, renderRegistrationForm, valuesFromProfile } from "./registration-form.js";
+import { claimCodeInUrl, CLAIM_PARAMETER } from "./card-rewards.js";
 
 const formElement = document.getElementById("registration");
 const submit = document.getElementById("submit");
@@ -40,8 +41,11 @@ async function main() {
         body: registration.values(),
       });
       if (result.ok) {
-        const claimed = result.payload.legacy_number_claimed ? "?claimed=1" : "";
-        window.location.assign(`card.html${claimed}`);
+        // The card shows the number kept from before, and claims the poster's coupon that led here.
+        const query = new URLSearchParams();
+        if (result.payload.legacy_number_claimed) query.set("claimed", "1");
+        if (claimCodeInUrl()) query.set(CLAIM_PARAMETER, claimCodeInUrl());
+        window.location.assign(query.toString() ? `card.html?${query}` : "card.html");
         return;
       }
       if (result.status === 422) {

@@ -7,6 +7,7 @@ import { element } from "./dom.js";
 import { showStatus } from "./liff-app.js";
 import { confirmAction, requestId, showProblem, staffApi } from "./staff-session.js";
 import { fillEditForms, setUpMemberEdit } from "./staff-member-edit.js";
+import { offerCoupons, resetPointsForm, setUpMemberBenefits } from "./staff-member-benefits.js";
 
 const T = STAFF_TEXTS.member;
 const state = { member: null, visitId: null, presented: null };
@@ -129,7 +130,9 @@ function startVisit(member) {
   button.textContent = T.recordVisit;
   say("");
   showProblem("member-problem", "");
+  resetPointsForm();
   renderMember(member);
+  offerCoupons().catch(() => showProblem("member-problem", STAFF_TEXTS.failed));
 }
 
 /** Show a member the server just sent (scan, number, search), under #member/<user_id>. */
@@ -158,4 +161,5 @@ export function setUpMemberView() {
     if (!button.disabled) recordVisit(button).catch(() => showProblem("member-problem", STAFF_TEXTS.failed));
   });
   setUpMemberEdit(() => state.member, renderMember, reloadMember, say);
+  setUpMemberBenefits(() => state.member, renderMember, reloadMember, say);
 }

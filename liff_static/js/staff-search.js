@@ -1,20 +1,27 @@
 // Member search: a number, a name or kana fragment, the last 4 digits of a phone, or #tag. Each hit
-// links to the member's screen.
+// links to the member's screen; owners can tick hits and flag them together (js/staff-bulk-flags.js).
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
 import { staffApi } from "./staff-session.js";
+import { resetSelection, selectionBox, setUpBulkFlags } from "./staff-bulk-flags.js";
 
 const T = STAFF_TEXTS.search;
 const M = STAFF_TEXTS.member;
 
 function resultItem(member) {
+  const name = member.name || member.display_name || M.status.guest;
   const link = element("a", { href: `#member/${encodeURIComponent(member.user_id)}`, class: "result" });
   link.append(
-    element("span", { class: "result-name" }, member.name || member.display_name || M.status.guest),
+    element("span", { class: "result-name" }, name),
     element("span", { class: "result-no" }, `${M.memberNo} ${member.member_no}`),
     element("span", { class: "result-meta" }, [member.rank, M.pointsValue(member.points), ...member.tags.map((t) => `#${t}`)].filter(Boolean).join(" ")),
   );
-  const item = element("li");
+  const item = element("li", { "data-user-id": member.user_id });
+  const box = selectionBox(member, name);
+  if (box) {
+    item.classList.add("selectable");
+    item.append(box);
+  }
   item.append(link);
   return item;
 }
@@ -24,6 +31,8 @@ async function search(query) {
   const results = document.getElementById("search-results");
   summary.textContent = T.searching;
   results.replaceChildren();
+  document.getElementById("bulk-message").textContent = "";
+  resetSelection(0);
   const result = await staffApi(`/liff/api/staff/members?q=${encodeURIComponent(query)}`);
   if (!result.ok) {
     summary.textContent = STAFF_TEXTS.failed;
@@ -32,9 +41,11 @@ async function search(query) {
   const members = result.payload.members;
   summary.textContent = members.length ? T.found(members.length) : T.none;
   results.replaceChildren(...members.map(resultItem));
+  resetSelection(members.length);
 }
 
 export function setUpSearch() {
+  setUpBulkFlags();
   const form = document.getElementById("search-form");
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -2,7 +2,10 @@
 // and the one confirmation dialog.
 import { STAFF_TEXTS } from "./texts.js";
 import { callApi, callApiPatiently } from "./liff-app.js";
-import { element } from "./dom.js";
+
+// Shared with the customer pages; the staff screens import them from here with the rest.
+export { confirmAction } from "./dom.js";
+export { requestId } from "./liff-app.js";
 
 export const session = { config: null, me: null };
 
@@ -14,13 +17,6 @@ export function staffApi(path, options = {}) {
 
 export function isOwner() {
   return session.me?.role === "owner";
-}
-
-/** A random id for a request the server must apply once however often it is sent (visits, campaigns). */
-export function requestId() {
-  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
-  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function textAt(path) {
@@ -45,26 +41,4 @@ export function showProblem(id, text) {
 export function wordsOf(text) {
   const words = text.split(/[\s,、,]+/u).map((word) => word.replace(/^[##]/u, "").trim());
   return [...new Set(words.filter(Boolean))];
-}
-
-/** Ask before something that cannot be undone; resolves true when the staff member says yes. */
-export function confirmAction({ title, lines, yes, no }) {
-  const dialog = document.getElementById("confirm");
-  document.getElementById("confirm-title").textContent = title;
-  document.getElementById("confirm-body").replaceChildren(...lines.map((line) => element("p", {}, line)));
-  const yesButton = document.getElementById("confirm-yes");
-  const noButton = document.getElementById("confirm-no");
-  yesButton.textContent = yes;
-  noButton.textContent = no;
-  return new Promise((resolve) => {
-    const finish = (answer) => {
-      yesButton.onclick = noButton.onclick = dialog.oncancel = null;
-      dialog.close();
-      resolve(answer);
-    };
-    yesButton.onclick = () => finish(true);
-    noButton.onclick = () => finish(false);
-    dialog.oncancel = () => finish(false);
-    dialog.showModal();
-  });
 }

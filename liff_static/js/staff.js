@@ -1,6 +1,6 @@
 // staff.html: the staff console. Only LINE users on the shop's staff list get past GET /staff/me;
 // everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
-// #counter, #member/<user_id>, #members, #campaign, #dashboard.
+// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
 import { fillTexts, session, staffApi } from "./staff-session.js";
@@ -9,16 +9,20 @@ import { openMember, setUpMemberView } from "./staff-member-view.js";
 import { setUpSearch } from "./staff-search.js";
 import { openComposer, setUpComposer } from "./staff-composer.js";
 import { openDashboard } from "./staff-dashboard.js";
+import { openCoupons, setUpCoupons } from "./staff-coupons.js";
+import { openAudit } from "./staff-audit.js";
 
-const SCREENS = ["counter", "member", "members", "campaign", "dashboard"];
-const OPENERS = { campaign: openComposer, dashboard: openDashboard };
+const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit"];
+const OPENERS = { coupons: openCoupons, campaign: openComposer, dashboard: openDashboard, audit: openAudit };
+// Screens reached from a tab's screen keep that tab selected.
+const TAB_OF = { member: "members", audit: "dashboard" };
 
 function route() {
   const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");
   const current = SCREENS.includes(screen) ? screen : "counter";
   for (const name of SCREENS) document.getElementById(`screen-${name}`).hidden = name !== current;
   for (const tab of document.querySelectorAll("#tabs a")) {
-    const selected = tab.dataset.screen === current || (current === "member" && tab.dataset.screen === "members");
+    const selected = tab.dataset.screen === (TAB_OF[current] || current);
     if (selected) tab.setAttribute("aria-current", "page");
     else tab.removeAttribute("aria-current");
   }
@@ -47,6 +51,8 @@ async function main() {
   setUpMemberView();
   setUpSearch();
   setUpComposer();
+  setUpCoupons();
+  document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);
   route();
 }

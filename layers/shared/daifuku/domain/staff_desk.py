@@ -175,6 +175,12 @@ class StaffDesk:
             )
         )
 
+    def display_names(self, user_ids: set[str]) -> dict[str, str]:
+        """The LINE display names of these users (staff, in the audit log) where the shop knows them:
+        staff who are friends of the shop have a member item."""
+        records = {user_id: self.records.find_membership(user_id) for user_id in sorted(user_ids)}
+        return {user_id: r.display_name for user_id, r in records.items() if r is not None and r.display_name}
+
     # The member view
 
     def member_detail(self, user_id: str) -> MemberDetail:
