@@ -95,3 +95,27 @@ def no_spec_violations(request):
     if "line" in request.fixturenames:
         line = request.getfixturevalue("line")
         assert line.violations() == [], "requests broke LINE's OpenAPI spec"
+
+
+@pytest.fixture(scope="module")
+def api(local_stack: RunningLocalStack, line):
+    """The local stack's HTTP API, called as the LIFF pages call it (as any simulated LINE user)."""
+    from tests.integration.member_api import MemberApi
+
+    return MemberApi(local_stack.urls.api, line)
+
+
+@pytest.fixture(scope="module")
+def owner(member_table, api) -> str:
+    """A LINE user on the staff list as the shop's owner."""
+    from tests.integration.campaign_api import make_staff
+
+    return make_staff(member_table, api, "owner")
+
+
+@pytest.fixture(scope="module")
+def clerk(member_table, api) -> str:
+    """Staff at the counter, not an owner."""
+    from tests.integration.campaign_api import make_staff
+
+    return make_staff(member_table, api, "staff")

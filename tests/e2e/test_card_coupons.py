@@ -15,42 +15,22 @@ from daifuku.domain.poster_codes import issue_poster_code, poster_signing_key
 from daifuku.models.shop import RegistrationMode
 from daifuku_local.aws_resources import LocalChannel
 from tests.e2e.test_member_card_pages import card_shown, fill_registration, open_as
-from tests.integration.campaign_api import make_staff
 from tests.integration.member_api import MemberApi, shop_configured, unique
-from tests.integration.staff_api import member_item, new_template, registered_member
+from tests.integration.staff_api import items_under, member_item, new_template, registered_member
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SECONDS = 1000  # Playwright waits in milliseconds
 
 
-@pytest.fixture(scope="module")
-def members(local_stack, line) -> MemberApi:
-    return MemberApi(local_stack.urls.api, line)
-
-
-@pytest.fixture(scope="module")
-def owner(member_table, members) -> str:
-    return make_staff(member_table, members, "owner")
-
-
-def items_under(member_table, user: str, prefix: str) -> list[dict]:
-    answer = member_table.query(
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues={":pk": f"USER#{user}", ":prefix": prefix},
-        ConsistentRead=True,
-    )
-    return answer["Items"]
-
-
-def give_points(members: MemberApi, owner: str, user: str, points: int) -> None:
+def give_points(api: MemberApi, owner: str, user: str, points: int) -> None:
     body = {"delta": points, "reason": "テスト", "entry_id": uuid.uuid4().hex}
-    status, answer = members.call("POST", f"/liff/api/staff/members/{user}/points", owner, body)
+    status, answer = api.call("POST", f"/liff/api/staff/members/{user}/points", owner, body)
     assert status == 200, answer
 
 
-def todays_poster_code(members: MemberApi, owner: str, template_id: str) -> str:
-    status, poster = members.call("GET", f"/liff/api/staff/coupon-templates/{template_id}/poster-code", owner)
+def todays_poster_code(api: MemberApi, owner: str, template_id: str) -> str:
+    status, poster = api.call("GET", f"/liff/api/staff/coupon-templates/{template_id}/poster-code", owner)
     assert status == 200, poster
     code: str = poster["code"]
     return code
@@ -66,12 +46,12 @@ def reward_of(page, title: str):
 
 
 def test_a_member_exchanges_points_for_a_coupon_once_however_often_they_tap(
-    local_stack, members, member_table, owner, phone_page, artifacts_dir
+    local_stack, api, member_table, owner, phone_page, artifacts_dir
 ):
-    user, _ = registered_member(members, name="交換 花子")
-    give_points(members, owner, user, 120)
-    drink = new_template(members, owner, title=f"ドリンク1杯無料{uuid.uuid4().hex[:4]}", points_cost=50)
-    dinner = new_template(members, owner, title=f"ディナー券{uuid.uuid4().hex[:4]}", points_cost=500)
+    user, _ = registered_member(api, name="交換 花子")
+    give_points(api, owner, user, 120)
+    drink = new_template(api, owner, title=f"ドリンク1杯無料{uuid.uuid4().hex[:4]}", points_cost=50)
+    dinner = new_template(api, owner, title=f"ディナー券{uuid.uuid4().hex[:4]}", points_cost=500)
 
     open_as(phone_page, local_stack, user, "card.html")
     card_shown(phone_page)
@@ -126,14 +106,14 @@ def test_a_member_exchanges_points_for_a_coupon_once_however_often_they_tap(
     assert phone_page.locator("#points-rank dd").first.inner_text() == "70 pt"
 
 
-def test_not_enough_points_is_said_plainly(local_stack, members, member_table, owner, phone_page):
-    user, _ = registered_member(members, name="不足 花子")
-    give_points(members, owner, user, 60)
-    cake = new_template(members, owner, title=f"ケーキ1個{uuid.uuid4().hex[:4]}", points_cost=60)
+def test_not_enough_points_is_said_plainly(local_stack, api, member_table, owner, phone_page):
+    user, _ = registered_member(api, name="不足 花子")
+    give_points(api, owner, user, 60)
+    cake = new_template(api, owner, title=f"ケーキ1個{uuid.uuid4().hex[:4]}", points_cost=60)
     open_as(phone_page, local_stack, user, "card.html")
     button = reward_of(phone_page, cake["title"]).get_by_role("button")
     button.wait_for(timeout=15 * SECONDS)
-    give_points(members, owner, user, -30)  # spent at the counter while the page was open
+    give_points(api, owner, user, -30)  # spent at the counter while the page was open
     button.click()
     phone_page.get_by_role("dialog").get_by_role("button", name="交換する").click()
     phone_page.get_by_text("ポイントが足りないため、交換できませんでした。").wait_for()
@@ -142,11 +122,11 @@ def test_not_enough_points_is_said_plainly(local_stack, members, member_table, o
 
 
 def test_the_poster_coupon_is_claimed_once_and_a_forged_code_is_refused(
-    local_stack, members, member_table, owner, phone_page, artifacts_dir
+    local_stack, api, member_table, owner, phone_page, artifacts_dir
 ):
-    user, _ = registered_member(members, name="受取 花子")
-    poster = new_template(members, owner, title=f"来店感謝クーポン{uuid.uuid4().hex[:4]}")
-    code = todays_poster_code(members, owner, poster["template_id"])
+    user, _ = registered_member(api, name="受取 花子")
+    poster = new_template(api, owner, title=f"来店感謝クーポン{uuid.uuid4().hex[:4]}")
+    code = todays_poster_code(api, owner, poster["template_id"])
 
     open_poster_link(phone_page, local_stack, user, code)
     card_shown(phone_page)
@@ -181,11 +161,11 @@ def test_the_poster_coupon_is_claimed_once_and_a_forged_code_is_refused(
 
 
 def test_a_friend_who_is_not_a_member_registers_first_then_gets_the_poster_coupon(
-    local_stack, line, members, member_table, owner, phone_page, artifacts_dir
+    local_stack, line, api, member_table, owner, phone_page, artifacts_dir
 ):
     friend = line.create_user(unique("新規花子"), follow=True)
-    poster = new_template(members, owner, title=f"初回来店クーポン{uuid.uuid4().hex[:4]}")
-    code = todays_poster_code(members, owner, poster["template_id"])
+    poster = new_template(api, owner, title=f"初回来店クーポン{uuid.uuid4().hex[:4]}")
+    code = todays_poster_code(api, owner, poster["template_id"])
     with shop_configured(member_table, registration_mode=RegistrationMode.REGISTRATION_FIRST):
         open_poster_link(phone_page, local_stack, friend, code)
         phone_page.wait_for_url("**/register.html?claim=*")

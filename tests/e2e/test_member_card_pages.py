@@ -17,11 +17,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 SECONDS = 1000  # Playwright waits in milliseconds
 
 
-@pytest.fixture(scope="module")
-def members(local_stack, line) -> MemberApi:
-    return MemberApi(local_stack.urls.api, line)
-
-
 def open_as(page, local_stack, user: str, page_name: str) -> None:
     """What tapping the LIFF link in LINE does: the page, with the simulated user signed in."""
     page.goto(f"{local_stack.urls.liff_site}/{page_name}?simUser={user}")
@@ -45,10 +40,10 @@ def card_shown(page) -> dict[str, str]:
     }
 
 
-def staff_check(members: MemberApi, member_table, token: str) -> dict:
-    clerk = members.simulated_user(unique("スタッフ"))
+def staff_check(api: MemberApi, member_table, token: str) -> dict:
+    clerk = api.simulated_user(unique("スタッフ"))
     member_table.put_item(Item={"pk": "STAFF", "sk": clerk, "role": "staff"})
-    status, check = members.call("POST", "/liff/api/staff/card-check", clerk, {"token": token})
+    status, check = api.call("POST", "/liff/api/staff/card-check", clerk, {"token": token})
     assert status == 200
     return check
 
@@ -60,7 +55,7 @@ def qr_path_of(token: str) -> str:
 
 
 def test_guest_card_first_a_new_customer_sees_a_number_then_registers_and_keeps_it(
-    local_stack, line, members, member_table, phone_page, artifacts_dir
+    local_stack, line, api, member_table, phone_page, artifacts_dir
 ):
     user = line.create_user(unique("ゲスト花子"), follow=True)
     with shop_configured(member_table, registration_mode=RegistrationMode.GUEST_CARD_FIRST):
@@ -86,7 +81,7 @@ def test_guest_card_first_a_new_customer_sees_a_number_then_registers_and_keeps_
 
 
 def test_registration_first_the_form_then_the_card_whose_qr_the_staff_scanner_accepts(
-    local_stack, line, members, member_table, phone_page, artifacts_dir
+    local_stack, line, api, member_table, phone_page, artifacts_dir
 ):
     user = line.create_user(unique("登録花子"), follow=True)
     with shop_configured(
@@ -105,12 +100,12 @@ def test_registration_first_the_form_then_the_card_whose_qr_the_staff_scanner_ac
         phone_page.get_by_text("ご登録ありがとうクーポン").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "member-card-registered.png"), full_page=True)
 
-    stored = members.me(user)
+    stored = api.me(user)
     assert stored["member_no"] == card["member_no"] and stored["phone"] == "08033334444"
     # The QR on the page is exactly the QR of the token the page holds (the server draws it) ...
     assert card["qr_path"] == qr_path_of(card["token"])
     # ... and the staff scanner's check accepts that token as this member's live card.
-    assert staff_check(members, member_table, card["token"]) == {
+    assert staff_check(api, member_table, card["token"]) == {
         "valid": True,
         "reason": "ok",
         "member_no": card["member_no"],
@@ -119,9 +114,9 @@ def test_registration_first_the_form_then_the_card_whose_qr_the_staff_scanner_ac
     assert int(card["barcode_bars"]) > 10
 
 
-def test_the_card_replaces_its_qr_token_every_30_seconds(local_stack, line, members, phone_page):
+def test_the_card_replaces_its_qr_token_every_30_seconds(local_stack, line, api, phone_page):
     user = line.create_user(unique("更新花子"))
-    members.register(user, {"name": "更新 花子", "birthdate": "1980-01-01", "phone": "09055556666"})
+    api.register(user, {"name": "更新 花子", "birthdate": "1980-01-01", "phone": "09055556666"})
     phone_page.clock.install()
     open_as(phone_page, local_stack, user, "card.html")
     card_shown(phone_page)
@@ -159,10 +154,10 @@ def test_problems_are_shown_next_to_their_field_in_japanese(local_stack, line, p
 
 
 def test_a_member_edits_their_profile_then_deletes_their_data(
-    local_stack, line, members, member_table, phone_page, artifacts_dir
+    local_stack, line, api, member_table, phone_page, artifacts_dir
 ):
     user = line.create_user(unique("編集花子"), follow=True)
-    status, registered = members.register(
+    status, registered = api.register(
         user, {"name": "編集 花子", "birthdate": "1985-12-24", "phone": "090-7777-8888"}
     )
     assert status == 200
@@ -172,7 +167,7 @@ def test_a_member_edits_their_profile_then_deletes_their_data(
     phone_page.get_by_label("お名前").fill("編集 はな")
     phone_page.get_by_role("button", name="保存する").click()
     phone_page.get_by_text("登録情報を保存しました。").wait_for()
-    assert members.me(user)["name"] == "編集 はな"
+    assert api.me(user)["name"] == "編集 はな"
 
     phone_page.get_by_role("button", name="登録情報を削除する").click()
     dialog = phone_page.get_by_role("dialog", name="本当に削除しますか?")
@@ -183,7 +178,7 @@ def test_a_member_edits_their_profile_then_deletes_their_data(
     phone_page.get_by_text("登録情報を削除しました。").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "member-profile-deleted.png"), full_page=True)
 
-    assert members.me(user)["name"] is None
+    assert api.me(user)["name"] is None
     tombstone = member_table.get_item(Key={"pk": f"USER#{user}", "sk": "MEMBER"})["Item"]
     assert tombstone["status"] == "deleted" and tombstone["member_no"] == registered["member_no"]
     assert line.rich_menu(user)["name"] == "会員登録メニュー"

@@ -17,27 +17,13 @@ from daifuku.domain.card_token import card_signing_key, issue_card_token
 from daifuku.models.shop import PointsRule
 from daifuku_local.aws_resources import LocalChannel
 from tests.conftest import PHONE
-from tests.integration.campaign_api import fire_due_campaigns, make_staff, tag_members
+from tests.integration.campaign_api import fire_due_campaigns, tag_members
 from tests.integration.member_api import MemberApi, a_form, shop_configured, unique
+from tests.integration.staff_api import items_under
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SECONDS = 1000  # Playwright waits in milliseconds
-
-
-@pytest.fixture(scope="module")
-def members(local_stack, line) -> MemberApi:
-    return MemberApi(local_stack.urls.api, line)
-
-
-@pytest.fixture(scope="module")
-def owner(member_table, members) -> str:
-    return make_staff(member_table, members, "owner")
-
-
-@pytest.fixture(scope="module")
-def clerk(member_table, members) -> str:
-    return make_staff(member_table, members, "staff")
 
 
 @pytest.fixture
@@ -54,19 +40,19 @@ def open_console(page, local_stack, user: str, screen: str = "") -> None:
     page.locator("#tabs").wait_for(state="visible", timeout=15 * SECONDS)
 
 
-def a_member(members: MemberApi, **form) -> tuple[str, dict]:
+def a_member(api: MemberApi, **form) -> tuple[str, dict]:
     """A registered member (through the API, as register.html does) and their card."""
-    user = members.simulated_user(unique("会員"), follow=True)
-    status, _ = members.register(user, a_form(**form))
+    user = api.simulated_user(unique("会員"), follow=True)
+    status, _ = api.register(user, a_form(**form))
     assert status == 200
-    status, card = members.open_card(user)
+    status, card = api.open_card(user)
     assert status == 200
     return user, card
 
 
-def live_card_token(members: MemberApi, user: str) -> str:
+def live_card_token(api: MemberApi, user: str) -> str:
     """The token the member's card page shows in its QR right now."""
-    status, answer = members.call("GET", "/liff/api/card/token", user)
+    status, answer = api.call("GET", "/liff/api/card/token", user)
     assert status == 200, answer
     token: str = answer["token"]
     return token
@@ -78,38 +64,29 @@ def scan(page, token: str) -> None:
     page.get_by_role("button", name="会員証を読み取る").click()
 
 
-def issue_coupon(members: MemberApi, owner: str, user: str, title: str) -> str:
-    status, template = members.call(
+def issue_coupon(api: MemberApi, owner: str, user: str, title: str) -> str:
+    status, template = api.call(
         "POST", "/liff/api/staff/coupon-templates", owner, {"title": title, "description": "ドリンク1杯"}
     )
     assert status == 201, template
-    status, issued = members.call(
+    status, issued = api.call(
         "POST", f"/liff/api/staff/coupon-templates/{template['template_id']}/issue", owner, {"user_id": user}
     )
     assert (status, issued) == (200, {"issued": 1})
-    status, detail = members.call("GET", f"/liff/api/staff/members/{user}", owner)
+    status, detail = api.call("GET", f"/liff/api/staff/members/{user}", owner)
     coupon_id: str = next(c["coupon_id"] for c in detail["coupons"] if c["title"] == title)
     return coupon_id
 
 
-def items_under(member_table, user: str, prefix: str) -> list[dict]:
-    answer = member_table.query(
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues={":pk": f"USER#{user}", ":prefix": prefix},
-        ConsistentRead=True,
-    )
-    return answer["Items"]
-
-
 def test_scan_a_card_then_one_tap_records_one_visit_and_the_points_go_up(
-    local_stack, members, member_table, clerk, phone_page, artifacts_dir
+    local_stack, api, member_table, clerk, phone_page, artifacts_dir
 ):
-    user, card = a_member(members, name="来店 花子")
+    user, card = a_member(api, name="来店 花子")
     open_console(phone_page, local_stack, clerk)
     phone_page.screenshot(path=str(artifacts_dir / "staff-counter.png"), full_page=True)
 
     with shop_configured(member_table, points_rule=PointsRule(points_per_visit=5)):
-        scan_then_record_a_visit(phone_page, members, user, card, artifacts_dir)
+        scan_then_record_a_visit(phone_page, api, user, card, artifacts_dir)
 
     stored = member_table.get_item(Key=member_key(user), ConsistentRead=True)["Item"]
     assert stored["points"] == 5 and stored["last_visit_on"]
@@ -117,8 +94,8 @@ def test_scan_a_card_then_one_tap_records_one_visit_and_the_points_go_up(
     assert len(items_under(member_table, user, LEDGER_SK_PREFIX)) == 1
 
 
-def scan_then_record_a_visit(phone_page, members, user: str, card: dict, artifacts_dir) -> None:
-    scan(phone_page, live_card_token(members, user))
+def scan_then_record_a_visit(phone_page, api, user: str, card: dict, artifacts_dir) -> None:
+    scan(phone_page, live_card_token(api, user))
     phone_page.locator("#member-name").get_by_text("来店 花子").wait_for()
     assert phone_page.locator("#member-no").inner_text() == card["member_no"]
     assert phone_page.locator("#member-points").inner_text() == "0 pt"
@@ -142,9 +119,9 @@ def scan_then_record_a_visit(phone_page, members, user: str, card: dict, artifac
 
 
 def test_a_visit_whose_answer_was_lost_is_tapped_again_and_recorded_once(
-    local_stack, members, member_table, clerk, phone_page
+    local_stack, api, member_table, clerk, phone_page
 ):
-    user, _ = a_member(members, name="再送 花子")
+    user, _ = a_member(api, name="再送 花子")
     answers_lost = []
 
     def lose_the_first_answer(route) -> None:
@@ -168,8 +145,8 @@ def test_a_visit_whose_answer_was_lost_is_tapped_again_and_recorded_once(
     assert phone_page.locator("#member-visits li").count() == 1
 
 
-def test_the_number_typed_in_opens_the_same_member(local_stack, members, clerk, phone_page):
-    user, card = a_member(members, name="番号 花子")
+def test_the_number_typed_in_opens_the_same_member(local_stack, api, clerk, phone_page):
+    user, card = a_member(api, name="番号 花子")
     open_console(phone_page, local_stack, clerk)
     phone_page.get_by_label("会員番号").fill(card["member_no"])
     phone_page.get_by_role("button", name="会員を表示").click()
@@ -183,10 +160,10 @@ def test_the_number_typed_in_opens_the_same_member(local_stack, members, clerk, 
 
 
 def test_a_coupon_redeemed_from_two_phones_at_once_is_used_once(
-    local_stack, members, member_table, owner, clerk, phone_page, second_phone, artifacts_dir
+    local_stack, api, member_table, owner, clerk, phone_page, second_phone, artifacts_dir
 ):
-    user, _ = a_member(members, name="二重 花子")
-    coupon_id = issue_coupon(members, owner, user, f"コーヒー1杯無料{uuid.uuid4().hex[:4]}")
+    user, _ = a_member(api, name="二重 花子")
+    coupon_id = issue_coupon(api, owner, user, f"コーヒー1杯無料{uuid.uuid4().hex[:4]}")
     phones = [phone_page, second_phone]
     for page, staff in zip(phones, [owner, clerk], strict=True):
         open_console(page, local_stack, staff, f"member/{user}")
@@ -223,10 +200,10 @@ def test_a_coupon_redeemed_from_two_phones_at_once_is_used_once(
     ],
 )
 def test_a_card_that_is_not_live_is_refused_with_the_reason(
-    local_stack, members, clerk, phone_page, artifacts_dir, problem, reason_on_screen
+    local_stack, api, clerk, phone_page, artifacts_dir, problem, reason_on_screen
 ):
-    user, card = a_member(members, name="期限 花子")
-    live = live_card_token(members, user)
+    user, card = a_member(api, name="期限 花子")
+    live = live_card_token(api, user)
     key = card_signing_key(LocalChannel().channel_secret)
     tokens = {
         # A screenshot of the card taken five minutes ago: genuinely signed, but its window is gone.
@@ -243,8 +220,8 @@ def test_a_card_that_is_not_live_is_refused_with_the_reason(
     )
 
 
-def test_someone_not_on_the_staff_list_sees_only_the_notice(local_stack, members, phone_page, artifacts_dir):
-    customer, _ = a_member(members, name="一般 花子")
+def test_someone_not_on_the_staff_list_sees_only_the_notice(local_stack, api, phone_page, artifacts_dir):
+    customer, _ = a_member(api, name="一般 花子")
     phone_page.goto(f"{local_stack.urls.liff_site}/staff.html?simUser={customer}#members")
     phone_page.get_by_text("このページはスタッフ専用です。").wait_for(timeout=15 * SECONDS)
     assert phone_page.locator("#tabs").is_hidden()
@@ -253,10 +230,10 @@ def test_someone_not_on_the_staff_list_sees_only_the_notice(local_stack, members
 
 
 def test_staff_find_a_member_and_edit_tags_memos_and_flags(
-    local_stack, members, member_table, clerk, phone_page, artifacts_dir
+    local_stack, api, member_table, clerk, phone_page, artifacts_dir
 ):
     phone_last4 = f"{uuid.uuid4().int % 10000:04d}"
-    user, _ = a_member(members, name="検索 花子", phone=f"090-5555-{phone_last4}")
+    user, _ = a_member(api, name="検索 花子", phone=f"090-5555-{phone_last4}")
     tag = f"常連{uuid.uuid4().hex[:4]}"
     open_console(phone_page, local_stack, clerk, "members")
     phone_page.get_by_role("searchbox", name="検索").fill(phone_last4)
@@ -296,7 +273,7 @@ def test_staff_find_a_member_and_edit_tags_memos_and_flags(
 
 
 def test_the_composer_counts_what_the_planner_sends_and_the_progress_bar_reaches_100(
-    local_stack, line, members, member_table, owner, phone_page, artifacts_dir
+    local_stack, line, api, member_table, owner, phone_page, artifacts_dir
 ):
     tag = f"配信{uuid.uuid4().hex[:6]}"
     eligible = [line.create_user(f"配信先{n}", follow=True) for n in range(3)]
@@ -349,10 +326,10 @@ def test_the_composer_counts_what_the_planner_sends_and_the_progress_bar_reaches
 
 
 def test_the_dashboard_draws_the_numbers_the_api_gives(
-    local_stack, line, members, owner, phone_page, artifacts_dir
+    local_stack, line, api, owner, phone_page, artifacts_dir
 ):
     line.create_user(unique("今日の友だち"), follow=True)
-    a_member(members, name="集計 花子")
+    a_member(api, name="集計 花子")
     with phone_page.expect_response("**/liff/api/staff/dashboard*") as answered:
         open_console(phone_page, local_stack, owner, "dashboard")
     board = answered.value.json()
@@ -376,7 +353,7 @@ def test_the_dashboard_draws_the_numbers_the_api_gives(
 
 
 def test_a_campaign_scheduled_for_later_is_saved_with_its_time_and_not_started(
-    local_stack, line, members, member_table, owner, phone_page, artifacts_dir
+    local_stack, line, api, member_table, owner, phone_page, artifacts_dir
 ):
     tag = f"予約{uuid.uuid4().hex[:6]}"
     tag_members(member_table, [line.create_user("予約先", follow=True)], tag)
@@ -396,9 +373,9 @@ def test_a_campaign_scheduled_for_later_is_saved_with_its_time_and_not_started(
     phone_page.get_by_text("に配信を予約しました。").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "staff-campaign-scheduled.png"), full_page=True)
 
-    status, saved = members.call("GET", f"/liff/api/staff/campaigns/{campaign_id}", owner)
+    status, saved = api.call("GET", f"/liff/api/staff/campaigns/{campaign_id}", owner)
     expected = phone_page.evaluate("() => new Date('2030-01-15T10:30').toISOString()")
     assert status == 200 and saved["status"] == "draft"
     assert datetime.fromisoformat(saved["send_at"]) == datetime.fromisoformat(expected)
-    status, _ = members.call("POST", f"/liff/api/staff/campaigns/{campaign_id}/cancel", owner)
+    status, _ = api.call("POST", f"/liff/api/staff/campaigns/{campaign_id}/cancel", owner)
     assert status == 200

@@ -11,16 +11,14 @@ import uuid
 import pytest
 
 from daifuku.adapters.table_keys import COUPON_SK_PREFIX
-from tests.e2e.test_staff_console import a_member, items_under, open_console
+from tests.e2e.test_staff_console import a_member, open_console
 from tests.integration.campaign_api import (
     compose,
     fire_due_campaigns,
-    make_staff,
     tag_members,
     wait_until_finished,
 )
-from tests.integration.member_api import MemberApi
-from tests.integration.staff_api import give_coupon, member_item, new_template
+from tests.integration.staff_api import give_coupon, items_under, member_item, new_template
 from tests.unit.test_poster import decoded_qr
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -28,25 +26,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 SECONDS = 1000  # Playwright waits in milliseconds
 
 
-@pytest.fixture(scope="module")
-def members(local_stack, line) -> MemberApi:
-    return MemberApi(local_stack.urls.api, line)
-
-
-@pytest.fixture(scope="module")
-def owner(member_table, members) -> str:
-    return make_staff(member_table, members, "owner")
-
-
-@pytest.fixture(scope="module")
-def clerk(member_table, members) -> str:
-    return make_staff(member_table, members, "staff")
-
-
 def test_the_owner_creates_a_coupon_and_hands_it_to_a_member_whose_card_shows_it(
-    local_stack, members, member_table, owner, phone_page, artifacts_dir
+    local_stack, api, member_table, owner, phone_page, artifacts_dir
 ):
-    user, _ = a_member(members, name="配布 花子")
+    user, _ = a_member(api, name="配布 花子")
     title = f"焼き菓子プレゼント{uuid.uuid4().hex[:4]}"
     open_console(phone_page, local_stack, owner, "coupons")
     phone_page.get_by_label("クーポン名").fill(title)
@@ -60,7 +43,7 @@ def test_the_owner_creates_a_coupon_and_hands_it_to_a_member_whose_card_shows_it
     phone_page.locator("#templates").get_by_text(title).wait_for()
     template = created.value.json()
     assert (template["valid_days"], template["points_cost"], template["discount_text"]) == (14, 30, "無料")
-    status, listed = members.call("GET", "/liff/api/staff/coupon-templates", owner)
+    status, listed = api.call("GET", "/liff/api/staff/coupon-templates", owner)
     assert (
         status == 200 and [t["title"] for t in listed["templates"]].count(title) == 1
     )  # one, however tapped
@@ -80,9 +63,9 @@ def test_the_owner_creates_a_coupon_and_hands_it_to_a_member_whose_card_shows_it
 
 
 def test_the_poster_screen_shows_a_qr_that_opens_todays_claim_url(
-    local_stack, members, owner, phone_page, artifacts_dir, tmp_path
+    local_stack, api, owner, phone_page, artifacts_dir, tmp_path
 ):
-    template = new_template(members, owner, title=f"ポスター限定{uuid.uuid4().hex[:4]}")
+    template = new_template(api, owner, title=f"ポスター限定{uuid.uuid4().hex[:4]}")
     open_console(phone_page, local_stack, owner, "coupons")
     with phone_page.expect_response("**/poster-code") as answered:
         phone_page.get_by_role("button", name=f"「{template['title']}」のポスター用QRコードを表示").click()
@@ -109,14 +92,14 @@ def test_the_poster_screen_shows_a_qr_that_opens_todays_claim_url(
 
 
 def test_points_bulk_flags_and_the_audit_log(
-    local_stack, line, members, member_table, owner, phone_page, artifacts_dir
+    local_stack, line, api, member_table, owner, phone_page, artifacts_dir
 ):
     tag = f"整理{uuid.uuid4().hex[:4]}"
-    flagged = [a_member(members, name=f"一括{n} 花子")[0] for n in (1, 2)]
-    kept, _ = a_member(members, name="配信 花子")
+    flagged = [a_member(api, name=f"一括{n} 花子")[0] for n in (1, 2)]
+    kept, _ = a_member(api, name="配信 花子")
     tag_members(member_table, [*flagged, kept], tag)
-    gift = new_template(members, owner, title=f"お詫びクーポン{uuid.uuid4().hex[:4]}")
-    give_coupon(members, owner, gift["template_id"], flagged[0])
+    gift = new_template(api, owner, title=f"お詫びクーポン{uuid.uuid4().hex[:4]}")
+    give_coupon(api, owner, gift["template_id"], flagged[0])
 
     # A points adjustment: the new total on screen and in the table; a deduction below zero refused.
     open_console(phone_page, local_stack, owner, f"member/{flagged[0]}")
@@ -160,9 +143,9 @@ def test_points_bulk_flags_and_the_audit_log(
 
     # A later campaign to the tag skips the flagged two.
     marker = uuid.uuid4().hex[:8]
-    campaign_id = compose(members, owner, {"tags_any": [tag]}, f"お知らせ {marker}")
-    fire_due_campaigns(members.api_url)
-    finished = wait_until_finished(members, owner, campaign_id)
+    campaign_id = compose(api, owner, {"tags_any": [tag]}, f"お知らせ {marker}")
+    fire_due_campaigns(api.api_url)
+    finished = wait_until_finished(api, owner, campaign_id)
     assert (finished["sent"], finished["skipped_by_flag"]) == (1, 2)
     reached = [u for u in [*flagged, kept] if any(marker in m.get("text", "") for m in line.received(u))]
     assert reached == [kept]
@@ -183,8 +166,8 @@ def test_points_bulk_flags_and_the_audit_log(
     phone_page.screenshot(path=str(artifacts_dir / "staff-audit.png"), full_page=True)
 
 
-def test_a_clerk_sees_the_owner_only_notices(local_stack, members, clerk, phone_page, artifacts_dir):
-    user, _ = a_member(members, name="店員 花子")
+def test_a_clerk_sees_the_owner_only_notices(local_stack, api, clerk, phone_page, artifacts_dir):
+    user, _ = a_member(api, name="店員 花子")
     open_console(phone_page, local_stack, clerk, "coupons")
     phone_page.get_by_text("クーポンの作成・配布とポスター用QRコードはオーナーのみ利用できます。").wait_for()
     assert phone_page.locator("#template-form").is_hidden()

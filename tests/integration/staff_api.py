@@ -52,3 +52,14 @@ def member_item(member_table: Any, user: str) -> dict[str, Any]:
 def visit(api: MemberApi, staff: str, user: str, visit_id: str | None = None) -> tuple[int, dict[str, Any]]:
     body = {"visit_id": visit_id or uuid.uuid4().hex, "store_id": None}
     return api.call("POST", f"/liff/api/staff/members/{user}/visits", staff, body)
+
+
+def items_under(member_table: Any, user: str, prefix: str) -> list[dict[str, Any]]:
+    """The user's items whose sort key starts with `prefix` (coupons, ledger entries, visits…)."""
+    answer = member_table.query(
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues={":pk": f"USER#{user}", ":prefix": prefix},
+        ConsistentRead=True,
+    )
+    items: list[dict[str, Any]] = answer["Items"]
+    return items

@@ -10,14 +10,9 @@ import pytest
 from boto3.dynamodb.conditions import Attr
 
 from daifuku.models.shop import CouponTemplate, RegistrationMode
-from tests.integration.member_api import MemberApi, a_form, shop_configured, unique
+from tests.integration.member_api import a_form, shop_configured, unique
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def members(local_stack, line) -> MemberApi:
-    return MemberApi(local_stack.urls.api, line)
 
 
 def member_item(member_table, user_id: str) -> dict[str, Any] | None:
@@ -49,13 +44,13 @@ def scan_all(member_table) -> list[dict[str, Any]]:
 
 
 def test_200_concurrent_registrations_of_different_users_get_200_distinct_consecutive_numbers(
-    members, member_table
+    api, member_table
 ):
-    users = [members.simulated_user() for _ in range(200)]
-    tokens = {user: members.id_token_for(user) for user in users}
+    users = [api.simulated_user() for _ in range(200)]
+    tokens = {user: api.id_token_for(user) for user in users}
     assert len(tokens) == 200
     with ThreadPoolExecutor(max_workers=200) as pool:
-        answers = list(pool.map(lambda user: members.register(user, a_form()), users))
+        answers = list(pool.map(lambda user: api.register(user, a_form()), users))
 
     assert [status for status, _ in answers] == [200] * 200, [a for a in answers if a[0] != 200][:3]
     numbers = sorted(int(payload["member_no"]) for _, payload in answers)
@@ -67,12 +62,12 @@ def test_200_concurrent_registrations_of_different_users_get_200_distinct_consec
         assert number_item(member_table, payload["member_no"])["user_id"] == user
 
 
-def test_20_concurrent_submits_of_the_same_user_make_one_member_with_one_number(members, member_table):
-    user = members.simulated_user()
-    members.id_token_for(user)
+def test_20_concurrent_submits_of_the_same_user_make_one_member_with_one_number(api, member_table):
+    user = api.simulated_user()
+    api.id_token_for(user)
     counter_before = counter(member_table)
     with ThreadPoolExecutor(max_workers=20) as pool:
-        answers = list(pool.map(lambda _: members.register(user, a_form(name="同時 送信")), range(20)))
+        answers = list(pool.map(lambda _: api.register(user, a_form(name="同時 送信")), range(20)))
 
     assert {status for status, _ in answers} == {200}
     assert len({payload["member_no"] for _, payload in answers}) == 1
@@ -90,13 +85,13 @@ def test_20_concurrent_submits_of_the_same_user_make_one_member_with_one_number(
     "token_case",
     ["none", "expired", "wrong audience", "bad signature", "not a JWT", "another scheme"],
 )
-def test_a_missing_or_bad_id_token_is_401_and_changes_nothing(members, member_table, token_case):
-    user = members.simulated_user()
-    good = members.id_token_for(user)
+def test_a_missing_or_bad_id_token_is_401_and_changes_nothing(api, member_table, token_case):
+    user = api.simulated_user()
+    good = api.id_token_for(user)
     token = {
         "none": None,
-        "expired": members.id_token_for(user, expires_in=-60),
-        "wrong audience": members.id_token_for(user, audience="1999999999"),
+        "expired": api.id_token_for(user, expires_in=-60),
+        "wrong audience": api.id_token_for(user, audience="1999999999"),
         "bad signature": good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB"),
         "not a JWT": "hello",
         "another scheme": None,
@@ -108,17 +103,17 @@ def test_a_missing_or_bad_id_token_is_401_and_changes_nothing(members, member_ta
         ("DELETE", "/liff/api/me", None),
     ]:
         if token_case == "another scheme":
-            status, payload = members.call(method, path, body=body, token=None)
+            status, payload = api.call(method, path, body=body, token=None)
         else:
-            status, payload = members.call(method, path, body=body, token=token or None)
+            status, payload = api.call(method, path, body=body, token=token or None)
         assert status == 401, (method, path, payload)
         assert payload["message"] and payload["code"] == "unauthenticated"
     assert member_item(member_table, user) is None
 
 
-def test_the_user_id_comes_only_from_the_token(members, member_table):
-    user, other = members.simulated_user(), members.simulated_user()
-    status, payload = members.register(user, {**a_form(), "user_id": other})
+def test_the_user_id_comes_only_from_the_token(api, member_table):
+    user, other = api.simulated_user(), api.simulated_user()
+    status, payload = api.register(user, {**a_form(), "user_id": other})
     assert status == 422 and payload["errors"] == [{"field": "user_id", "code": "unknown_field"}]
     assert member_item(member_table, other) is None and member_item(member_table, user) is None
 
@@ -126,9 +121,9 @@ def test_the_user_id_comes_only_from_the_token(members, member_table):
 # Bad bodies
 
 
-def test_a_bad_form_gets_field_level_errors_and_writes_nothing(members, member_table):
-    user = members.simulated_user()
-    status, payload = members.register(
+def test_a_bad_form_gets_field_level_errors_and_writes_nothing(api, member_table):
+    user = api.simulated_user()
+    status, payload = api.register(
         user, {"name": "", "birthdate": "2999-01-01", "phone": "0120", "nickname": "x"}
     )
     assert status == 422
@@ -146,9 +141,9 @@ def test_a_bad_form_gets_field_level_errors_and_writes_nothing(members, member_t
     [(b"{not json", 400), (b"[1, 2]", 400), (b'"a string"', 400), (b"{" + b" " * 17_000 + b"}", 413)],
     ids=["broken JSON", "a list", "a string", "over 16 KB"],
 )
-def test_malformed_or_oversized_bodies_are_refused(members, member_table, raw_body, status):
-    user = members.simulated_user()
-    answer_status, payload = members.call("POST", "/liff/api/registration", user, raw_body=raw_body)
+def test_malformed_or_oversized_bodies_are_refused(api, member_table, raw_body, status):
+    user = api.simulated_user()
+    answer_status, payload = api.call("POST", "/liff/api/registration", user, raw_body=raw_body)
     assert (answer_status, payload["code"]) == (
         status,
         "body_too_large" if status == 413 else "malformed_body",
@@ -159,42 +154,42 @@ def test_malformed_or_oversized_bodies_are_refused(members, member_table, raw_bo
 # Both ways to join
 
 
-def test_guest_card_first_a_number_at_once_then_registration_keeps_it(members, member_table, line):
-    user = members.simulated_user(follow=True)
+def test_guest_card_first_a_number_at_once_then_registration_keeps_it(api, member_table, line):
+    user = api.simulated_user(follow=True)
     with shop_configured(member_table, registration_mode=RegistrationMode.GUEST_CARD_FIRST):
-        status, card = members.open_card(user)
+        status, card = api.open_card(user)
         assert status == 200 and card["status"] == "guest" and card["can_register"] is True
-        assert members.open_card(user)[1]["member_no"] == card["member_no"]
-        status, registered = members.register(user, a_form())
+        assert api.open_card(user)[1]["member_no"] == card["member_no"]
+        status, registered = api.register(user, a_form())
     assert status == 200
     assert (registered["member_no"], registered["status"]) == (card["member_no"], "registered")
     assert line.rich_menu(user)["name"] == "会員メニュー"
 
 
-def test_registration_first_the_form_comes_before_the_card(members, member_table, line):
-    user = members.simulated_user(follow=True)
+def test_registration_first_the_form_comes_before_the_card(api, member_table, line):
+    user = api.simulated_user(follow=True)
     with shop_configured(member_table, registration_mode=RegistrationMode.REGISTRATION_FIRST):
-        status, payload = members.open_card(user)
+        status, payload = api.open_card(user)
         assert (status, payload["code"]) == (409, "registration_required")
         assert line.rich_menu(user)["name"] == "会員登録メニュー"
-        status, registered = members.register(user, a_form())
+        status, registered = api.register(user, a_form())
         assert status == 200
-        status, card = members.open_card(user)
+        status, card = api.open_card(user)
     assert status == 200 and card["member_no"] == registered["member_no"]
     assert card["barcode"]["text"] == card["member_no"]
     assert line.rich_menu(user)["name"] == "会員メニュー"
 
 
-def test_the_welcome_coupon_is_on_the_card_once(members, member_table):
-    user = members.simulated_user()
+def test_the_welcome_coupon_is_on_the_card_once(api, member_table):
+    user = api.simulated_user()
     with shop_configured(member_table, welcome_coupon=CouponTemplate(title="ようこそ 焼き菓子1個")):
-        assert members.register(user, a_form())[1]["welcome_coupon_granted"] is True
-        assert members.register(user, a_form())[1]["welcome_coupon_granted"] is False
-        _, card = members.open_card(user)
+        assert api.register(user, a_form())[1]["welcome_coupon_granted"] is True
+        assert api.register(user, a_form())[1]["welcome_coupon_granted"] is False
+        _, card = api.open_card(user)
     assert [coupon["title"] for coupon in card["coupons"]] == ["ようこそ 焼き菓子1個"]
 
 
-def test_a_customer_from_before_claims_their_imported_number(members, member_table):
+def test_a_customer_from_before_claims_their_imported_number(api, member_table):
     # What the operator's CSV import writes: the imported member, and the number marked as taken.
     phone, legacy_no = "09087650001", unique("L").upper()[:7]
     member_table.put_item(
@@ -209,11 +204,11 @@ def test_a_customer_from_before_claims_their_imported_number(members, member_tab
     member_table.put_item(
         Item={"pk": f"MEMBER_NO#{legacy_no}", "sk": "MEMBER_NO", "member_no": legacy_no, "status": "imported"}
     )
-    someone_else = members.simulated_user()
-    status, other = members.register(someone_else, a_form(phone="090-8765-0001", birthdate="1975-02-15"))
+    someone_else = api.simulated_user()
+    status, other = api.register(someone_else, a_form(phone="090-8765-0001", birthdate="1975-02-15"))
     assert status == 200 and other["member_no"] != legacy_no
-    user = members.simulated_user()
-    status, claimed = members.register(user, a_form(phone="090-8765-0001", birthdate="1975-02-14"))
+    user = api.simulated_user()
+    status, claimed = api.register(user, a_form(phone="090-8765-0001", birthdate="1975-02-14"))
     assert status == 200 and claimed["member_no"] == legacy_no and claimed["legacy_number_claimed"]
     assert number_item(member_table, legacy_no)["user_id"] == user
 
@@ -221,16 +216,16 @@ def test_a_customer_from_before_claims_their_imported_number(members, member_tab
 # The card's token, as the staff scanner checks it
 
 
-def test_the_cards_qr_token_is_accepted_by_the_staff_check_until_it_expires(members, member_table):
-    member, clerk, stranger = (members.simulated_user() for _ in range(3))
+def test_the_cards_qr_token_is_accepted_by_the_staff_check_until_it_expires(api, member_table):
+    member, clerk, stranger = (api.simulated_user() for _ in range(3))
     member_table.put_item(Item={"pk": "STAFF", "sk": clerk, "role": "staff"})
-    members.register(member, a_form())
-    status, card = members.open_card(member)
+    api.register(member, a_form())
+    status, card = api.open_card(member)
     token = card["card_token"]["token"]
-    status, fresh = members.call("GET", "/liff/api/card/token", member)
+    status, fresh = api.call("GET", "/liff/api/card/token", member)
     assert status == 200 and fresh["token"].startswith(f"DC1.{card['member_no']}.")
 
-    status, check = members.call("POST", "/liff/api/staff/card-check", clerk, {"token": token})
+    status, check = api.call("POST", "/liff/api/staff/card-check", clerk, {"token": token})
     assert status == 200 and check == {
         "valid": True,
         "reason": "ok",
@@ -238,27 +233,27 @@ def test_the_cards_qr_token_is_accepted_by_the_staff_check_until_it_expires(memb
         "status": "registered",
     }
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    status, check = members.call("POST", "/liff/api/staff/card-check", clerk, {"token": forged})
+    status, check = api.call("POST", "/liff/api/staff/card-check", clerk, {"token": forged})
     assert (status, check["valid"], check["reason"]) == (200, False, "forged")
-    status, _ = members.call("POST", "/liff/api/staff/card-check", stranger, {"token": token})
+    status, _ = api.call("POST", "/liff/api/staff/card-check", stranger, {"token": token})
     assert status == 403
 
 
 # Deleting my data
 
 
-def test_deletion_leaves_no_personal_data_and_the_number_is_never_reissued(members, member_table, line):
+def test_deletion_leaves_no_personal_data_and_the_number_is_never_reissued(api, member_table, line):
     display_name = unique("削除される人")
-    user = members.simulated_user(display_name, follow=True)
+    user = api.simulated_user(display_name, follow=True)
     line.send_text(user, "誕生日ケーキの予約をしたいです")  # a message is personal data too
     form = a_form(name=unique("削除 花子"), phone="080-2468-1357", birthdate="1969-07-20")
     with shop_configured(member_table, welcome_coupon=CouponTemplate(title="削除テストのクーポン")):
-        status, registered = members.register(user, form)
+        status, registered = api.register(user, form)
     assert status == 200
     member_table.put_item(Item={"pk": f"USER#{user}", "sk": "TAG#常連", "tag": "常連", "user_id": user})
     member_no = registered["member_no"]
 
-    status, _ = members.delete_my_data(user)
+    status, _ = api.delete_my_data(user)
     assert status == 200
 
     personal = [
@@ -283,9 +278,9 @@ def test_deletion_leaves_no_personal_data_and_the_number_is_never_reissued(membe
     retired = number_item(member_table, member_no)
     assert retired["status"] == "deleted" and "user_id" not in retired
     assert line.rich_menu(user)["name"] == "会員登録メニュー"
-    assert members.me(user)["name"] is None
+    assert api.me(user)["name"] is None
 
-    newcomer = members.simulated_user()
-    assert members.register(newcomer, a_form())[1]["member_no"] != member_no
-    status, again = members.register(user, a_form())
+    newcomer = api.simulated_user()
+    assert api.register(newcomer, a_form())[1]["member_no"] != member_no
+    status, again = api.register(user, a_form())
     assert status == 200 and again["member_no"] != member_no

@@ -22,7 +22,7 @@ from daifuku.models.shop import PointsRule, Rank
 from daifuku_local.aws_resources import LocalChannel
 from functions.liff_api.api import app
 from functions.liff_api.staff_routes import STAFF_PREFIX, STAFF_ROUTES
-from tests.integration.campaign_api import make_staff, wait_until_finished
+from tests.integration.campaign_api import wait_until_finished
 from tests.integration.member_api import a_form, shop_configured
 from tests.integration.staff_api import (
     card_qr,
@@ -53,12 +53,6 @@ def concrete(path: str, **values: str) -> str:
     return re.sub(
         r"<(\w+)>", lambda m: values.get(m.group(1), SOME_USER if m.group(1) == "user_id" else "x"), path
     )
-
-
-@pytest.fixture(scope="module")
-def clerk(member_table, api) -> str:
-    """Staff at the counter, not an owner."""
-    return make_staff(member_table, api, "staff")
 
 
 def audit_entries(api, owner: str, limit: int = 50) -> list[dict[str, Any]]:
