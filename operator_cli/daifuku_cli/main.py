@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Every module named here has `register(subcommands)`, which adds its parser and sets `run`.
-COMMAND_MODULES = ("daifuku_cli.dlq",)
+COMMAND_MODULES = ("daifuku_cli.dlq", "daifuku_cli.export", "daifuku_cli.importing")
 
 
 def build_parser() -> argparse.ArgumentParser:
