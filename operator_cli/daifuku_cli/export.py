@@ -77,27 +77,24 @@ def export_table(data: TableData, out: Path, personal_path: Path | None) -> dict
         personal_path.parent.mkdir(parents=True, exist_ok=True)
         personal_path.write_bytes(personal.to_bytes())
         print(f"  {personal_path!s:<32} {len(personal.rows):>8} rows of personal data")
-    manifest = build_manifest(files, personal, tables, exported_at)
+    for name, count in sorted(tables.transient.items()):
+        print(f"  not exported (transient): {count} {name}")
+    manifest = build_manifest(files, personal, exported_at)
     (out / MANIFEST_FILE).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return manifest
 
 
-def build_manifest(
-    files: list[CsvFile], personal: CsvFile | None, tables: ExportTables, exported_at: str
-) -> dict[str, Any]:
+def build_manifest(files: list[CsvFile], personal: CsvFile | None, exported_at: str) -> dict[str, Any]:
     descriptions = {kind.file_name: kind.description for kind in EXPORTED_KINDS}
     manifest: dict[str, Any] = {
         "format": EXPORT_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "exported_at": exported_at,
         "files": [_file_entry(csv_file, descriptions.get(csv_file.name, "")) for csv_file in files],
-        "excluded_transient": {
-            kind.name: {"description": kind.description, "items": tables.transient[kind.name]}
-            for kind in ITEM_KINDS
-            if kind.transient
-        },
+        # Named, not counted: a re-export of an import must give the same manifest.
+        "excluded_transient": {kind.name: kind.description for kind in ITEM_KINDS if kind.transient},
     }
     if personal is None:
         manifest["personal_data"] = {"included": False, "left_out_columns": left_out_columns()}
