@@ -88,7 +88,7 @@ def decode_legacy_csv(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp932"), "Shift_JIS (cp932)"
+        return data.decode("cp932"), "Shift_JIS/cp932"
     except UnicodeDecodeError as error:
         raise ValueError(f"neither UTF-8 nor Shift_JIS: byte {error.start} cannot be read") from None
 
@@ -133,16 +133,18 @@ def read_legacy_members(data: bytes, number_format: MemberNumberFormat, today: d
             continue
         values = {name: cells[at].strip() if at < len(cells) else "" for name, at in columns.items()}
         row, reasons = _check_row(line, values, number_format, today)
+        member_no = unicodedata.normalize("NFKC", values["member_no"])
+        if member_no:
+            if member_no in numbers_seen:
+                reasons.append(f"member number {member_no} is also on line {numbers_seen[member_no]}")
+            numbers_seen.setdefault(member_no, line)
         if row is not None:
-            if row.member_no in numbers_seen:
-                reasons.append(f"member number {row.member_no} is also on line {numbers_seen[row.member_no]}")
             person = (row.phone, row.birthdate)
             if person in people_seen:
                 reasons.append(
                     f"same phone and birthdate as line {people_seen[person]}: "
                     "the customer could claim neither"
                 )
-            numbers_seen.setdefault(row.member_no, line)
             people_seen.setdefault(person, line)
         if reasons:
             result.problems.append(RowProblem(line, "; ".join(reasons)))

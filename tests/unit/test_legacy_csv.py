@@ -37,7 +37,7 @@ def test_every_bad_row_is_reported_with_its_line_and_reason_and_no_value():
         b"000001,A,09011112222,1990-01-01\n"
         b"000002,B,12345,1990-01-01\n"  # line 3: not a phone
         b"000003,C,09011113333,1990-02-30\n"  # line 4: no such day
-        b"000001,D,09011114444,1990-01-01\n"  # line 5: number of line 2
+        b"000002,D,09011114444,1990-01-01\n"  # line 5: the number of line 3, itself bad
         b"123,E,09011115555,1990-01-01\n"  # line 6: too few digits for the shop
         b"\n"
         b"000007,F,09011112222,1990-01-01\n"  # line 8: same person as line 2
@@ -48,7 +48,7 @@ def test_every_bad_row_is_reported_with_its_line_and_reason_and_no_value():
     assert sorted(reported) == [3, 4, 5, 6, 8, 9]
     assert reported[3] == "phone is not a Japanese phone number"
     assert reported[4] == "birthdate is not a real date"
-    assert reported[5] == "member number 000001 is also on line 2"
+    assert reported[5] == "member number 000002 is also on line 3"
     assert "does not fit the shop's format" in reported[6] and "leading zeros" in reported[6]
     assert "same phone and birthdate as line 2" in reported[8]
     assert "leading 0" in reported[9] and "birthdate is in the future" in reported[9]
