@@ -25,26 +25,34 @@ from daifuku.adapters.line_api import LineMessagingClient
 from daifuku.adapters.line_credentials import LineCredentials, load_line_credentials
 from daifuku.adapters.line_login import LineIdTokenVerifier
 from daifuku.adapters.member_table import MemberTable
-from daifuku.domain.campaign_desk import CampaignDesk, CampaignRequest
+from daifuku.domain.campaign_desk import CampaignDesk
 from daifuku.domain.campaigns import CampaignProgress, InvalidTransition
 from daifuku.domain.card_token import card_signing_key
 from daifuku.domain.errors import (
     CampaignNotFound,
+    CouponAlreadyClaimed,
+    CouponAlreadyUsed,
+    CouponExpired,
+    CouponNotFound,
+    CouponTemplateNotFound,
     FieldProblem,
+    InvalidClaimCode,
     InvalidIdToken,
     InvalidRegistration,
     LineUnavailable,
     MemberNotFound,
     MemberNumberContention,
+    NotEnoughPoints,
+    NotExchangeable,
     NotOwner,
     NotStaff,
     RegistrationRequired,
 )
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.registration import form_fields
-from daifuku.domain.segments import Segment
 from daifuku.models.membership import RegistrationFormView
 from daifuku.models.shop import ShopConfig
+from daifuku.models.staff import ClaimRequest, ExchangeRequest
 from daifuku.settings import current_settings
 
 logger = Logger(service="liff_api")
@@ -107,6 +115,7 @@ def membership_desk() -> MembershipDesk:
         shop=shop_config(),
         card_signing_key=card_signing_key(credentials.channel_secret.get_secret_value()),
         timezone=ZoneInfo(settings.shop_timezone),
+        counters=member_table(),
     )
 
 
@@ -218,35 +227,18 @@ def delete_my_data() -> dict[str, Any]:
     return {"deleted": True}
 
 
-@app.post("/liff/api/staff/card-check")
-@tracer.capture_method
-def check_card() -> dict[str, Any]:
-    """The staff scanner: is this QR a live member card? (The scanner page is a later issue.)"""
-    user_id = signed_in_user_id()
-    token = json_object_body().get("token")
-    if not isinstance(token, str):
-        raise InvalidRegistration([FieldProblem("token", "required")])
-    check = membership_desk().check_card_token(user_id, token)
-    return {
-        "valid": check.valid,
-        "reason": check.reason,
-        "member_no": check.member_no,
-        "status": check.status,
-    }
+# Staff: the routes are in staff_routes.py, each behind this check
 
 
-# Staff: campaigns (the staff console's composer, progress bar and results)
-
-
-def staff_role_of_caller(*, owner_only: bool = False) -> str:
-    """The signed-in user's staff role; NotStaff / NotOwner for anyone else."""
+def staff_role_of_caller(*, owner_only: bool = False) -> tuple[str, str]:
+    """(user id, staff role) of the signed-in user; NotStaff / NotOwner for anyone else."""
     user_id = signed_in_user_id()
     role = member_table().staff_role(user_id)
     if role is None:
         raise NotStaff(user_id)
     if owner_only and role != "owner":
         raise NotOwner(user_id)
-    return role
+    return user_id, role
 
 
 def campaign_desk() -> CampaignDesk:
@@ -272,48 +264,28 @@ def progress_json(progress: CampaignProgress) -> dict[str, Any]:
     return progress.model_dump(mode="json") | {"percent_done": progress.percent_done}
 
 
-@app.post("/liff/api/staff/segments/estimate")
+# Coupons the customer takes: the counter poster's claim code, and points exchanged for a coupon
+
+
+@app.post("/liff/api/coupons/claim")
 @tracer.capture_method
-def estimate_segment() -> dict[str, Any]:
-    """The composer's live count: the recipients the planner would pick now, and what it costs."""
-    staff_role_of_caller()
-    segment = Segment.model_validate(json_object_body().get("segment", {}))
-    estimate = campaign_desk().estimate(segment)
-    return estimate.model_dump(mode="json") | {"within_quota": estimate.within_quota}
+def claim_poster_coupon() -> tuple[dict[str, Any], int]:
+    user_id = signed_in_user_id()
+    code = ClaimRequest.model_validate(json_object_body()).code
+    from functions.liff_api.staff_routes import staff_desk
+
+    return staff_desk().claim_poster_coupon(user_id, code).model_dump(mode="json"), 201
 
 
-@app.post("/liff/api/staff/campaigns")
+@app.post("/liff/api/points/exchange")
 @tracer.capture_method
-def create_campaign() -> tuple[dict[str, Any], int]:
-    staff_role_of_caller(owner_only=True)
-    request = CampaignRequest.model_validate(json_object_body())
-    campaign, start_at = campaign_desk().create(request)
-    logger.info("campaign scheduled", extra={"campaign_id": campaign.campaign_id, "start_at": str(start_at)})
-    created = {"campaign_id": campaign.campaign_id, "status": campaign.status.value}
-    return created | {"start_at": start_at.isoformat()}, 201
+def exchange_points() -> tuple[dict[str, Any], int]:
+    user_id = signed_in_user_id()
+    request = ExchangeRequest.model_validate(json_object_body())
+    from functions.liff_api.staff_routes import staff_desk
 
-
-@app.get("/liff/api/staff/campaigns")
-@tracer.capture_method
-def list_campaigns() -> dict[str, Any]:
-    staff_role_of_caller()
-    return {"campaigns": [progress_json(p) for p in CampaignTable(member_table().table).recent_campaigns()]}
-
-
-@app.get("/liff/api/staff/campaigns/<campaign_id>")
-@tracer.capture_method
-def campaign_progress(campaign_id: str) -> dict[str, Any]:
-    staff_role_of_caller()
-    return progress_json(campaign_desk().progress(campaign_id))
-
-
-@app.post("/liff/api/staff/campaigns/<campaign_id>/cancel")
-@tracer.capture_method
-def cancel_campaign(campaign_id: str) -> dict[str, Any]:
-    staff_role_of_caller(owner_only=True)
-    campaign = campaign_desk().cancel(campaign_id)
-    logger.info("campaign cancelled", extra={"campaign_id": campaign_id})
-    return {"campaign_id": campaign_id, "status": campaign.status.value}
+    coupon, created = staff_desk().exchange_points(user_id, request.template_id, request.exchange_id)
+    return coupon.model_dump(mode="json"), 201 if created else 200
 
 
 # Domain errors as HTTP, in one place
@@ -388,6 +360,48 @@ def campaign_state_conflict(error: InvalidTransition) -> Response:
     return _json(409, {"message": f"not possible now: {error}", "code": "invalid_transition"})
 
 
+@app.exception_handler(CouponNotFound)
+def coupon_not_found(_: CouponNotFound) -> Response:
+    return _json(404, {"message": "the member holds no such coupon", "code": "coupon_not_found"})
+
+
+@app.exception_handler(CouponTemplateNotFound)
+def coupon_template_not_found(_: CouponTemplateNotFound) -> Response:
+    return _json(404, {"message": "no such coupon template", "code": "template_not_found"})
+
+
+@app.exception_handler(CouponAlreadyUsed)
+def coupon_already_used(_: CouponAlreadyUsed) -> Response:
+    return _json(409, {"message": "this coupon was already used", "code": "coupon_already_used"})
+
+
+@app.exception_handler(CouponExpired)
+def coupon_expired(_: CouponExpired) -> Response:
+    return _json(409, {"message": "this coupon has expired", "code": "coupon_expired"})
+
+
+@app.exception_handler(CouponAlreadyClaimed)
+def coupon_already_claimed(_: CouponAlreadyClaimed) -> Response:
+    return _json(409, {"message": "this coupon was already claimed", "code": "coupon_already_claimed"})
+
+
+@app.exception_handler(InvalidClaimCode)
+def invalid_claim_code(error: InvalidClaimCode) -> Response:
+    return _json(
+        422, {"message": "this code is not valid today", "code": "invalid_claim_code", "reason": str(error)}
+    )
+
+
+@app.exception_handler(NotEnoughPoints)
+def not_enough_points(_: NotEnoughPoints) -> Response:
+    return _json(409, {"message": "not enough points", "code": "not_enough_points"})
+
+
+@app.exception_handler(NotExchangeable)
+def not_exchangeable(_: NotExchangeable) -> Response:
+    return _json(409, {"message": "this coupon cannot be exchanged for points", "code": "not_exchangeable"})
+
+
 @app.exception_handler(ValidationError)
 def reject_invalid_model(error: ValidationError) -> Response:
     problems = [
@@ -405,3 +419,9 @@ def numbering_busy(_: MemberNumberContention) -> Response:
 
 def _problem_json(problem: FieldProblem) -> dict[str, str]:
     return {"field": problem.field, "code": problem.code}
+
+
+# The staff console's routes (they use the wiring above, so they are included last).
+from functions.liff_api.staff_routes import router as staff_router  # noqa: E402
+
+app.include_router(staff_router)

@@ -7,6 +7,7 @@ to import than everything else on the webhook's cold start together.
 import time
 from datetime import UTC, datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -75,7 +76,13 @@ def receive_webhook() -> dict[str, str]:
         else:
             events.append(parsed)
     table = member_table()
-    ledger = FriendLedger(table, line_client(credentials), shop_config())
+    ledger = FriendLedger(
+        table,
+        line_client(credentials),
+        shop_config(),
+        counters=table,
+        timezone=ZoneInfo(settings.shop_timezone),
+    )
     for processed in process_webhook_events(events, ledger, table, datetime.now(UTC)):
         logger.info(
             "webhook event",

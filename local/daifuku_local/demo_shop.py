@@ -9,7 +9,9 @@ from typing import Any
 import boto3
 
 from daifuku.adapters.member_table import MemberTable
-from daifuku.models.shop import LiffApps, RichMenus, ShopConfig
+from daifuku.adapters.staff_table import StaffTable
+from daifuku.models.shop import LiffApps, PointsRule, Rank, RichMenus, ShopConfig
+from daifuku.models.staff import CouponTemplateRecord
 from daifuku_local.aws_resources import REGION
 from daifuku_local.line_platform import LineSimulator
 from daifuku_local.line_platform.images import solid_png
@@ -18,6 +20,28 @@ LOCAL_LIFF_APPS = LiffApps(card="local-card", registration="local-register", sta
 LIFF_PAGES = {"local-card": "card.html", "local-register": "register.html", "local-staff": "staff.html"}
 DEMO_FRIENDS = ("佐藤さくら", "鈴木健太", "高橋みどり")
 MENU_SIZE = {"width": 2500, "height": 843}
+DEMO_RANKS = (
+    Rank(name="レギュラー", min_points=0),
+    Rank(name="シルバー", min_points=100),
+    Rank(name="ゴールド", min_points=300),
+)
+DEMO_COUPON_TEMPLATES = (
+    CouponTemplateRecord(
+        template_id="demo-drink",
+        title="ドリンク1杯無料",
+        description="お好きなドリンクを1杯サービスいたします。",
+        discount_text="無料",
+        valid_days=30,
+        points_cost=50,
+    ),
+    CouponTemplateRecord(
+        template_id="demo-10off",
+        title="お会計10%OFF",
+        description="次回のお会計から10%お値引きいたします。",
+        discount_text="10%OFF",
+        valid_days=14,
+    ),
+)
 
 
 def _area(x: int, width: int, action: dict[str, Any]) -> dict[str, Any]:
@@ -107,8 +131,14 @@ def seed_demo_shop(
             staff_alerts_enabled=True,
             # The local world follows in bursts (demo seed, tests): alert on each new friend.
             staff_alerts_per_minute=100,
+            points_rule=PointsRule(points_per_visit=10),
+            ranks=DEMO_RANKS,
+            rank_up_message="{name}さま、{rank}会員になりました!いつもご来店ありがとうございます。",
         )
     )
+    staff_records = StaffTable(table_name, resource)
+    for template in DEMO_COUPON_TEMPLATES:
+        staff_records.save_template(template)
     owner = simulator.create_user("店長(オーナー)")
     table.add_staff(owner.user_id, "owner")
     simulator.follow(owner.user_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -267,3 +267,38 @@ def test_unknown_and_unreadable_events_are_typed_not_raised():
     )
     unreadable = parse_event({"type": "follow", "timestamp": "soon"})
     assert unreadable.type == "follow" and "webhookEventId" in unreadable.reason
+
+
+class CountingTable(FakeTable):
+    """The fake table with the dashboard's counters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.daily: dict[tuple[str, str], int] = {}
+        self.totals: dict[str, int] = {}
+
+    def add_counts(self, day, daily, totals):
+        for name, value in daily.items():
+            self.daily[(day.isoformat(), name)] = self.daily.get((day.isoformat(), name), 0) + value
+        for name, value in totals.items():
+            self.totals[name] = self.totals.get(name, 0) + value
+
+    def add_counts_once(self, user_id, marker, day, daily, totals, *, undo=False):
+        raise AssertionError("the ledger counts every applied event; only registrations count once")
+
+
+def test_follows_blocks_and_unblocks_are_counted_once_on_the_shops_day():
+    table, line = CountingTable(), FakeLine()
+    ledger = FriendLedger(table, line, SHOP, counters=table)
+    # 2026-01-01 15:30 UTC is already the 2nd in Tokyo
+    at_ms = int(datetime(2026, 1, 1, 15, 30, tzinfo=UTC).timestamp() * 1000)
+    events = [
+        event("follow", at_ms, "E1", replyToken="r1", follow={"isUnblocked": False}),
+        event("unfollow", at_ms + 1, "E2"),
+        event("follow", at_ms + 2, "E3", replyToken="r3", follow={"isUnblocked": True}),
+    ]
+    process_webhook_events(events, ledger, table, datetime(2026, 1, 2))
+    process_webhook_events(events, ledger, table, datetime(2026, 1, 2))  # LINE's redelivery
+
+    assert table.daily == {("2026-01-02", "friends_added"): 2, ("2026-01-02", "blocks"): 1}
+    assert table.totals == {"friends": 1, "blocked": 0}

@@ -107,5 +107,11 @@ MEMBER_TABLE = TableDefinition(
             sort_key=USER_ID,
             purpose="Staff search by the last four digits of a phone number.",
         ),
+        SecondaryIndex(
+            name="coupon_expiry_index",
+            partition_key=KeyAttribute(name="expires_on"),
+            sort_key=KeyAttribute(name="sk"),
+            purpose="The expiry reminder reads the coupons whose last day is a date (coupon items only).",
+        ),
     ),
 )

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.table_keys import (
     COUPON_SK_PREFIX,
+    DAILY_COUNTERS,
     MEMBER_NUMBER_COUNTER_ATTRIBUTE,
     MEMBER_NUMBER_COUNTER_KEY,
     MEMBER_SK,
     SHOP_KEY,
+    TOTAL_COUNTERS,
+    TOTALS_KEY,
+    daily_stats_key,
     legacy_member_key,
     legacy_phone_partition,
     member_key,
@@ -222,6 +226,73 @@ class MemberTable:
             ExpressionAttributeValues={":staff": "STAFF"},
         )["Items"]
         return [item["sk"] for item in items]
+
+    def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None:
+        """Atomic ADDs to the day's item and to the running totals."""
+        if not (set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS):
+            raise ValueError(f"unknown counters: {sorted(set(daily) | set(totals))}")
+        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
+            if not counts:
+                continue
+            self.table.update_item(
+                Key=key,
+                UpdateExpression="ADD " + ", ".join(f"#{name} :{name}" for name in counts),
+                ExpressionAttributeNames={f"#{name}": name for name in counts},
+                ExpressionAttributeValues={f":{name}": value for name, value in counts.items()},
+            )
+
+    def add_counts_once(
+        self,
+        user_id: str,
+        marker: str,
+        day: date,
+        daily: dict[str, int],
+        totals: dict[str, int],
+        *,
+        undo: bool = False,
+    ) -> bool:
+        """The counts, in one transaction with setting `marker` on the user's item (with `undo`: removing
+        it); False, and nothing counted, when the marker was already set (not set). Concurrent and
+        repeated registrations of one user count once."""
+        if not (set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS):
+            raise ValueError(f"unknown counters: {sorted(set(daily) | set(totals))}")
+        guard: dict[str, Any] = {
+            "Key": member_key(user_id),
+            "ExpressionAttributeNames": {"#marker": marker},
+        }
+        if undo:
+            guard |= {
+                "UpdateExpression": "REMOVE #marker",
+                "ConditionExpression": "attribute_exists(#marker)",
+            }
+        else:
+            guard |= {
+                "UpdateExpression": "SET #marker = :true",
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#marker)",
+                "ExpressionAttributeValues": {":true": True},
+            }
+        transaction: list[dict[str, Any]] = [{"Update": guard}]
+        for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
+            if counts:
+                transaction.append(
+                    {
+                        "Update": {
+                            "Key": key,
+                            "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in counts),
+                            "ExpressionAttributeNames": {f"#{name}": name for name in counts},
+                            "ExpressionAttributeValues": {
+                                f":{name}": value for name, value in counts.items()
+                            },
+                        }
+                    }
+                )
+        for _ in range(5):
+            reasons = self._transact(transaction)
+            if reasons is None:
+                return True
+            if reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+        return False  # kept conflicting: a dashboard count is not worth failing the customer for
 
     def add_staff(self, user_id: str, role: str) -> None:
         self.table.put_item(Item={"pk": "STAFF", "sk": user_id, "role": role})

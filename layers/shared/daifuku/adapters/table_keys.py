@@ -11,7 +11,23 @@
 | a coupon a member holds | USER#<userId> | COUPON#<couponId> |
 | an imported pre-Daifuku member, until claimed | LEGACY_PHONE#<phone> | LEGACY#<number> |
 | a staff member | STAFF | <userId> |
+| a visit recorded at the counter | USER#<userId> | VISIT#<visitedAt ISO UTC>#<visitId> |
+| a points ledger entry (delta, kind, reason, by) | USER#<userId> | POINTS#<entryId> |
+| a staff memo (kind, text, by) | USER#<userId> | MEMO#<at ISO UTC>#<memoId> |
+| a coupon template (title, texts, image, valid days, points cost) | COUPON_TEMPLATE | <templateId> |
+| one staff action (actor, action, target user id, detail) | AUDIT | <at ISO UTC>#<id> |
+| a day's counts (friends_added, blocks, registrations) | STATS#DAY | <YYYY-MM-DD, shop time> |
+| the running totals (friends, members, blocked) | STATS | TOTALS |
+
+Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
+transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
+coupons whose last day is a given date (the expiry reminder); the entry kinds of ledger ids are
+`visit-<visitId>`, `adjust-<clientEntryId>`, `exchange-<exchangeId>`. Coupon ids: `welcome`,
+`campaign-<campaignId>`, `<templateId>-<issueId>` (issued by staff), `poster-<templateId>` (claimed
+from the counter poster, once per member), `<templateId>-x<exchangeId>` (bought with points).
 """
+
+from datetime import UTC, date, datetime
 
 MEMBER_SK = "MEMBER"
 MEMBER_NO_SK = "MEMBER_NO"
@@ -62,3 +78,44 @@ def legacy_member_key(phone: str, member_no: str) -> dict[str, str]:
 
 def staff_key(user_id: str) -> dict[str, str]:
     return {"pk": STAFF_PK, "sk": user_id}
+
+
+VISIT_SK_PREFIX = "VISIT#"
+LEDGER_SK_PREFIX = "POINTS#"
+MEMO_SK_PREFIX = "MEMO#"
+COUPON_TEMPLATE_PK = "COUPON_TEMPLATE"
+AUDIT_PK = "AUDIT"
+DAILY_STATS_PK = "STATS#DAY"
+TOTALS_KEY = {"pk": "STATS", "sk": "TOTALS"}
+# The dashboard's counters; anything else is refused (a typo would otherwise count into nowhere).
+DAILY_COUNTERS = frozenset({"friends_added", "blocks", "registrations"})
+TOTAL_COUNTERS = frozenset({"friends", "members", "blocked"})
+COUPON_EXPIRY_INDEX = "coupon_expiry_index"
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
+def visit_key(user_id: str, visited_at: datetime, visit_id: str) -> dict[str, str]:
+    return {"pk": user_partition(user_id), "sk": f"{VISIT_SK_PREFIX}{_utc(visited_at)}#{visit_id}"}
+
+
+def ledger_entry_key(user_id: str, entry_id: str) -> dict[str, str]:
+    return {"pk": user_partition(user_id), "sk": f"{LEDGER_SK_PREFIX}{entry_id}"}
+
+
+def memo_key(user_id: str, at: datetime, memo_id: str) -> dict[str, str]:
+    return {"pk": user_partition(user_id), "sk": f"{MEMO_SK_PREFIX}{_utc(at)}#{memo_id}"}
+
+
+def coupon_template_key(template_id: str) -> dict[str, str]:
+    return {"pk": COUPON_TEMPLATE_PK, "sk": template_id}
+
+
+def audit_key(at: datetime, entry_id: str) -> dict[str, str]:
+    return {"pk": AUDIT_PK, "sk": f"{_utc(at)}#{entry_id}"}
+
+
+def daily_stats_key(day: date) -> dict[str, str]:
+    return {"pk": DAILY_STATS_PK, "sk": day.isoformat()}

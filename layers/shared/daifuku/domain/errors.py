@@ -92,3 +92,35 @@ class NotOwner(DomainError):
 
 class CampaignNotFound(DomainError):
     """No campaign has this id."""
+
+
+class CouponNotFound(DomainError):
+    """The member holds no coupon with this id."""
+
+
+class CouponAlreadyUsed(DomainError):
+    """The coupon was redeemed before (perhaps a moment ago, by another staff member's tap)."""
+
+
+class CouponExpired(DomainError):
+    """The coupon's last day has passed."""
+
+
+class CouponAlreadyClaimed(DomainError):
+    """The member claimed this poster coupon before: one claim per member."""
+
+
+class InvalidClaimCode(DomainError):
+    """A poster claim code that is malformed, forged, or not today's."""
+
+
+class CouponTemplateNotFound(DomainError):
+    """No coupon template has this id."""
+
+
+class NotEnoughPoints(DomainError):
+    """The member's points do not cover the exchange or the deduction."""
+
+
+class NotExchangeable(DomainError):
+    """The coupon template has no points cost: it cannot be bought with points."""

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from daifuku.domain.errors import LineRequestFailed
 from daifuku.domain.line_messages import registration_invitation, staff_new_friend_alert, text_message
@@ -23,6 +24,7 @@ from daifuku.models.webhook_events import (
     WebhookEvent,
 )
 
+SHOP_TIMEZONE_DEFAULT = ZoneInfo("Asia/Tokyo")
 # Namespace of the X-Line-Retry-Keys derived from webhook event ids.
 RETRY_KEY_NAMESPACE = uuid.UUID("6d1f2a3e-58a4-4d0c-9d67-6a6f8c1d2b10")
 
@@ -66,6 +68,25 @@ class FriendRepository(Protocol):
         """True while fewer than `limit` alerts went out in `minute`."""
 
 
+class DailyCounters(Protocol):
+    """The dashboard's counters: atomic additions to a day's counts and to the running totals."""
+
+    def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None: ...
+
+    def add_counts_once(
+        self,
+        user_id: str,
+        marker: str,
+        day: date,
+        daily: dict[str, int],
+        totals: dict[str, int],
+        *,
+        undo: bool = False,
+    ) -> bool:
+        """The counts with setting `marker` on the user's record (`undo`: removing it), or nothing when
+        it is already set (not set): a user's registration counts once, however often it is sent."""
+
+
 class LineGateway(Protocol):
     def get_profile(self, user_id: str) -> Any: ...
 
@@ -107,10 +128,19 @@ class NewFriendAlert:
 class FriendLedger:
     """Applies webhook events. Every LINE call is best effort: the ledger write is what must happen."""
 
-    def __init__(self, repository: FriendRepository, line: LineGateway, shop: ShopConfig):
+    def __init__(
+        self,
+        repository: FriendRepository,
+        line: LineGateway,
+        shop: ShopConfig,
+        counters: DailyCounters | None = None,
+        timezone: tzinfo = SHOP_TIMEZONE_DEFAULT,
+    ):
         self._repository = repository
         self._line = line
         self._shop = shop
+        self._counters = counters
+        self._timezone = timezone  # the shop's: which day a follow or a block counts on
 
     def apply(self, event: WebhookEvent) -> EventResult:
         user_id = event.user_id
@@ -123,6 +153,7 @@ class FriendLedger:
             applied = self._repository.record_unfollow(user_id, at, event.timestamp)
             if not applied:
                 return EventResult(Outcome.STALE, [])
+            self._count(at, {"blocks": 1}, {"friends": -1, "blocked": 1})
             campaigns = self._repository.attribute_block(user_id, at)
             return EventResult(Outcome.BLOCKED, [f"after campaign {c}" for c in campaigns])
         if isinstance(event, MessageEvent | PostbackEvent):
@@ -136,6 +167,8 @@ class FriendLedger:
         recorded = self._repository.record_follow(user_id, profile, at, event.timestamp, unblocked)
         if recorded is None:
             return EventResult(Outcome.STALE, notes)
+        # Each webhook event is applied once (process_webhook_events), so each follow counts once.
+        self._count(at, {"friends_added": 1}, {"friends": 1, "blocked": -1} if unblocked else {"friends": 1})
         member = recorded.member
         if event.reply_token:
             self._best_effort(
@@ -213,6 +246,10 @@ class FriendLedger:
         notes: list[str] = []
         self._best_effort(notes, "staff alert", self._line.multicast, staff[:500], [message], retry_key)
         return notes
+
+    def _count(self, at: datetime, daily: dict[str, int], totals: dict[str, int]) -> None:
+        if self._counters is not None:
+            self._counters.add_counts(at.astimezone(self._timezone).date(), daily, totals)
 
     def _fetch_profile(self, user_id: str, notes: list[str]) -> FriendProfile | None:
         try:

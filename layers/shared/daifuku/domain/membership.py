@@ -28,6 +28,7 @@ from daifuku.domain.errors import (
     NotStaff,
     RegistrationRequired,
 )
+from daifuku.domain.friend_ledger import DailyCounters
 from daifuku.domain.member_numbers import MemberNumberStore, RetryPolicy, issue_member_number
 from daifuku.domain.registration import RegisteredProfile, read_registration
 from daifuku.models.member import MembershipStatus
@@ -45,6 +46,8 @@ from daifuku.models.membership import (
 from daifuku.models.shop import RegistrationMode, ShopConfig
 
 WELCOME_COUPON_ID = "welcome"
+# The member item's marker that their registration was counted on the dashboard (once per member).
+REGISTRATION_COUNTED = "registration_counted"
 
 
 class MembershipRepository(MemberNumberStore, Protocol):
@@ -111,6 +114,7 @@ class MembershipDesk:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     retry_policy: RetryPolicy | None = None
     notes: list[str] = field(default_factory=list)
+    counters: DailyCounters | None = None  # the dashboard's registrations per day and member total
 
     # The card
 
@@ -239,6 +243,10 @@ class MembershipDesk:
             update={"member_no": member_no, "status": MembershipStatus.REGISTERED}
         )
         coupon_granted = self._grant_welcome_coupon(user_id, now)
+        if self.counters is not None:
+            self.counters.add_counts_once(
+                user_id, REGISTRATION_COUNTED, self._today(now), {"registrations": 1}, {"members": 1}
+            )
         self._switch_rich_menu(registered)
         return RegistrationResult(
             member_no=member_no,
@@ -288,6 +296,11 @@ class MembershipDesk:
     def delete_personal_data(self, user_id: str) -> None:
         """Forget the customer: personal fields, coupons, tags and messages go; a tombstone keeps the
         number so it is never issued again, and the rich menu goes back to the pre-registration one."""
+        if self.counters is not None:
+            now = self.clock()
+            self.counters.add_counts_once(
+                user_id, REGISTRATION_COUNTED, self._today(now), {}, {"members": -1}, undo=True
+            )
         tombstone = self.repository.erase_personal_data(user_id, self.clock())
         if tombstone is not None:
             self._switch_rich_menu(tombstone)

@@ -59,6 +59,8 @@ class Member(BaseModel):
     # Staff flags: a flagged member never receives a campaign
     do_not_send: bool = False
     complaint_hold: bool = False
+    do_not_send_reason: str | None = None
+    complaint_hold_reason: str | None = None
 
     @property
     def is_member(self) -> bool:

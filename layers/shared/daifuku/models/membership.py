@@ -30,6 +30,16 @@ class Coupon(BaseModel):
     issued_at: datetime
     expires_on: date | None = None
     used_at: datetime | None = None
+    # Set for coupons issued from a staff-defined template (coupon-templates), a poster or an exchange.
+    template_id: str | None = None
+    discount_text: str = ""
+    image_url: str | None = None
+    used_by: str | None = None  # the staff member who redeemed it
+    reminded_at: datetime | None = None  # the expiry reminder went out
+
+    def is_active(self, today: date) -> bool:
+        """Unused and not past its last day."""
+        return self.used_at is None and (self.expires_on is None or self.expires_on >= today)
 
 
 class LegacyMember(BaseModel):

@@ -134,6 +134,23 @@ class CouponTemplate(BaseModel):
     valid_days: int = Field(default=90, ge=1, le=3650)
 
 
+class Rank(BaseModel):
+    """A member rank, reached at `min_points` (the member's points total)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, max_length=20)
+    min_points: int = Field(ge=0)
+
+
+class PointsRule(BaseModel):
+    """How the counter's one-tap visit adds points."""
+
+    model_config = ConfigDict(frozen=True)
+
+    points_per_visit: int = Field(default=1, ge=0, le=10_000)
+
+
 class ShopConfig(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -161,3 +178,24 @@ class ShopConfig(BaseModel):
     birthday_coupon: CouponTemplate | None = None
     registration_form: RegistrationFormConfig = RegistrationFormConfig()
     welcome_coupon: CouponTemplate | None = None
+    points_rule: PointsRule = PointsRule()
+    # Ascending thresholds; a member holds the highest rank their points reach (none below the first).
+    ranks: tuple[Rank, ...] = Field(default=(), max_length=10)
+    # Pushed once when a member reaches a higher rank ({name}, {rank}); None sends nothing.
+    rank_up_message: str | None = Field(default=None, max_length=2000)
+    # Holders of an unused coupon are reminded this many days before its last day (0: never).
+    coupon_reminder_days: int = Field(default=3, ge=0, le=60)
+    coupon_reminder_message: str = Field(
+        default=(
+            "お持ちのクーポン「{title}」の有効期限は{expires_on}までです。\n"
+            "ご来店の際は、会員証の画面でスタッフにお見せください。"
+        ),
+        max_length=2000,
+    )
+
+    @model_validator(mode="after")
+    def _ranks_ascend(self) -> ShopConfig:
+        thresholds = [rank.min_points for rank in self.ranks]
+        if thresholds != sorted(set(thresholds)):
+            raise ValueError("rank thresholds must ascend without repeats")
+        return self

@@ -1,0 +1,363 @@
+"""/liff/api/staff/*: the staff console's API (the counter, member management, coupons, campaigns,
+the dashboard and the audit log).
+
+Every route is declared through `staff_route`, which puts the staff check in front of it: the LIFF
+ID token is verified, then the caller's role is read from the STAFF items (403 not_staff for anyone
+else; 403 not_owner on owner-only routes). `STAFF_ROUTES` records each route's policy, so the tests
+can walk the route table and call every route as a non-staff user, a staff member and an owner.
+Every route that changes something writes one audit entry (see StaffDesk.audit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, Router
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from daifuku.adapters.campaign_table import CampaignTable
+from daifuku.adapters.line_api import LineMessagingClient
+from daifuku.adapters.staff_table import StaffTable
+from daifuku.domain.campaign_desk import CampaignRequest
+from daifuku.domain.errors import FieldProblem, InvalidRegistration, LineRequestFailed
+from daifuku.domain.poster_codes import poster_signing_key
+from daifuku.domain.segments import Segment
+from daifuku.domain.staff_desk import StaffDesk
+from daifuku.models.staff import (
+    BulkFlagRequest,
+    CouponTemplateRequest,
+    FlagsRequest,
+    IssueRequest,
+    MemoRequest,
+    PointsAdjustmentRequest,
+    ScanRequest,
+    TagsRequest,
+    VisitRequest,
+)
+from daifuku.settings import current_settings
+from functions.liff_api import api as liff
+
+logger = Logger(service="liff_api")
+tracer = Tracer(service="liff_api")
+router = Router()
+Route = TypeVar("Route", bound=Callable[..., Any])
+
+STAFF_PREFIX = "/liff/api/staff"
+MAX_DASHBOARD_DAYS = 90
+MAX_AUDIT_ENTRIES = 200
+
+
+@dataclass(frozen=True)
+class StaffRoutePolicy:
+    owner_only: bool
+    mutating: bool  # writes an audit entry
+
+
+STAFF_ROUTES: dict[tuple[str, str], StaffRoutePolicy] = {}
+
+
+def _require_role(owner_only: bool) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response]:
+    def require_role(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+        user_id, role = liff.staff_role_of_caller(owner_only=owner_only)
+        app.append_context(staff_user_id=user_id, staff_role=role)
+        return next_middleware(app)
+
+    return require_role
+
+
+REQUIRE_STAFF = _require_role(owner_only=False)
+REQUIRE_OWNER = _require_role(owner_only=True)
+
+
+def staff_route(
+    method: str, path: str, *, owner_only: bool = False, read_only: bool | None = None
+) -> Callable[[Route], Route]:
+    """Register a staff route behind the role check. GETs are read-only; other methods change
+    something (and write an audit entry) unless `read_only` says otherwise."""
+    rule = f"{STAFF_PREFIX}{path}"
+    mutating = not (read_only if read_only is not None else method == "GET")
+    STAFF_ROUTES[(method, rule)] = StaffRoutePolicy(owner_only=owner_only, mutating=mutating)
+    return router.route(rule, method, middlewares=[REQUIRE_OWNER if owner_only else REQUIRE_STAFF])
+
+
+def caller() -> str:
+    """The staff member making this request (set by the role check)."""
+    return str(router.context["staff_user_id"])
+
+
+# Wiring
+
+
+@cache
+def staff_table() -> StaffTable:
+    return StaffTable(current_settings().table_name)
+
+
+def line_client() -> LineMessagingClient:
+    return LineMessagingClient.for_channel(liff.line_credentials().channel_access_token, current_settings())
+
+
+def staff_desk() -> StaffDesk:
+    settings = current_settings()
+    return StaffDesk(
+        records=staff_table(),
+        line=line_client(),
+        shop=liff.shop_config(),
+        timezone=ZoneInfo(settings.shop_timezone),
+        poster_key=poster_signing_key(liff.line_credentials().channel_secret.get_secret_value()),
+    )
+
+
+def body_as(model: type[Any]) -> Any:
+    """The JSON body validated by `model` (422 with the fields otherwise)."""
+    return model.model_validate(liff.json_object_body())
+
+
+def log_notes(desk: StaffDesk) -> None:
+    for note in desk.notes:
+        logger.warning("staff side effect", extra={"note": note})
+
+
+def bounded_int(name: str, default: int, maximum: int) -> int:
+    raw = router.current_event.get_query_string_value(name, str(default)) or str(default)
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidRegistration([FieldProblem(name, "out_of_range")])
+    return int(raw)
+
+
+# Who am I
+
+
+@staff_route("GET", "/me")
+@tracer.capture_method
+def whoami() -> dict[str, Any]:
+    shop = liff.shop_config()
+    return {
+        "user_id": caller(),
+        "role": router.context["staff_role"],
+        "shop_name": shop.shop_name,
+        "theme_color": shop.theme_color,
+    }
+
+
+# The counter
+
+
+@staff_route("POST", "/card-check", read_only=True)
+@tracer.capture_method
+def check_card() -> dict[str, Any]:
+    """Is this QR a live member card? (The console uses /scan, which also opens the member.)"""
+    token = body_as(ScanRequest).token
+    check = liff.membership_desk().check_card_token(caller(), token)
+    return {
+        "valid": check.valid,
+        "reason": check.reason,
+        "member_no": check.member_no,
+        "status": check.status,
+    }
+
+
+@staff_route("POST", "/scan", read_only=True)
+@tracer.capture_method
+def scan_card() -> dict[str, Any]:
+    token = body_as(ScanRequest).token
+    check = liff.membership_desk().check_card_token(caller(), token)
+    if not check.valid:
+        logger.info("card refused", extra={"reason": check.reason})
+        return {"valid": False, "reason": check.reason}
+    member = staff_desk().scanned(check)
+    return {"valid": True, "member": member.model_dump(mode="json") if member else None}
+
+
+@staff_route("GET", "/members/by-number/<member_no>")
+@tracer.capture_method
+def member_by_number(member_no: str) -> dict[str, Any]:
+    return staff_desk().member_by_number(member_no).model_dump(mode="json")
+
+
+@staff_route("GET", "/members/<user_id>")
+@tracer.capture_method
+def member_detail(user_id: str) -> dict[str, Any]:
+    return staff_desk().member_detail(user_id).model_dump(mode="json")
+
+
+@staff_route("POST", "/members/<user_id>/visits")
+@tracer.capture_method
+def record_visit(user_id: str) -> tuple[dict[str, Any], int]:
+    desk = staff_desk()
+    result, created = desk.record_visit(caller(), user_id, body_as(VisitRequest))
+    log_notes(desk)
+    return result.model_dump(mode="json"), 201 if created else 200
+
+
+@staff_route("POST", "/members/<user_id>/coupons/<coupon_id>/redeem")
+@tracer.capture_method
+def redeem_coupon(user_id: str, coupon_id: str) -> dict[str, Any]:
+    used_at = staff_desk().redeem(caller(), user_id, coupon_id)
+    return {"coupon_id": coupon_id, "used_at": used_at.isoformat()}
+
+
+@staff_route("POST", "/members/<user_id>/points")
+@tracer.capture_method
+def adjust_points(user_id: str) -> dict[str, Any]:
+    desk = staff_desk()
+    detail = desk.adjust_points(caller(), user_id, body_as(PointsAdjustmentRequest))
+    log_notes(desk)
+    return {"points": detail.points, "rank": detail.rank, "member": detail.model_dump(mode="json")}
+
+
+# Member management
+
+
+@staff_route("GET", "/members")
+@tracer.capture_method
+def search_members() -> dict[str, Any]:
+    query = router.current_event.get_query_string_value("q", "") or ""
+    if len(query) > 40:
+        raise InvalidRegistration([FieldProblem("q", "too_long")])
+    return {"members": [m.model_dump(mode="json") for m in staff_desk().search(query)]}
+
+
+@staff_route("PUT", "/members/<user_id>/tags")
+@tracer.capture_method
+def set_tags(user_id: str) -> dict[str, Any]:
+    return staff_desk().set_tags(caller(), user_id, body_as(TagsRequest).tags).model_dump(mode="json")
+
+
+@staff_route("POST", "/members/<user_id>/memos")
+@tracer.capture_method
+def add_memo(user_id: str) -> tuple[dict[str, Any], int]:
+    return staff_desk().add_memo(caller(), user_id, body_as(MemoRequest)).model_dump(mode="json"), 201
+
+
+@staff_route("PUT", "/members/<user_id>/flags")
+@tracer.capture_method
+def set_flags(user_id: str) -> dict[str, Any]:
+    return staff_desk().set_flags(caller(), user_id, body_as(FlagsRequest)).model_dump(mode="json")
+
+
+@staff_route("POST", "/flags/bulk", owner_only=True)
+@tracer.capture_method
+def set_flags_in_bulk() -> dict[str, Any]:
+    return {"updated": staff_desk().set_flag_in_bulk(caller(), body_as(BulkFlagRequest))}
+
+
+# Coupons
+
+
+@staff_route("GET", "/coupon-templates")
+@tracer.capture_method
+def coupon_templates() -> dict[str, Any]:
+    return {
+        "templates": [t.model_dump(mode="json", exclude={"created_at"}) for t in staff_table().templates()]
+    }
+
+
+@staff_route("POST", "/coupon-templates", owner_only=True)
+@tracer.capture_method
+def create_coupon_template() -> tuple[dict[str, Any], int]:
+    template = staff_desk().create_template(caller(), body_as(CouponTemplateRequest))
+    return template.model_dump(mode="json", exclude={"created_at"}), 201
+
+
+@staff_route("POST", "/coupon-templates/<template_id>/issue", owner_only=True)
+@tracer.capture_method
+def issue_coupon(template_id: str) -> dict[str, Any]:
+    return {"issued": staff_desk().issue(caller(), template_id, body_as(IssueRequest))}
+
+
+@staff_route("GET", "/coupon-templates/<template_id>/poster-code", owner_only=True)
+@tracer.capture_method
+def poster_code(template_id: str) -> dict[str, Any]:
+    code, url, valid_on = staff_desk().poster_code(template_id)
+    return {"code": code, "claim_url": url, "valid_on": valid_on.isoformat()}
+
+
+# Campaigns (the composer, its progress bar and results)
+
+
+@staff_route("POST", "/segments/estimate", read_only=True)
+@tracer.capture_method
+def estimate_segment() -> dict[str, Any]:
+    """The composer's live count: the recipients the planner would pick now, and what it costs."""
+    segment = Segment.model_validate(liff.json_object_body().get("segment", {}))
+    estimate = liff.campaign_desk().estimate(segment)
+    return estimate.model_dump(mode="json") | {"within_quota": estimate.within_quota}
+
+
+@staff_route("POST", "/campaigns", owner_only=True)
+@tracer.capture_method
+def create_campaign() -> tuple[dict[str, Any], int]:
+    request = CampaignRequest.model_validate(liff.json_object_body())
+    campaign, start_at = liff.campaign_desk().create(request)
+    logger.info("campaign scheduled", extra={"campaign_id": campaign.campaign_id, "start_at": str(start_at)})
+    staff_desk().audit(caller(), "campaign.create", None, campaign_id=campaign.campaign_id)
+    created = {"campaign_id": campaign.campaign_id, "status": campaign.status.value}
+    return created | {"start_at": start_at.isoformat()}, 201
+
+
+@staff_route("GET", "/campaigns")
+@tracer.capture_method
+def list_campaigns() -> dict[str, Any]:
+    return {
+        "campaigns": [liff.progress_json(p) for p in CampaignTable(staff_table().table).recent_campaigns()]
+    }
+
+
+@staff_route("GET", "/campaigns/<campaign_id>")
+@tracer.capture_method
+def campaign_progress(campaign_id: str) -> dict[str, Any]:
+    return liff.progress_json(liff.campaign_desk().progress(campaign_id))
+
+
+@staff_route("POST", "/campaigns/<campaign_id>/cancel", owner_only=True)
+@tracer.capture_method
+def cancel_campaign(campaign_id: str) -> dict[str, Any]:
+    campaign = liff.campaign_desk().cancel(campaign_id)
+    logger.info("campaign cancelled", extra={"campaign_id": campaign_id})
+    staff_desk().audit(caller(), "campaign.cancel", None, campaign_id=campaign_id)
+    return {"campaign_id": campaign_id, "status": campaign.status.value}
+
+
+# The dashboard and the audit log
+
+
+@staff_route("GET", "/dashboard")
+@tracer.capture_method
+def dashboard() -> dict[str, Any]:
+    days = bounded_int("days", 30, MAX_DASHBOARD_DAYS)
+    desk = staff_desk()
+    line = line_client()
+    try:
+        limit, used = line.message_quota(), line.messages_sent_this_month()
+        quota: dict[str, Any] | None = {
+            "limit": limit,
+            "used": used,
+            "remaining": None if limit is None else max(0, limit - used),
+        }
+    except LineRequestFailed as error:
+        logger.warning("quota unavailable", extra={"status": error.status})
+        quota = None
+    campaigns = CampaignTable(staff_table().table).recent_campaigns(limit=5)
+    return {
+        "days": [day.model_dump(mode="json") for day in desk.dashboard_days(days)],
+        "totals": staff_table().totals().model_dump(mode="json"),
+        "birthdays_this_month": desk.birthdays_this_month(),
+        "quota": quota,
+        "recent_campaigns": [liff.progress_json(p) for p in campaigns],
+        "as_of": datetime.now(UTC).isoformat(),
+    }
+
+
+@staff_route("GET", "/audit", owner_only=True)
+@tracer.capture_method
+def audit_log() -> dict[str, Any]:
+    limit = bounded_int("limit", 50, MAX_AUDIT_ENTRIES)
+    return {"entries": [e.model_dump(mode="json") for e in staff_table().audit_entries(limit)]}

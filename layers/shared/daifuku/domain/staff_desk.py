@@ -1,0 +1,515 @@
+"""The staff console's counter and member management: scan, visits, points, coupons, tags, memos,
+flags, the audit log and the dashboard.
+
+Pure domain: the table and LINE come in through the ports below; staff_routes.py wires the real
+adapters, the unit tests in-memory fakes. Every change a staff member makes writes one audit entry
+(who, when, what, whose), which names the member's user id and never their personal data.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any, Protocol
+
+from daifuku.domain.errors import (
+    CouponAlreadyClaimed,
+    CouponTemplateNotFound,
+    InvalidClaimCode,
+    LineRequestFailed,
+    MemberNotFound,
+    NotExchangeable,
+)
+from daifuku.domain.membership import CardCheck
+from daifuku.domain.points import (
+    EntryKind,
+    LedgerEntry,
+    adjustment_entry_id,
+    exchange_entry_id,
+    is_rank_up,
+    rank_for,
+    visit_entry_id,
+)
+from daifuku.domain.poster_codes import issue_poster_code, verify_poster_code
+from daifuku.domain.segments import Segment, in_segment
+from daifuku.models.member import Member
+from daifuku.models.membership import Coupon, CouponView, MembershipRecord
+from daifuku.models.shop import ShopConfig
+from daifuku.models.staff import (
+    AuditEntry,
+    BulkFlagRequest,
+    CouponTemplateRecord,
+    CouponTemplateRequest,
+    DayCounts,
+    FlagsRequest,
+    IssueRequest,
+    MemberDetail,
+    MemberSummary,
+    MemoRequest,
+    MemoView,
+    PointsAdjustmentRequest,
+    StaffCouponView,
+    StaffFlag,
+    Totals,
+    VisitRequest,
+    VisitResult,
+    VisitView,
+)
+
+RECENT = 5  # visits and memos on the member view
+SEARCH_LIMIT = 30
+FOUR_DIGITS = re.compile(r"^\d{4}$")
+
+
+class StaffRecords(Protocol):
+    """What the staff desk reads and writes (adapters.staff_table.StaffTable)."""
+
+    def find_membership(self, user_id: str) -> MembershipRecord | None: ...
+
+    def find_member_by_number(self, member_no: str) -> MembershipRecord | None: ...
+
+    def coupons_of(self, user_id: str) -> list[Coupon]: ...
+
+    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
+        """Give the coupon once: False when the member already holds one with that id."""
+
+    def recent_visits(self, user_id: str, limit: int) -> list[VisitView]: ...
+
+    def recent_memos(self, user_id: str, limit: int) -> list[MemoView]: ...
+
+    def apply_points(
+        self,
+        entry: LedgerEntry,
+        *,
+        visit: VisitView | None = None,
+        visited_on: date | None = None,
+        coupon: Coupon | None = None,
+        require_points: int | None = None,
+    ) -> bool:
+        """Write the ledger entry and ADD its delta to the member's points, with the visit or coupon it
+        pays for, all in one transaction. False when the entry exists (a retry: nothing changes).
+        MemberNotFound without a live member; NotEnoughPoints when `require_points` are not there."""
+
+    def ledger_entry(self, user_id: str, entry_id: str) -> LedgerEntry | None: ...
+
+    def set_rank(self, user_id: str, rank: str | None, expected: str | None) -> bool:
+        """Move the rank from `expected`; False when another request moved it first."""
+
+    def redeem_coupon(self, user_id: str, coupon_id: str, by: str, at: datetime, today: date) -> datetime:
+        """Mark the coupon used, once: CouponNotFound / CouponAlreadyUsed / CouponExpired otherwise."""
+
+    def members_tagged(self, tag: str) -> list[Member]: ...
+
+    def members_by_phone_last4(self, last4: str) -> list[Member]: ...
+
+    def members_named(self, fragment: str, limit: int) -> list[Member]: ...
+
+    def replace_tags(self, user_id: str, before: frozenset[str], after: frozenset[str]) -> bool:
+        """Member tags and TAG# items together; False when the tags changed since `before` was read."""
+
+    def add_memo(self, user_id: str, memo: MemoView) -> None: ...
+
+    def set_flag(self, user_id: str, flag: StaffFlag, on: bool, reason: str | None) -> bool:
+        """False when there is no such user."""
+
+    def save_template(self, template: CouponTemplateRecord) -> CouponTemplateRecord:
+        """Save a new template, or return the one saved under its id (a retried request)."""
+
+    def load_template(self, template_id: str) -> CouponTemplateRecord | None: ...
+
+    def templates(self) -> list[CouponTemplateRecord]: ...
+
+    def select_members(self, segment: Segment) -> Any: ...
+
+    def write_audit(self, entry: AuditEntry) -> None: ...
+
+    def audit_entries(self, limit: int) -> list[AuditEntry]: ...
+
+    def daily_counts(self, first: date, last: date) -> list[DayCounts]: ...
+
+    def totals(self) -> Totals: ...
+
+    def birthdays_in_month(self, month: int) -> int: ...
+
+
+class MessagePusher(Protocol):
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
+
+
+class QuotaReader(Protocol):
+    def message_quota(self) -> int | None: ...
+
+    def messages_sent_this_month(self) -> int: ...
+
+
+@dataclass
+class StaffDesk:
+    records: StaffRecords
+    line: MessagePusher
+    shop: ShopConfig
+    timezone: tzinfo
+    poster_key: bytes
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    notes: list[str] = field(default_factory=list)
+
+    # The audit log
+
+    def audit(self, actor: str, action: str, target_user_id: str | None = None, **detail: Any) -> None:
+        self.records.write_audit(
+            AuditEntry(
+                at=self.clock(),
+                actor_user_id=actor,
+                action=action,
+                target_user_id=target_user_id,
+                detail=detail,
+            )
+        )
+
+    # The member view
+
+    def member_detail(self, user_id: str) -> MemberDetail:
+        return self._detail(self._member(user_id))
+
+    def member_by_number(self, member_no: str) -> MemberDetail:
+        record = self.records.find_member_by_number(member_no.strip().upper())
+        if record is None or not record.is_member:
+            raise MemberNotFound(member_no)
+        return self._detail(record)
+
+    def scanned(self, check: CardCheck) -> MemberDetail | None:
+        """The member behind a valid card check (MembershipDesk.check_card_token)."""
+        if not check.valid or check.member_no is None:
+            return None
+        return self.member_by_number(check.member_no)
+
+    # Visits and points
+
+    def record_visit(self, staff: str, user_id: str, request: VisitRequest) -> tuple[VisitResult, bool]:
+        """One tap, one visit: (result, True) the first time; the same visit_id again changes nothing
+        and answers (the first result, False)."""
+        member = self._member(user_id)
+        now = self.clock()
+        points = self.shop.points_rule.points_per_visit
+        entry = LedgerEntry(visit_entry_id(request.visit_id), user_id, EntryKind.VISIT, points, now, staff)
+        visit = VisitView(
+            visit_id=request.visit_id,
+            visited_at=now,
+            store_id=request.store_id,
+            points_added=points,
+            by=staff,
+        )
+        created = self.records.apply_points(entry, visit=visit, visited_on=self._today())
+        rank_up = False
+        if created:
+            rank_up = self._settle_rank(user_id, entry)
+        else:
+            stored = self.records.ledger_entry(user_id, entry.entry_id)
+            points = stored.delta if stored else points
+        self.audit(staff, "visit.record", user_id, visit_id=request.visit_id, replayed=not created)
+        detail = self.member_detail(member.user_id)
+        result = VisitResult(
+            visit_id=request.visit_id,
+            points_added=points,
+            points=detail.points,
+            rank=detail.rank,
+            rank_up=rank_up,
+            member=detail,
+        )
+        return result, created
+
+    def adjust_points(self, staff: str, user_id: str, request: PointsAdjustmentRequest) -> MemberDetail:
+        """A manual correction; once per entry_id. NotEnoughPoints when it would go below zero."""
+        self._member(user_id)
+        entry = LedgerEntry(
+            adjustment_entry_id(request.entry_id),
+            user_id,
+            EntryKind.ADJUSTMENT,
+            request.delta,
+            self.clock(),
+            staff,
+            request.reason,
+        )
+        created = self.records.apply_points(
+            entry, require_points=-request.delta if request.delta < 0 else None
+        )
+        if created:
+            self._settle_rank(user_id, entry)
+        self.audit(staff, "points.adjust", user_id, delta=request.delta, entry_id=request.entry_id)
+        return self.member_detail(user_id)
+
+    def _settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
+        """Bring the rank in line with the points; True (and the optional message, once) on a rank-up.
+
+        Concurrent entries may both see the new total; the conditional rank write lets one of them
+        move the rank and send the message, with a retry key derived from that entry."""
+        if not self.shop.ranks:
+            return False
+        record = self._member(user_id)
+        new_rank = rank_for(record.points or 0, self.shop.ranks)
+        if new_rank == record.rank or not self.records.set_rank(user_id, new_rank, record.rank):
+            return False
+        if not is_rank_up(record.rank, new_rank, self.shop.ranks):
+            return False
+        if self.shop.rank_up_message and new_rank is not None:
+            name = record.name or record.display_name or "お客さま"
+            text = self.shop.rank_up_message.replace("{name}", name).replace("{rank}", new_rank)
+            try:
+                self.line.push(user_id, [{"type": "text", "text": text}], retry_key=entry.rank_up_retry_key)
+            except LineRequestFailed as error:
+                self.notes.append(f"rank-up message failed ({error.status})")
+        return True
+
+    # Coupons at the counter
+
+    def redeem(self, staff: str, user_id: str, coupon_id: str) -> datetime:
+        """Use the coupon, once, however many staff tap at the same moment."""
+        used_at = self.records.redeem_coupon(user_id, coupon_id, staff, self.clock(), self._today())
+        self.audit(staff, "coupon.redeem", user_id, coupon_id=coupon_id)
+        return used_at
+
+    # Member management
+
+    def search(self, query: str) -> list[MemberSummary]:
+        """By member number, `#tag`, the last 4 digits of a phone, or a fragment of a name or kana."""
+        text = query.strip()
+        if not text:
+            return []
+        found: dict[str, Member] = {}
+        if text.startswith("#"):
+            found.update((m.user_id, m) for m in self.records.members_tagged(text[1:].strip()))
+        else:
+            by_number = self.records.find_member_by_number(text.upper())
+            if by_number is not None:
+                found[by_number.user_id] = by_number
+            if FOUR_DIGITS.match(text):
+                found.update((m.user_id, m) for m in self.records.members_by_phone_last4(text))
+            elif not text.isdigit():
+                found.update((m.user_id, m) for m in self.records.members_named(text, SEARCH_LIMIT))
+        live = [m for m in found.values() if m.status.value != "deleted"]
+        live.sort(key=lambda m: (m.member_no is None, m.member_no or "", m.user_id))
+        return [self._summary(m) for m in live[:SEARCH_LIMIT]]
+
+    def set_tags(self, staff: str, user_id: str, tags: tuple[str, ...]) -> MemberDetail:
+        wanted = frozenset(tags)
+        for _ in range(5):  # another editor's change in between: read again and apply ours on top
+            member = self._member(user_id)
+            if self.records.replace_tags(user_id, member.tags, wanted):
+                added, removed = sorted(wanted - member.tags), sorted(member.tags - wanted)
+                self.audit(staff, "tags.set", user_id, added=added, removed=removed)
+                return self.member_detail(user_id)
+        raise MemberNotFound(user_id)  # a member whose tags never settle is not there to tag
+
+    def add_memo(self, staff: str, user_id: str, request: MemoRequest) -> MemoView:
+        self._member(user_id)
+        memo = MemoView(
+            memo_id=uuid.uuid4().hex[:12], kind=request.kind, text=request.text, at=self.clock(), by=staff
+        )
+        self.records.add_memo(user_id, memo)
+        self.audit(staff, "memo.add", user_id, memo_id=memo.memo_id, kind=memo.kind.value)
+        return memo
+
+    def set_flags(self, staff: str, user_id: str, request: FlagsRequest) -> MemberDetail:
+        self._member(user_id)
+        for flag, on, reason in (
+            (StaffFlag.DO_NOT_SEND, request.do_not_send, request.do_not_send_reason),
+            (StaffFlag.COMPLAINT_HOLD, request.complaint_hold, request.complaint_hold_reason),
+        ):
+            self.records.set_flag(user_id, flag, on, reason if on else None)
+        self.audit(
+            staff,
+            "flags.set",
+            user_id,
+            do_not_send=request.do_not_send,
+            complaint_hold=request.complaint_hold,
+        )
+        return self.member_detail(user_id)
+
+    def set_flag_in_bulk(self, owner: str, request: BulkFlagRequest) -> int:
+        reason = request.reason if request.on else None
+        updated = sum(
+            self.records.set_flag(user_id, request.flag, request.on, reason)
+            for user_id in dict.fromkeys(request.user_ids)
+        )
+        self.audit(owner, "flags.bulk", None, flag=request.flag.value, on=request.on, updated=updated)
+        return updated
+
+    # Coupon templates, issuance, the poster code, exchange
+
+    def create_template(self, owner: str, request: CouponTemplateRequest) -> CouponTemplateRecord:
+        template = self.records.save_template(
+            CouponTemplateRecord(**request.model_dump(), created_at=self.clock())
+        )
+        self.audit(owner, "coupon_template.create", None, template_id=template.template_id)
+        return template
+
+    def issue(self, owner: str, template_id: str, request: IssueRequest) -> int:
+        """Give the template's coupon to one member or to a segment's members; a retried request (same
+        issue_id) gives nothing more. Flags do not matter here: a coupon is not a message."""
+        template = self._template(template_id)
+        coupon = self._coupon_from(template, f"{template.template_id}-{request.issue_id}")
+        if request.user_id is not None:
+            self._member(request.user_id)
+            user_ids = [request.user_id]
+        else:
+            assert request.segment is not None
+            today = self._today()
+            selection = self.records.select_members(request.segment)
+            user_ids = [
+                m.user_id for m in selection.members if m.is_member and in_segment(request.segment, m, today)
+            ]
+        issued = sum(self.records.grant_coupon(user_id, coupon) for user_id in user_ids)
+        self.audit(
+            owner,
+            "coupon.issue",
+            request.user_id,
+            template_id=template_id,
+            issue_id=request.issue_id,
+            issued=issued,
+            to_segment=request.segment is not None,
+        )
+        return issued
+
+    def poster_code(self, template_id: str) -> tuple[str, str | None, date]:
+        """(today's code, the URL the poster's QR opens, the day it is good for)."""
+        template = self._template(template_id)
+        today = self._today()
+        code = issue_poster_code(template.template_id, today, self.poster_key)
+        card_app = self.shop.liff_apps.card
+        url = f"https://liff.line.me/{card_app}?claim={code}" if card_app else None
+        return code, url, today
+
+    def claim_poster_coupon(self, user_id: str, code: str) -> CouponView:
+        """The customer's claim of the poster's coupon: today's genuine code, once per member."""
+        poster = verify_poster_code(code, self.poster_key, self._today())
+        template = self.records.load_template(poster.template_id)
+        if template is None:
+            raise InvalidClaimCode("no such coupon")
+        self._member(user_id)
+        coupon = self._coupon_from(template, f"poster-{template.template_id}")
+        if not self.records.grant_coupon(user_id, coupon):
+            raise CouponAlreadyClaimed(user_id)
+        return _customer_view(coupon)
+
+    def exchange_points(self, user_id: str, template_id: str, exchange_id: str) -> tuple[CouponView, bool]:
+        """The customer buys the template's coupon with points: the deduction and the coupon in one
+        transaction; the same exchange_id again changes nothing. NotEnoughPoints, NotExchangeable."""
+        template = self._template(template_id)
+        if template.points_cost is None:
+            raise NotExchangeable(template_id)
+        self._member(user_id)
+        coupon = self._coupon_from(template, f"{template.template_id}-x{exchange_id}")
+        entry = LedgerEntry(
+            exchange_entry_id(exchange_id),
+            user_id,
+            EntryKind.EXCHANGE,
+            -template.points_cost,
+            self.clock(),
+            None,
+            f"coupon {template.template_id}",
+        )
+        created = self.records.apply_points(entry, coupon=coupon, require_points=template.points_cost)
+        if created:
+            self._settle_rank(user_id, entry)
+            return _customer_view(coupon), True
+        held = {c.coupon_id: c for c in self.records.coupons_of(user_id)}
+        return _customer_view(held.get(coupon.coupon_id, coupon)), False
+
+    # The dashboard
+
+    def dashboard_days(self, days: int) -> list[DayCounts]:
+        last = self._today()
+        first = last - timedelta(days=days - 1)
+        stored = {counts.date: counts for counts in self.records.daily_counts(first, last)}
+        return [
+            stored.get(first + timedelta(days=n), DayCounts(date=first + timedelta(days=n)))
+            for n in range(days)
+        ]
+
+    def birthdays_this_month(self) -> int:
+        return self.records.birthdays_in_month(self._today().month)
+
+    # Helpers
+
+    def _member(self, user_id: str) -> MembershipRecord:
+        record = self.records.find_membership(user_id)
+        if record is None or not record.is_member:
+            raise MemberNotFound(user_id)
+        return record
+
+    def _template(self, template_id: str) -> CouponTemplateRecord:
+        template = self.records.load_template(template_id)
+        if template is None:
+            raise CouponTemplateNotFound(template_id)
+        return template
+
+    def _coupon_from(self, template: CouponTemplateRecord, coupon_id: str) -> Coupon:
+        now = self.clock()
+        return Coupon(
+            coupon_id=coupon_id,
+            title=template.title,
+            description=template.description,
+            discount_text=template.discount_text,
+            image_url=template.image_url,
+            template_id=template.template_id,
+            issued_at=now,
+            expires_on=self._today() + timedelta(days=template.valid_days),
+        )
+
+    def _today(self) -> date:
+        return self.clock().astimezone(self.timezone).date()
+
+    def _summary(self, member: Member) -> MemberSummary:
+        return MemberSummary(
+            user_id=member.user_id,
+            member_no=member.member_no,
+            name=member.name,
+            name_kana=member.name_kana,
+            display_name=member.display_name,
+            rank=member.rank,
+            points=member.points or 0,
+            tags=sorted(member.tags),
+        )
+
+    def _detail(self, record: MembershipRecord) -> MemberDetail:
+        today = self._today()
+        coupons = sorted(
+            (c for c in self.records.coupons_of(record.user_id) if c.is_active(today)),
+            key=lambda c: (c.expires_on or date.max, c.issued_at),
+        )
+        return MemberDetail(
+            **self._summary(record).model_dump(),
+            status=record.status,
+            picture_url=record.picture_url,
+            do_not_send=record.do_not_send,
+            do_not_send_reason=record.do_not_send_reason,
+            complaint_hold=record.complaint_hold,
+            complaint_hold_reason=record.complaint_hold_reason,
+            last_visit_on=record.last_visit_on,
+            visits=self.records.recent_visits(record.user_id, RECENT),
+            memos=self.records.recent_memos(record.user_id, RECENT),
+            coupons=[
+                StaffCouponView(
+                    coupon_id=c.coupon_id,
+                    title=c.title,
+                    description=c.description,
+                    discount_text=c.discount_text,
+                    image_url=c.image_url,
+                    expires_on=c.expires_on,
+                    used=False,
+                )
+                for c in coupons
+            ],
+        )
+
+
+def _customer_view(coupon: Coupon) -> CouponView:
+    return CouponView(
+        coupon_id=coupon.coupon_id,
+        title=coupon.title,
+        description=coupon.description,
+        expires_on=coupon.expires_on,
+        used=coupon.used_at is not None,
+    )
