@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from daifuku_local.line_platform.client import SimulatorClient
 from daifuku_local.moto_process import MotoServerProcess
 from tests.integration.campaign_api import compose, fire_due_campaigns, tag_members, wait_until_finished
 from tests.integration.member_api import a_form
+from tests.integration.staff_api import give_coupon, new_template, visit
 from tests.local_stack_runner import start_local_stack, stop_local_stack
 
 pytestmark = pytest.mark.slow
@@ -114,9 +116,27 @@ def shop(local_stack, line, member_table, api, owner, tmp_path_factory) -> dict[
             used_at=datetime(2026, 9, 20, 5, 30, tzinfo=UTC),
         ),
     )
+    # At the counter: a visit with its points, an adjustment, a memo, flags with reasons, coupons from a
+    # template (one redeemed, one claimed from the poster), all written to the audit log.
+    assert visit(api, owner, full)[0] == 201
+    adjustment = {"delta": 5, "reason": "お誕生日のおまけ", "entry_id": uuid.uuid4().hex}
+    assert api.call("POST", f"/liff/api/staff/members/{full}/points", owner, adjustment)[0] == 200
+    memo = {"kind": "call", "text": "予約の変更のお電話(土曜→日曜)"}
+    assert api.call("POST", f"/liff/api/staff/members/{plain}/memos", owner, memo)[0] == 201
+    flags = {"do_not_send": True, "do_not_send_reason": "ご本人のご希望", "complaint_hold": False}
+    assert api.call("PUT", f"/liff/api/staff/members/{plain}/flags", owner, flags)[0] == 200
+    template = new_template(api, owner, title="焼き菓子 10%引き", image_url="https://example.jp/k.png")
+    used = give_coupon(api, owner, template["template_id"], full)
+    assert api.call("POST", f"/liff/api/staff/members/{full}/coupons/{used}/redeem", owner)[0] == 200
+    give_coupon(api, owner, template["template_id"], plain)
+    _, poster = api.call(
+        "GET", f"/liff/api/staff/coupon-templates/{template['template_id']}/poster-code", owner
+    )
+    assert api.call("POST", "/liff/api/coupons/claim", full, {"code": poster["code"]})[0] == 201
+
     campaign_id = compose(api, owner, {"tags_any": [REGULARS]}, "{name}さま、新作の栗大福が入りました")
     fire_due_campaigns(api.api_url)
-    assert wait_until_finished(api, owner, campaign_id)["sent"] == 2
+    assert wait_until_finished(api, owner, campaign_id)["sent"] == 1  # the other asked for no campaigns
 
     legacy = tmp_path_factory.mktemp("legacy") / "members.csv"
     legacy.write_bytes(
@@ -179,6 +199,8 @@ def test_export_then_import_into_an_empty_stack_then_export_gives_identical_file
         assert rows[f"{kind}.csv"] > 0, kind
     for kind in ("campaigns", "campaign_batches", "campaign_sends", "campaign_log", "staff", "shop"):
         assert rows[f"{kind}.csv"] > 0, kind
+    for kind in ("visits", "points_ledger", "memos", "coupon_templates", "audit", "daily_stats", "totals"):
+        assert rows[f"{kind}.csv"] > 0, kind
     assert rows["member_number_counter.csv"] == 1
     assert before["members.csv"].startswith(b"\xef\xbb\xbf")
     members = list(csv.DictReader(io.StringIO(before["members.csv"].decode("utf-8-sig"))))
@@ -191,6 +213,7 @@ def test_export_then_import_into_an_empty_stack_then_export_gives_identical_file
     assert {m["tags"] for m in members if m["status"] == "registered"} == {'["常連さん"]'}
     personal = (tmp_path / "1" / "personal.csv").read_bytes().decode("utf-8-sig")
     assert "ヤマダ ハナコ" in personal and "栗きんとん「極」" in personal and "高橋 一郎" in personal
+    assert "予約の変更のお電話(土曜→日曜)" in personal
 
 
 def test_an_import_into_a_stack_that_holds_shop_data_is_refused(local_stack, shop, tmp_path, capsys):
