@@ -80,6 +80,13 @@ def test_every_item_is_claimed_by_exactly_one_kind():
         {"pk": "CAMPAIGN#c1", "sk": "CAMPAIGN"},
         {"pk": "CAMPAIGN#c1", "sk": "SEND#" + USER},
         {"pk": "CAMPAIGN_LOG", "sk": "2026-01-01T00:00:00+00:00#c1"},
+        {"pk": f"USER#{USER}", "sk": "VISIT#2026-12-01T10:00:00+00:00#v1"},
+        {"pk": f"USER#{USER}", "sk": "POINTS#visit-v1"},
+        {"pk": f"USER#{USER}", "sk": "MEMO#2026-12-01T10:00:00+00:00#m1"},
+        {"pk": "COUPON_TEMPLATE", "sk": "cake"},
+        {"pk": "AUDIT", "sk": "2026-12-01T10:00:00+00:00#a1"},
+        {"pk": "STATS#DAY", "sk": "2026-12-01"},
+        {"pk": "STATS", "sk": "TOTALS"},
         {"pk": "WEBHOOK_EVENT#01H", "sk": "WEBHOOK_EVENT"},
     ]
     names = [kind_of(item).name for item in samples]
@@ -90,6 +97,13 @@ def test_every_item_is_claimed_by_exactly_one_kind():
         "campaigns",
         "campaign_sends",
         "campaign_log",
+        "visits",
+        "points_ledger",
+        "memos",
+        "coupon_templates",
+        "audit",
+        "daily_stats",
+        "totals",
         "webhook_events",
     ]
     assert len({kind.name for kind in ITEM_KINDS}) == len(ITEM_KINDS)
