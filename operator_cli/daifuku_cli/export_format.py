@@ -156,21 +156,20 @@ class ItemKind:
         if KeyTemplate(self.pk).build(key_values) != item["pk"] or (
             KeyTemplate(self.sk).build(key_values) != item["sk"]
         ):
-            raise ExportFormatError(f"{self.name}: key {item['pk']} / {item['sk']} cannot be rebuilt")
+            raise ExportFormatError(f"{self.name}: the key {key_pattern(item)} cannot be rebuilt")
         declared = {column.name for column in self.columns if not column.key_only}
         undeclared = sorted(set(item) - declared - {"pk", "sk"})
         if undeclared:
             raise ExportFormatError(
                 f"{self.name}: attributes no column declares: {', '.join(undeclared)} "
-                f"(item {item['pk']} / {item['sk']}); add them to daifuku_cli/export_format.py"
+                f"(an item {key_pattern(item)}); add them to daifuku_cli/export_format.py"
             )
         row: dict[str, str] = {}
         for column in self.columns:
             if column.name in key_values:
                 if not column.key_only and item.get(column.name) != key_values[column.name]:
                     raise ExportFormatError(
-                        f"{self.name}: attribute {column.name} differs from the key "
-                        f"{item['pk']} / {item['sk']}"
+                        f"{self.name}: attribute {column.name} differs from the key {key_pattern(item)}"
                     )
                 row[column.name] = encode_cell(key_values[column.name], ColumnType.TEXT)
             elif column.name in item:
@@ -594,12 +593,13 @@ def kind_of(item: Mapping[str, Any], kinds: Iterable[ItemKind] = ITEM_KINDS) -> 
     claiming = [kind for kind in kinds if kind.claims(item) is not None]
     if len(claiming) > 1:
         names = ", ".join(kind.name for kind in claiming)
-        raise ExportFormatError(f"{item['pk']} / {item['sk']} is claimed by {names}: the registry overlaps")
+        raise ExportFormatError(f"{key_pattern(item)} is claimed by {names}: the registry overlaps")
     return claiming[0] if claiming else None
 
 
 def key_pattern(item: Mapping[str, Any]) -> str:
-    """`USER#… / POINTS#…`: an item's key with the variable parts elided, to name an unknown kind."""
+    """`USER#… / POINTS#…`: an item's key with the variable parts elided, to name an unknown kind
+    (and never print a key that holds personal data, like LEGACY_PHONE#<phone>)."""
 
     def shape(key: str) -> str:
         head, separator, _ = key.partition("#")
@@ -622,14 +622,12 @@ class ExportTables:
     )
     transient: Counter[str] = field(default_factory=Counter)
     unknown: Counter[str] = field(default_factory=Counter)
-    unknown_examples: dict[str, str] = field(default_factory=dict)
 
     def add(self, item: Mapping[str, Any]) -> None:
         kind = kind_of(item)
         if kind is None:
             pattern = key_pattern(item)
             self.unknown[pattern] += 1
-            self.unknown_examples.setdefault(pattern, f"{item['pk']} / {item['sk']}")
         elif kind.transient:
             self.transient[kind.name] += 1
         else:
@@ -645,8 +643,7 @@ class ExportTables:
                     raise ExportFormatError(f"{kind.name}: rows share their identity: {', '.join(twice[:5])}")
         if self.unknown:
             listed = "\n".join(
-                f"  {pattern}: {count} item(s), e.g. {self.unknown_examples[pattern]}"
-                for pattern, count in sorted(self.unknown.items())
+                f"  {pattern}: {count} item(s)" for pattern, count in sorted(self.unknown.items())
             )
             raise ExportFormatError(
                 "items no kind in daifuku_cli/export_format.py claims (nothing was written):\n" + listed

@@ -86,7 +86,10 @@ def run_import(arguments: argparse.Namespace) -> int:
 
 
 def import_export(data: TableData, directory: Path, personal_path: Path | None, accept_edited: bool) -> int:
-    manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ExportFormatError(f"{directory / MANIFEST_FILE} cannot be read: {error}") from None
     if manifest.get("format") != EXPORT_FORMAT or manifest.get("schema_version") != SCHEMA_VERSION:
         raise ExportFormatError(
             f"{directory / MANIFEST_FILE} is not a schema-{SCHEMA_VERSION} Daifuku export "
@@ -132,7 +135,10 @@ def import_export(data: TableData, directory: Path, personal_path: Path | None, 
 
 
 def _read_checked(path: Path, expected_sha256: str | None, accept_edited: bool) -> CsvRows:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ExportFormatError(f"{path} cannot be read: {error.strerror}") from None
     if expected_sha256 and hashlib.sha256(raw).hexdigest() != expected_sha256 and not accept_edited:
         raise ExportFormatError(
             f"{path} differs from what the export wrote (sha256); if it was edited on purpose, "
@@ -161,7 +167,7 @@ def import_legacy(data: TableData, path: Path, skip_invalid: bool) -> int:
     number_format = data.member_number_format()
     try:
         legacy = read_legacy_members(path.read_bytes(), number_format, _shop_today(now))
-    except ValueError as error:
+    except (OSError, ValueError) as error:
         print(f"Cannot read {path}: {error}", file=sys.stderr)
         return 1
     print(f"Read {path} ({legacy.encoding}): {len(legacy.rows) + len(legacy.problems)} member row(s)")
