@@ -10,7 +10,7 @@ on its column's type, so that import gives back exactly the values exported:
 
 | type | cell |
 | --- | --- |
-| text | the text itself; `null` for NULL; a JSON string for "", for `null` and for text starting with `"` |
+| text | the text; `null` for NULL; a JSON string for "", `null`, and text starting with `"` = + - @ |
 | number | the number as DynamoDB holds it (`12`, `1.5`) |
 | bool | `true` or `false` |
 | string_set, number_set | a JSON array, sorted |
@@ -203,6 +203,9 @@ class ItemKind:
 # The cells
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()
+# Text starting like this is written as a JSON string: `"` itself, and what Excel would run as a
+# formula (a LINE display name is whatever the customer typed, "=HYPERLINK(…)" included).
+QUOTED_TEXT_STARTS = ('"', "=", "+", "-", "@", "\t", "\r")
 
 
 def encode_cell(value: Any, column_type: ColumnType) -> str:
@@ -210,7 +213,7 @@ def encode_cell(value: Any, column_type: ColumnType) -> str:
     if value is None:
         return "null"
     if column_type is ColumnType.TEXT and isinstance(value, str):
-        if value in ("", "null") or value.startswith('"'):
+        if value in ("", "null") or value.startswith(QUOTED_TEXT_STARTS):
             return json.dumps(value, ensure_ascii=False)
         return value
     if column_type is ColumnType.NUMBER and isinstance(value, Decimal):

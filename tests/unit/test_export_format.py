@@ -33,6 +33,8 @@ USER = "U" + "a" * 32
         ("null", ColumnType.TEXT, '"null"'),
         ('"引用"から', ColumnType.TEXT, '"\\"引用\\"から"'),
         ("1行目\n2行目", ColumnType.TEXT, "1行目\n2行目"),
+        ('=HYPERLINK("http://x")', ColumnType.TEXT, '"=HYPERLINK(\\"http://x\\")"'),  # never a formula
+        ("-", ColumnType.TEXT, '"-"'),
         (None, ColumnType.TEXT, "null"),
         (Decimal("12"), ColumnType.NUMBER, "12"),
         (Decimal("-1.5"), ColumnType.NUMBER, "-1.5"),
