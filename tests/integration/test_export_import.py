@@ -99,6 +99,7 @@ def shop(local_stack, line, member_table, api, owner, tmp_path_factory) -> dict[
     assert api.register(plain, a_form())[0] == 200
     friend = api.simulated_user("友だちだけ", follow=True)
     line.send_text(friend, "土曜日は何時まで営業していますか?")
+    api.simulated_user("=SUM(1,2)", follow=True)  # a display name Excel must not run
     blocked = api.simulated_user("ブロック中", follow=True)
     line.block(blocked)
     deleted = api.simulated_user("退会済み", follow=True)
@@ -211,6 +212,7 @@ def test_export_then_import_into_an_empty_stack_then_export_gives_identical_file
         ("", "deleted", "false"),
     } <= by_status
     assert {m["tags"] for m in members if m["status"] == "registered"} == {'["常連さん"]'}
+    assert '"=SUM(1,2)"' in {m["display_name"] for m in members}
     personal = (tmp_path / "1" / "personal.csv").read_bytes().decode("utf-8-sig")
     assert "ヤマダ ハナコ" in personal and "栗きんとん「極」" in personal and "高橋 一郎" in personal
     assert "予約の変更のお電話(土曜→日曜)" in personal
