@@ -16,6 +16,7 @@ import hashlib
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -127,11 +128,18 @@ def import_export(data: TableData, directory: Path, personal_path: Path | None, 
         return 2
     total = 0
     for kind in EXPORTED_KINDS:
-        written = data.put_all(items.get(kind.name, []))
+        written = data.put_all(items.get(kind.name, []), progress=_write_progress(kind.name))
         total += written
-        print(f"  {kind.name:<28} {written:>8} items")
+        print(f"\r  {kind.name:<28} {written:>8} items")
     print(f"Imported {total} items from {directory}")
     return 0
+
+
+def _write_progress(name: str) -> Callable[[int], None]:
+    def progress(written: int) -> None:
+        print(f"\r  {name:<28} {written:>8} items…", end="", flush=True)
+
+    return progress
 
 
 def _read_checked(path: Path, expected_sha256: str | None, accept_edited: bool) -> CsvRows:

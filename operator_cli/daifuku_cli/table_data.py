@@ -45,12 +45,15 @@ class TableData:
                 return
             scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def put_all(self, items: Iterable[dict[str, Any]]) -> int:
+    def put_all(self, items: Iterable[dict[str, Any]], progress: Progress | None = None) -> int:
+        """Write the items in batches of 25; `progress` hears the running count every 1,000."""
         written = 0
         with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as writer:
             for item in items:
                 writer.put_item(Item=item)
                 written += 1
+                if progress and written % 1000 == 0:
+                    progress(written)
         return written
 
     # The legacy import
