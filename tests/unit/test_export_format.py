@@ -213,3 +213,12 @@ def test_every_kind_of_item_the_adapters_document_is_claimed_by_the_registry():
     assert len(documented) >= 20  # the key tables were found
     unclaimed = [what for what, pk, sk in documented if kind_of({"pk": pk, "sk": sk}) is None]
     assert unclaimed == [], "add these to daifuku_cli/export_format.py (or mark them transient)"
+
+
+@pytest.mark.parametrize("kind", ITEM_KINDS, ids=lambda kind: kind.name)
+def test_each_kind_declares_its_key_fields_as_columns_once(kind):
+    names = [column.name for column in kind.columns]
+    assert len(names) == len(set(names))
+    if not kind.transient:
+        assert set(kind.key_fields) <= set(names)
+    assert {column.name for column in kind.columns if column.key_only} <= set(kind.key_fields)
