@@ -1,7 +1,7 @@
 """`daifuku export`: the shop's whole table as CSV files (UTF-8 with BOM, for Excel) and a manifest.
 
-Personal data (names, phones, birthdates, emails, custom fields, message texts) goes only to the file
-named with --personal-data; without it, it is left out, and the manifest says which columns were.
+Personal data (names, phones, birthdates, emails, custom fields, message and memo texts) goes only to the
+file named with --personal-data; without it, it is left out, and the manifest says which columns were.
 """
 
 from __future__ import annotations
