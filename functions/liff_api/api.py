@@ -25,6 +25,7 @@ from daifuku.adapters.line_api import LineMessagingClient
 from daifuku.adapters.line_credentials import LineCredentials, load_line_credentials
 from daifuku.adapters.line_login import LineIdTokenVerifier
 from daifuku.adapters.member_table import MemberTable
+from daifuku.adapters.staff_table import StaffTable
 from daifuku.domain.campaign_desk import CampaignDesk
 from daifuku.domain.campaigns import CampaignProgress, InvalidTransition
 from daifuku.domain.card_token import card_signing_key
@@ -46,10 +47,13 @@ from daifuku.domain.errors import (
     NotExchangeable,
     NotOwner,
     NotStaff,
+    RecordContention,
     RegistrationRequired,
 )
 from daifuku.domain.membership import MembershipDesk
+from daifuku.domain.poster_codes import poster_signing_key
 from daifuku.domain.registration import form_fields
+from daifuku.domain.staff_desk import StaffDesk
 from daifuku.models.membership import RegistrationFormView
 from daifuku.models.shop import ShopConfig
 from daifuku.models.staff import ClaimRequest, ExchangeRequest
@@ -86,8 +90,12 @@ def line_credentials() -> LineCredentials:
 
 
 def shop_config() -> ShopConfig:
-    """Read on every request (one small GetItem): the owner's edits apply at once."""
-    return member_table().load_shop_config()
+    """Read once per request (one small GetItem): the owner's edits apply at once."""
+    shop = app.context.get("shop_config")
+    if not isinstance(shop, ShopConfig):
+        shop = member_table().load_shop_config()
+        app.append_context(shop_config=shop)  # the resolver clears its context after each request
+    return shop
 
 
 def shop_today() -> date:
@@ -116,6 +124,24 @@ def membership_desk() -> MembershipDesk:
         card_signing_key=card_signing_key(credentials.channel_secret.get_secret_value()),
         timezone=ZoneInfo(settings.shop_timezone),
         counters=member_table(),
+    )
+
+
+@cache
+def staff_table() -> StaffTable:
+    return StaffTable(current_settings().table_name)
+
+
+def staff_desk() -> StaffDesk:
+    """The staff console's desk (staff_routes.py), also behind the customer's coupon routes below."""
+    settings = current_settings()
+    credentials = line_credentials()
+    return StaffDesk(
+        records=staff_table(),
+        line=LineMessagingClient.for_channel(credentials.channel_access_token, settings),
+        shop=shop_config(),
+        timezone=ZoneInfo(settings.shop_timezone),
+        poster_key=poster_signing_key(credentials.channel_secret.get_secret_value()),
     )
 
 
@@ -272,9 +298,16 @@ def progress_json(progress: CampaignProgress) -> dict[str, Any]:
 def claim_poster_coupon() -> tuple[dict[str, Any], int]:
     user_id = signed_in_user_id()
     code = ClaimRequest.model_validate(json_object_body()).code
-    from functions.liff_api.staff_routes import staff_desk
-
     return staff_desk().claim_poster_coupon(user_id, code).model_dump(mode="json"), 201
+
+
+@app.get("/liff/api/points/exchange")
+@tracer.capture_method
+def exchange_offer() -> dict[str, Any]:
+    """What the member can buy with their points, for the card page."""
+    points, templates = staff_desk().exchange_offer(signed_in_user_id())
+    offered = [template.model_dump(mode="json", exclude={"created_at"}) for template in templates]
+    return {"points": points, "templates": offered}
 
 
 @app.post("/liff/api/points/exchange")
@@ -282,8 +315,6 @@ def claim_poster_coupon() -> tuple[dict[str, Any], int]:
 def exchange_points() -> tuple[dict[str, Any], int]:
     user_id = signed_in_user_id()
     request = ExchangeRequest.model_validate(json_object_body())
-    from functions.liff_api.staff_routes import staff_desk
-
     coupon, created = staff_desk().exchange_points(user_id, request.template_id, request.exchange_id)
     return coupon.model_dump(mode="json"), 201 if created else 200
 
@@ -411,9 +442,9 @@ def reject_invalid_model(error: ValidationError) -> Response:
     return _json(422, {"message": "some fields are not valid", "code": "invalid_fields", "errors": problems})
 
 
-@app.exception_handler(MemberNumberContention)
-def numbering_busy(_: MemberNumberContention) -> Response:
-    logger.warning("member number contention: gave up")
+@app.exception_handler([MemberNumberContention, RecordContention])
+def numbering_busy(error: MemberNumberContention | RecordContention) -> Response:
+    logger.warning("write contention: gave up", extra={"error": type(error).__name__})
     return _json(503, {"message": "busy; try again", "code": "busy"}, headers={"Retry-After": "1"})
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import Response
@@ -24,10 +22,8 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.line_api import LineMessagingClient
-from daifuku.adapters.staff_table import StaffTable
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.errors import FieldProblem, InvalidRegistration, LineRequestFailed
-from daifuku.domain.poster_codes import poster_signing_key
 from daifuku.domain.segments import Segment
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.models.staff import (
@@ -95,24 +91,8 @@ def caller() -> str:
 # Wiring
 
 
-@cache
-def staff_table() -> StaffTable:
-    return StaffTable(current_settings().table_name)
-
-
 def line_client() -> LineMessagingClient:
     return LineMessagingClient.for_channel(liff.line_credentials().channel_access_token, current_settings())
-
-
-def staff_desk() -> StaffDesk:
-    settings = current_settings()
-    return StaffDesk(
-        records=staff_table(),
-        line=line_client(),
-        shop=liff.shop_config(),
-        timezone=ZoneInfo(settings.shop_timezone),
-        poster_key=poster_signing_key(liff.line_credentials().channel_secret.get_secret_value()),
-    )
 
 
 def body_as(model: type[Any]) -> Any:
@@ -172,26 +152,26 @@ def scan_card() -> dict[str, Any]:
     if not check.valid:
         logger.info("card refused", extra={"reason": check.reason})
         return {"valid": False, "reason": check.reason}
-    member = staff_desk().scanned(check)
+    member = liff.staff_desk().scanned(check)
     return {"valid": True, "member": member.model_dump(mode="json") if member else None}
 
 
 @staff_route("GET", "/members/by-number/<member_no>")
 @tracer.capture_method
 def member_by_number(member_no: str) -> dict[str, Any]:
-    return staff_desk().member_by_number(member_no).model_dump(mode="json")
+    return liff.staff_desk().member_by_number(member_no).model_dump(mode="json")
 
 
 @staff_route("GET", "/members/<user_id>")
 @tracer.capture_method
 def member_detail(user_id: str) -> dict[str, Any]:
-    return staff_desk().member_detail(user_id).model_dump(mode="json")
+    return liff.staff_desk().member_detail(user_id).model_dump(mode="json")
 
 
 @staff_route("POST", "/members/<user_id>/visits")
 @tracer.capture_method
 def record_visit(user_id: str) -> tuple[dict[str, Any], int]:
-    desk = staff_desk()
+    desk = liff.staff_desk()
     result, created = desk.record_visit(caller(), user_id, body_as(VisitRequest))
     log_notes(desk)
     return result.model_dump(mode="json"), 201 if created else 200
@@ -200,14 +180,14 @@ def record_visit(user_id: str) -> tuple[dict[str, Any], int]:
 @staff_route("POST", "/members/<user_id>/coupons/<coupon_id>/redeem")
 @tracer.capture_method
 def redeem_coupon(user_id: str, coupon_id: str) -> dict[str, Any]:
-    used_at = staff_desk().redeem(caller(), user_id, coupon_id)
+    used_at = liff.staff_desk().redeem(caller(), user_id, coupon_id)
     return {"coupon_id": coupon_id, "used_at": used_at.isoformat()}
 
 
 @staff_route("POST", "/members/<user_id>/points")
 @tracer.capture_method
 def adjust_points(user_id: str) -> dict[str, Any]:
-    desk = staff_desk()
+    desk = liff.staff_desk()
     detail = desk.adjust_points(caller(), user_id, body_as(PointsAdjustmentRequest))
     log_notes(desk)
     return {"points": detail.points, "rank": detail.rank, "member": detail.model_dump(mode="json")}
@@ -222,31 +202,31 @@ def search_members() -> dict[str, Any]:
     query = router.current_event.get_query_string_value("q", "") or ""
     if len(query) > 40:
         raise InvalidRegistration([FieldProblem("q", "too_long")])
-    return {"members": [m.model_dump(mode="json") for m in staff_desk().search(query)]}
+    return {"members": [m.model_dump(mode="json") for m in liff.staff_desk().search(query)]}
 
 
 @staff_route("PUT", "/members/<user_id>/tags")
 @tracer.capture_method
 def set_tags(user_id: str) -> dict[str, Any]:
-    return staff_desk().set_tags(caller(), user_id, body_as(TagsRequest).tags).model_dump(mode="json")
+    return liff.staff_desk().set_tags(caller(), user_id, body_as(TagsRequest).tags).model_dump(mode="json")
 
 
 @staff_route("POST", "/members/<user_id>/memos")
 @tracer.capture_method
 def add_memo(user_id: str) -> tuple[dict[str, Any], int]:
-    return staff_desk().add_memo(caller(), user_id, body_as(MemoRequest)).model_dump(mode="json"), 201
+    return liff.staff_desk().add_memo(caller(), user_id, body_as(MemoRequest)).model_dump(mode="json"), 201
 
 
 @staff_route("PUT", "/members/<user_id>/flags")
 @tracer.capture_method
 def set_flags(user_id: str) -> dict[str, Any]:
-    return staff_desk().set_flags(caller(), user_id, body_as(FlagsRequest)).model_dump(mode="json")
+    return liff.staff_desk().set_flags(caller(), user_id, body_as(FlagsRequest)).model_dump(mode="json")
 
 
 @staff_route("POST", "/flags/bulk", owner_only=True)
 @tracer.capture_method
 def set_flags_in_bulk() -> dict[str, Any]:
-    return {"updated": staff_desk().set_flag_in_bulk(caller(), body_as(BulkFlagRequest))}
+    return {"updated": liff.staff_desk().set_flag_in_bulk(caller(), body_as(BulkFlagRequest))}
 
 
 # Coupons
@@ -256,27 +236,29 @@ def set_flags_in_bulk() -> dict[str, Any]:
 @tracer.capture_method
 def coupon_templates() -> dict[str, Any]:
     return {
-        "templates": [t.model_dump(mode="json", exclude={"created_at"}) for t in staff_table().templates()]
+        "templates": [
+            t.model_dump(mode="json", exclude={"created_at"}) for t in liff.staff_table().templates()
+        ]
     }
 
 
 @staff_route("POST", "/coupon-templates", owner_only=True)
 @tracer.capture_method
 def create_coupon_template() -> tuple[dict[str, Any], int]:
-    template = staff_desk().create_template(caller(), body_as(CouponTemplateRequest))
+    template = liff.staff_desk().create_template(caller(), body_as(CouponTemplateRequest))
     return template.model_dump(mode="json", exclude={"created_at"}), 201
 
 
 @staff_route("POST", "/coupon-templates/<template_id>/issue", owner_only=True)
 @tracer.capture_method
 def issue_coupon(template_id: str) -> dict[str, Any]:
-    return {"issued": staff_desk().issue(caller(), template_id, body_as(IssueRequest))}
+    return {"issued": liff.staff_desk().issue(caller(), template_id, body_as(IssueRequest))}
 
 
 @staff_route("GET", "/coupon-templates/<template_id>/poster-code", owner_only=True)
 @tracer.capture_method
 def poster_code(template_id: str) -> dict[str, Any]:
-    code, url, valid_on = staff_desk().poster_code(template_id)
+    code, url, valid_on = liff.staff_desk().poster_code(template_id)
     return {"code": code, "claim_url": url, "valid_on": valid_on.isoformat()}
 
 
@@ -298,7 +280,7 @@ def create_campaign() -> tuple[dict[str, Any], int]:
     request = CampaignRequest.model_validate(liff.json_object_body())
     campaign, start_at = liff.campaign_desk().create(request)
     logger.info("campaign scheduled", extra={"campaign_id": campaign.campaign_id, "start_at": str(start_at)})
-    staff_desk().audit(caller(), "campaign.create", None, campaign_id=campaign.campaign_id)
+    liff.staff_desk().audit(caller(), "campaign.create", None, campaign_id=campaign.campaign_id)
     created = {"campaign_id": campaign.campaign_id, "status": campaign.status.value}
     return created | {"start_at": start_at.isoformat()}, 201
 
@@ -307,7 +289,9 @@ def create_campaign() -> tuple[dict[str, Any], int]:
 @tracer.capture_method
 def list_campaigns() -> dict[str, Any]:
     return {
-        "campaigns": [liff.progress_json(p) for p in CampaignTable(staff_table().table).recent_campaigns()]
+        "campaigns": [
+            liff.progress_json(p) for p in CampaignTable(liff.staff_table().table).recent_campaigns()
+        ]
     }
 
 
@@ -322,7 +306,7 @@ def campaign_progress(campaign_id: str) -> dict[str, Any]:
 def cancel_campaign(campaign_id: str) -> dict[str, Any]:
     campaign = liff.campaign_desk().cancel(campaign_id)
     logger.info("campaign cancelled", extra={"campaign_id": campaign_id})
-    staff_desk().audit(caller(), "campaign.cancel", None, campaign_id=campaign_id)
+    liff.staff_desk().audit(caller(), "campaign.cancel", None, campaign_id=campaign_id)
     return {"campaign_id": campaign_id, "status": campaign.status.value}
 
 
@@ -333,7 +317,7 @@ def cancel_campaign(campaign_id: str) -> dict[str, Any]:
 @tracer.capture_method
 def dashboard() -> dict[str, Any]:
     days = bounded_int("days", 30, MAX_DASHBOARD_DAYS)
-    desk = staff_desk()
+    desk = liff.staff_desk()
     line = line_client()
     try:
         limit, used = line.message_quota(), line.messages_sent_this_month()
@@ -345,10 +329,10 @@ def dashboard() -> dict[str, Any]:
     except LineRequestFailed as error:
         logger.warning("quota unavailable", extra={"status": error.status})
         quota = None
-    campaigns = CampaignTable(staff_table().table).recent_campaigns(limit=5)
+    campaigns = CampaignTable(liff.staff_table().table).recent_campaigns(limit=5)
     return {
         "days": [day.model_dump(mode="json") for day in desk.dashboard_days(days)],
-        "totals": staff_table().totals().model_dump(mode="json"),
+        "totals": liff.staff_table().totals().model_dump(mode="json"),
         "birthdays_this_month": desk.birthdays_this_month(),
         "quota": quota,
         "recent_campaigns": [liff.progress_json(p) for p in campaigns],
@@ -360,4 +344,4 @@ def dashboard() -> dict[str, Any]:
 @tracer.capture_method
 def audit_log() -> dict[str, Any]:
     limit = bounded_int("limit", 50, MAX_AUDIT_ENTRIES)
-    return {"entries": [e.model_dump(mode="json") for e in staff_table().audit_entries(limit)]}
+    return {"entries": [e.model_dump(mode="json") for e in liff.staff_table().audit_entries(limit)]}

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from daifuku.domain.poster_codes import issue_poster_code, poster_signing_key
 from daifuku.models.shop import PointsRule, Rank
@@ -239,6 +239,11 @@ def test_points_buy_a_coupon_once_per_exchange_id(api, owner, clerk, member_tabl
     status, short = api.call("POST", "/liff/api/points/exchange", user, exchange)
     assert (status, short["code"]) == (409, "not_enough_points")
 
+    status, offer = api.call("GET", "/liff/api/points/exchange", user)
+    assert status == 200 and offer["points"] == 0
+    assert template["template_id"] in [t["template_id"] for t in offer["templates"]]
+    assert all(t["points_cost"] for t in offer["templates"])
+
     body = {"delta": 40, "reason": "移行", "entry_id": uuid.uuid4().hex}
     assert api.call("POST", f"/liff/api/staff/members/{user}/points", clerk, body)[0] == 200
     first = api.call("POST", "/liff/api/points/exchange", user, exchange)
@@ -447,3 +452,27 @@ def test_the_dashboard_counts_friends_blocks_and_registrations_of_the_day(api, c
     assert board["quota"] is not None and board["quota"]["used"] >= 0
     assert isinstance(board["birthdays_this_month"], int) and board["totals"]["members"] >= 1
     assert api.call("GET", "/liff/api/staff/dashboard?days=0", clerk)[0] == 422
+
+    assert api.delete_my_data(member)[0] == 200
+    assert api.delete_my_data(member)[0] == 200  # deleting twice is one member fewer
+    _, after_deletion = today_counts()
+    assert after_deletion["totals"]["members"] == board["totals"]["members"] - 1
+
+
+def test_without_running_totals_the_dashboard_counts_them_from_the_members(api, clerk, member_table):
+    # Given a shop that ran before the dashboard kept totals
+    member_table.delete_item(Key={"pk": "STATS", "sk": "TOTALS"})
+    # When the dashboard is opened
+    status, board = api.call("GET", "/liff/api/staff/dashboard?days=1", clerk)
+    # Then the totals are counted from the member items, and kept from then on
+    registered = blocked = 0
+    scan: dict[str, Any] = {"FilterExpression": Attr("sk").eq("MEMBER")}
+    while True:
+        page = member_table.scan(**scan)
+        registered += sum(item.get("status") == "registered" for item in page["Items"])
+        blocked += sum(bool(item.get("blocked")) for item in page["Items"])
+        if "LastEvaluatedKey" not in page:
+            break
+        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    assert status == 200 and (board["totals"]["members"], board["totals"]["blocked"]) == (registered, blocked)
+    assert member_table.get_item(Key={"pk": "STATS", "sk": "TOTALS"})["Item"]["members"] == registered

@@ -283,8 +283,11 @@ class CountingTable(FakeTable):
         for name, value in totals.items():
             self.totals[name] = self.totals.get(name, 0) + value
 
-    def add_counts_once(self, user_id, marker, day, daily, totals, *, undo=False):
-        raise AssertionError("the ledger counts every applied event; only registrations count once")
+    def count_registration(self, user_id, registered_at, day):
+        raise AssertionError("the webhook never counts registrations")
+
+    def count_member_deletion(self, user_id, day):
+        raise AssertionError("the webhook never counts deletions")
 
 
 def test_follows_blocks_and_unblocks_are_counted_once_on_the_shops_day():

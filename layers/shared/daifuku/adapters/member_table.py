@@ -241,36 +241,32 @@ class MemberTable:
                 ExpressionAttributeValues={f":{name}": value for name, value in counts.items()},
             )
 
-    def add_counts_once(
-        self,
-        user_id: str,
-        marker: str,
-        day: date,
-        daily: dict[str, int],
-        totals: dict[str, int],
-        *,
-        undo: bool = False,
-    ) -> bool:
-        """The counts, in one transaction with setting `marker` on the user's item (with `undo`: removing
-        it); False, and nothing counted, when the marker was already set (not set). Concurrent and
-        repeated registrations of one user count once."""
-        if not (set(daily) <= DAILY_COUNTERS and set(totals) <= TOTAL_COUNTERS):
-            raise ValueError(f"unknown counters: {sorted(set(daily) | set(totals))}")
-        guard: dict[str, Any] = {
+    def count_registration(self, user_id: str, registered_at: datetime, day: date) -> bool:
+        """One more registration on `day` and one more member, together with marking the member item
+        counted; only for the write that registered the member at `registered_at`, so repeated,
+        concurrent and later re-submitted registrations count nothing more."""
+        guard = {
             "Key": member_key(user_id),
-            "ExpressionAttributeNames": {"#marker": marker},
+            "UpdateExpression": "SET registration_counted = :true",
+            "ConditionExpression": "attribute_not_exists(registration_counted) AND registered_at = :at",
+            "ExpressionAttributeValues": {":true": True, ":at": _iso(registered_at)},
         }
-        if undo:
-            guard |= {
-                "UpdateExpression": "REMOVE #marker",
-                "ConditionExpression": "attribute_exists(#marker)",
-            }
-        else:
-            guard |= {
-                "UpdateExpression": "SET #marker = :true",
-                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#marker)",
-                "ExpressionAttributeValues": {":true": True},
-            }
+        return self._count_once(guard, day, {"registrations": 1}, {"members": 1})
+
+    def count_member_deletion(self, user_id: str, day: date) -> bool:
+        """One member fewer, once, when a registered member deletes their data."""
+        guard = {
+            "Key": member_key(user_id),
+            "UpdateExpression": "SET deletion_counted = :true",
+            "ConditionExpression": "#status = :registered AND attribute_not_exists(deletion_counted)",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":true": True, ":registered": MembershipStatus.REGISTERED.value},
+        }
+        return self._count_once(guard, day, {}, {"members": -1})
+
+    def _count_once(
+        self, guard: dict[str, Any], day: date, daily: dict[str, int], totals: dict[str, int]
+    ) -> bool:
         transaction: list[dict[str, Any]] = [{"Update": guard}]
         for key, counts in ((daily_stats_key(day), daily), (TOTALS_KEY, totals)):
             if counts:

@@ -40,6 +40,7 @@ from daifuku.domain.errors import (
     CouponNotFound,
     MemberNotFound,
     NotEnoughPoints,
+    RecordContention,
 )
 from daifuku.domain.points import EntryKind, LedgerEntry
 from daifuku.domain.segments import Segment
@@ -152,7 +153,7 @@ class StaffTable(MemberTable):
                     raise MemberNotFound(entry.user_id)
                 raise NotEnoughPoints(entry.user_id)
             time.sleep(0.02 * (attempt + 1))  # TransactionConflict: another tap on the same member
-        raise RuntimeError("points transaction kept conflicting")
+        raise RecordContention(entry.user_id)
 
     def ledger_entry(self, user_id: str, entry_id: str) -> LedgerEntry | None:
         item = self.table.get_item(Key=ledger_entry_key(user_id, entry_id), ConsistentRead=True).get("Item")
@@ -167,13 +168,6 @@ class StaffTable(MemberTable):
             by=item.get("by"),
             reason=item.get("reason", ""),
         )
-
-    def ledger_total(self, user_id: str) -> int:
-        """The sum of the member's ledger entries: the cross-check of the denormalised `points`."""
-        total = 0
-        for item in self._user_items(user_id, "POINTS#", projection="delta"):
-            total += int(item["delta"])
-        return total
 
     def set_rank(self, user_id: str, rank: str | None, expected: str | None) -> bool:
         names = {"#rank": "rank"}
@@ -400,8 +394,37 @@ class StaffTable(MemberTable):
         ]
 
     def totals(self) -> Totals:
-        item = self.table.get_item(Key=TOTALS_KEY).get("Item") or {}
+        """The running totals; counted once from the members (a Scan) when there are none yet, as in
+        a shop deployed before the dashboard existed."""
+        item = self.table.get_item(Key=TOTALS_KEY).get("Item")
+        if item is None:
+            return self.recount_totals()
         return Totals(**{name: max(0, int(item.get(name, 0))) for name in TOTAL_COUNTERS})
+
+    def recount_totals(self) -> Totals:
+        """Count friends, registered members and blocked friends from the member items and store them,
+        unless an event created the totals meanwhile (then those stand)."""
+        counts = dict.fromkeys(TOTAL_COUNTERS, 0)
+        scan: dict[str, Any] = {
+            "FilterExpression": Attr("sk").eq("MEMBER"),
+            "ProjectionExpression": "followed_at, blocked, #status",
+            "ExpressionAttributeNames": {"#status": "status"},
+        }
+        while True:
+            page = self.table.scan(**scan)
+            for member in page["Items"]:
+                blocked = bool(member.get("blocked"))
+                counts["blocked"] += blocked
+                counts["friends"] += bool(member.get("followed_at")) and not blocked
+                counts["members"] += member.get("status") == MembershipStatus.REGISTERED.value
+            if "LastEvaluatedKey" not in page:
+                break
+            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        try:
+            self.table.put_item(Item={**TOTALS_KEY, **counts}, ConditionExpression="attribute_not_exists(pk)")
+        except self._conditional_check_failed:
+            return self.totals()
+        return Totals(**counts)
 
     def birthdays_in_month(self, month: int) -> int:
         query: dict[str, Any] = {
@@ -427,15 +450,6 @@ class StaffTable(MemberTable):
             ConsistentRead=True,
         )["Items"]
         return items
-
-    def _user_items(self, user_id: str, prefix: str, projection: str | None = None) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(user_partition(user_id)) & Key("sk").begins_with(prefix),
-            "ConsistentRead": True,
-        }
-        if projection:
-            query["ProjectionExpression"] = projection
-        return self._all(**query)
 
     def _all(self, **query: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

@@ -124,3 +124,7 @@ class NotEnoughPoints(DomainError):
 
 class NotExchangeable(DomainError):
     """The coupon template has no points cost: it cannot be bought with points."""
+
+
+class RecordContention(DomainError):
+    """Concurrent writes to one member kept colliding; the same request may simply be sent again."""

@@ -73,18 +73,11 @@ class DailyCounters(Protocol):
 
     def add_counts(self, day: date, daily: dict[str, int], totals: dict[str, int]) -> None: ...
 
-    def add_counts_once(
-        self,
-        user_id: str,
-        marker: str,
-        day: date,
-        daily: dict[str, int],
-        totals: dict[str, int],
-        *,
-        undo: bool = False,
-    ) -> bool:
-        """The counts with setting `marker` on the user's record (`undo`: removing it), or nothing when
-        it is already set (not set): a user's registration counts once, however often it is sent."""
+    def count_registration(self, user_id: str, registered_at: datetime, day: date) -> bool:
+        """Count the registration made at `registered_at`, once per member (False: counted before)."""
+
+    def count_member_deletion(self, user_id: str, day: date) -> bool:
+        """One registered member fewer, once."""
 
 
 class LineGateway(Protocol):

@@ -46,8 +46,6 @@ from daifuku.models.membership import (
 from daifuku.models.shop import RegistrationMode, ShopConfig
 
 WELCOME_COUPON_ID = "welcome"
-# The member item's marker that their registration was counted on the dashboard (once per member).
-REGISTRATION_COUNTED = "registration_counted"
 
 
 class MembershipRepository(MemberNumberStore, Protocol):
@@ -99,6 +97,7 @@ class CardCheck:
     reason: str  # "ok", "malformed", "forged", "expired", "unknown_member"
     member_no: str | None = None
     status: MembershipStatus | None = None
+    member: MembershipRecord | None = None  # the card's holder, when valid (the staff console opens it)
 
 
 @dataclass
@@ -208,7 +207,9 @@ class MembershipDesk:
             return CardCheck(valid=False, reason="expired", member_no=card.member_no)
         except InvalidCardToken:
             return CardCheck(valid=False, reason="forged", member_no=card.member_no)
-        return CardCheck(valid=True, reason="ok", member_no=card.member_no, status=member.status)
+        return CardCheck(
+            valid=True, reason="ok", member_no=card.member_no, status=member.status, member=member
+        )
 
     # Registration and the profile
 
@@ -244,9 +245,8 @@ class MembershipDesk:
         )
         coupon_granted = self._grant_welcome_coupon(user_id, now)
         if self.counters is not None:
-            self.counters.add_counts_once(
-                user_id, REGISTRATION_COUNTED, self._today(now), {"registrations": 1}, {"members": 1}
-            )
+            # Counted only by the write that registered them at `now`: re-submits count nothing.
+            self.counters.count_registration(user_id, now, self._today(now))
         self._switch_rich_menu(registered)
         return RegistrationResult(
             member_no=member_no,
@@ -297,10 +297,7 @@ class MembershipDesk:
         """Forget the customer: personal fields, coupons, tags and messages go; a tombstone keeps the
         number so it is never issued again, and the rich menu goes back to the pre-registration one."""
         if self.counters is not None:
-            now = self.clock()
-            self.counters.add_counts_once(
-                user_id, REGISTRATION_COUNTED, self._today(now), {}, {"members": -1}, undo=True
-            )
+            self.counters.count_member_deletion(user_id, self._today(self.clock()))
         tombstone = self.repository.erase_personal_data(user_id, self.clock())
         if tombstone is not None:
             self._switch_rich_menu(tombstone)

@@ -15,13 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
+from daifuku.domain.campaign_planning import MemberSelection
 from daifuku.domain.errors import (
     CouponAlreadyClaimed,
     CouponTemplateNotFound,
+    FieldProblem,
     InvalidClaimCode,
+    InvalidRegistration,
     LineRequestFailed,
     MemberNotFound,
     NotExchangeable,
+    RecordContention,
 )
 from daifuku.domain.membership import CardCheck
 from daifuku.domain.points import (
@@ -35,7 +39,7 @@ from daifuku.domain.points import (
 )
 from daifuku.domain.poster_codes import issue_poster_code, verify_poster_code
 from daifuku.domain.segments import Segment, in_segment
-from daifuku.models.member import Member
+from daifuku.models.member import Member, MembershipStatus
 from daifuku.models.membership import Coupon, CouponView, MembershipRecord
 from daifuku.models.shop import ShopConfig
 from daifuku.models.staff import (
@@ -60,6 +64,9 @@ from daifuku.models.staff import (
 )
 
 RECENT = 5  # visits and memos on the member view
+# Issuing to a segment runs within the request (API Gateway allows 30 s); larger audiences take a
+# campaign with a coupon, which the push workers grant as they send.
+MAX_SEGMENT_ISSUE = 2000
 SEARCH_LIMIT = 30
 FOUR_DIGITS = re.compile(r"^\d{4}$")
 
@@ -122,7 +129,7 @@ class StaffRecords(Protocol):
 
     def templates(self) -> list[CouponTemplateRecord]: ...
 
-    def select_members(self, segment: Segment) -> Any: ...
+    def select_members(self, segment: Segment) -> MemberSelection: ...
 
     def write_audit(self, entry: AuditEntry) -> None: ...
 
@@ -181,9 +188,9 @@ class StaffDesk:
 
     def scanned(self, check: CardCheck) -> MemberDetail | None:
         """The member behind a valid card check (MembershipDesk.check_card_token)."""
-        if not check.valid or check.member_no is None:
+        if not check.valid or check.member is None:
             return None
-        return self.member_by_number(check.member_no)
+        return self._detail(check.member)
 
     # Visits and points
 
@@ -237,7 +244,14 @@ class StaffDesk:
         )
         if created:
             self._settle_rank(user_id, entry)
-        self.audit(staff, "points.adjust", user_id, delta=request.delta, entry_id=request.entry_id)
+        self.audit(
+            staff,
+            "points.adjust",
+            user_id,
+            delta=request.delta,
+            entry_id=request.entry_id,
+            replayed=not created,
+        )
         return self.member_detail(user_id)
 
     def _settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
@@ -288,7 +302,7 @@ class StaffDesk:
                 found.update((m.user_id, m) for m in self.records.members_by_phone_last4(text))
             elif not text.isdigit():
                 found.update((m.user_id, m) for m in self.records.members_named(text, SEARCH_LIMIT))
-        live = [m for m in found.values() if m.status.value != "deleted"]
+        live = [m for m in found.values() if m.status is not MembershipStatus.DELETED]
         live.sort(key=lambda m: (m.member_no is None, m.member_no or "", m.user_id))
         return [self._summary(m) for m in live[:SEARCH_LIMIT]]
 
@@ -300,7 +314,7 @@ class StaffDesk:
                 added, removed = sorted(wanted - member.tags), sorted(member.tags - wanted)
                 self.audit(staff, "tags.set", user_id, added=added, removed=removed)
                 return self.member_detail(user_id)
-        raise MemberNotFound(user_id)  # a member whose tags never settle is not there to tag
+        raise RecordContention(user_id)
 
     def add_memo(self, staff: str, user_id: str, request: MemoRequest) -> MemoView:
         self._member(user_id)
@@ -333,7 +347,15 @@ class StaffDesk:
             self.records.set_flag(user_id, request.flag, request.on, reason)
             for user_id in dict.fromkeys(request.user_ids)
         )
-        self.audit(owner, "flags.bulk", None, flag=request.flag.value, on=request.on, updated=updated)
+        self.audit(
+            owner,
+            "flags.bulk",
+            None,
+            flag=request.flag.value,
+            on=request.on,
+            updated=updated,
+            user_ids=list(dict.fromkeys(request.user_ids)),
+        )
         return updated
 
     # Coupon templates, issuance, the poster code, exchange
@@ -360,6 +382,8 @@ class StaffDesk:
             user_ids = [
                 m.user_id for m in selection.members if m.is_member and in_segment(request.segment, m, today)
             ]
+            if len(user_ids) > MAX_SEGMENT_ISSUE:
+                raise InvalidRegistration([FieldProblem("segment", "too_many_members")])
         issued = sum(self.records.grant_coupon(user_id, coupon) for user_id in user_ids)
         self.audit(
             owner,
@@ -392,6 +416,12 @@ class StaffDesk:
         if not self.records.grant_coupon(user_id, coupon):
             raise CouponAlreadyClaimed(user_id)
         return _customer_view(coupon)
+
+    def exchange_offer(self, user_id: str) -> tuple[int, list[CouponTemplateRecord]]:
+        """(the member's points, the templates they can buy with points): the card page's choices."""
+        member = self._member(user_id)
+        offered = [t for t in self.records.templates() if t.points_cost is not None]
+        return member.points or 0, sorted(offered, key=lambda t: (t.points_cost or 0, t.title))
 
     def exchange_points(self, user_id: str, template_id: str, exchange_id: str) -> tuple[CouponView, bool]:
         """The customer buys the template's coupon with points: the deduction and the coupon in one

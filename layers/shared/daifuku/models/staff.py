@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -46,15 +46,8 @@ class PointsAdjustmentRequest(Request):
 
 
 class TagsRequest(Request):
-    tags: tuple[str, ...] = Field(max_length=30)
-
-    @model_validator(mode="after")
-    def _valid_tags(self) -> TagsRequest:
-        import re
-
-        if any(re.match(TAG_PATTERN, tag) is None for tag in self.tags):
-            raise ValueError("a tag is 1-20 characters without spaces, commas or #")
-        return self
+    # 1-20 characters without spaces, commas or # (the search's tag prefix)
+    tags: tuple[Annotated[str, Field(pattern=TAG_PATTERN)], ...] = Field(max_length=30)
 
 
 class MemoKind(StrEnum):
