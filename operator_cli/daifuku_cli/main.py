@@ -11,6 +11,8 @@ COMMAND_MODULES = (
     "daifuku_cli.deploy",
     "daifuku_cli.setup",
     "daifuku_cli.poster",
+    "daifuku_cli.export",
+    "daifuku_cli.importing",
     "daifuku_cli.dlq",
 )
 

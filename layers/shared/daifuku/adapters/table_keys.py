@@ -4,6 +4,8 @@
 | --- | --- | --- |
 | a LINE user (friend/member) | USER#<userId> | MEMBER |
 | a tag on a user | USER#<userId> | TAG#<tag> |
+| a message or postback from the user | USER#<userId> | INTERACTION#<at ISO UTC> |
+| new-friend alerts sent in one minute (TTL) | STAFF_ALERTS#<minute> | COUNT |
 | a member number's owner (uniqueness) | MEMBER_NO#<number> | MEMBER_NO |
 | the member-number counter | COUNTER#member_no | COUNTER |
 | a processed webhook event (TTL) | WEBHOOK_EVENT#<webhookEventId> | WEBHOOK_EVENT |

@@ -1,0 +1,715 @@
+"""Monthly AWS cost of one shop at 3,000 and at 100,000 LINE friends, from what each operation was
+MEASURED to use on the local stack (in this process: moto, the LINE simulator, the real handlers).
+
+Measured per operation, by hooks on botocore and a wrapper around each Lambda handler:
+- DynamoDB read and write request units, from the size of every item read and written (moto's own
+  ConsumedCapacity is a constant): reads 4 KB a unit (half for eventually consistent reads), writes
+  1 KB a unit, doubled in transactions, plus one write per global secondary index the item is in
+  (every index projects all attributes, so any change rewrites the index entry);
+- Lambda invocations and their duration (wall time here, which moto makes slower than DynamoDB:
+  a ceiling), billed at the memory configured in infra/constructs (512 MB; the planner 1024 MB),
+  plus each function's cold start (its import, measured in a fresh interpreter; Lambda bills INIT);
+- SQS requests (the queue's sends, receives and deletes), Secrets Manager calls, API Gateway
+  requests (each webhook and liff_api invocation is one), and the bytes the handlers log;
+- the LIFF pages' weight (what card.html and register.html load from CloudFront, gzip-compressed as
+  the CachingOptimized policy serves them), counted in full on every open (no browser cache).
+
+A typical month (per friend or member, stated in MONTH below): 4% new friends, 1% blocks, 0.2
+messages from each friend, 3% registrations, 60% of friends are members, each member visits ONCE a
+month (opens the card, which refreshes its QR once; staff scan it and record the visit, which adds
+its points to the ledger), 4 campaigns (3 multicasts to every friend and the birth-month message,
+personalised, to the members born that month) and the 30 daily birth-month catch-ups (which also
+send the coupon expiry reminders). Fixed: the LINE secret, and the send queue's idle
+long polling by Lambda's event source (5 pollers, one 20 s poll each at a time).
+
+Prices: on-demand, Asia Pacific (Tokyo), from AWS's pricing pages as of PRICES_AS_OF, without any
+free tier (the always-free tiers of Lambda, SQS, CloudFront and DynamoDB storage would cover most of
+a small shop). The figure is the yen a month at 3,000 friends as a ratio of EDWARD's ¥5,000 form
+option (Daifuku's target is ¥300: 0.06).
+
+Usage: python bench/cost.py [--friends N] (the shop seeded for the campaign measurement)
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gzip
+import logging
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "layers" / "shared")]
+
+import boto3  # noqa: E402
+from boto3.dynamodb.types import TypeSerializer  # noqa: E402
+
+from daifuku.adapters.campaign_table import CampaignTable  # noqa: E402
+from daifuku.adapters.table_keys import member_key  # noqa: E402
+from daifuku.domain.campaigns import CampaignStatus  # noqa: E402
+from daifuku.table_schema import MEMBER_TABLE  # noqa: E402
+
+PRICES_AS_OF = "2025-06 (AWS pricing pages, ap-northeast-1, on-demand)"
+USD_TO_JPY = 150.0  # assumed rate; change it here
+PRICE_USD = {
+    "dynamodb_write_per_million_wru": 0.715,  # on-demand, after the November 2024 price cut
+    "dynamodb_read_per_million_rru": 0.1425,
+    "dynamodb_storage_per_gb_month": 0.285,
+    "lambda_arm_per_gb_second": 0.0000133334,
+    "lambda_per_million_requests": 0.20,
+    "sqs_standard_per_million_requests": 0.40,
+    "http_api_per_million_requests": 1.29,
+    "scheduler_per_million_invocations": 1.00,
+    "cloudfront_japan_per_gb": 0.114,
+    "cloudfront_japan_per_10k_https_requests": 0.0120,
+    "s3_standard_per_gb_month": 0.025,
+    "secrets_manager_per_secret_month": 0.40,
+    "secrets_manager_per_10k_calls": 0.05,
+    "cloudwatch_logs_ingest_per_gb": 0.76,
+    "xray_per_million_traces": 5.00,
+}
+# infra/constructs/daifuku_function.py (memory_size=512) and campaign_scheduling.py (planner, 1024).
+MEMORY_MB = {
+    "webhook": 512,
+    "liff_api": 512,
+    "segment_send": 512,
+    "segment_send.planner": 1024,
+    "birthday_scheduler": 512,
+}
+HANDLERS = (
+    ("webhook", "handler"),
+    ("liff_api", "handler"),
+    ("segment_send", "handler"),
+    ("segment_send", "planner"),
+    ("birthday_scheduler", "handler"),
+)
+API_FUNCTIONS = ("webhook", "liff_api")
+LAMBDA_PLATFORM_LOG_BYTES = 350  # START, END and REPORT lines of every invocation
+IDLE_SQS_REQUESTS_PER_MONTH = 5 * (30 * 24 * 3600 // 20)
+# One execution environment serves a burst; after some idle minutes the next request is cold again.
+COLD_STARTS_PER_MONTH_CAP = 10 * 6 * 30  # opening hours a day × one cold start per 10 minutes × days
+TARGET_RATIO = 0.06
+EDWARD_FORM_OPTION_YEN = 5000
+
+
+@dataclass(frozen=True)
+class Month:
+    """What a shop does in a typical month, per friend or member."""
+
+    member_share: float = 0.60
+    new_friends: float = 0.04
+    blocks: float = 0.01
+    messages_per_friend: float = 0.2
+    registrations: float = 0.03
+    visits_per_member: float = 1.0
+    multicast_campaigns: int = 3
+    birth_month_campaigns: int = 1
+    catch_up_runs: int = 30
+
+
+MONTH = Month()
+
+
+# Measuring
+
+
+def item_size(value: Any) -> int:
+    """DynamoDB's size of a typed attribute value ({"S": …}), or of a whole typed item."""
+    if isinstance(value, dict) and len(value) == 1:
+        (kind, inner), *_ = value.items()
+        if kind == "S":
+            return len(inner.encode())
+        if kind == "N":
+            digits = len(re.sub(r"[^0-9]", "", inner).strip("0")) or 1
+            return (digits + 1) // 2 + 1
+        if kind in ("BOOL", "NULL"):
+            return 1
+        if kind == "B":
+            return len(inner)
+        if kind in ("SS", "NS", "BS"):
+            return sum(item_size({kind[0]: element}) for element in inner)
+        if kind == "L":
+            return 3 + sum(1 + item_size(element) for element in inner)
+        if kind == "M":
+            return 3 + sum(1 + len(k.encode()) + item_size(v) for k, v in inner.items())
+    return sum(len(k.encode()) + item_size(v) for k, v in value.items())
+
+
+_SERIALIZER = TypeSerializer()
+
+
+def typed(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as DynamoDB types it, whether it came typed (low-level) or as Python (resource)."""
+    out = {}
+    for name, value in item.items():
+        is_typed = isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _TYPE_KEYS
+        out[name] = value if is_typed else _SERIALIZER.serialize(value)
+    return out
+
+
+_TYPE_KEYS = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"}
+
+
+def plain_key(key: dict[str, Any]) -> dict[str, str]:
+    return {name: value["S"] if isinstance(value, dict) else value for name, value in key.items()}
+
+
+def index_copies(item: dict[str, Any]) -> int:
+    """How many global secondary indexes hold the item (each write rewrites its entry there)."""
+    return sum(
+        1
+        for index in MEMBER_TABLE.indexes
+        if index.partition_key.name in item and (index.sort_key is None or index.sort_key.name in item)
+    )
+
+
+@dataclass
+class Usage:
+    """What one operation used, summed over its runs."""
+
+    rru: float = 0.0
+    wru: float = 0.0
+    sqs_requests: int = 0
+    secrets_calls: int = 0
+    invocations: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    log_bytes: int = 0
+
+    @property
+    def api_requests(self) -> int:
+        return sum(self.invocations[name] for name in API_FUNCTIONS)
+
+    def gb_seconds(self) -> float:
+        return sum(sum(s) * MEMORY_MB[name] / 1024 for name, s in self.seconds.items())
+
+    def scaled(self, factor: float) -> Scaled:
+        return Scaled(
+            rru=self.rru * factor,
+            wru=self.wru * factor,
+            sqs_requests=self.sqs_requests * factor,
+            secrets_calls=self.secrets_calls * factor,
+            invocations={name: count * factor for name, count in self.invocations.items()},
+            gb_seconds=self.gb_seconds() * factor,
+            api_requests=self.api_requests * factor,
+            log_bytes=(self.log_bytes + LAMBDA_PLATFORM_LOG_BYTES * self.invocations.total()) * factor,
+        )
+
+
+@dataclass
+class Scaled:
+    rru: float
+    wru: float
+    sqs_requests: float
+    secrets_calls: float
+    invocations: dict[str, float]
+    gb_seconds: float
+    api_requests: float
+    log_bytes: float
+
+
+class Meter:
+    """Counts what the process asks of AWS (botocore hooks) and what each handler takes (a wrapper)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.on = False
+        self.usage = Usage()
+        self._updated_keys: list[tuple[dict[str, str], int]] = []
+        self._lookup = boto3.session.Session().resource  # a session without the hooks below
+        self._table: Any = None
+
+    def install(self, session: Any, stdout_counter: CountingStream) -> None:
+        session.events.register("provide-client-params.dynamodb", self._remember_params)
+        session.events.register("after-call.dynamodb", self._dynamodb_call)
+        session.events.register("after-call.sqs", self._sqs_call)
+        session.events.register("after-call.secrets-manager", self._count("secrets_calls"))
+        self._stdout = stdout_counter
+
+    def attach_table(self, endpoint_url: str, table_name: str) -> None:
+        self._table = self._lookup(
+            "dynamodb",
+            endpoint_url=endpoint_url,
+            region_name="ap-northeast-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        ).Table(table_name)
+
+    @contextmanager
+    def measuring(self) -> Iterator[Usage]:
+        self.usage = Usage()
+        self._updated_keys = []
+        self._stdout.count = 0
+        self.on = True
+        try:
+            yield self.usage
+        finally:
+            self.on = False
+            self.usage.log_bytes = self._stdout.count
+            self._settle_updates()
+
+    def wrap(self, name: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+        def measured(event: Any, context: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return handler(event, context)
+            finally:
+                if self.on:
+                    with self._lock:
+                        self.usage.invocations[name] += 1
+                        self.usage.seconds[name].append(time.perf_counter() - started)
+
+        return measured
+
+    def _count(self, attribute: str) -> Callable[..., None]:
+        def count(**_: Any) -> None:
+            if self.on:
+                with self._lock:
+                    setattr(self.usage, attribute, getattr(self.usage, attribute) + 1)
+
+        return count
+
+    def _sqs_call(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        # An empty receive is the poller idling: IDLE_SQS_REQUESTS_PER_MONTH counts those once.
+        if self.on and not (model.name == "ReceiveMessage" and not parsed.get("Messages")):
+            with self._lock:
+                self.usage.sqs_requests += 1
+
+    def _remember_params(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if self.on:
+            context["cost_params"] = copy.deepcopy(params)
+
+    def _dynamodb_call(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        params = context.get("cost_params")
+        if not self.on or params is None:
+            return
+        with self._lock:
+            self.usage.rru += self._read_units(model.name, params, parsed)
+            self.usage.wru += self._write_units(model.name, params)
+
+    def _read_units(self, operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> float:
+        factor = 1.0 if params.get("ConsistentRead") else 0.5
+        if operation == "GetItem":
+            return math.ceil(max(item_size(parsed.get("Item", {})), 1) / 4096) * factor
+        if operation == "BatchGetItem":
+            units = 0.0
+            for table, items in parsed.get("Responses", {}).items():
+                consistent = params["RequestItems"].get(table, {}).get("ConsistentRead")
+                units += sum(math.ceil(max(item_size(i), 1) / 4096) for i in items) * (
+                    1 if consistent else 0.5
+                )
+            return units
+        if operation in ("Query", "Scan"):
+            items = parsed.get("Items", [])
+            read_bytes = sum(item_size(i) for i in items)
+            scanned, count = parsed.get("ScannedCount", len(items)), parsed.get("Count", len(items))
+            if scanned > count:  # filtered out after reading: as big as the ones kept, or 400 B
+                read_bytes += (scanned - count) * (read_bytes / count if count else 400)
+            return max(1, math.ceil(read_bytes / 4096)) * factor
+        return 0.0
+
+    def _write_units(self, operation: str, params: dict[str, Any]) -> float:
+        if operation == "PutItem":
+            return self._put_units(params["Item"])
+        if operation in ("UpdateItem", "DeleteItem"):
+            self._updated_keys.append((plain_key(params["Key"]), 1))
+            return 0.0
+        if operation == "BatchWriteItem":
+            units = 0.0
+            for requests in params["RequestItems"].values():
+                for request in requests:
+                    if "PutRequest" in request:
+                        units += self._put_units(request["PutRequest"]["Item"])
+                    else:
+                        units += 1
+            return units
+        if operation == "TransactWriteItems":
+            units = 0.0
+            for entry in params["TransactItems"]:
+                (kind, request), *_ = entry.items()
+                if kind == "Put":
+                    units += 2 * self._put_units(request["Item"])
+                elif kind in ("Update", "Delete"):
+                    self._updated_keys.append((plain_key(request["Key"]), 2))
+                else:
+                    units += 2
+            return units
+        return 0.0
+
+    @staticmethod
+    def _put_units(item: dict[str, Any]) -> float:
+        return math.ceil(item_size(typed(item)) / 1024) * (1 + index_copies(item))
+
+    def _settle_updates(self) -> None:
+        """An update is billed on the item as it is after the write: read it back (unmetered)."""
+        for key, multiplier in self._updated_keys:
+            item = self._table.get_item(Key=key).get("Item") if self._table else None
+            size = item_size(typed(item)) if item else 100
+            self.usage.wru += math.ceil(size / 1024) * (1 + index_copies(item or {})) * multiplier
+
+
+class CountingStream:
+    """The handlers' stdout (their Powertools logs, what Lambda sends to CloudWatch): counted, not shown."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+        self.count = 0
+
+    def write(self, text: str) -> int:
+        self.count += len(text.encode())
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def import_seconds() -> dict[str, float]:
+    """Each function's cold import in a fresh interpreter (the INIT phase Lambda bills)."""
+    script = (
+        "import sys, time; s = time.perf_counter(); __import__(sys.argv[1]); print(time.perf_counter() - s)"
+    )
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "layers" / "shared")]),
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "AWS_DEFAULT_REGION": "ap-northeast-1",
+    }
+    measured = {}
+    for function, module in HANDLERS:
+        runs = [
+            float(
+                subprocess.run(
+                    [sys.executable, "-c", script, f"functions.{function}.{module}"],
+                    env=environment,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+            )
+            for _ in range(3)
+        ]
+        measured[_function_name(function, module)] = statistics.median(runs)
+    return measured
+
+
+def _function_name(function: str, module: str) -> str:
+    return function if module == "handler" else f"{function}.{module}"
+
+
+def page_weight(page: str) -> tuple[int, int]:
+    """(files, gzip bytes) that opening liff_static/<page> loads from CloudFront."""
+    site = REPO_ROOT / "liff_static"
+    seen: set[Path] = set()
+    pending = [site / page]
+    while pending:
+        path = pending.pop()
+        if path in seen or not path.exists():
+            continue
+        seen.add(path)
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".html":
+            references = re.findall(r'(?:href|src)="([^":]+)"', text)
+        else:
+            references = re.findall(r'(?:from|import)\s*\(?\s*"(\.[^"]+)"', text)
+        pending += [(path.parent / reference).resolve() for reference in references]
+    return len(seen), sum(len(gzip.compress(path.read_bytes())) for path in seen)
+
+
+# The shop and its operations
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--friends", type=int, default=1200, help="friends seeded for the campaigns")
+    seeded_friends = parser.parse_args().friends
+    os.environ.update(
+        {
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+    )
+    logging.basicConfig(level=logging.WARNING)
+    cold_imports = import_seconds()
+
+    counting_stdout = CountingStream(sys.stdout)
+    sys.stdout = counting_stdout
+    meter = Meter()
+    boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    meter.install(boto3.DEFAULT_SESSION, counting_stdout)
+    import importlib
+
+    for function, module in HANDLERS:  # before the stack loads them: it then gets the measured ones
+        loaded = importlib.import_module(f"functions.{function}.{module}")
+        loaded.handler = meter.wrap(_function_name(function, module), loaded.handler)  # type: ignore[attr-defined]
+
+    from daifuku_local.aws_resources import local_table
+    from daifuku_local.line_platform.client import SimulatorClient
+    from daifuku_local.stack import LocalStack, LocalStackConfig
+    from tests.integration.campaign_api import compose, make_staff
+    from tests.integration.member_api import MemberApi, a_form
+    from tests.integration.staff_api import visit
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    stack = LocalStack(LocalStackConfig(api_port=0, liff_port=0, simulator_port=0, moto_port=0))
+    urls = stack.start()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    assert stack.resources is not None and stack.simulator is not None and stack.campaign_schedules
+    meter.attach_table(urls.aws_endpoint, stack.resources.table_name)
+    table = local_table(urls.aws_endpoint, stack.resources.table_name)
+    line = SimulatorClient(urls.simulator)
+    api = MemberApi(urls.api, line)
+    owner = make_staff(table, api, "owner")
+    line.set_quota(limit=10_000_000)
+    measured: dict[str, tuple[Usage, int]] = {}
+    repeats = 20
+    try:
+        # Warm each path once (the first call imports the handler's API module), outside the figures.
+        warm_user = api.simulated_user(follow=True)
+        api.register(warm_user, a_form())
+        api.open_card(warm_user)
+        line.send_text(warm_user, "こんにちは")
+
+        def operation(name: str, runs: int, body: Callable[[], None]) -> None:
+            with meter.measuring() as usage:
+                body()
+                time.sleep(0.3)  # let the webhook's side calls finish
+            measured[name] = (usage, runs)
+
+        users = [api.simulated_user() for _ in range(repeats)]
+        operation("follow", repeats, lambda: [line.follow(user) for user in users])
+        operation("message", repeats, lambda: [line.send_text(user, "予約できますか?") for user in users])
+
+        def register_all() -> None:
+            for user in users:
+                assert api.call("GET", "/liff/api/registration-form", user)[0] == 200
+                assert api.register(user, a_form())[0] == 200
+
+        operation("registration", repeats, register_all)
+        tokens: dict[str, str] = {}
+
+        def open_cards() -> None:
+            for user in users:
+                assert api.open_card(user)[0] == 200
+                for _ in range(2):  # the token on opening, and one 30-second refresh
+                    status, answer = api.call("GET", "/liff/api/card/token", user)
+                    assert status == 200
+                tokens[user] = answer["token"]
+
+        operation("card_open", repeats, open_cards)
+
+        def counter_visits() -> None:
+            for user in users:  # the staff console scans the card, then records the visit (with points)
+                status, answer = api.call("POST", "/liff/api/staff/scan", owner, {"token": tokens[user]})
+                assert status == 200, answer
+                status, answer = visit(api, owner, user)
+                assert status == 201, answer
+
+        operation("counter_visit", repeats, counter_visits)
+        operation("block", repeats, lambda: [line.block(user) for user in users])
+
+        seeded = seed_friends(stack, table, seeded_friends)
+        records = CampaignTable(table)
+
+        def campaign(segment: dict[str, Any], text: str) -> Callable[[], None]:
+            def run() -> None:
+                campaign_id = compose(api, owner, segment, text)
+                stack.campaign_schedules.fire_due(timedelta(seconds=120))
+                deadline = time.monotonic() + 120
+                while (
+                    found := records.load_campaign(campaign_id)
+                ) and found.status is not CampaignStatus.DONE:
+                    assert found.status in (CampaignStatus.PLANNED, CampaignStatus.SENDING), found.status
+                    assert time.monotonic() < deadline, "the campaign did not finish"
+                    time.sleep(0.2)
+
+            return run
+
+        friends_now = sum(1 for _ in _members(table))
+        operation("multicast_per_recipient", friends_now, campaign({}, "新商品のお知らせです"))
+        operation(
+            "birth_month_per_recipient",
+            seeded["born_in_may"],
+            campaign({"birth_month": 5}, "{name}さま、お誕生月おめでとうございます"),
+        )
+        operation("catch_up_run", 1, lambda: stack.fire_birth_month_schedule(catch_up=True))
+        assert line.violations() == [], "requests broke LINE's OpenAPI spec"
+        storage_bytes_per_friend = sum(item_size(typed(i)) for i in _all_items(table)) / friends_now
+    finally:
+        sys.stdout = counting_stdout.stream
+        stack.stop()
+
+    print_measurements(measured, cold_imports)
+    card_files, card_bytes = page_weight("card.html")
+    register_files, register_bytes = page_weight("register.html")
+    print(
+        f"LIFF pages (gzip): card.html {card_files} files {card_bytes / 1024:.0f} KB, "
+        f"register.html {register_files} files {register_bytes / 1024:.0f} KB"
+    )
+    print(f"table storage: {storage_bytes_per_friend:.0f} bytes per friend after the run's campaigns")
+    print(f"prices: {PRICES_AS_OF}; USD 1 = ¥{USD_TO_JPY:.0f}; no free tier")
+    yen = {}
+    for friends in (3000, 100_000):
+        bill = monthly_bill(
+            friends,
+            measured,
+            cold_imports,
+            (card_files, card_bytes),
+            (register_files, register_bytes),
+            storage_bytes_per_friend,
+        )
+        yen[friends] = sum(bill.values()) * USD_TO_JPY
+        print(f"\nmonthly at {friends:,} friends:")
+        for line_item, usd in bill.items():
+            print(f"  {line_item:<40} ${usd:8.3f}  ¥{usd * USD_TO_JPY:8.0f}")
+        print(f"  {'total':<40} ${sum(bill.values()):8.3f}  ¥{yen[friends]:8.0f}")
+    ratio = yen[3000] / EDWARD_FORM_OPTION_YEN
+    print(
+        f"\n¥ per month at 100,000 friends: ¥{yen[100_000]:.0f} "
+        f"({yen[100_000] / EDWARD_FORM_OPTION_YEN:.2f} of EDWARD's ¥5,000 form option)"
+    )
+    verdict = "met" if ratio <= TARGET_RATIO else "missed"
+    print(f"BENCH cost yen_per_month_at_3000_vs_edward_5000={ratio:.3f} target <= {TARGET_RATIO} {verdict}")
+
+
+def seed_friends(stack: Any, table: Any, count: int) -> dict[str, int]:
+    """`count` friends of the simulator, registered members, one in twelve born in May."""
+    born_in_may = 0
+    with table.batch_writer() as writer:
+        for n in range(count):
+            user = stack.simulator.create_user(f"会員{n}")
+            stack.simulator.users[user.user_id].following = True
+            month = 5 if n % 12 == 0 else 1 + (n % 11 + 5) % 12
+            born_in_may += month == 5
+            writer.put_item(
+                Item={
+                    **member_key(user.user_id),
+                    "user_id": user.user_id,
+                    "status": "registered",
+                    "member_no": f"{500_000 + n:06d}",
+                    "name": f"会員 {n}",
+                    "birthdate": f"{1970 + n % 30}-{month:02d}-{1 + n % 28:02d}",
+                    "birth_month": f"{month:02d}",
+                    "phone": f"090{n:08d}",
+                    "phone_last4": f"{n % 10000:04d}",
+                    "registered_at": "2026-01-01T00:00:00+00:00",
+                    "first_followed_at": "2026-01-01T00:00:00+00:00",
+                    "followed_at": "2026-01-01T00:00:00+00:00",
+                    "blocked": False,
+                }
+            )
+    return {"born_in_may": born_in_may}
+
+
+def _all_items(table: Any) -> Iterator[dict[str, Any]]:
+    scan: dict[str, Any] = {}
+    while True:
+        page = table.scan(**scan)
+        yield from page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return
+        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _members(table: Any) -> Iterator[dict[str, Any]]:
+    return (item for item in _all_items(table) if item["sk"] == "MEMBER" and not item.get("blocked"))
+
+
+def print_measurements(measured: dict[str, tuple[Usage, int]], cold_imports: dict[str, float]) -> None:
+    print(
+        f"{'measured, per operation':<28} {'invocations':>11} {'GB-s':>8} {'RRU':>7} {'WRU':>7} "
+        f"{'SQS':>6} {'API':>5} {'log KB':>7}"
+    )
+    for name, (usage, runs) in measured.items():
+        each = usage.scaled(1 / runs)
+        print(
+            f"{name:<28} {sum(each.invocations.values()):>11.3f} {each.gb_seconds:>8.4f} {each.rru:>7.2f} "
+            f"{each.wru:>7.2f} {each.sqs_requests:>6.3f} {each.api_requests:>5.2f} "
+            f"{each.log_bytes / 1024:>7.2f}"
+        )
+    imports = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in cold_imports.items())
+    print(f"cold imports: {imports}")
+
+
+def monthly_bill(
+    friends: int,
+    measured: dict[str, tuple[Usage, int]],
+    cold_imports: dict[str, float],
+    card_page: tuple[int, int],
+    register_page: tuple[int, int],
+    storage_bytes_per_friend: float,
+) -> dict[str, float]:
+    members = friends * MONTH.member_share
+    visits = members * MONTH.visits_per_member
+    counts = {
+        "follow": friends * MONTH.new_friends,
+        "block": friends * MONTH.blocks,
+        "message": friends * MONTH.messages_per_friend,
+        "registration": friends * MONTH.registrations,
+        "card_open": visits,
+        "counter_visit": visits,
+        "multicast_per_recipient": friends * MONTH.multicast_campaigns,
+        "birth_month_per_recipient": members / 12 * MONTH.birth_month_campaigns,
+        "catch_up_run": MONTH.catch_up_runs,
+    }
+    total = [measured[name][0].scaled(count / measured[name][1]) for name, count in counts.items()]
+    invocations: Counter[str] = Counter()
+    for part in total:
+        invocations.update(part.invocations)
+    cold_gb_seconds = sum(
+        min(count, COLD_STARTS_PER_MONTH_CAP) * cold_imports[name] * MEMORY_MB[name] / 1024
+        for name, count in invocations.items()
+    )
+    campaigns = MONTH.multicast_campaigns + MONTH.birth_month_campaigns
+    page_files = card_page[0] * visits + register_page[0] * counts["registration"]
+    page_bytes = card_page[1] * visits + register_page[1] * counts["registration"]
+    storage_gb = storage_bytes_per_friend * friends / 1e9
+    price = PRICE_USD
+    api_requests = sum(part.api_requests for part in total)
+    return {
+        "DynamoDB reads": sum(p.rru for p in total) / 1e6 * price["dynamodb_read_per_million_rru"],
+        "DynamoDB writes": sum(p.wru for p in total) / 1e6 * price["dynamodb_write_per_million_wru"],
+        "DynamoDB storage": storage_gb * price["dynamodb_storage_per_gb_month"],
+        "Lambda requests": invocations.total() / 1e6 * price["lambda_per_million_requests"],
+        "Lambda compute (incl. cold starts)": (sum(p.gb_seconds for p in total) + cold_gb_seconds)
+        * price["lambda_arm_per_gb_second"],
+        "API Gateway HTTP API": api_requests / 1e6 * price["http_api_per_million_requests"],
+        "SQS (sends, receives + idle polling)": (
+            sum(p.sqs_requests for p in total) + IDLE_SQS_REQUESTS_PER_MONTH
+        )
+        / 1e6
+        * price["sqs_standard_per_million_requests"],
+        "EventBridge Scheduler": (campaigns + 1 + MONTH.catch_up_runs)
+        / 1e6
+        * price["scheduler_per_million_invocations"],
+        "CloudFront (LIFF pages)": page_bytes / 1e9 * price["cloudfront_japan_per_gb"]
+        + page_files / 1e4 * price["cloudfront_japan_per_10k_https_requests"],
+        "S3 (site)": 0.001 * price["s3_standard_per_gb_month"],
+        "Secrets Manager": price["secrets_manager_per_secret_month"]
+        + sum(p.secrets_calls for p in total) / 1e4 * price["secrets_manager_per_10k_calls"],
+        "CloudWatch Logs": sum(p.log_bytes for p in total) / 1e9 * price["cloudwatch_logs_ingest_per_gb"],
+        "X-Ray traces": invocations.total() / 1e6 * price["xray_per_million_traces"],
+    }
+
+
+if __name__ == "__main__":
+    main()
