@@ -18,8 +18,19 @@ def transact(member_table, items: list[dict]) -> None:
     )
 
 
-def test_a_transaction_refused_after_its_first_writes_leaves_every_item_as_it_was(member_table):
+@pytest.fixture
+def run(member_table):
+    """A scratch partition TXTEST#<run>, removed afterwards: it is no shop data (the export test)."""
     run = uuid.uuid4().hex
+    yield run
+    items = member_table.query(
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"TXTEST#{run}"}
+    )["Items"]
+    for item in items:
+        member_table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+
+
+def test_a_transaction_refused_after_its_first_writes_leaves_every_item_as_it_was(member_table, run):
     member_table.put_item(Item={"pk": f"TXTEST#{run}", "sk": "kept", "n": "text"})
     with pytest.raises(member_table.meta.client.exceptions.ClientError):
         transact(
@@ -48,8 +59,7 @@ def test_a_transaction_refused_after_its_first_writes_leaves_every_item_as_it_wa
     assert items == [{"pk": f"TXTEST#{run}", "sk": "kept", "n": "text"}]
 
 
-def test_a_transaction_whose_condition_fails_writes_nothing_and_one_that_passes_writes_all(member_table):
-    run = uuid.uuid4().hex
+def test_a_transaction_whose_condition_fails_writes_nothing_and_one_that_passes_writes_all(member_table, run):
     claim = {
         "Put": {
             "Item": {"pk": f"TXTEST#{run}", "sk": "claim"},
