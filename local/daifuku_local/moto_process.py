@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -36,6 +37,8 @@ class MotoServerProcess:
             [sys.executable, "-m", "daifuku_local.moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=log,
             stderr=log,
+            # Nowhere to write moto's access log to: don't format a line per request.
+            env=os.environ if self._log_path else {**os.environ, "DAIFUKU_MOTO_QUIET": "1"},
         )
         deadline = time.monotonic() + timeout_seconds
         while time.monotonic() < deadline:

@@ -11,6 +11,16 @@ moto's model-driven response serializer (about 70% while planning a 20,000-membe
 item operations' results are already DynamoDB JSON (dicts of {"S": …}, {"N": "…"}), so they are
 written with json.dumps; anything json cannot write, and every other operation, goes to moto's own.
 
+Serialised, every request's framework cost is everyone's wait too (the push workers make ~28
+requests a 500-recipient batch). So moto's handler method names, which it looked up with
+`inspect.getmembers` on every request, are cached (classes do not change); an item operation's
+request body is read with json.loads instead of moto's model-driven parser (14% of moto's time while
+sending) unless it holds a binary value, which the parser decodes from base64 (the parser's one other
+effect here, dropping null members, is done too); a projection of top-level scalar attributes (the
+worker's send-time re-read of 500 members' flags) copies them instead of converting the whole item
+to plain JSON once per attribute and back; and without a log file (tests, benchmarks) no access-log
+line is formatted per request.
+
 Serialised, moto's whole-table snapshot per transaction becomes everyone's wait. So a transaction
 whose conditions fail (the common case when many compete for the member-number counter) is answered
 from a check of its conditions alone, without the snapshot, as DynamoDB answers it: every condition
@@ -24,14 +34,18 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import logging
+import os
 import threading
 from typing import Any
 
+import moto.core.responses as moto_core_responses
 import moto.dynamodb.models as moto_dynamodb_models
 from moto.core.responses import ActionContext
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from moto.server import main
@@ -40,6 +54,12 @@ _dynamodb_lock = threading.Lock()
 _unsafe_call_action = DynamoHandler.call_action
 _transact_write_items = DynamoDBBackend.transact_write_items
 _serialize_with_the_model = DynamoResult.execute_result
+_project_through_json = Item.project
+_parse_with_the_model = DynamoHandler.parse_parameters
+# Attribute types whose value is a string, a number string, a bool or a list of strings: copied as is.
+SCALAR_TYPES = frozenset({"S", "N", "BOOL", "NULL", "SS", "NS"})
+# Set by MotoServerProcess when moto's output goes nowhere: no access log line per request.
+QUIET_ENVIRONMENT_VARIABLE = "DAIFUKU_MOTO_QUIET"
 # Whose results are items, keys and counts only: no timestamps, blobs or fields outside the shape.
 ITEM_OPERATIONS = frozenset(
     {
@@ -158,11 +178,50 @@ def _serialize_items_as_json(self: DynamoResult, context: ActionContext) -> Any:
     return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
 
 
+@functools.wraps(_parse_with_the_model)
+def _parse_item_operations_as_json(self: DynamoHandler, request: Any) -> None:
+    body = request.data
+    if self._get_action() in ITEM_OPERATIONS and b'"B"' not in body and b'"BS"' not in body:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            self.params = _without_nones(parsed)
+            return
+    _parse_with_the_model(self, request)
+
+
+@functools.wraps(_project_through_json)
+def _project_top_level_directly(self: Item, projection_expressions: list[list[str]]) -> Item:
+    """moto's projection, without its JSON round trip when every path is a top-level scalar attribute."""
+    if not all(len(path) == 1 for path in projection_expressions):
+        return _project_through_json(self, projection_expressions)
+    found = [self.attrs[path[0]] for path in projection_expressions if path[0] in self.attrs]
+    if not all(value.type in SCALAR_TYPES for value in found):
+        return _project_through_json(self, projection_expressions)
+    return Item(
+        hash_key=self.hash_key,
+        range_key=self.range_key,
+        attrs={
+            path[0]: self.attrs[path[0]].to_json() for path in projection_expressions if path[0] in self.attrs
+        },
+    )
+
+
 def apply_local_fixes() -> None:
-    """Requests one at a time, failed transactions decided up front, item results written as JSON."""
+    """Requests one at a time, failed transactions decided up front, item requests and results
+    read and written as JSON, handler method names looked up once, top-level projections copied."""
     DynamoHandler.call_action = _one_at_a_time  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _transact_write_items_checking_first  # type: ignore[method-assign]
     DynamoResult.execute_result = _serialize_items_as_json  # type: ignore[method-assign]
+    Item.project = _project_top_level_directly  # type: ignore[method-assign]
+    DynamoHandler.parse_parameters = _parse_item_operations_as_json  # type: ignore[method-assign]
+    moto_core_responses.method_names_from_class = functools.cache(  # type: ignore[assignment]
+        moto_core_responses.method_names_from_class
+    )
+    if os.environ.get(QUIET_ENVIRONMENT_VARIABLE):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from moto.dynamodb.responses import DynamoResult
+from moto.dynamodb.models.dynamo_type import Item
+from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
 from daifuku.table_schema import MEMBER_TABLE
 from daifuku_local import moto_server
@@ -90,6 +91,21 @@ def item_operations() -> list[Any]:
                 }
             }
         ),
+        client.batch_get_item(  # the push worker's re-read of the flags: top-level attributes
+            RequestItems={
+                TABLE: {
+                    "Keys": [{"pk": f"USER#U{n}", "sk": "MEMBER"} for n in range(1, 8)],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "user_id, #b, tags, nothing, absent",
+                    "ExpressionAttributeNames": {"#b": "blocked"},
+                }
+            }
+        ),
+        table.get_item(  # nested paths and a list: moto's own projection
+            Key={"pk": "USER#U1", "sk": "MEMBER"},
+            ProjectionExpression="custom_fields.#bean, visits, ratio",
+            ExpressionAttributeNames={"#bean": "好きな豆"},
+        ),
         client.batch_write_item(
             RequestItems={
                 TABLE: [
@@ -143,3 +159,22 @@ def test_item_results_written_as_json_read_the_same_as_moto_writes_them(monkeypa
     assert as_json == by_the_model
     assert by_the_model[3]["Item"]["name"] == "佐藤さくら"  # the comparison saw real items
     assert by_the_model[4]["Item"]["data"].value == b"\x00\x01binary"  # and a blob (the model's path)
+
+
+def test_requests_read_as_json_and_projections_copied_answer_as_moto_does(monkeypatch, aws_region):
+    with mock_aws():
+        by_the_model = item_operations()
+    monkeypatch.setattr(DynamoResult, "execute_result", moto_server._serialize_items_as_json)
+    monkeypatch.setattr(DynamoHandler, "parse_parameters", moto_server._parse_item_operations_as_json)
+    monkeypatch.setattr(Item, "project", moto_server._project_top_level_directly)
+    with mock_aws():
+        fast = item_operations()
+
+    assert fast == by_the_model
+    assert by_the_model[-7]["Responses"][TABLE][0] == {
+        "user_id": "U1",
+        "blocked": False,
+        "tags": {"常連", "coffee"},
+        "nothing": None,
+    }  # the projection saw real items
+    assert by_the_model[-6]["Item"]["custom_fields"] == {"好きな豆": "深煎り"}

@@ -91,3 +91,16 @@ def test_a_pace_that_fell_idle_saves_up_a_quarter_second_at_most():
         pace.acquire()
     # 2.5 acquisitions' worth saved up (a quarter second at 10/s): the 6th waits 0.25 s, not 0.5 s.
     assert clock.now == pytest.approx(100.25)
+
+
+def test_time_spent_between_sends_counts_towards_the_wait():
+    """A worker that spent 0.3 s recording a batch and reading the next waits only the other 0.7 s."""
+    clock = FakeClock()
+    pace = Pace(per_second=1.0, clock=clock, sleep=clock.sleep)
+    pace.acquire()
+    sent_at = [clock.now]
+    for _ in range(3):
+        clock.now += 0.3  # outcomes written, next batch read
+        pace.acquire()
+        sent_at.append(clock.now)
+    assert sent_at == pytest.approx([0.0, 1.0, 2.0, 3.0])
