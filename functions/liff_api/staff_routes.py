@@ -24,6 +24,7 @@ from daifuku.adapters.campaign_table import CampaignTable
 from daifuku.adapters.line_api import LineMessagingClient
 from daifuku.domain.barcode import qr_code_svg
 from daifuku.domain.campaign_desk import CampaignRequest
+from daifuku.domain.campaign_planning import QuotaStanding
 from daifuku.domain.errors import FieldProblem, InvalidRegistration, LineRequestFailed
 from daifuku.domain.segments import Segment
 from daifuku.domain.staff_desk import StaffDesk
@@ -322,14 +323,9 @@ def cancel_campaign(campaign_id: str) -> dict[str, Any]:
 def dashboard() -> dict[str, Any]:
     days = bounded_int("days", 30, MAX_DASHBOARD_DAYS)
     desk = liff.staff_desk()
-    line = line_client()
     try:
-        limit, used = line.message_quota(), line.messages_sent_this_month()
-        quota: dict[str, Any] | None = {
-            "limit": limit,
-            "used": used,
-            "remaining": None if limit is None else max(0, limit - used),
-        }
+        standing = QuotaStanding.read(line_client())
+        quota: dict[str, Any] | None = standing.model_dump() | {"remaining": standing.remaining}
     except LineRequestFailed as error:
         logger.warning("quota unavailable", extra={"status": error.status})
         quota = None

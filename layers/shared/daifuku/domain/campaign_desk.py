@@ -14,7 +14,7 @@ from typing import Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from daifuku.domain.campaign_planning import MemberSelection, QuotaGateway, recipients_of
+from daifuku.domain.campaign_planning import MemberSelection, QuotaGateway, QuotaStanding, recipients_of
 from daifuku.domain.campaigns import (
     Campaign,
     CampaignMessage,
@@ -96,16 +96,15 @@ class CampaignDesk:
     def estimate(self, segment: Segment) -> SegmentEstimate:
         """The live count: exactly the recipients the planner would pick now."""
         recipients, skipped = recipients_of(segment, self.records.select_members(segment), self.clock())
-        limit = self.quota.message_quota()
-        used = self.quota.messages_sent_this_month()
+        quota = QuotaStanding.read(self.quota)
         return SegmentEstimate(
             recipients=len(recipients),
             skipped_by_flag=len(skipped),
             used_scan=segment.selection() is IndexedSelection.SCAN,
             message_cost=len(recipients),
-            quota_limit=limit,
-            quota_used=used,
-            quota_remaining=None if limit is None else max(0, limit - used),
+            quota_limit=quota.limit,
+            quota_used=quota.used,
+            quota_remaining=quota.remaining,
         )
 
     def create(self, request: CampaignRequest) -> tuple[Campaign, datetime]:

@@ -58,6 +58,23 @@ class QuotaGateway(Protocol):
     def messages_sent_this_month(self) -> int: ...
 
 
+class QuotaStanding(BaseModel):
+    """This month's messages against LINE's limit (no limit: None), as one read of the two calls."""
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int | None
+    used: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.used)
+
+    @classmethod
+    def read(cls, quota: QuotaGateway) -> QuotaStanding:
+        return cls(limit=quota.message_quota(), used=quota.messages_sent_this_month())
+
+
 class SendQueue(Protocol):
     def enqueue(self, batches: tuple[SendBatch, ...]) -> None: ...
 
@@ -94,8 +111,7 @@ def start_campaign(
     if campaign.status is CampaignStatus.DRAFT:
         selection = records.select_members(campaign.segment)
         recipients, skipped = recipients_of(campaign.segment, selection, now)
-        limit = quota.message_quota()
-        remaining = None if limit is None else max(0, limit - quota.messages_sent_this_month())
+        remaining = QuotaStanding.read(quota).remaining
         try:
             plan = plan_campaign(campaign, recipients, remaining, used_scan=selection.used_scan, now=now)
         except QuotaWouldBeExceeded as refused:

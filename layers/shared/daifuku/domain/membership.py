@@ -161,14 +161,7 @@ class MembershipDesk:
             points=record.points,
             rank=record.rank,
             coupons=[
-                CouponView(
-                    coupon_id=coupon.coupon_id,
-                    title=coupon.title,
-                    description=coupon.description,
-                    expires_on=coupon.expires_on,
-                    used=coupon.used_at is not None,
-                )
-                for coupon in sorted(coupons, key=lambda coupon: coupon.issued_at)
+                CouponView.of(coupon) for coupon in sorted(coupons, key=lambda coupon: coupon.issued_at)
             ],
             can_register=record.status is MembershipStatus.GUEST,
         )

@@ -421,7 +421,7 @@ class StaffDesk:
         coupon = self._coupon_from(template, f"poster-{template.template_id}")
         if not self.records.grant_coupon(user_id, coupon):
             raise CouponAlreadyClaimed(user_id)
-        return _customer_view(coupon)
+        return CouponView.of(coupon)
 
     def exchange_offer(self, user_id: str) -> tuple[int, list[CouponTemplateRecord]]:
         """(the member's points, the templates they can buy with points): the card page's choices."""
@@ -449,9 +449,9 @@ class StaffDesk:
         created = self.records.apply_points(entry, coupon=coupon, require_points=template.points_cost)
         if created:
             self._settle_rank(user_id, entry)
-            return _customer_view(coupon), True
+            return CouponView.of(coupon), True
         held = {c.coupon_id: c for c in self.records.coupons_of(user_id)}
-        return _customer_view(held.get(coupon.coupon_id, coupon)), False
+        return CouponView.of(held.get(coupon.coupon_id, coupon)), False
 
     # The dashboard
 
@@ -539,13 +539,3 @@ class StaffDesk:
                 for c in coupons
             ],
         )
-
-
-def _customer_view(coupon: Coupon) -> CouponView:
-    return CouponView(
-        coupon_id=coupon.coupon_id,
-        title=coupon.title,
-        description=coupon.description,
-        expires_on=coupon.expires_on,
-        used=coupon.used_at is not None,
-    )

@@ -73,6 +73,17 @@ class CouponView(BaseModel):
     expires_on: date | None
     used: bool
 
+    @classmethod
+    def of(cls, coupon: Coupon) -> CouponView:
+        """The coupon as its holder sees it on the card."""
+        return cls(
+            coupon_id=coupon.coupon_id,
+            title=coupon.title,
+            description=coupon.description,
+            expires_on=coupon.expires_on,
+            used=coupon.used_at is not None,
+        )
+
 
 class MemberCardView(BaseModel):
     """Everything card.html draws, in one answer."""
