@@ -327,13 +327,8 @@ class MemberTable:
         self, guard: dict[str, Any], day: date, daily: dict[str, int], totals: dict[str, int]
     ) -> bool:
         transaction: list[dict[str, Any]] = [{"Update": guard}, *self._count_updates(day, daily, totals)]
-        for _ in range(5):
-            reasons = self._transact(transaction)
-            if reasons is None:
-                return True
-            if reasons[0].get("Code") == "ConditionalCheckFailed":
-                return False
-        return False  # kept conflicting: a dashboard count is not worth failing the customer for
+        # Counted already, or it kept conflicting: a dashboard count is not worth failing the customer for.
+        return self._transact(transaction, conflict_attempts=5) is None
 
     def user_ids_with_status(self, statuses: set[MembershipStatus]) -> list[str]:
         """Every member in one of these states: a scan, for operator commands (never on a request path)."""
@@ -701,9 +696,13 @@ class MemberTable:
         item = self.table.get_item(Key=staff_key(user_id), ConsistentRead=True).get("Item")
         return str(item["role"]) if item else None
 
-    def _transact(self, transaction: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    def _transact(
+        self, transaction: list[dict[str, Any]], conflict_attempts: int = 1
+    ) -> list[dict[str, Any]] | None:
         """Run a TransactWriteItems; None when it committed, else the per-item cancellation reasons.
 
+        Cancelled only because another transaction held an item (TransactionConflict, no condition
+        failed), it is tried again, up to `conflict_attempts` times in all, with a short pause.
         Through the resource's own client, which converts Python values to DynamoDB's types as the
         Table methods do (but leaves the Items in cancellation reasons typed).
         """
@@ -713,15 +712,21 @@ class MemberTable:
             for entry in transaction
             for operation, request in entry.items()
         ]
-        try:
-            client.transact_write_items(TransactItems=requests)
-        except client.exceptions.TransactionCanceledException as error:
-            reasons: list[dict[str, Any]] = error.response.get("CancellationReasons") or []
-            known = {"None", "ConditionalCheckFailed", "TransactionConflict"}
-            if len(reasons) != len(transaction) or any(r.get("Code") not in known for r in reasons):
-                raise
-            return reasons
-        return None
+        known = {"None", "ConditionalCheckFailed", "TransactionConflict"}
+        for attempt in range(conflict_attempts):
+            try:
+                client.transact_write_items(TransactItems=requests)
+            except client.exceptions.TransactionCanceledException as error:
+                reasons: list[dict[str, Any]] = error.response.get("CancellationReasons") or []
+                codes = {r.get("Code") for r in reasons}
+                if len(reasons) != len(transaction) or not codes <= known:
+                    raise
+                if "ConditionalCheckFailed" in codes or attempt + 1 == conflict_attempts:
+                    return reasons
+                time.sleep(0.02 * (attempt + 1))
+            else:
+                return None
+        raise AssertionError("unreachable: conflict_attempts < 1")
 
     @staticmethod
     def _registration_assignments(

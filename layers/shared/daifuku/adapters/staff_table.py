@@ -3,7 +3,6 @@ coupon templates, the audit log and the dashboard's counters (see table_keys for
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -140,20 +139,18 @@ class StaffTable(MemberTable):
                     }
                 }
             )
-        for attempt in range(TRANSACTION_ATTEMPTS):
-            reasons = self._transact(transaction)
-            if reasons is None:
-                return True
-            codes = [reason.get("Code") for reason in reasons]
-            if codes[0] == "ConditionalCheckFailed":
-                return False  # the entry is there: this is a retry
-            if codes[1] == "ConditionalCheckFailed":
-                record = self.find_membership(entry.user_id)
-                if record is None or not record.is_member:
-                    raise MemberNotFound(entry.user_id)
-                raise NotEnoughPoints(entry.user_id)
-            time.sleep(0.02 * (attempt + 1))  # TransactionConflict: another tap on the same member
-        raise RecordContention(entry.user_id)
+        reasons = self._transact(transaction, conflict_attempts=TRANSACTION_ATTEMPTS)
+        if reasons is None:
+            return True
+        codes = [reason.get("Code") for reason in reasons]
+        if codes[0] == "ConditionalCheckFailed":
+            return False  # the entry is there: this is a retry
+        if codes[1] == "ConditionalCheckFailed":
+            record = self.find_membership(entry.user_id)
+            if record is None or not record.is_member:
+                raise MemberNotFound(entry.user_id)
+            raise NotEnoughPoints(entry.user_id)
+        raise RecordContention(entry.user_id)  # kept conflicting with other taps on the same member
 
     def ledger_entry(self, user_id: str, entry_id: str) -> LedgerEntry | None:
         item = self.table.get_item(Key=ledger_entry_key(user_id, entry_id), ConsistentRead=True).get("Item")
