@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 # The CloudFormation stack of one shop (the CDK app and the operator CLI use it).
 STACK_NAME = "Daifuku"
+# Where `daifuku setup` writes each page\'s LIFF app id, beside the pages in the site bucket (the CDK
+# deployment of the pages leaves it alone; the local LIFF site serves it from moto\'s bucket).
+LIFF_APPS_FILE = "liff-apps.json"
 
 # CloudFront accepts certificates from us-east-1 only.
 CLOUDFRONT_CERTIFICATE_PREFIX = "arn:aws:acm:us-east-1:"

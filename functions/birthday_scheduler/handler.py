@@ -4,7 +4,7 @@ The daily catch-up run also sends the coupon expiry reminders (domain.coupon_rem
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -23,6 +23,7 @@ from daifuku.domain.birth_month import (
 from daifuku.domain.campaigns import QuotaWouldBeExceeded
 from daifuku.domain.coupon_reminders import remind_expiring_coupons
 from daifuku.models.schedule_events import BirthMonthTrigger
+from daifuku.models.shop import ShopConfig
 from daifuku.settings import current_settings
 
 logger = Logger(service="birthday_scheduler")
@@ -48,9 +49,8 @@ def handler(event: dict, context: LambdaContext) -> dict:
     run = "catch_up" if event.get("source") == CATCH_UP_SOURCE else "monthly"
     reminders: list[dict] = []
     if run == "catch_up":
-        reminders = send_coupon_reminders(
-            trigger.fired_at, settings.shop_timezone, members, records, line, queue
-        )
+        today = trigger.fired_at.astimezone(ZoneInfo(settings.shop_timezone)).date()
+        reminders = send_coupon_reminders(today, shop, now, members, records, line, queue)
     try:
         if run == "catch_up":
             started = start_birth_month_catch_up(
@@ -83,19 +83,17 @@ def handler(event: dict, context: LambdaContext) -> dict:
 
 
 def send_coupon_reminders(
-    fired_at: datetime,
-    shop_timezone: str,
+    today: date,
+    shop: ShopConfig,
+    now: datetime,
     members: StaffTable,
     records: CampaignTable,
     line: LineMessagingClient,
     queue: SendQueue,
 ) -> list[dict]:
     """Today's expiry reminders; refused over the quota (logged) without stopping the birth-month run."""
-    today = fired_at.astimezone(ZoneInfo(shop_timezone)).date()
     try:
-        started = remind_expiring_coupons(
-            today, members.load_shop_config(), members, records, line, queue, datetime.now(UTC)
-        )
+        started = remind_expiring_coupons(today, shop, members, records, line, queue, now)
     except QuotaWouldBeExceeded as refused:
         logger.warning("coupon reminders refused", extra={"reason": str(refused)})
         return [{"status": "refused", "needed": refused.needed, "remaining": refused.remaining}]

@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from infra.deployment_context import LIFF_APPS_FILE
 from infra.layer_build import REPO_ROOT
 from infra.nag import acknowledge
 
@@ -22,7 +23,6 @@ LIFF_STATIC = REPO_ROOT / "liff_static"
 # Not deployed: the build script, and the SDK bundle bound to the local stack's simulated user.
 LOCAL_ONLY_FILES = ["build.mjs", "vendor/liff-local.js"]
 # The LIFF app ids of the pages, put into the bucket by `daifuku setup` (see daifuku_cli.shop_setup).
-LIFF_APPS_FILE = "liff-apps.json"
 BOOTSTRAP_QUALIFIER_CONTEXT = "@aws-cdk/core:bootstrapQualifier"
 # The id CDK gives the function behind every BucketDeployment of a stack.
 DEPLOYMENT_FUNCTION_ID_PREFIX = "Custom::CDKBucketDeployment"

@@ -2,6 +2,7 @@
 // birthdays this month, the month's message quota, and the recent campaigns.
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
+import { showStatus } from "./liff-app.js";
 import { staffApi } from "./staff-session.js";
 import { dailyBarChart, quotaMeter } from "./svg-charts.js";
 
@@ -41,12 +42,8 @@ function campaignItem(campaign) {
 
 /** The #dashboard screen, fetched afresh each time it opens. */
 export async function openDashboard() {
-  const status = document.getElementById("status");
   const result = await staffApi(`/liff/api/staff/dashboard?days=${DAYS}`);
-  if (!result.ok) {
-    status.textContent = STAFF_TEXTS.failed;
-    return;
-  }
+  if (!result.ok) return showStatus(STAFF_TEXTS.failed);
   const board = result.payload;
   const totals = document.getElementById("dashboard-totals");
   totals.replaceChildren();

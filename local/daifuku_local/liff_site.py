@@ -12,12 +12,13 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from daifuku_local.aws_resources import REPO_ROOT
+from infra.deployment_context import LIFF_APPS_FILE
 
 LIFF_STATIC = REPO_ROOT / "liff_static"
 # Built by `npm run build:liff` (esbuild): the SDK and liff-mock bundled, bound to a simulated user.
 LOCAL_LIFF_BUNDLE = LIFF_STATIC / "vendor" / "liff-local.js"
 # Files the deployed site has in its bucket that no deployment writes (`daifuku setup` does).
-BUCKET_FILES = ("liff-apps.json",)
+BUCKET_FILES = (LIFF_APPS_FILE,)
 
 
 class LiffSite:

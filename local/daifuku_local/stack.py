@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -139,10 +140,14 @@ class LocalStack:
         )
         return self.urls
 
+    @functools.cached_property
+    def _site_bucket_client(self) -> Any:
+        return aws_client("s3", self.moto.endpoint_url)
+
     def _site_bucket_file(self, key: str) -> bytes | None:
         """A file `daifuku setup` put into the site bucket (moto's S3 here, as S3 behind CloudFront)."""
         assert self.resources is not None
-        s3 = aws_client("s3", self.moto.endpoint_url)
+        s3 = self._site_bucket_client
         try:
             return bytes(s3.get_object(Bucket=self.resources.liff_site_bucket, Key=key)["Body"].read())
         except s3.exceptions.NoSuchKey:

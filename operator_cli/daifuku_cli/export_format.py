@@ -588,7 +588,6 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
 )
 
 EXPORTED_KINDS = tuple(kind for kind in ITEM_KINDS if not kind.transient)
-KINDS_BY_FILE = {kind.file_name: kind for kind in EXPORTED_KINDS}
 
 
 def kind_of(item: Mapping[str, Any], kinds: Iterable[ItemKind] = ITEM_KINDS) -> ItemKind | None:

@@ -7,6 +7,7 @@ menu images (PNG, 2500×843, at most 1 MB).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -126,11 +127,7 @@ class WantedRichMenu:
     definition: dict[str, Any]
     image: bytes
 
-    @property
-    def alias(self) -> str:
-        return MENU_ALIASES[self.kind]
-
-    @property
+    @functools.cached_property
     def image_sha256(self) -> str:
         return image_digest(self.image)
 

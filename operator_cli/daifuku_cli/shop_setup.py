@@ -24,10 +24,10 @@ from daifuku.models.member import MembershipStatus
 from daifuku.models.shop import LiffApps, RichMenus, ShopConfig
 from daifuku_cli.line_admin import LineAdmin
 from daifuku_cli.rich_menus import MENU_ALIASES, MENU_KINDS, WantedRichMenu, wanted_rich_menus
+from infra.deployment_context import LIFF_APPS_FILE
 
 # Where the LIFF pages find their LIFF app ids: beside config.json in the site bucket. CDK's page
 # deployment never writes or prunes it, so a later `cdk deploy` keeps what setup wrote.
-LIFF_APPS_OBJECT = "liff-apps.json"
 OWNER_ROLE = "owner"
 UNAUTHORIZED = 401
 
@@ -301,7 +301,7 @@ class ShopSetup:
             return
         wanted = liff_apps.model_dump()
         try:
-            body = self._site.s3.get_object(Bucket=self._site.bucket, Key=LIFF_APPS_OBJECT)["Body"].read()
+            body = self._site.s3.get_object(Bucket=self._site.bucket, Key=LIFF_APPS_FILE)["Body"].read()
             current = json.loads(body)
         except self._site.s3.exceptions.NoSuchKey:
             current = None
@@ -311,7 +311,7 @@ class ShopSetup:
         if not self._dry_run:
             self._site.s3.put_object(
                 Bucket=self._site.bucket,
-                Key=LIFF_APPS_OBJECT,
+                Key=LIFF_APPS_FILE,
                 Body=json.dumps(wanted).encode(),
                 ContentType="application/json",
                 CacheControl="no-cache",
@@ -320,7 +320,7 @@ class ShopSetup:
                 self._site.cloudfront.create_invalidation(
                     DistributionId=self._site.distribution_id,
                     InvalidationBatch={
-                        "Paths": {"Quantity": 1, "Items": [f"/{LIFF_APPS_OBJECT}"]},
+                        "Paths": {"Quantity": 1, "Items": [f"/{LIFF_APPS_FILE}"]},
                         "CallerReference": json.dumps(wanted, sort_keys=True),
                     },
                 )

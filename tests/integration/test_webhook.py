@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from daifuku.domain.webhook_signature import sign_webhook_body
+from daifuku.models.shop import WelcomeMessages
 from daifuku_local.aws_resources import LocalChannel
 from daifuku_local.line_platform.webhook_events import follow_event, unfollow_event
 
@@ -183,7 +184,8 @@ def test_a_returning_member_is_welcomed_back_as_a_member(line, member_table):
     line.follow(user)
     returned = stored(member_table, user)
     assert returned["blocked"] is False and returned["member_no"] == "990001"
-    assert line.received(user)[-1]["type"] == "text" and line.rich_menu(user)["name"] != "会員登録メニュー"
+    assert line.received(user)[-1]["text"] == WelcomeMessages().returning_member
+    assert line.rich_menu(user)["name"] == "会員メニュー"
 
 
 def test_every_event_type_in_webhook_yml_is_accepted(line):

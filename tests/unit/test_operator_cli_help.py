@@ -22,7 +22,7 @@ COMMANDS = command_paths(build_parser())
 
 
 def test_the_issues_commands_are_all_there():
-    assert {path[0] for path in COMMANDS if path} >= {"deploy", "setup", "poster", "dlq"}
+    assert {path[0] for path in COMMANDS if path} >= {"deploy", "setup", "poster", "export", "import", "dlq"}
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda path: " ".join(path) or "daifuku")

@@ -386,12 +386,19 @@ def test_the_expiry_reminder_goes_to_unused_holders_in_three_days_and_never_twic
     assert [batch.user_ids for batch in queue.batches] == [tuple(holders[1:])]
     [campaign] = campaigns.saved.values()
     assert "秋のクーポン" in campaign.messages[0].text and "12月4日" in campaign.messages[0].text  # type: ignore[union-attr]
-    assert (
-        remind_expiring_coupons(
-            TODAY, ShopConfig(coupon_reminder_days=0), records, campaigns, NoQuota(), queue, NOW
-        )
-        == []
+
+
+def test_a_shop_that_set_the_reminder_to_zero_days_reminds_no_one():
+    records = InMemoryStaffRecords()
+    holder = a_member(records, 30)
+    records.grant_coupon(holder, Coupon(coupon_id="z", title="本日まで", issued_at=NOW, expires_on=TODAY))
+    campaigns, queue = InMemoryCampaigns(), RecordingQueue()
+
+    started = remind_expiring_coupons(
+        TODAY, ShopConfig(coupon_reminder_days=0), records, campaigns, NoQuota(), queue, NOW
     )
+
+    assert started == [] and queue.batches == [] and campaigns.saved == {}
 
 
 def test_members_without_a_number_are_not_at_the_counter():

@@ -103,17 +103,27 @@ def recipients_of(segment: Segment, selection: MemberSelection, now: datetime) -
 
 
 def start_campaign(
-    campaign_id: str, records: PlanningRecords, quota: QuotaGateway, queue: SendQueue, now: datetime
+    campaign_id: str,
+    records: PlanningRecords,
+    quota: QuotaGateway,
+    queue: SendQueue,
+    now: datetime,
+    recipients: list[str] | None = None,
 ) -> CampaignStart:
+    """Plan (from the segment, or for the given `recipients`: a coupon's holders) and queue a campaign."""
     campaign = records.load_campaign(campaign_id)
     if campaign is None:
         raise KeyError(campaign_id)
     if campaign.status is CampaignStatus.DRAFT:
-        selection = records.select_members(campaign.segment)
-        recipients, skipped = recipients_of(campaign.segment, selection, now)
+        skipped: list[str] = []
+        used_scan = False
+        if recipients is None:
+            selection = records.select_members(campaign.segment)
+            recipients, skipped = recipients_of(campaign.segment, selection, now)
+            used_scan = selection.used_scan
         remaining = QuotaStanding.read(quota).remaining
         try:
-            plan = plan_campaign(campaign, recipients, remaining, used_scan=selection.used_scan, now=now)
+            plan = plan_campaign(campaign, recipients, remaining, used_scan=used_scan, now=now)
         except QuotaWouldBeExceeded as refused:
             records.move_campaign(campaign_id, CampaignStatus.FAILED, str(refused))
             raise

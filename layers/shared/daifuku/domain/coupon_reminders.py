@@ -15,7 +15,7 @@ from typing import Protocol
 
 from daifuku.domain.birth_month import BirthMonthRecords
 from daifuku.domain.campaign_planning import CampaignStart, QuotaGateway, SendQueue, start_campaign
-from daifuku.domain.campaigns import Campaign, CampaignStatus, TextContent, plan_campaign
+from daifuku.domain.campaigns import Campaign, TextContent
 from daifuku.domain.segments import Segment
 from daifuku.models.membership import Coupon
 from daifuku.models.shop import ShopConfig
@@ -57,25 +57,19 @@ def remind_expiring_coupons(
         holders[coupon.title].append((user_id, coupon))
     started: list[CampaignStart] = []
     for title, held in sorted(holders.items()):
-        campaign = campaigns.create_campaign(
+        campaign_id = reminder_campaign_id(expires_on, title)
+        campaigns.create_campaign(
             Campaign(
-                campaign_id=reminder_campaign_id(expires_on, title),
+                campaign_id=campaign_id,
                 name=f"クーポン期限のお知らせ({title[:40]})",
-                # The plan below is the audience (the coupon's holders); the segment matches no one, so
+                # Planned for the coupon's holders (recipients below); the segment matches no one, so
                 # nothing could ever send this campaign to a segment instead.
                 segment=Segment(registered_after=now, registered_until=now),
                 messages=[TextContent(text=reminder_text(shop, title, expires_on))],
             )
         )
-        if campaign.status is CampaignStatus.DRAFT:
-            limit = quota.message_quota()
-            remaining = None if limit is None else max(0, limit - quota.messages_sent_this_month())
-            plan = plan_campaign(
-                campaign, [user_id for user_id, _ in held], remaining, used_scan=False, now=now
-            )
-            campaigns.save_plan(plan, [])
-            campaigns.move_campaign(campaign.campaign_id, CampaignStatus.PLANNED)
-        started.append(start_campaign(campaign.campaign_id, campaigns, quota, queue, now))
+        holders_of_title = [user_id for user_id, _ in held]
+        started.append(start_campaign(campaign_id, campaigns, quota, queue, now, recipients=holders_of_title))
         for user_id, coupon in held:
             coupons.mark_reminded(user_id, coupon.coupon_id, now)
     return started
