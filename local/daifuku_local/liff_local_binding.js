@@ -12,12 +12,13 @@ function simulatedUserId() {
   return fromUrl || window.sessionStorage.getItem(SIMULATED_USER_KEY);
 }
 
-async function simulatedSession(userId) {
+// The session of the LIFF app the page opened (its own app id, as liff.init was given it).
+async function simulatedSession(userId, liffId) {
   const config = await (await fetch("config.json", { cache: "no-store" })).json();
   const response = await fetch(`${config.simulatorUrl}/_sim/users/${encodeURIComponent(userId)}/liff-session`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ liffId: config.liffId }),
+    body: JSON.stringify({ liffId: liffId || config.liffId }),
   });
   if (!response.ok) throw new Error(`the LINE simulator has no user ${userId}`);
   return response.json();
@@ -30,7 +31,7 @@ liff.init = async (config, ...callbacks) => {
   await mockedInit({ ...config, mock: true }, ...callbacks);
   const userId = simulatedUserId();
   if (!userId) return;
-  const session = await simulatedSession(userId);
+  const session = await simulatedSession(userId, config.liffId);
   liff.$mock.set((previous) => ({
     ...previous,
     isLoggedIn: true,

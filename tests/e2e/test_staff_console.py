@@ -19,7 +19,7 @@ from daifuku_local.aws_resources import LocalChannel
 from tests.conftest import PHONE
 from tests.integration.campaign_api import fire_due_campaigns, tag_members
 from tests.integration.member_api import MemberApi, a_form, shop_configured, unique
-from tests.integration.staff_api import items_under
+from tests.integration.staff_api import card_qr, give_coupon, items_under, new_template
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -50,32 +50,10 @@ def a_member(api: MemberApi, **form) -> tuple[str, dict]:
     return user, card
 
 
-def live_card_token(api: MemberApi, user: str) -> str:
-    """The token the member's card page shows in its QR right now."""
-    status, answer = api.call("GET", "/liff/api/card/token", user)
-    assert status == 200, answer
-    token: str = answer["token"]
-    return token
-
-
 def scan(page, token: str) -> None:
     """The customer holds up their card: liff-mock's camera reads `token`, and staff tap the button."""
     page.evaluate("token => liff.$mock.set(p => ({ ...p, scanCode: { value: token } }))", token)
     page.get_by_role("button", name="会員証を読み取る").click()
-
-
-def issue_coupon(api: MemberApi, owner: str, user: str, title: str) -> str:
-    status, template = api.call(
-        "POST", "/liff/api/staff/coupon-templates", owner, {"title": title, "description": "ドリンク1杯"}
-    )
-    assert status == 201, template
-    status, issued = api.call(
-        "POST", f"/liff/api/staff/coupon-templates/{template['template_id']}/issue", owner, {"user_id": user}
-    )
-    assert (status, issued) == (200, {"issued": 1})
-    status, detail = api.call("GET", f"/liff/api/staff/members/{user}", owner)
-    coupon_id: str = next(c["coupon_id"] for c in detail["coupons"] if c["title"] == title)
-    return coupon_id
 
 
 def test_scan_a_card_then_one_tap_records_one_visit_and_the_points_go_up(
@@ -95,7 +73,7 @@ def test_scan_a_card_then_one_tap_records_one_visit_and_the_points_go_up(
 
 
 def scan_then_record_a_visit(phone_page, api, user: str, card: dict, artifacts_dir) -> None:
-    scan(phone_page, live_card_token(api, user))
+    scan(phone_page, card_qr(api, user))
     phone_page.locator("#member-name").get_by_text("来店 花子").wait_for()
     assert phone_page.locator("#member-no").inner_text() == card["member_no"]
     assert phone_page.locator("#member-points").inner_text() == "0 pt"
@@ -163,7 +141,10 @@ def test_a_coupon_redeemed_from_two_phones_at_once_is_used_once(
     local_stack, api, member_table, owner, clerk, phone_page, second_phone, artifacts_dir
 ):
     user, _ = a_member(api, name="二重 花子")
-    coupon_id = issue_coupon(api, owner, user, f"コーヒー1杯無料{uuid.uuid4().hex[:4]}")
+    coffee = new_template(
+        api, owner, title=f"コーヒー1杯無料{uuid.uuid4().hex[:4]}", description="ドリンク1杯"
+    )
+    coupon_id = give_coupon(api, owner, coffee["template_id"], user)
     phones = [phone_page, second_phone]
     for page, staff in zip(phones, [owner, clerk], strict=True):
         open_console(page, local_stack, staff, f"member/{user}")
@@ -203,7 +184,7 @@ def test_a_card_that_is_not_live_is_refused_with_the_reason(
     local_stack, api, clerk, phone_page, artifacts_dir, problem, reason_on_screen
 ):
     user, card = a_member(api, name="期限 花子")
-    live = live_card_token(api, user)
+    live = card_qr(api, user)
     key = card_signing_key(LocalChannel().channel_secret)
     tokens = {
         # A screenshot of the card taken five minutes ago: genuinely signed, but its window is gone.
