@@ -39,8 +39,6 @@ import logging
 import math
 import os
 import re
-import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -57,6 +55,7 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "layer
 
 import boto3  # noqa: E402
 from boto3.dynamodb.types import TypeSerializer  # noqa: E402
+from cold_start import MEASURE_IMPORT, lambda_environment, measure  # noqa: E402
 
 from daifuku.adapters.campaign_table import CampaignTable  # noqa: E402
 from daifuku.adapters.table_keys import member_key  # noqa: E402
@@ -380,32 +379,15 @@ class CountingStream:
 
 
 def import_seconds() -> dict[str, float]:
-    """Each function's cold import in a fresh interpreter (the INIT phase Lambda bills)."""
-    script = (
-        "import sys, time; s = time.perf_counter(); __import__(sys.argv[1]); print(time.perf_counter() - s)"
-    )
-    environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "layers" / "shared")]),
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "AWS_DEFAULT_REGION": "ap-northeast-1",
+    """Each function's cold import in a fresh interpreter (the INIT phase Lambda bills), measured as
+    the cold-start benchmark measures it (median of 3)."""
+    environment = lambda_environment({"POWERTOOLS_TRACE_DISABLED": "true"})
+    return {
+        _function_name(function, module): measure(
+            MEASURE_IMPORT, [f"functions.{function}.{module}"], 3, environment
+        )[0]
+        for function, module in HANDLERS
     }
-    measured = {}
-    for function, module in HANDLERS:
-        runs = [
-            float(
-                subprocess.run(
-                    [sys.executable, "-c", script, f"functions.{function}.{module}"],
-                    env=environment,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-            )
-            for _ in range(3)
-        ]
-        measured[_function_name(function, module)] = statistics.median(runs)
-    return measured
 
 
 def _function_name(function: str, module: str) -> str:

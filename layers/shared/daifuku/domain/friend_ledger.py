@@ -117,17 +117,6 @@ class FriendRepository(Protocol):
         """True while fewer than `limit` alerts went out in `minute`."""
 
 
-class DailyCounters(Protocol):
-    """The dashboard's counts of registrations and deletions (follows and blocks are counted by the
-    friend writes, in the same transaction)."""
-
-    def count_registration(self, user_id: str, registered_at: datetime, day: date) -> bool:
-        """Count the registration made at `registered_at`, once per member (False: counted before)."""
-
-    def count_member_deletion(self, user_id: str, day: date) -> bool:
-        """One registered member fewer, once."""
-
-
 class LineGateway(Protocol):
     def get_profile(self, user_id: str) -> Any: ...
 

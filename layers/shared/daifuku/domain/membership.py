@@ -28,7 +28,6 @@ from daifuku.domain.errors import (
     NotStaff,
     RegistrationRequired,
 )
-from daifuku.domain.friend_ledger import DailyCounters
 from daifuku.domain.member_numbers import MemberNumberStore, RetryPolicy, issue_member_number
 from daifuku.domain.registration import RegisteredProfile, read_registration
 from daifuku.models.member import MembershipStatus
@@ -81,6 +80,17 @@ class MembershipRepository(MemberNumberStore, Protocol):
     def find_member_by_number(self, member_no: str) -> MembershipRecord | None: ...
 
     def is_staff(self, user_id: str) -> bool: ...
+
+
+class DailyCounters(Protocol):
+    """The dashboard's counts of registrations and deletions (follows and blocks are counted by the
+    webhook, right after the friend's write)."""
+
+    def count_registration(self, user_id: str, registered_at: datetime, day: date) -> bool:
+        """Count the registration made at `registered_at`, once per member (False: counted before)."""
+
+    def count_member_deletion(self, user_id: str, day: date) -> bool:
+        """One registered member fewer, once."""
 
 
 class RichMenuGateway(Protocol):
