@@ -109,6 +109,8 @@ def main() -> None:
         raise SystemExit(f"unknown handler {kind!r}: real or signature-floor")
     server = BackgroundWsgiServer(MeteredApi(api, counter)).start()
     print(server.url, flush=True)
+    # The handlers' own output (Powertools' logs and metrics) goes to stderr: nobody reads our stdout.
+    os.dup2(2, 1)
     sys.stdin.read()  # until the benchmark closes our stdin (or exits)
     server.stop()
 
