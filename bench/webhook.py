@@ -16,7 +16,7 @@ whatever else runs on it), and for each the benchmark prints, per event:
 
 Target: over the whole mix, the handler uses at most 4.0x the floor's CPU per event, i.e. the ledger's
 work (parsing, the domain, building and reading DynamoDB and LINE requests) costs at most three
-signature-checked requests' worth of CPU. Also printed, for information: the old figure, the
+signature-checked requests' worth of CPU. Also printed, for information: the old headline, the
 handler's events per second as a share of the floor's (mostly moto's speed), and the webhook's cold
 start (import+init, fresh interpreter). More than ~95 users exceed the demo shop's 100 staff alerts a
 minute, and the follows' alert requests then drop.
@@ -68,7 +68,8 @@ DYNAMODB_WRITES = frozenset(
 
 
 def workload(simulator: LineSimulator, users: int) -> list[bytes]:
-    """Signed-ready bodies: per user one follow, then messages, one event per request as LINE sends them."""
+    """Signed-ready bodies (bench/staff.py's floor requests): per user one follow, then messages, one
+    event per request as LINE sends them."""
     bodies = []
     for n in range(users):
         user = simulator.create_user(f"ベンチ{n}")
