@@ -37,8 +37,9 @@ from typing import Any, TypeVar
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "bench")]
 
+from handler_process import signature_only_handler  # noqa: E402
 from local_api import local_api_world, serve_api  # noqa: E402
-from webhook import post_webhook, signature_only_handler, workload  # noqa: E402
+from webhook import post_webhook, workload  # noqa: E402
 
 from daifuku.adapters.member_table import MemberTable  # noqa: E402
 from daifuku_local.aws_resources import local_table  # noqa: E402
