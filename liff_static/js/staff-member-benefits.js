@@ -25,6 +25,7 @@ function sayPoints(text, problem = "") {
 }
 
 async function adjustPoints(form, member, renderMember) {
+  sayPoints("");
   const raw = form.elements.delta.value.trim().normalize("NFKC");
   const delta = /^[-+]?\d+$/.test(raw) ? Number(raw) : 0;
   const reason = form.elements.reason.value.trim();
@@ -44,6 +45,8 @@ async function adjustPoints(form, member, renderMember) {
 }
 
 async function issueCoupon(form, member, reloadMember) {
+  say("member-message", "");
+  say("member-problem", "");
   const select = form.elements.template_id;
   const templateId = select.value;
   if (!templateId) return;
@@ -79,24 +82,11 @@ export async function offerCoupons() {
 
 export function setUpMemberBenefits(currentMember, renderMember, reloadMember) {
   const pointsForm = document.getElementById("points-form");
-  const pointsFailed = () => sayPoints("", STAFF_TEXTS.failed);
-  onSubmit(
-    pointsForm,
-    () => {
-      sayPoints("");
-      return adjustPoints(pointsForm, currentMember(), renderMember);
-    },
-    { onError: pointsFailed },
-  );
+  onSubmit(pointsForm, () => adjustPoints(pointsForm, currentMember(), renderMember), {
+    onError: () => sayPoints("", STAFF_TEXTS.failed),
+  });
   const issueForm = document.getElementById("issue-form");
-  const issueFailed = () => say("member-problem", STAFF_TEXTS.failed);
-  onSubmit(
-    issueForm,
-    () => {
-      say("member-message", "");
-      say("member-problem", "");
-      return issueCoupon(issueForm, currentMember(), reloadMember);
-    },
-    { onError: issueFailed },
-  );
+  onSubmit(issueForm, () => issueCoupon(issueForm, currentMember(), reloadMember), {
+    onError: () => say("member-problem", STAFF_TEXTS.failed),
+  });
 }
