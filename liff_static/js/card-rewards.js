@@ -5,10 +5,18 @@
 // succeeds, so a double tap or a retry after a lost answer exchanges once.
 import { TEXTS } from "./texts.js";
 import { callApiPatiently, requestId } from "./liff-app.js";
-import { confirmAction, element } from "./dom.js";
+import { element } from "./dom.js";
+import { confirmAction } from "./confirm-dialog.js";
+import { problemText, say } from "./status.js";
 
 const T = TEXTS.card;
 export const CLAIM_PARAMETER = "claim";
+// Answers to an exchange that sending it again cannot change: the offer is drawn afresh.
+const EXCHANGE_REFUSALS = {
+  not_enough_points: T.notEnoughPoints,
+  not_exchangeable: T.notExchangeable,
+  template_not_found: T.notExchangeable,
+};
 
 /** The poster's code this page was opened with, or null. */
 export function claimCodeInUrl() {
@@ -47,20 +55,13 @@ export async function claimPosterCoupon(config, code, needsRegistration) {
   }
   if (result.status === 409 && result.payload.code === "coupon_already_claimed") showClaimResult(T.alreadyClaimed, "done");
   else if (result.status === 422) showClaimResult(T.claimReasons[result.payload.reason] || T.claimReasons.malformed, "problem");
-  else showClaimResult(result.status === 401 ? TEXTS.sessionExpired : T.claimFailed, "problem");
+  else showClaimResult(problemText(result, T.claimFailed), "problem");
   return null;
 }
 
 /** The claim's outcome above the card: `kind` is pending, ok, done (claimed before) or problem. */
 function showClaimResult(text, kind) {
-  const banner = document.getElementById("claim-result");
-  banner.textContent = text;
-  banner.dataset.kind = kind;
-  banner.hidden = false;
-}
-
-function say(text) {
-  document.getElementById("exchange-message").textContent = text;
+  say("claim-result", text, kind);
 }
 
 function rewardItem(reward, points, exchange) {
@@ -109,7 +110,7 @@ export function pointsExchange(config, onExchanged) {
     if (busy) return;
     busy = true;
     try {
-      say("");
+      say("exchange-message", "");
       const sure = await confirmAction({
         title: T.exchangeTitle,
         lines: [T.exchangeQuestion(reward.points_cost, reward.title), T.exchangeNote],
@@ -135,19 +136,18 @@ export function pointsExchange(config, onExchanged) {
       exchangeIds.delete(reward.template_id);
       const points = await refresh();
       onExchanged(result.payload, points);
-      say(T.exchanged(result.payload.title));
+      say("exchange-message", T.exchanged(result.payload.title));
       return;
     }
-    const code = result.payload.code;
-    if (code === "not_enough_points" || code === "not_exchangeable" || code === "template_not_found") {
+    if (result.payload.code in EXCHANGE_REFUSALS) {
       exchangeIds.delete(reward.template_id);
       await refresh();
-      return say(code === "not_enough_points" ? T.notEnoughPoints : T.notExchangeable);
+      return say("exchange-message", EXCHANGE_REFUSALS[result.payload.code]);
     }
     // The answer may have been lost after the server exchanged: the next tap sends the same id.
     button.disabled = false;
     button.textContent = T.exchange;
-    say(result.status === 401 ? TEXTS.sessionExpired : T.exchangeFailed);
+    say("exchange-message", problemText(result, T.exchangeFailed));
   }
 
   return { refresh };

@@ -3,8 +3,9 @@
 // token that the page replaces every 30 seconds, so a screenshot of it soon stops working. Below the
 // card: points, rank and coupons, what points buy (js/card-rewards.js), and the counter poster's
 // coupon when the page was opened with ?claim=<code>.
-import { TEXTS, formatDate } from "./texts.js";
-import { applyTheme, callApi, callApiPatiently, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
+import { TEXTS } from "./texts.js";
+import { applyTheme, callApi, callApiPatiently, loadSiteConfig, startLiff } from "./liff-app.js";
+import { problemText, showStatus } from "./status.js";
 import { code128Svg } from "./barcode.js";
 import { element } from "./dom.js";
 import { claimCodeInUrl, claimPosterCoupon, pointsExchange, withClaimCode } from "./card-rewards.js";
@@ -113,8 +114,7 @@ async function main() {
   const toRegistration = () => window.location.replace(withClaimCode("register.html", claimCode));
   const result = await callApiPatiently(config, "/liff/api/card", { method: "POST" });
   if (result.status === 409 && result.payload.code === "registration_required") return toRegistration();
-  if (result.status === 401) return showStatus(TEXTS.sessionExpired);
-  if (!result.ok) return showStatus(result.status === 503 ? TEXTS.busy : TEXTS.loadFailed);
+  if (!result.ok) return showStatus(problemText(result, TEXTS.loadFailed));
   const card = result.payload;
   const claimed = new URLSearchParams(window.location.search).get("claimed");
   showStatus(claimed ? TEXTS.register.legacyClaimed(card.member_no) : "");

@@ -1,6 +1,7 @@
 // Start-up shared by every LIFF page: the deployment's config, LIFF itself, and API calls that carry
 // the LIFF ID token (the server trusts nothing else about who the customer is).
 import { TEXTS } from "./texts.js";
+import { problemText, showStatus } from "./status.js";
 
 // Each page is the endpoint of one LIFF app; `daifuku setup` writes their ids into liff-apps.json.
 const PAGE_LIFF_APPS = { "card.html": "card", "register.html": "registration", "profile.html": "card", "staff.html": "staff" };
@@ -68,15 +69,6 @@ export async function callApiPatiently(config, path, options = {}) {
   return result;
 }
 
-/** Show one message in the page's status line (role="status", read out by screen readers). */
-export function showStatus(text) {
-  const status = document.getElementById("status");
-  if (status) {
-    status.textContent = text;
-    status.hidden = !text;
-  }
-}
-
 /** The theme colour of the shop, for the header and buttons. */
 export function applyTheme(color) {
   if (color) document.documentElement.style.setProperty("--shop-color", color);
@@ -93,8 +85,8 @@ export async function openFormPage() {
     callApi(config, "/liff/api/registration-form", { authenticated: false }),
     callApi(config, "/liff/api/me"),
   ]);
-  if (me.status === 401 || !form.ok || !me.ok) {
-    showStatus(me.status === 401 ? TEXTS.sessionExpired : TEXTS.loadFailed);
+  if (!form.ok || !me.ok) {
+    showStatus(problemText(me.ok ? form : me, TEXTS.loadFailed));
     return null;
   }
   applyTheme(form.payload.theme_color);

@@ -1,7 +1,10 @@
 // profile.html: the customer's own registered data. View it, edit it (same form and rules as
 // registration), or delete it: personal fields and coupons go, the member number is retired.
 import { TEXTS, choiceLabel, fieldLabel, formatDate } from "./texts.js";
-import { callApi, openFormPage, showStatus } from "./liff-app.js";
+import { callApi, openFormPage } from "./liff-app.js";
+import { problemText, showStatus } from "./status.js";
+import { onSubmit } from "./form-submission.js";
+import { confirmAction } from "./confirm-dialog.js";
 import { problemsFromServer, renderRegistrationForm, valuesFromProfile } from "./registration-form.js";
 
 const byId = (id) => document.getElementById(id);
@@ -42,23 +45,24 @@ function showNotRegistered() {
 }
 
 function setUpDeletion(config) {
-  const dialog = byId("confirm-delete");
+  const button = byId("delete");
   byId("delete-heading").textContent = TEXTS.profile.deleteHeading;
   byId("delete-lead").textContent = TEXTS.profile.deleteLead;
-  byId("delete").textContent = TEXTS.profile.deleteButton;
-  byId("confirm-title").textContent = TEXTS.profile.deleteConfirmTitle;
-  byId("confirm-body").textContent = TEXTS.profile.deleteConfirmBody;
-  byId("confirm-yes").textContent = TEXTS.profile.deleteConfirm;
-  byId("confirm-no").textContent = TEXTS.profile.deleteCancel;
-  byId("delete").addEventListener("click", () => dialog.showModal());
-  byId("confirm-no").addEventListener("click", () => dialog.close());
-  byId("confirm-yes").addEventListener("click", async () => {
-    byId("confirm-yes").disabled = true;
+  button.textContent = TEXTS.profile.deleteButton;
+  button.addEventListener("click", async () => {
+    const sure = await confirmAction({
+      title: TEXTS.profile.deleteConfirmTitle,
+      lines: [TEXTS.profile.deleteConfirmBody],
+      yes: TEXTS.profile.deleteConfirm,
+      no: TEXTS.profile.deleteCancel,
+      danger: true,
+    });
+    if (!sure) return;
+    button.disabled = true;
     showStatus(TEXTS.profile.deleting);
-    const result = await callApi(config, "/liff/api/me", { method: "DELETE" }).catch(() => ({ ok: false }));
-    dialog.close();
-    byId("confirm-yes").disabled = false;
-    if (!result.ok) return showStatus(result.status === 401 ? TEXTS.sessionExpired : TEXTS.profile.deleteFailed);
+    const result = await callApi(config, "/liff/api/me", { method: "DELETE" }).catch(() => ({ ok: false, status: 0 }));
+    button.disabled = false;
+    if (!result.ok) return showStatus(problemText(result, TEXTS.profile.deleteFailed));
     for (const id of ["view", "edit-form", "danger", "links"]) byId(id).hidden = true;
     showStatus(TEXTS.profile.deleted);
   });
@@ -67,10 +71,9 @@ function setUpDeletion(config) {
 
 function setUpEditing(config, fields, profileHolder) {
   const formElement = byId("edit-form");
-  const save = byId("save");
   let editor = null;
   byId("edit").textContent = TEXTS.profile.edit;
-  save.textContent = TEXTS.profile.save;
+  byId("save").textContent = TEXTS.profile.save;
   byId("cancel").textContent = TEXTS.profile.cancel;
   byId("edit").addEventListener("click", () => {
     editor = renderRegistrationForm(byId("fields"), fields, valuesFromProfile(profileHolder.profile));
@@ -82,30 +85,28 @@ function setUpEditing(config, fields, profileHolder) {
     formElement.hidden = true;
     byId("view").hidden = false;
   });
-  formElement.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (save.disabled) return;
-    if (!editor.check()) return showStatus(TEXTS.formHasErrors);
-    save.disabled = true;
-    save.textContent = TEXTS.profile.saving;
-    const result = await callApi(config, "/liff/api/me", { method: "PUT", body: editor.values() }).catch(
-      () => ({ ok: false, status: 0, payload: {} }),
-    );
-    save.disabled = false;
-    save.textContent = TEXTS.profile.save;
-    if (result.ok) {
-      profileHolder.profile = result.payload;
-      showProfile(fields, result.payload);
-      formElement.hidden = true;
-      byId("view").hidden = false;
-      showStatus(TEXTS.profile.saved);
-    } else if (result.status === 422) {
-      editor.showProblems(problemsFromServer(result.payload));
-      showStatus(TEXTS.formHasErrors);
-    } else {
-      showStatus(result.status === 401 ? TEXTS.sessionExpired : TEXTS.loadFailed);
-    }
-  });
+  onSubmit(
+    formElement,
+    async () => {
+      if (!editor.check()) return showStatus(TEXTS.formHasErrors);
+      const result = await callApi(config, "/liff/api/me", { method: "PUT", body: editor.values() }).catch(
+        () => ({ ok: false, status: 0, payload: {} }),
+      );
+      if (result.ok) {
+        profileHolder.profile = result.payload;
+        showProfile(fields, result.payload);
+        formElement.hidden = true;
+        byId("view").hidden = false;
+        showStatus(TEXTS.profile.saved);
+      } else if (result.status === 422) {
+        editor.showProblems(problemsFromServer(result.payload));
+        showStatus(TEXTS.formHasErrors);
+      } else {
+        showStatus(problemText(result, TEXTS.loadFailed));
+      }
+    },
+    { busyText: TEXTS.profile.saving, onError: () => showStatus(TEXTS.loadFailed) },
+  );
 }
 
 async function main() {

@@ -1,12 +1,13 @@
 // register.html: the shop's registration form. On success the customer goes to their card, which
 // shows the number they were given (or kept, if they had a guest card).
 import { TEXTS } from "./texts.js";
-import { callApiPatiently, openFormPage, showStatus } from "./liff-app.js";
+import { callApiPatiently, openFormPage } from "./liff-app.js";
+import { problemText, showStatus } from "./status.js";
+import { LEAVING_PAGE, onSubmit } from "./form-submission.js";
 import { problemsFromServer, renderRegistrationForm, valuesFromProfile } from "./registration-form.js";
 import { claimCodeInUrl, CLAIM_PARAMETER } from "./card-rewards.js";
 
 const formElement = document.getElementById("registration");
-const submit = document.getElementById("submit");
 
 async function main() {
   const page = await openFormPage();
@@ -24,18 +25,15 @@ async function main() {
     fields,
     profile.status === "registered" ? valuesFromProfile(profile) : {},
   );
-  submit.textContent = TEXTS.register.submit;
+  document.getElementById("submit").textContent = TEXTS.register.submit;
   formElement.hidden = false;
   showStatus("");
 
-  formElement.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (submit.disabled) return; // a double tap sends once (the server is idempotent anyway)
-    if (!registration.check()) return showStatus(TEXTS.formHasErrors);
-    submit.disabled = true;
-    submit.textContent = TEXTS.register.submitting;
-    showStatus("");
-    try {
+  onSubmit(
+    formElement,
+    async () => {
+      if (!registration.check()) return showStatus(TEXTS.formHasErrors);
+      showStatus("");
       const result = await callApiPatiently(config, "/liff/api/registration", {
         method: "POST",
         body: registration.values(),
@@ -46,22 +44,17 @@ async function main() {
         if (result.payload.legacy_number_claimed) query.set("claimed", "1");
         if (claimCodeInUrl()) query.set(CLAIM_PARAMETER, claimCodeInUrl());
         window.location.assign(query.toString() ? `card.html?${query}` : "card.html");
-        return;
+        return LEAVING_PAGE;
       }
       if (result.status === 422) {
         registration.showProblems(problemsFromServer(result.payload));
-        showStatus(TEXTS.formHasErrors);
-      } else if (result.status === 401) {
-        showStatus(TEXTS.sessionExpired);
-      } else {
-        showStatus(result.status === 503 ? TEXTS.busy : TEXTS.register.failed);
+        return showStatus(TEXTS.formHasErrors);
       }
-    } catch (error) {
-      showStatus(TEXTS.register.failed);
-    }
-    submit.disabled = false;
-    submit.textContent = TEXTS.register.submit;
-  });
+      return showStatus(problemText(result, TEXTS.register.failed));
+    },
+    // A double tap sends once (the server is idempotent anyway).
+    { busyText: TEXTS.register.submitting, onError: () => showStatus(TEXTS.register.failed) },
+  );
 }
 
 main().catch((error) => {

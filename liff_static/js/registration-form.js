@@ -4,6 +4,7 @@
 import { TEXTS, choiceLabel, fieldError, fieldLabel } from "./texts.js";
 import { checkForm } from "./validation.js";
 import { element } from "./dom.js";
+import { showFieldProblem } from "./form-submission.js";
 
 const INPUT_TYPES = { text: "text", kana: "text", date: "date", tel: "tel", email: "email" };
 const AUTOCOMPLETE = { name: "name", name_kana: "off", birthdate: "bday", phone: "tel", email: "email" };
@@ -82,11 +83,9 @@ export function renderRegistrationForm(container, fields, initialValues = {}) {
     let first = null;
     for (const field of fields) {
       const code = problems[field.name];
-      const input = container.querySelector(`[name="${field.name}"]`);
-      const message = container.querySelector(`#field-${field.name}-error`);
-      message.textContent = code ? fieldError(code) : "";
-      input.setAttribute("aria-invalid", code ? "true" : "false");
-      if (code && !first) first = input;
+      const id = `field-${field.name}`;
+      showFieldProblem(id, code ? fieldError(code) : "");
+      if (code && !first) first = document.getElementById(id);
     }
     if (first) first.focus();
     return first !== null;

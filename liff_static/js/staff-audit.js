@@ -2,7 +2,7 @@
 // the shop knows it), what in Japanese, and a link to the member it was done to.
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
-import { showStatus } from "./liff-app.js";
+import { showStatus, staffProblemText } from "./status.js";
 import { isOwner, session, staffApi } from "./staff-session.js";
 import { couponTemplates } from "./staff-coupons.js";
 
@@ -50,7 +50,7 @@ export async function openAudit() {
   list.replaceChildren();
   const [result, templates] = await Promise.all([staffApi(`/liff/api/staff/audit?limit=${LIMIT}`), couponTemplates()]);
   const couponTitles = new Map((templates || []).map((t) => [t.template_id, t.title]));
-  if (!result.ok) return showStatus(STAFF_TEXTS.failed);
+  if (!result.ok) return showStatus(staffProblemText(result));
   const entries = result.payload.entries;
   list.replaceChildren(...(entries.length ? entries.map((entry) => entryItem(entry, couponTitles)) : [element("li", { class: "empty" }, T.none)]));
 }

@@ -1,16 +1,15 @@
 // The owner's bulk flags on the search results: tick members, pick 配信停止 or クレーム対応中 with
 // a reason, confirm, and POST /staff/flags/bulk sets it on all of them (campaigns then skip them).
-import { STAFF_TEXTS, TEXTS } from "./texts.js";
+import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
-import { confirmAction, isOwner, showProblem, staffApi } from "./staff-session.js";
+import { confirmAction } from "./confirm-dialog.js";
+import { onSubmit, showFieldProblem } from "./form-submission.js";
+import { say, staffProblemText } from "./status.js";
+import { isOwner, staffApi } from "./staff-session.js";
 
 const T = STAFF_TEXTS.search;
 const FLAG_NAMES = { do_not_send: STAFF_TEXTS.member.doNotSend, complaint_hold: STAFF_TEXTS.member.complaintHold };
 const selected = new Set();
-
-function say(text) {
-  document.getElementById("bulk-message").textContent = text;
-}
 
 function showSelection() {
   document.getElementById("bulk-selected").textContent = T.selected(selected.size);
@@ -33,19 +32,18 @@ export function selectionBox(member, name) {
 export function resetSelection(count) {
   selected.clear();
   showSelection();
-  showProblem("bulk-problem", "");
+  say("bulk-problem", "");
   document.getElementById("bulk-flags").hidden = !isOwner() || count === 0;
 }
 
 async function setFlags(form) {
-  showProblem("bulk-problem", "");
-  say("");
+  say("bulk-problem", "");
+  say("bulk-message", "");
   const flag = form.elements.flag.value;
   const reason = form.elements.reason.value.trim();
-  document.getElementById("bulk-reason-error").textContent = reason ? "" : T.reasonRequired;
-  document.getElementById("bulk-reason").setAttribute("aria-invalid", String(!reason));
-  if (selected.size === 0) return showProblem("bulk-problem", T.noneSelected);
-  if (!reason) return;
+  const reasonGiven = showFieldProblem("bulk-reason", reason ? "" : T.reasonRequired);
+  if (selected.size === 0) return say("bulk-problem", T.noneSelected);
+  if (!reasonGiven) return;
   const userIds = [...selected];
   const sure = await confirmAction({
     title: T.bulkTitle,
@@ -57,12 +55,9 @@ async function setFlags(form) {
   const body = { user_ids: userIds, flag, on: true, reason };
   // Patient: setting a flag that is already set changes nothing, so a repeat is safe.
   const result = await staffApi("/liff/api/staff/flags/bulk", { method: "POST", body, patient: true });
-  if (!result.ok) {
-    const problem = { 401: TEXTS.sessionExpired, 403: STAFF_TEXTS.ownerOnly, 422: STAFF_TEXTS.invalid }[result.status];
-    return showProblem("bulk-problem", problem || STAFF_TEXTS.failed);
-  }
+  if (!result.ok) return say("bulk-problem", staffProblemText(result));
   form.elements.reason.value = "";
-  say(T.bulkDone(userIds.length, FLAG_NAMES[flag]));
+  say("bulk-message", T.bulkDone(userIds.length, FLAG_NAMES[flag]));
 }
 
 export function setUpBulkFlags() {
@@ -70,13 +65,5 @@ export function setUpBulkFlags() {
   form.elements.flag.replaceChildren(
     ...Object.entries(FLAG_NAMES).map(([value, label]) => element("option", { value }, label)),
   );
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const button = form.querySelector("button[type=submit]");
-    if (button.disabled) return;
-    button.disabled = true;
-    setFlags(form)
-      .catch(() => showProblem("bulk-problem", STAFF_TEXTS.failed))
-      .finally(() => (button.disabled = false));
-  });
+  onSubmit(form, () => setFlags(form), { onError: () => say("bulk-problem", STAFF_TEXTS.failed) });
 }

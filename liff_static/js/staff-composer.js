@@ -3,7 +3,11 @@
 // progress screen. The campaign_id is made here, so a retried request never makes two campaigns.
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
-import { confirmAction, isOwner, requestId, session, showProblem, staffApi } from "./staff-session.js";
+import { requestId } from "./liff-app.js";
+import { confirmAction } from "./confirm-dialog.js";
+import { onSubmit, showFieldProblem } from "./form-submission.js";
+import { say, staffProblemText } from "./status.js";
+import { isOwner, session, staffApi } from "./staff-session.js";
 import { currentEstimate, segmentOfForm, setUpSegment } from "./staff-segment.js";
 import { followCampaign, resumeFollowing, setUpProgress } from "./staff-progress.js";
 
@@ -103,26 +107,23 @@ function drawPreview() {
 function sendAtOfForm() {
   const form = document.getElementById("composer").elements;
   const later = form.when.value === "later";
-  document.getElementById("send-at-error").textContent = "";
+  showFieldProblem("send-at", "");
   if (!later) return { ok: true, sendAt: null };
-  if (!form.send_at.value) {
-    document.getElementById("send-at-error").textContent = T.problems.sendAtRequired;
-    return { ok: false };
-  }
+  if (!showFieldProblem("send-at", form.send_at.value ? "" : T.problems.sendAtRequired)) return { ok: false };
   return { ok: true, sendAt: new Date(form.send_at.value).toISOString() };
 }
 
 async function review(form) {
-  showProblem("composer-problem", "");
+  say("composer-problem", "");
   const name = form.elements.name.value.trim();
-  document.getElementById("campaign-name-error").textContent = name ? "" : T.problems.nameRequired;
+  const named = showFieldProblem("campaign-name", name ? "" : T.problems.nameRequired);
   const messages = messagesOfForm();
   const when = sendAtOfForm();
-  if (!name || !messages || !when.ok) return showProblem("composer-problem", STAFF_TEXTS.invalid);
+  if (!named || !messages || !when.ok) return say("composer-problem", STAFF_TEXTS.invalid);
   const estimate = await currentEstimate();
-  if (!estimate) return showProblem("composer-problem", T.estimateFailed);
-  if (estimate.recipients === 0) return showProblem("composer-problem", T.problems.noRecipients);
-  if (!estimate.within_quota) return showProblem("composer-problem", T.overQuota);
+  if (!estimate) return say("composer-problem", T.estimateFailed);
+  if (estimate.recipients === 0) return say("composer-problem", T.problems.noRecipients);
+  if (!estimate.within_quota) return say("composer-problem", T.overQuota);
   const sure = await confirmAction({
     title: T.confirmTitle,
     lines: [
@@ -136,13 +137,10 @@ async function review(form) {
   if (!sure) return;
   const body = { campaign_id: state.campaignId, name, segment: segmentOfForm(), messages };
   if (when.sendAt) body.send_at = when.sendAt;
-  showProblem("composer-problem", T.sending);
+  say("composer-problem", T.sending);
   const result = await staffApi("/liff/api/staff/campaigns", { method: "POST", body, patient: true });
-  if (!result.ok) {
-    const problem = result.status === 403 ? STAFF_TEXTS.ownerOnly : result.status === 422 ? STAFF_TEXTS.invalid : STAFF_TEXTS.failed;
-    return showProblem("composer-problem", problem);
-  }
-  showProblem("composer-problem", "");
+  if (!result.ok) return say("composer-problem", staffProblemText(result));
+  say("composer-problem", "");
   form.hidden = true;
   followCampaign(result.payload.campaign_id, name);
 }
@@ -186,13 +184,7 @@ export function setUpComposer() {
   for (const radio of form.elements.when) {
     radio.addEventListener("change", () => (document.getElementById("send-at-field").hidden = form.elements.when.value !== "later"));
   }
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    review(form).catch((error) => {
-      console.error(error);
-      showProblem("composer-problem", STAFF_TEXTS.failed);
-    });
-  });
+  onSubmit(form, () => review(form), { onError: () => say("composer-problem", STAFF_TEXTS.failed) });
   document.getElementById("new-campaign").addEventListener("click", () => {
     startNewCampaign();
     currentEstimate();

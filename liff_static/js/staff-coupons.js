@@ -2,9 +2,12 @@
 // made here, so a retried request saves one), and today's counter poster: the server signs the
 // day's code and draws its QR (the URL that opens the card LIFF app with ?claim=<code>), which the
 // owner prints. Clerks see a notice instead.
-import { STAFF_TEXTS, TEXTS } from "./texts.js";
+import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
-import { isOwner, requestId, showProblem, staffApi } from "./staff-session.js";
+import { requestId } from "./liff-app.js";
+import { onSubmit, showFieldProblem } from "./form-submission.js";
+import { say, staffProblemText } from "./status.js";
+import { isOwner, staffApi } from "./staff-session.js";
 
 const T = STAFF_TEXTS.coupons;
 const state = { templateId: null };
@@ -15,10 +18,6 @@ export async function couponTemplates() {
   return result.ok ? result.payload.templates : null;
 }
 
-function say(text) {
-  document.getElementById("coupons-message").textContent = text;
-}
-
 function templateItem(template) {
   const item = element("li", { class: "template", "data-template-id": template.template_id });
   item.append(element("p", { class: "coupon-title" }, template.title));
@@ -27,16 +26,16 @@ function templateItem(template) {
   item.append(element("p", { class: "coupon-note" }, facts.filter(Boolean).join(" ・ ")));
   if (template.description) item.append(element("p", { class: "coupon-description" }, template.description));
   const button = element("button", { type: "button", class: "poster-button", "aria-label": T.posterLabel(template.title) }, T.showPoster);
-  button.addEventListener("click", () => showPoster(template).catch(() => showProblem("coupons-problem", STAFF_TEXTS.failed)));
+  button.addEventListener("click", () => showPoster(template).catch(() => say("coupons-problem", STAFF_TEXTS.failed)));
   item.append(button);
   return item;
 }
 
 async function showPoster(template) {
-  showProblem("coupons-problem", "");
+  say("coupons-problem", "");
   const path = `/liff/api/staff/coupon-templates/${encodeURIComponent(template.template_id)}/poster-code`;
   const result = await staffApi(path);
-  if (!result.ok) return showProblem("coupons-problem", result.status === 403 ? STAFF_TEXTS.ownerOnly : STAFF_TEXTS.failed);
+  if (!result.ok) return say("coupons-problem", staffProblemText(result));
   const poster = result.payload;
   document.getElementById("poster-title").textContent = template.title;
   const qr = document.getElementById("poster-qr");
@@ -62,14 +61,8 @@ async function showPoster(template) {
 async function drawTemplates() {
   const templates = await couponTemplates();
   const list = document.getElementById("templates");
-  if (templates === null) return showProblem("coupons-problem", STAFF_TEXTS.failed);
+  if (templates === null) return say("coupons-problem", STAFF_TEXTS.failed);
   list.replaceChildren(...(templates.length ? templates.map(templateItem) : [element("li", { class: "empty" }, T.none)]));
-}
-
-function fieldProblem(id, text) {
-  document.getElementById(`${id}-error`).textContent = text;
-  document.getElementById(id).setAttribute("aria-invalid", String(Boolean(text)));
-  return !text;
 }
 
 /** The form's template, or null with each problem under its field. */
@@ -79,10 +72,10 @@ function templateBody(form) {
   const validDays = whole(value("valid_days") || "30");
   const pointsCost = value("points_cost") ? whole(value("points_cost")) : null;
   const checks = [
-    fieldProblem("template-title", value("title") ? "" : T.problems.titleRequired),
-    fieldProblem("template-image", !value("image_url") || value("image_url").startsWith("https://") ? "" : T.problems.imageUrl),
-    fieldProblem("template-valid-days", validDays >= 1 && validDays <= 3650 ? "" : T.problems.validDays),
-    fieldProblem("template-points-cost", pointsCost === null || pointsCost >= 1 ? "" : T.problems.pointsCost),
+    showFieldProblem("template-title", value("title") ? "" : T.problems.titleRequired),
+    showFieldProblem("template-image", !value("image_url") || value("image_url").startsWith("https://") ? "" : T.problems.imageUrl),
+    showFieldProblem("template-valid-days", validDays >= 1 && validDays <= 3650 ? "" : T.problems.validDays),
+    showFieldProblem("template-points-cost", pointsCost === null || pointsCost >= 1 ? "" : T.problems.pointsCost),
   ];
   if (!checks.every(Boolean)) return null;
   return {
@@ -97,26 +90,17 @@ function templateBody(form) {
 }
 
 async function createTemplate(form) {
-  showProblem("coupons-problem", "");
-  say("");
+  say("coupons-problem", "");
+  say("coupons-message", "");
   const body = templateBody(form);
-  if (!body) return showProblem("coupons-problem", STAFF_TEXTS.invalid);
-  const button = form.querySelector("button[type=submit]");
-  button.disabled = true;
-  try {
-    // Patient: the same template_id again is the same template.
-    const result = await staffApi("/liff/api/staff/coupon-templates", { method: "POST", body, patient: true });
-    if (!result.ok) {
-      const problem = { 401: TEXTS.sessionExpired, 403: STAFF_TEXTS.ownerOnly, 422: STAFF_TEXTS.invalid }[result.status];
-      return showProblem("coupons-problem", problem || STAFF_TEXTS.failed);
-    }
-    form.reset();
-    state.templateId = requestId();
-    say(T.created(result.payload.title));
-    await drawTemplates();
-  } finally {
-    button.disabled = false;
-  }
+  if (!body) return say("coupons-problem", STAFF_TEXTS.invalid);
+  // Patient: the same template_id again is the same template.
+  const result = await staffApi("/liff/api/staff/coupon-templates", { method: "POST", body, patient: true });
+  if (!result.ok) return say("coupons-problem", staffProblemText(result));
+  form.reset();
+  state.templateId = requestId();
+  say("coupons-message", T.created(result.payload.title));
+  await drawTemplates();
 }
 
 /** The #coupons screen, fetched afresh each time it opens. */
@@ -125,8 +109,8 @@ export async function openCoupons() {
   document.getElementById("coupons-owner-only").hidden = owner;
   document.getElementById("coupons-owner").hidden = !owner;
   if (!owner) return;
-  say("");
-  showProblem("coupons-problem", "");
+  say("coupons-message", "");
+  say("coupons-problem", "");
   document.getElementById("poster").hidden = true;
   await drawTemplates();
 }
@@ -134,9 +118,6 @@ export async function openCoupons() {
 export function setUpCoupons() {
   state.templateId = requestId();
   const form = document.getElementById("template-form");
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    createTemplate(form).catch(() => showProblem("coupons-problem", STAFF_TEXTS.failed));
-  });
+  onSubmit(form, () => createTemplate(form), { onError: () => say("coupons-problem", STAFF_TEXTS.failed) });
   document.getElementById("poster-print").addEventListener("click", () => window.print());
 }

@@ -2,7 +2,7 @@
 // birthdays this month, the month's message quota, and the recent campaigns.
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
-import { showStatus } from "./liff-app.js";
+import { showStatus, staffProblemText } from "./status.js";
 import { staffApi } from "./staff-session.js";
 import { dailyBarChart, quotaMeter } from "./svg-charts.js";
 
@@ -43,7 +43,7 @@ function campaignItem(campaign) {
 /** The #dashboard screen, fetched afresh each time it opens. */
 export async function openDashboard() {
   const result = await staffApi(`/liff/api/staff/dashboard?days=${DAYS}`);
-  if (!result.ok) return showStatus(STAFF_TEXTS.failed);
+  if (!result.ok) return showStatus(staffProblemText(result));
   const board = result.payload;
   const totals = document.getElementById("dashboard-totals");
   totals.replaceChildren();

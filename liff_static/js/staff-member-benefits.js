@@ -1,9 +1,12 @@
 // The member view's points and coupons by hand: a points adjustment (a delta and its reason, staff
 // or owner) and, for owners, one of the shop's coupons handed to this member. Each request carries
 // a client-made id (entry_id, issue_id) kept until it is answered, so a retry applies once.
-import { STAFF_TEXTS, TEXTS } from "./texts.js";
+import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
-import { isOwner, requestId, showProblem, staffApi } from "./staff-session.js";
+import { requestId } from "./liff-app.js";
+import { onSubmit, showFieldProblem } from "./form-submission.js";
+import { say, staffProblemText } from "./status.js";
+import { isOwner, memberPath, staffApi } from "./staff-session.js";
 import { couponTemplates } from "./staff-coupons.js";
 
 const T = STAFF_TEXTS.member;
@@ -15,47 +18,35 @@ function idFor(kind, what) {
   return pending[kind].id;
 }
 
-function fieldProblem(id, text) {
-  document.getElementById(`${id}-error`).textContent = text;
-  document.getElementById(id).setAttribute("aria-invalid", String(Boolean(text)));
-  return !text;
-}
-
-function memberPath(member, tail) {
-  return `/liff/api/staff/members/${encodeURIComponent(member.user_id)}/${tail}`;
-}
-
 // Said under the form, where the clerk's eyes are (the member sheet at the top shows the new total).
 function sayPoints(text, problem = "") {
-  document.getElementById("points-message").textContent = text;
-  showProblem("points-problem", problem);
+  say("points-message", text);
+  say("points-problem", problem);
 }
 
 async function adjustPoints(form, member, renderMember) {
+  sayPoints("");
   const raw = form.elements.delta.value.trim().normalize("NFKC");
   const delta = /^[-+]?\d+$/.test(raw) ? Number(raw) : 0;
   const reason = form.elements.reason.value.trim();
   const checks = [
-    fieldProblem("points-delta", delta !== 0 ? "" : T.pointsDeltaRequired),
-    fieldProblem("points-reason", reason ? "" : T.pointsReasonRequired),
+    showFieldProblem("points-delta", delta !== 0 ? "" : T.pointsDeltaRequired),
+    showFieldProblem("points-reason", reason ? "" : T.pointsReasonRequired),
   ];
   if (!checks.every(Boolean)) return;
   const body = { delta, reason, entry_id: idFor("points", `${member.user_id}|${delta}|${reason}`) };
   // Patient: a busy server applied nothing, and the same entry_id again is the same adjustment.
-  const result = await staffApi(memberPath(member, "points"), { method: "POST", body, patient: true });
-  if (result.ok) {
-    pending.points = null;
-    form.reset();
-    renderMember(result.payload.member);
-    sayPoints(T.pointsAdjusted(delta, result.payload.points));
-    return;
-  }
-  if (result.payload.code === "not_enough_points") return sayPoints("", T.notEnoughPoints);
-  const problem = { 401: TEXTS.sessionExpired, 422: STAFF_TEXTS.invalid }[result.status];
-  sayPoints("", problem || STAFF_TEXTS.failed);
+  const result = await staffApi(memberPath(member.user_id, "points"), { method: "POST", body, patient: true });
+  if (!result.ok) return sayPoints("", staffProblemText(result, { not_enough_points: T.notEnoughPoints }));
+  pending.points = null;
+  form.reset();
+  renderMember(result.payload.member);
+  sayPoints(T.pointsAdjusted(delta, result.payload.points));
 }
 
-async function issueCoupon(form, member, reloadMember, say) {
+async function issueCoupon(form, member, reloadMember) {
+  say("member-message", "");
+  say("member-problem", "");
   const select = form.elements.template_id;
   const templateId = select.value;
   if (!templateId) return;
@@ -63,20 +54,17 @@ async function issueCoupon(form, member, reloadMember, say) {
   const body = { user_id: member.user_id, issue_id: idFor("issue", `${member.user_id}|${templateId}`) };
   const path = `/liff/api/staff/coupon-templates/${encodeURIComponent(templateId)}/issue`;
   const result = await staffApi(path, { method: "POST", body, patient: true });
-  if (!result.ok) {
-    const problem = { 401: TEXTS.sessionExpired, 403: STAFF_TEXTS.ownerOnly }[result.status];
-    return showProblem("member-problem", problem || STAFF_TEXTS.failed);
-  }
+  if (!result.ok) return say("member-problem", staffProblemText(result));
   pending.issue = null;
   await reloadMember();
   // 0: this request was answered before (its answer lost), so the coupon is already theirs.
-  say(result.payload.issued > 0 ? T.issued(title) : T.alreadyIssued);
+  say("member-message", result.payload.issued > 0 ? T.issued(title) : T.alreadyIssued);
 }
 
 /** A new member on screen: the points form empty, nothing said under it. */
 export function resetPointsForm() {
   document.getElementById("points-form").reset();
-  for (const id of ["points-delta", "points-reason"]) fieldProblem(id, "");
+  for (const id of ["points-delta", "points-reason"]) showFieldProblem(id, "");
   sayPoints("");
 }
 
@@ -92,32 +80,13 @@ export async function offerCoupons() {
   if (templates.length === 0) select.append(element("option", { value: "" }, T.noTemplates));
 }
 
-async function submitting(form, work) {
-  const button = form.querySelector("button[type=submit]");
-  if (button.disabled) return;
-  showProblem("member-problem", "");
-  button.disabled = true;
-  try {
-    await work();
-  } catch (error) {
-    console.error(error);
-    showProblem("member-problem", STAFF_TEXTS.failed);
-  } finally {
-    button.disabled = false;
-  }
-}
-
-export function setUpMemberBenefits(currentMember, renderMember, reloadMember, say) {
+export function setUpMemberBenefits(currentMember, renderMember, reloadMember) {
   const pointsForm = document.getElementById("points-form");
-  pointsForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    sayPoints("");
-    submitting(pointsForm, () => adjustPoints(pointsForm, currentMember(), renderMember));
+  onSubmit(pointsForm, () => adjustPoints(pointsForm, currentMember(), renderMember), {
+    onError: () => sayPoints("", STAFF_TEXTS.failed),
   });
   const issueForm = document.getElementById("issue-form");
-  issueForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    say("");
-    submitting(issueForm, () => issueCoupon(issueForm, currentMember(), reloadMember, say));
+  onSubmit(issueForm, () => issueCoupon(issueForm, currentMember(), reloadMember), {
+    onError: () => say("member-problem", STAFF_TEXTS.failed),
   });
 }

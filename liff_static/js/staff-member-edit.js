@@ -3,7 +3,9 @@
 // which is drawn again, so the screen always shows what was stored.
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
-import { showProblem, staffApi, wordsOf } from "./staff-session.js";
+import { onSubmit, showFieldProblem } from "./form-submission.js";
+import { say, staffProblemText } from "./status.js";
+import { memberPath, staffApi, wordsOf } from "./staff-session.js";
 
 const T = STAFF_TEXTS.member;
 const FLAGS = [
@@ -17,29 +19,7 @@ export function fillEditForms(member) {
   for (const flag of FLAGS) {
     document.getElementById(flag.id).checked = Boolean(member[flag.name]);
     document.getElementById(`${flag.id}-reason`).value = member[`${flag.name}_reason`] || "";
-    document.getElementById(`${flag.id}-error`).textContent = "";
-  }
-}
-
-function memberPath(member, tail) {
-  return `/liff/api/staff/members/${encodeURIComponent(member.user_id)}/${tail}`;
-}
-
-async function submitting(form, work) {
-  const button = form.querySelector("button[type=submit]");
-  showProblem("member-problem", "");
-  button.disabled = true;
-  try {
-    const result = await work();
-    if (result && !result.ok) {
-      const problem = { 403: STAFF_TEXTS.ownerOnly, 422: STAFF_TEXTS.invalid }[result.status] || STAFF_TEXTS.failed;
-      showProblem("member-problem", problem);
-    }
-  } catch (error) {
-    console.error(error);
-    showProblem("member-problem", STAFF_TEXTS.failed);
-  } finally {
-    button.disabled = false;
+    showFieldProblem(`${flag.id}-reason`, "");
   }
 }
 
@@ -49,65 +29,72 @@ function flagsBody(form) {
   for (const flag of FLAGS) {
     const on = form.elements[flag.name].checked;
     const reason = form.elements[`${flag.name}_reason`].value.trim();
-    const missing = on && !reason;
-    document.getElementById(`${flag.id}-error`).textContent = missing ? T.reasonRequired : "";
-    document.getElementById(`${flag.id}-reason`).setAttribute("aria-invalid", String(missing));
-    complete &&= !missing;
+    complete = showFieldProblem(`${flag.id}-reason`, on && !reason ? T.reasonRequired : "") && complete;
     body[flag.name] = on;
     body[`${flag.name}_reason`] = on ? reason : null;
   }
   return complete ? body : null;
 }
 
-export function setUpMemberEdit(currentMember, renderMember, reloadMember, say) {
+/**
+ * One of the member's edit forms: `send()` makes the request (or shows why it cannot, and returns
+ * nothing) and answers with the API's result; a refusal is said on the member's screen.
+ */
+function editForm(form, send) {
+  const failed = () => say("member-problem", STAFF_TEXTS.failed);
+  onSubmit(
+    form,
+    async () => {
+      say("member-message", "");
+      say("member-problem", "");
+      const result = await send();
+      if (result && !result.ok) say("member-problem", staffProblemText(result));
+    },
+    { onError: failed },
+  );
+}
+
+export function setUpMemberEdit(currentMember, renderMember, reloadMember) {
   const kinds = document.getElementById("memo-kind");
   kinds.replaceChildren(...Object.entries(T.memoKinds).map(([value, label]) => element("option", { value }, label)));
 
   const memoForm = document.getElementById("memo-form");
-  memoForm.addEventListener("submit", (event) => {
-    event.preventDefault();
+  editForm(memoForm, async () => {
     const text = memoForm.elements.text.value.trim();
-    if (!text) return showProblem("member-problem", T.memoRequired);
-    submitting(memoForm, async () => {
-      const body = { kind: memoForm.elements.kind.value, text };
-      const result = await staffApi(memberPath(currentMember(), "memos"), { method: "POST", body });
-      if (result.ok) {
-        memoForm.elements.text.value = "";
-        await reloadMember();
-        say(T.memoAdded);
-      }
-      return result;
-    });
+    if (!text) return say("member-problem", T.memoRequired);
+    const body = { kind: memoForm.elements.kind.value, text };
+    const result = await staffApi(memberPath(currentMember().user_id, "memos"), { method: "POST", body });
+    if (result.ok) {
+      memoForm.elements.text.value = "";
+      await reloadMember();
+      say("member-message", T.memoAdded);
+    }
+    return result;
   });
 
   const tagsForm = document.getElementById("tags-form");
-  tagsForm.addEventListener("submit", (event) => {
-    event.preventDefault();
+  editForm(tagsForm, async () => {
     const tags = wordsOf(tagsForm.elements.tags.value);
-    if (tags.length > 30 || tags.some((tag) => tag.length > 20)) return showProblem("member-problem", T.tagsTooLong);
-    submitting(tagsForm, async () => {
-      const body = { tags };
-      const result = await staffApi(memberPath(currentMember(), "tags"), { method: "PUT", body, patient: true });
-      if (result.ok) {
-        renderMember(result.payload);
-        say(STAFF_TEXTS.saved);
-      }
-      return result;
-    });
+    if (tags.length > 30 || tags.some((tag) => tag.length > 20)) return say("member-problem", T.tagsTooLong);
+    const path = memberPath(currentMember().user_id, "tags");
+    const result = await staffApi(path, { method: "PUT", body: { tags }, patient: true });
+    if (result.ok) {
+      renderMember(result.payload);
+      say("member-message", STAFF_TEXTS.saved);
+    }
+    return result;
   });
 
   const flagsForm = document.getElementById("flags-form");
-  flagsForm.addEventListener("submit", (event) => {
-    event.preventDefault();
+  editForm(flagsForm, async () => {
     const body = flagsBody(flagsForm);
     if (!body) return;
-    submitting(flagsForm, async () => {
-      const result = await staffApi(memberPath(currentMember(), "flags"), { method: "PUT", body, patient: true });
-      if (result.ok) {
-        renderMember(result.payload);
-        say(STAFF_TEXTS.saved);
-      }
-      return result;
-    });
+    const path = memberPath(currentMember().user_id, "flags");
+    const result = await staffApi(path, { method: "PUT", body, patient: true });
+    if (result.ok) {
+      renderMember(result.payload);
+      say("member-message", STAFF_TEXTS.saved);
+    }
+    return result;
   });
 }

@@ -2,19 +2,23 @@
 // last visits, memos and active coupons. "来店を記録" sends one client-made visit_id per opening,
 // so a double tap or a retry records one visit; a coupon is redeemed after a confirmation, and the
 // server's conditional write decides a race between two staff phones.
-import { STAFF_TEXTS, TEXTS, formatDate } from "./texts.js";
+import { STAFF_TEXTS, formatDate } from "./texts.js";
 import { element } from "./dom.js";
-import { showStatus } from "./liff-app.js";
-import { confirmAction, requestId, showProblem, staffApi } from "./staff-session.js";
+import { requestId } from "./liff-app.js";
+import { confirmAction } from "./confirm-dialog.js";
+import { say, showStatus, staffProblemText } from "./status.js";
+import { memberPath, staffApi } from "./staff-session.js";
 import { fillEditForms, setUpMemberEdit } from "./staff-member-edit.js";
 import { offerCoupons, resetPointsForm, setUpMemberBenefits } from "./staff-member-benefits.js";
 
 const T = STAFF_TEXTS.member;
 const state = { member: null, visitId: null, presented: null };
-
-function say(text) {
-  document.getElementById("member-message").textContent = text;
-}
+// Answers to a redemption that trying again cannot change: the coupon list is drawn afresh.
+const REDEEM_REFUSALS = {
+  coupon_already_used: T.alreadyUsed,
+  coupon_expired: T.couponExpired,
+  coupon_not_found: T.couponNotFound,
+};
 
 function fact(list, term, value, id) {
   list.append(element("dt", {}, term), element("dd", { id }, value));
@@ -72,15 +76,15 @@ export function renderMember(member) {
 }
 
 async function reloadMember() {
-  const result = await staffApi(`/liff/api/staff/members/${encodeURIComponent(state.member.user_id)}`);
+  const result = await staffApi(memberPath(state.member.user_id));
   if (result.ok) renderMember(result.payload);
 }
 
 async function recordVisit(button) {
-  showProblem("member-problem", "");
+  say("member-problem", "");
   button.disabled = true;
   button.textContent = T.recording;
-  const path = `/liff/api/staff/members/${encodeURIComponent(state.member.user_id)}/visits`;
+  const path = memberPath(state.member.user_id, "visits");
   // Patient: the same visit_id again is the same visit, so retrying a busy server is safe. A lost
   // answer (no network) leaves the button for another tap, which sends the same visit_id.
   const body = { visit_id: state.visitId, store_id: null };
@@ -88,17 +92,17 @@ async function recordVisit(button) {
   if (!result.ok) {
     button.disabled = false;
     button.textContent = T.recordVisit;
-    return showProblem("member-problem", result.status === 401 ? TEXTS.sessionExpired : STAFF_TEXTS.failed);
+    return say("member-problem", staffProblemText(result));
   }
   renderMember(result.payload.member);
   button.textContent = T.visitDone;
   const rankUp = result.payload.rank_up ? T.rankUp(result.payload.rank) : "";
-  say(T.visitRecorded(result.payload.points_added) + rankUp);
+  say("member-message", T.visitRecorded(result.payload.points_added) + rankUp);
 }
 
 async function redeem(coupon, button) {
-  showProblem("member-problem", "");
-  say("");
+  say("member-problem", "");
+  say("member-message", "");
   const sure = await confirmAction({
     title: T.redeemTitle,
     lines: [T.redeemBody(coupon.title)],
@@ -108,17 +112,15 @@ async function redeem(coupon, button) {
   if (!sure) return;
   button.disabled = true;
   button.textContent = T.redeeming;
-  const path = `/liff/api/staff/members/${encodeURIComponent(state.member.user_id)}/coupons/${encodeURIComponent(coupon.coupon_id)}/redeem`;
+  const path = memberPath(state.member.user_id, `coupons/${encodeURIComponent(coupon.coupon_id)}/redeem`);
   // Patient: a 503 busy was not applied, and the conditional write makes a repeat safe.
   const result = await staffApi(path, { method: "POST", body: {}, patient: true });
-  if (result.ok) say(T.redeemed(coupon.title));
-  else if (result.payload.code === "coupon_already_used") showProblem("member-problem", T.alreadyUsed);
-  else if (result.payload.code === "coupon_expired") showProblem("member-problem", T.couponExpired);
-  else if (result.payload.code === "coupon_not_found") showProblem("member-problem", T.couponNotFound);
+  if (result.ok) say("member-message", T.redeemed(coupon.title));
+  else if (result.payload.code in REDEEM_REFUSALS) say("member-problem", REDEEM_REFUSALS[result.payload.code]);
   else {
     button.disabled = false;
     button.textContent = T.redeem;
-    return showProblem("member-problem", STAFF_TEXTS.failed);
+    return say("member-problem", staffProblemText(result));
   }
   await reloadMember();
 }
@@ -128,11 +130,11 @@ function startVisit(member) {
   const button = document.getElementById("record-visit");
   button.disabled = false;
   button.textContent = T.recordVisit;
-  say("");
-  showProblem("member-problem", "");
+  say("member-message", "");
+  say("member-problem", "");
   resetPointsForm();
   renderMember(member);
-  offerCoupons().catch(() => showProblem("member-problem", STAFF_TEXTS.failed));
+  offerCoupons().catch(() => say("member-problem", STAFF_TEXTS.failed));
 }
 
 /** Show a member the server just sent (scan, number, search), under #member/<user_id>. */
@@ -149,8 +151,8 @@ export async function openMember(userId) {
   state.presented = null;
   if (presented && presented.user_id === userId) return startVisit(presented);
   document.getElementById("screen-member").hidden = true;
-  const result = await staffApi(`/liff/api/staff/members/${encodeURIComponent(userId)}`);
-  if (!result.ok) return showStatus(result.status === 404 ? T.notFound : STAFF_TEXTS.failed);
+  const result = await staffApi(memberPath(userId));
+  if (!result.ok) return showStatus(staffProblemText(result, { 404: T.notFound }));
   document.getElementById("screen-member").hidden = false;
   startVisit(result.payload);
 }
@@ -158,8 +160,8 @@ export async function openMember(userId) {
 export function setUpMemberView() {
   const button = document.getElementById("record-visit");
   button.addEventListener("click", () => {
-    if (!button.disabled) recordVisit(button).catch(() => showProblem("member-problem", STAFF_TEXTS.failed));
+    if (!button.disabled) recordVisit(button).catch(() => say("member-problem", STAFF_TEXTS.failed));
   });
-  setUpMemberEdit(() => state.member, renderMember, reloadMember, say);
-  setUpMemberBenefits(() => state.member, renderMember, reloadMember, say);
+  setUpMemberEdit(() => state.member, renderMember, reloadMember);
+  setUpMemberBenefits(() => state.member, renderMember, reloadMember);
 }

@@ -2,6 +2,8 @@
 // links to the member's screen; owners can tick hits and flag them together (js/staff-bulk-flags.js).
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
+import { onSubmit } from "./form-submission.js";
+import { say, staffProblemText } from "./status.js";
 import { staffApi } from "./staff-session.js";
 import { resetSelection, selectionBox, setUpBulkFlags } from "./staff-bulk-flags.js";
 
@@ -27,19 +29,15 @@ function resultItem(member) {
 }
 
 async function search(query) {
-  const summary = document.getElementById("search-summary");
   const results = document.getElementById("search-results");
-  summary.textContent = T.searching;
+  say("search-summary", T.searching);
   results.replaceChildren();
-  document.getElementById("bulk-message").textContent = "";
+  say("bulk-message", "");
   resetSelection(0);
   const result = await staffApi(`/liff/api/staff/members?q=${encodeURIComponent(query)}`);
-  if (!result.ok) {
-    summary.textContent = STAFF_TEXTS.failed;
-    return;
-  }
+  if (!result.ok) return say("search-summary", staffProblemText(result));
   const members = result.payload.members;
-  summary.textContent = members.length ? T.found(members.length) : T.none;
+  say("search-summary", members.length ? T.found(members.length) : T.none);
   results.replaceChildren(...members.map(resultItem));
   resetSelection(members.length);
 }
@@ -47,9 +45,12 @@ async function search(query) {
 export function setUpSearch() {
   setUpBulkFlags();
   const form = document.getElementById("search-form");
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const query = form.elements.q.value.trim();
-    if (query) search(query).catch(() => (document.getElementById("search-summary").textContent = STAFF_TEXTS.failed));
-  });
+  onSubmit(
+    form,
+    async () => {
+      const query = form.elements.q.value.trim();
+      if (query) await search(query);
+    },
+    { onError: () => say("search-summary", STAFF_TEXTS.failed) },
+  );
 }

@@ -1,11 +1,6 @@
-// What every staff screen shares: the signed-in staff member, their API calls, the page's texts
-// and the one confirmation dialog.
+// What every staff screen shares: the signed-in staff member, their API calls and the page's texts.
 import { STAFF_TEXTS } from "./texts.js";
 import { callApi, callApiPatiently } from "./liff-app.js";
-
-// Shared with the customer pages; the staff screens import them from here with the rest.
-export { confirmAction } from "./dom.js";
-export { requestId } from "./liff-app.js";
 
 export const session = { config: null, me: null };
 
@@ -13,6 +8,12 @@ export const session = { config: null, me: null };
 export function staffApi(path, options = {}) {
   const patient = options.patient ?? (options.method ?? "GET") === "GET";
   return (patient ? callApiPatiently : callApi)(session.config, path, options);
+}
+
+/** The staff API's path of one member, or of `tail` under them ("visits", "coupons/<id>/redeem"). */
+export function memberPath(userId, tail = "") {
+  const path = `/liff/api/staff/members/${encodeURIComponent(userId)}`;
+  return tail ? `${path}/${tail}` : path;
 }
 
 export function isOwner() {
@@ -28,13 +29,6 @@ export function fillTexts(root = document) {
   for (const node of root.querySelectorAll("[data-text]")) node.textContent = textAt(node.dataset.text);
   for (const node of root.querySelectorAll("[data-placeholder]")) node.placeholder = textAt(node.dataset.placeholder);
   for (const node of root.querySelectorAll("[data-label]")) node.setAttribute("aria-label", textAt(node.dataset.label));
-}
-
-/** Show a problem (or clear it with ""): the element has role="alert", so it is read out. */
-export function showProblem(id, text) {
-  const node = document.getElementById(id);
-  node.textContent = text;
-  node.hidden = !text;
 }
 
 /** "常連, VIP　#お得意" → ["常連", "VIP", "お得意"]: spaces (also full-width), commas or 、 separate. */

@@ -2,7 +2,8 @@
 // everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
 // #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
-import { applyTheme, loadSiteConfig, showStatus, startLiff } from "./liff-app.js";
+import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
+import { problemText, showStatus } from "./status.js";
 import { fillTexts, session, staffApi } from "./staff-session.js";
 import { setUpCounter } from "./staff-counter.js";
 import { openMember, setUpMemberView } from "./staff-member-view.js";
@@ -37,9 +38,7 @@ async function main() {
   session.config = await loadSiteConfig();
   if (!(await startLiff(session.config))) return;
   const me = await staffApi("/liff/api/staff/me");
-  if (me.status === 403) return showStatus(STAFF_TEXTS.notStaff);
-  if (me.status === 401) return showStatus(TEXTS.sessionExpired);
-  if (!me.ok) return showStatus(TEXTS.loadFailed);
+  if (!me.ok) return showStatus(problemText(me, TEXTS.loadFailed, { 403: STAFF_TEXTS.notStaff }));
   session.me = me.payload;
   applyTheme(me.payload.theme_color);
   document.getElementById("shop-name").textContent = me.payload.shop_name;
