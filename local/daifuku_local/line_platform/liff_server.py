@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -24,7 +24,7 @@ MAX_LIFF_APPS = 30
 class LiffServer:
     """LIFF apps, authenticated by the Login channel's access tokens."""
 
-    RULES = (
+    RULES: ClassVar[tuple[Rule, ...]] = (
         Rule("/liff/v1/apps", methods=["GET", "POST"], endpoint="liff_apps"),
         Rule("/liff/v1/apps/<liff_id>", methods=["PUT", "DELETE"], endpoint="liff_app"),
     )

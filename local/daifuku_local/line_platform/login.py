@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import threading
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -22,7 +22,7 @@ class LineLogin:
     """The Login channel: its short-lived channel access tokens (which the LIFF server API takes) and
     the ID tokens of its users, ES256 JWTs checked at /oauth2/v2.1/verify."""
 
-    RULES = (
+    RULES: ClassVar[tuple[Rule, ...]] = (
         Rule("/v2/oauth/accessToken", methods=["POST"], endpoint="issue_channel_token"),
         Rule("/v2/oauth/revoke", methods=["POST"], endpoint="revoke_channel_token"),
         Rule("/oauth2/v2.1/verify", methods=["POST", "GET"], endpoint="verify_id_token"),

@@ -6,7 +6,7 @@ import random
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -29,7 +29,7 @@ MULTICAST_MAX_RECIPIENTS = 500
 class Messaging:
     """Messages to simulated users, with X-Line-Retry-Key, the rate limits and the monthly quota."""
 
-    RULES = (
+    RULES: ClassVar[tuple[Rule, ...]] = (
         Rule("/v2/bot/message/reply", methods=["POST"], endpoint="reply"),
         Rule("/v2/bot/message/push", methods=["POST"], endpoint="push"),
         Rule("/v2/bot/message/multicast", methods=["POST"], endpoint="multicast"),

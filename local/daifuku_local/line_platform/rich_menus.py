@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -33,7 +33,7 @@ class RichMenu:
 class RichMenus:
     """The channel's rich menus and which one each user sees."""
 
-    RULES = (
+    RULES: ClassVar[tuple[Rule, ...]] = (
         Rule("/v2/bot/richmenu", methods=["POST"], endpoint="create_rich_menu"),
         Rule("/v2/bot/richmenu/validate", methods=["POST"], endpoint="validate_rich_menu"),
         Rule("/v2/bot/richmenu/list", methods=["GET"], endpoint="list_rich_menus"),

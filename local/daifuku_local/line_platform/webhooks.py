@@ -10,7 +10,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -28,7 +28,7 @@ from daifuku_local.line_platform.line_responses import (
 class WebhookDelivery:
     """Every event sent (for redelivery and the console), signed with the channel secret."""
 
-    RULES = (
+    RULES: ClassVar[tuple[Rule, ...]] = (
         Rule("/v2/bot/channel/webhook/endpoint", methods=["GET", "PUT"], endpoint="webhook_endpoint"),
         Rule("/v2/bot/channel/webhook/test", methods=["POST"], endpoint="webhook_test"),
     )
