@@ -4,6 +4,7 @@ Loaded on the first request rather than at init (see handler.py): the resolver a
 to import than everything else on the webhook's cold start together.
 """
 
+import base64
 import time
 from datetime import UTC, datetime
 from functools import cache
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
 from daifuku.adapters.line_api import LineMessagingClient
@@ -54,11 +56,17 @@ def line_client(credentials: LineCredentials) -> LineMessagingClient:
     return LineMessagingClient.for_channel(credentials.channel_access_token, settings)
 
 
+def raw_body(event: APIGatewayProxyEventV2) -> bytes:
+    """The bytes LINE signed: API Gateway passes a body that is not UTF-8 base64-encoded."""
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
+
+
 @app.post("/webhook")
 @tracer.capture_method
 def receive_webhook() -> dict[str, str]:
     settings = current_settings()
-    body = (app.current_event.decoded_body or "").encode()
+    body = raw_body(app.current_event)
     if len(body) > settings.max_body_bytes:
         raise BodyTooLarge
     credentials = load_line_credentials(settings.line_secret_id)

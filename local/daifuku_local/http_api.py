@@ -106,7 +106,8 @@ def build_http_api_event(
         headers[key] = f"{headers[key]},{value}" if key in headers else value
     cookies = [f"{k}={v}" for k, v in request.cookies.items()]
     content_type = headers.get("content-type", "")
-    is_text = not body or content_type.startswith(TEXT_CONTENT_TYPES)
+    # A body that is not UTF-8 reaches the function base64-encoded whatever its type, as on AWS.
+    is_text = not body or (content_type.startswith(TEXT_CONTENT_TYPES) and _is_utf8(body))
     now = datetime.now(UTC)
     event: dict[str, Any] = {
         "version": "2.0",
@@ -143,6 +144,14 @@ def build_http_api_event(
     if body:
         event["body"] = body.decode() if is_text else base64.b64encode(body).decode()
     return event
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def lambda_result_to_response(result: Any) -> Response:

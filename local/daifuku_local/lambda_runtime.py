@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from daifuku_local.invocation_isolation import isolate_concurrent_invocations
+from daifuku_local.upstream_patches import isolate_concurrent_invocations
 
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
 

@@ -1,4 +1,4 @@
-"""The local moto's transactions: all their writes or none, as DynamoDB's (daifuku_local/moto_server.py)."""
+"""The local moto's transactions: all their writes or none, as DynamoDB's (daifuku_local.moto_server)."""
 
 from __future__ import annotations
 

@@ -138,8 +138,14 @@ def test_a_bad_form_gets_field_level_errors_and_writes_nothing(api, member_table
 
 @pytest.mark.parametrize(
     ("raw_body", "status"),
-    [(b"{not json", 400), (b"[1, 2]", 400), (b'"a string"', 400), (b"{" + b" " * 17_000 + b"}", 413)],
-    ids=["broken JSON", "a list", "a string", "over 16 KB"],
+    [
+        (b"{not json", 400),
+        (b"[1, 2]", 400),
+        (b'"a string"', 400),
+        ('{"name": "山田"}'.encode("shift_jis"), 400),
+        (b"{" + b" " * 17_000 + b"}", 413),
+    ],
+    ids=["broken JSON", "a list", "a string", "not UTF-8", "over 16 KB"],
 )
 def test_malformed_or_oversized_bodies_are_refused(api, member_table, raw_body, status):
     user = api.simulated_user()

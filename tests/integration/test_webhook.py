@@ -35,6 +35,26 @@ def post_webhook(api: str, body: bytes, signature: str | None) -> int:
         return error.code
 
 
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
+def test_a_body_that_is_not_utf8_gets_the_webhooks_own_answer(local_stack, signed):
+    # Given a webhook body in Shift_JIS, as a misconfigured proxy might send it
+    body = json.dumps({"destination": "U" + "d" * 32, "events": []}, ensure_ascii=False)
+    body = body.replace("[]", '[{"type": "message", "text": "こんにちは"}]').encode("shift_jis")
+    request = urllib.request.Request(f"{local_stack.urls.api}/webhook", data=body, method="POST")
+    request.add_header("Content-Type", "application/json; charset=utf-8")
+    if signed:
+        request.add_header("X-Line-Signature", sign_webhook_body(body, LocalChannel().channel_secret))
+
+    # When it is posted
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=10)
+
+    # Then the webhook itself answers: unsigned, 401; signed but unreadable, 400
+    assert answer.value.headers["content-type"] == "application/json"
+    expected = (400, "malformed webhook body") if signed else (401, "invalid signature")
+    assert (answer.value.code, json.loads(answer.value.read())["message"]) == expected
+
+
 def stored(member_table, user_id: str) -> dict | None:
     return member_table.get_item(Key={"pk": f"USER#{user_id}", "sk": "MEMBER"}, ConsistentRead=True).get(
         "Item"

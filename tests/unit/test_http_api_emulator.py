@@ -72,3 +72,14 @@ def test_unknown_paths_get_api_gateways_404_without_invoking_anything():
 def test_a_route_with_another_method_is_not_matched():
     emulator = HttpApiEmulator()
     assert emulator.respond(request("GET", "/webhook")).status_code == 404
+
+
+def test_a_body_that_is_not_utf8_reaches_the_function_base64_encoded():
+    route = HttpRoute(method="POST", path="/webhook", function="webhook")
+    body = '{"text": "こんにちは"}'.encode("shift_jis")
+    req = request("POST", "/webhook", data=body, headers={"Content-Type": "application/json"})
+
+    event = build_http_api_event(req, route, {}, body)
+
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == body

@@ -7,7 +7,7 @@ import time
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-from daifuku_local.invocation_isolation import isolate_concurrent_invocations
+from daifuku_local.upstream_patches import isolate_concurrent_invocations
 
 
 def http_event(path: str) -> dict:

@@ -13,7 +13,7 @@ from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
 from daifuku.table_schema import MEMBER_TABLE
-from daifuku_local import moto_server
+from daifuku_local import upstream_patches
 
 TABLE = "serialization-members"
 MEMBER = {
@@ -152,7 +152,7 @@ def aws_region(monkeypatch):
 def test_item_results_written_as_json_read_the_same_as_moto_writes_them(monkeypatch, aws_region):
     with mock_aws():
         by_the_model = item_operations()
-    monkeypatch.setattr(DynamoResult, "execute_result", moto_server._serialize_items_as_json)
+    monkeypatch.setattr(DynamoResult, "execute_result", upstream_patches._serialize_items_as_json)
     with mock_aws():
         as_json = item_operations()
 
@@ -164,9 +164,9 @@ def test_item_results_written_as_json_read_the_same_as_moto_writes_them(monkeypa
 def test_requests_read_as_json_and_projections_copied_answer_as_moto_does(monkeypatch, aws_region):
     with mock_aws():
         by_the_model = item_operations()
-    monkeypatch.setattr(DynamoResult, "execute_result", moto_server._serialize_items_as_json)
-    monkeypatch.setattr(DynamoHandler, "parse_parameters", moto_server._parse_item_operations_as_json)
-    monkeypatch.setattr(Item, "project", moto_server._project_top_level_directly)
+    monkeypatch.setattr(DynamoResult, "execute_result", upstream_patches._serialize_items_as_json)
+    monkeypatch.setattr(DynamoHandler, "parse_parameters", upstream_patches._parse_item_operations_as_json)
+    monkeypatch.setattr(Item, "project", upstream_patches._project_top_level_directly)
     with mock_aws():
         fast = item_operations()
 
