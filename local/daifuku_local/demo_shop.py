@@ -10,7 +10,7 @@ from daifuku.adapters.member_table import MemberTable
 from daifuku.adapters.staff_table import StaffTable
 from daifuku.models.shop import LiffApps, PointsRule, Rank, ShopConfig
 from daifuku.models.staff import CouponTemplateRecord
-from daifuku_cli.line_admin import LineAdmin, LineEndpoints
+from daifuku_cli.line_clients import LineEndpoints, line_clients
 from daifuku_cli.shop_setup import SetupReport, ShopSetup
 from daifuku_local.aws_resources import REGION
 from daifuku_local.line_platform import LineSimulator
@@ -72,7 +72,7 @@ def seed_demo_shop(
     staff_records = StaffTable(table_name, resource)
     for template in DEMO_COUPON_TEMPLATES:
         staff_records.save_template(template)
-    line = LineAdmin(
+    line = line_clients(
         simulator.config.channel_access_token, LineEndpoints(simulator.base_url, simulator.base_url)
     )
     setup = ShopSetup(line=line, table=table, report=SetupReport(dry_run=False, emit=log.debug))
