@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import re
 import shutil
 import subprocess
 import sys
@@ -26,8 +25,6 @@ LAMBDA_PLATFORM = "aarch64-manylinux2014"
 # The Lambda Python runtime ships boto3, botocore and s3transfer, so the layer leaves them out: they are
 # its largest dependencies and would only shadow the runtime's copies (uv.lock pins them for local runs).
 PROVIDED_BY_LAMBDA_RUNTIME = ("boto3", "botocore", "s3transfer")
-# Files in dependencies that are Python 2 only and never imported on Python 3, so they have no bytecode.
-PYTHON2_ONLY_FILES = ("aenum/_py2.py",)
 IGNORED_SOURCES = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
@@ -116,7 +113,6 @@ def compile_bytecode(root: Path) -> None:
     sources; and /var/task and /opt are read-only, so Lambda could not write its own. Hash-based .pyc
     files that are not re-checked are valid whatever the zip says.
     """
-    skipped = "|".join(re.escape(f"/{name}") + "$" for name in PYTHON2_ONLY_FILES)
     _run(
         [
             lambda_python(),
@@ -130,8 +126,6 @@ def compile_bytecode(root: Path) -> None:
             "0",
             "--invalidation-mode",
             "unchecked-hash",
-            "-x",
-            skipped,
             str(root),
         ]
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 
 import boto3
 
@@ -10,12 +12,15 @@ from daifuku.adapters.member_table import MemberTable
 from daifuku.adapters.staff_table import StaffTable
 from daifuku.models.shop import LiffApps, PointsRule, Rank, ShopConfig
 from daifuku.models.staff import CouponTemplateRecord
-from daifuku_cli.line_admin import LineAdmin, LineEndpoints
-from daifuku_cli.shop_setup import SetupReport, ShopSetup
 from daifuku_local.aws_resources import REGION
 from daifuku_local.line_platform import LineSimulator
 
 log = logging.getLogger("daifuku_local.demo_shop")
+
+# The seed configures LINE as `daifuku setup` does, through line-bot-sdk, whose import takes seconds
+# of CPU: the local stack starts it (preload_setup_modules) while moto starts, and the seed imports
+# these modules only when it runs.
+SETUP_MODULES = ("daifuku_cli.line_clients", "daifuku_cli.shop_setup")
 
 LOCAL_LIFF_APPS = LiffApps(card="local-card", registration="local-register", staff="local-staff")
 LIFF_PAGES = {"local-card": "card.html", "local-register": "register.html", "local-staff": "staff.html"}
@@ -44,11 +49,26 @@ DEMO_COUPON_TEMPLATES = (
 )
 
 
+def preload_setup_modules() -> threading.Thread:
+    """Import the setup code (and line-bot-sdk) in the background; the seed waits for it if need be."""
+
+    def import_all() -> None:
+        for module in SETUP_MODULES:
+            importlib.import_module(module)
+
+    thread = threading.Thread(target=import_all, name="preload-setup-modules", daemon=True)
+    thread.start()
+    return thread
+
+
 def seed_demo_shop(
     simulator: LineSimulator, aws_endpoint: str, table_name: str, liff_site_url: str
 ) -> dict[str, str]:
     """Configure the shop, create its rich menus (as `daifuku setup` does) and owner, and have the demo
     friends follow it."""
+    from daifuku_cli.line_clients import LineEndpoints, line_clients
+    from daifuku_cli.shop_setup import SetupReport, ShopSetup
+
     resource = boto3.resource(
         "dynamodb",
         endpoint_url=aws_endpoint,
@@ -72,7 +92,7 @@ def seed_demo_shop(
     staff_records = StaffTable(table_name, resource)
     for template in DEMO_COUPON_TEMPLATES:
         staff_records.save_template(template)
-    line = LineAdmin(
+    line = line_clients(
         simulator.config.channel_access_token, LineEndpoints(simulator.base_url, simulator.base_url)
     )
     setup = ShopSetup(line=line, table=table, report=SetupReport(dry_run=False, emit=log.debug))

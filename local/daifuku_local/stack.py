@@ -21,7 +21,7 @@ from daifuku_local.aws_resources import (
     create_local_resources,
     deployment_context,
 )
-from daifuku_local.demo_shop import LIFF_PAGES, seed_demo_shop
+from daifuku_local.demo_shop import LIFF_PAGES, preload_setup_modules, seed_demo_shop
 from daifuku_local.http_api import HttpApiEmulator
 from daifuku_local.lambda_runtime import LocalLambdaContext, load_handler
 from daifuku_local.liff_site import LiffSite
@@ -85,6 +85,8 @@ class LocalStack:
 
     def start(self) -> LocalStackUrls:
         channel = self.config.channel
+        if self.config.demo_shop:
+            preload_setup_modules()
         self.moto.start()
         self.resources = create_local_resources(self.moto.endpoint_url, channel)
         if self.config.data_dir:

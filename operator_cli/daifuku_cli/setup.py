@@ -18,7 +18,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from daifuku.adapters.member_table import MemberTable
-from daifuku_cli.line_admin import LINE_API, LINE_DATA_API, LineAdmin, LineAdminError, LineEndpoints
+from daifuku_cli.line_clients import (
+    LINE_API,
+    LINE_DATA_API,
+    LINE_ERRORS,
+    LineEndpoints,
+    describe_line_error,
+    line_clients,
+)
 from daifuku_cli.shop_setup import SetupCredentials, SetupPlan, SetupReport, ShopSetup, SiteBucket
 from daifuku_cli.target import LOCAL_LINE_API_URL, Target, add_target_arguments, resolve_target
 
@@ -124,7 +131,7 @@ def _run_setup(arguments: argparse.Namespace) -> int:
             distribution_id=target.liff_distribution_id,
         )
     setup = ShopSetup(
-        line=LineAdmin(
+        line=line_clients(
             credentials.channel_access_token.get_secret_value(), line_endpoints(arguments, target)
         ),
         table=MemberTable(target.table_name, target.resource("dynamodb")),
@@ -137,8 +144,8 @@ def _run_setup(arguments: argparse.Namespace) -> int:
     plan = SetupPlan(credentials, webhook_url, liff_site_url, arguments.owner_user_id)
     try:
         setup.run(plan)
-    except LineAdminError as error:
-        report.failed("LINE", str(error))
+    except LINE_ERRORS as error:
+        report.failed("LINE", describe_line_error(error))
     if report.failures:
         print(f"{len(report.failures)} step(s) failed; fix the cause and run `daifuku setup` again.")
         return 1

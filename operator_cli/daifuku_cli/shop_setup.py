@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from linebot.v3 import liff, messaging
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from daifuku.adapters.line_credentials import CREDENTIALS_CACHE_SECONDS
 from daifuku.adapters.member_table import MemberTable
 from daifuku.models.member import MembershipStatus
 from daifuku.models.shop import LiffApps, RichMenus, ShopConfig
-from daifuku_cli.line_admin import LineAdmin
+from daifuku_cli.line_clients import LineClients, unless_not_found
 from daifuku_cli.rich_menus import MENU_ALIASES, MENU_KINDS, WantedRichMenu, wanted_rich_menus
 from infra.deployment_context import LIFF_APPS_FILE
 
@@ -30,6 +31,7 @@ from infra.deployment_context import LIFF_APPS_FILE
 # deployment never writes or prunes it, so a later `cdk deploy` keeps what setup wrote.
 OWNER_ROLE = "owner"
 UNAUTHORIZED = 401
+BULK_LINK_USERS = 500  # LINE's limit of users in one bulk link request
 
 
 class SetupCredentials(BaseModel):
@@ -161,13 +163,19 @@ def _contains(actual: Any, wanted: Any) -> bool:
     return bool(actual == wanted)
 
 
+def _liff_apps(apps: liff.Liff) -> list[dict[str, Any]]:
+    """The channel's LIFF apps in LINE's wire format."""
+    answer = unless_not_found(apps.get_all_liff_apps)
+    return [app.to_dict() for app in (answer.apps if answer else None) or []]
+
+
 class ShopSetup:
     """The steps of `daifuku setup`, each comparing before changing."""
 
     def __init__(
         self,
         *,
-        line: LineAdmin,
+        line: LineClients,
         table: MemberTable,
         report: SetupReport,
         secrets: Any = None,
@@ -218,23 +226,28 @@ class ShopSetup:
     # Webhook
 
     def configure_webhook(self, url: str) -> None:
-        if self._line.webhook_endpoint() == url:
+        if self._webhook_endpoint() == url:
             self.report.unchanged("webhook endpoint", url)
         else:
             if not self._dry_run:
-                self._line.set_webhook_endpoint(url)
+                self._line.messaging.set_webhook_endpoint(messaging.SetWebhookEndpointRequest(endpoint=url))
             self.report.changed("webhook endpoint", "set", url)
+
+    def _webhook_endpoint(self) -> str | None:
+        answer = unless_not_found(self._line.messaging.get_webhook_endpoint)
+        return (answer.endpoint or None) if answer else None
 
     def test_webhook(self, url: str) -> None:
         """LINE's own test request (signed, no events) must reach Daifuku's webhook and be accepted."""
         if self._dry_run:
             return
-        result = self._line.test_webhook(url)
-        if result.get("success"):
-            self.report.passed("webhook test", f"LINE reached it ({result.get('statusCode')})")
+        request = messaging.TestWebhookEndpointRequest(endpoint=url)
+        result = self._line.messaging.test_webhook_endpoint(request)
+        if result.success:
+            self.report.passed("webhook test", f"LINE reached it ({result.status_code})")
         else:
-            detail = f"LINE could not reach {url}: {result.get('reason')} {result.get('detail')}"
-            if self._credentials_changed and result.get("statusCode") == UNAUTHORIZED:
+            detail = f"LINE could not reach {url}: {result.reason} {result.detail}"
+            if self._credentials_changed and result.status_code == UNAUTHORIZED:
                 # A warm webhook function still checks signatures with the secret it read before.
                 detail += (
                     f" (the functions read the new channel secret within {CREDENTIALS_CACHE_SECONDS // 60} "
@@ -248,13 +261,15 @@ class ShopSetup:
         """The three LIFF apps, through the LIFF server API with a short-lived Login channel token
         (revoked afterwards: LINE keeps only so many per channel)."""
         credentials = plan.credentials
-        token = self._line.issue_login_channel_token(
-            credentials.login_channel_id, credentials.login_channel_secret.get_secret_value()
-        )
+        token = self._line.tokens.issue_channel_token(
+            "client_credentials",
+            credentials.login_channel_id,
+            credentials.login_channel_secret.get_secret_value(),
+        ).access_token
         try:
-            ids = self._sync_liff_apps(token, shop, plan.liff_site_url)
+            ids = self._sync_liff_apps(self._line.liff(token), shop, plan.liff_site_url)
         finally:
-            self._line.revoke_channel_token(token)
+            self._line.tokens.revoke_channel_token(token)
         wanted_apps = LiffApps(**ids)
         if wanted_apps == shop.liff_apps:
             return shop
@@ -264,8 +279,8 @@ class ShopSetup:
         self.report.changed("shop config LIFF ids", "update")
         return shop
 
-    def _sync_liff_apps(self, token: str, shop: ShopConfig, site_url: str) -> dict[str, str | None]:
-        existing = self._line.liff_apps(token)
+    def _sync_liff_apps(self, apps: liff.Liff, shop: ShopConfig, site_url: str) -> dict[str, str | None]:
+        existing = _liff_apps(apps)
         ids: dict[str, str | None] = {}
         for wanted in WANTED_LIFF_APPS:
             request = wanted.request(site_url, shop.shop_name)
@@ -277,7 +292,11 @@ class ShopSetup:
                 (a for a in existing if a.get("description") == request["description"]), None
             )
             if app is None:
-                liff_id = None if self._dry_run else self._line.add_liff_app(token, request)
+                liff_id = (
+                    None
+                    if self._dry_run
+                    else apps.add_liff_app(liff.AddLiffAppRequest.from_dict(request)).liff_id
+                )
                 self.report.changed(step, "create", f"{liff_id or ''} → {request['view']['url']}".lstrip())
             elif _contains({**app, "scope": sorted(app.get("scope", []))}, request):
                 liff_id = app["liffId"]
@@ -285,7 +304,7 @@ class ShopSetup:
             else:
                 liff_id = app["liffId"]
                 if not self._dry_run:
-                    self._line.update_liff_app(token, liff_id, request)
+                    apps.update_liff_app(liff_id, liff.UpdateLiffAppRequest.from_dict(request))
                 self.report.changed(step, "update", f"{liff_id} → {request['view']['url']}")
             ids[wanted.kind] = liff_id
         return ids
@@ -334,7 +353,8 @@ class ShopSetup:
         Every other menu with one of our menus' names is an old one (replaced now, or left by a run
         that failed half-way): it is deleted last, once nothing points at it any more.
         """
-        existing = {menu["richMenuId"]: menu for menu in self._line.rich_menus()}
+        listed = self._line.messaging.get_rich_menu_list().richmenus
+        existing = {menu.rich_menu_id: menu.to_dict() for menu in listed}
         menu_ids: dict[str, str | None] = {}
         digests = dict(shop.rich_menus.image_sha256)
         wanted_menus = wanted_rich_menus(shop)
@@ -373,12 +393,13 @@ class ShopSetup:
         for kind, old_ids in old_menus.items():
             for old_id in old_ids:
                 if not self._dry_run:
-                    self._line.delete_rich_menu(old_id)
+                    self._line.messaging.delete_rich_menu(old_id)
                 self.report.changed(f"old menu {kind}", "delete", old_id)
 
     def _create_menu(self, wanted: WantedRichMenu) -> str:
-        menu_id = self._line.create_rich_menu(wanted.definition)
-        self._line.upload_rich_menu_image(menu_id, wanted.image)
+        request = messaging.RichMenuRequest.from_dict(wanted.definition)
+        menu_id = str(self._line.messaging.create_rich_menu(request).rich_menu_id)
+        self._line.blob.set_rich_menu_image(menu_id, wanted.image, _headers={"Content-Type": "image/png"})
         return menu_id
 
     def _save_rich_menus(self, menu_ids: dict[str, str | None], digests: dict[str, str]) -> None:
@@ -388,16 +409,21 @@ class ShopSetup:
         self._table.save_shop_config(current.model_copy(update={"rich_menus": menus}))
 
     def _set_default(self, menu_id: str | None) -> None:
-        current = self._line.default_rich_menu()
+        current = self._default_rich_menu()
         if menu_id is not None and current == menu_id:
             self.report.unchanged("default rich menu", menu_id)
             return
         if not self._dry_run and menu_id is not None:
-            self._line.set_default_rich_menu(menu_id)
+            self._line.messaging.set_default_rich_menu(menu_id)
         self.report.changed("default rich menu", "set", f"pre_registration {menu_id or ''}".rstrip())
 
+    def _default_rich_menu(self) -> str | None:
+        answer = unless_not_found(self._line.messaging.get_default_rich_menu_id)
+        return str(answer.rich_menu_id) if answer else None
+
     def _set_aliases(self, menu_ids: dict[str, str | None]) -> None:
-        aliases = self._line.rich_menu_aliases()
+        listed = self._line.messaging.get_rich_menu_alias_list().aliases
+        aliases = {alias.rich_menu_alias_id: alias.rich_menu_id for alias in listed}
         for kind, alias in MENU_ALIASES.items():
             menu_id = menu_ids.get(kind)
             step = f"alias {alias}"
@@ -406,9 +432,12 @@ class ShopSetup:
                 continue
             if not self._dry_run and menu_id is not None:
                 if alias in aliases:
-                    self._line.update_rich_menu_alias(alias, menu_id)
+                    request = messaging.UpdateRichMenuAliasRequest(rich_menu_id=menu_id)
+                    self._line.messaging.update_rich_menu_alias(alias, request)
                 else:
-                    self._line.create_rich_menu_alias(alias, menu_id)
+                    self._line.messaging.create_rich_menu_alias(
+                        messaging.CreateRichMenuAliasRequest(rich_menu_alias_id=alias, rich_menu_id=menu_id)
+                    )
             self.report.changed(step, "update" if alias in aliases else "create", f"→ {menu_id or kind}")
 
     def _relink_members(self, menu_id: str) -> None:
@@ -417,7 +446,10 @@ class ShopSetup:
         if not user_ids:
             return
         if not self._dry_run:
-            self._line.link_rich_menu(menu_id, user_ids)
+            for start in range(0, len(user_ids), BULK_LINK_USERS):
+                chunk = user_ids[start : start + BULK_LINK_USERS]
+                request = messaging.RichMenuBulkLinkRequest(rich_menu_id=menu_id, user_ids=chunk)
+                self._line.messaging.link_rich_menu_id_to_users(request)
         self.report.changed("members' rich menu", "relink", f"{len(user_ids)} member(s)")
 
     # Staff

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -285,3 +286,19 @@ def test_a_run_that_fails_half_way_is_finished_by_the_next_one(
     capsys.readouterr()
     assert run_setup(empty_stack, credentials_file, owner) == 0
     assert "nothing changed" in capsys.readouterr().out
+
+
+def test_setup_says_in_one_line_when_line_cannot_be_reached(empty_stack, simulator, credentials_file, capsys):
+    # Given a LINE API URL where nothing listens
+    owner = simulator.create_user("店長5", follow=True)
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{unused.getsockname()[1]}"
+
+    # When setup runs against it
+    status = run_setup(empty_stack, credentials_file, owner, "--line-api-url", nowhere)
+
+    # Then it fails with one line naming LINE, and no traceback
+    output = capsys.readouterr().out
+    assert status == 1
+    assert "LINE could not be reached" in output and "Traceback" not in output
