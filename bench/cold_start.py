@@ -269,7 +269,7 @@ def first_request_breakdown(name: str, simulator: LineSimulator, environment: di
             imported[package] = imported.get(package, 0) + int(match.group(1)) / 1e6
     biggest = sorted(imported.items(), key=lambda item: -item[1])[:6]
     lines.append(
-        f"{'':<21}imports during the request: {sum(imported.values()):.3f} s "
+        f"{'':<21}imports during the request (partly inside the parts above): {sum(imported.values()):.3f} s "
         + "("
         + ", ".join(f"{package} {seconds:.3f}" for package, seconds in biggest)
         + ")"
