@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 from typing import Any
@@ -457,3 +459,16 @@ def test_what_is_not_a_token_is_refused_without_asking_line(stub_line, verifier,
     with pytest.raises(InvalidIdToken):
         verifier().verify(token)
     assert (stub_line.jwks_fetches, stub_line.requests) == (0, [])
+
+
+# What it costs the routes that check no token
+
+
+def test_cryptography_is_loaded_by_the_first_signature_check_not_by_the_import():
+    """Routes and functions that never check a token do not pay for loading cryptography."""
+    script = (
+        "import sys, daifuku.adapters.line_login, daifuku.adapters.line_id_tokens; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'cryptography'))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
