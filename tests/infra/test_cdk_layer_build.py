@@ -29,16 +29,18 @@ def layer(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_compiled_dependencies_are_for_arm64(layer: Path) -> None:
-    extensions = list((layer / "pydantic_core").glob("*.so"))
-    assert extensions, "pydantic_core has no compiled extension"
+@pytest.mark.parametrize("package", ["pydantic_core", "cryptography"])
+def test_compiled_dependencies_are_for_arm64(layer: Path, package: str) -> None:
+    # cryptography checks the LIFF ID tokens' signatures: its Rust bindings must load on Graviton.
+    extensions = list((layer / package).rglob("*.so"))
+    assert extensions, f"{package} has no compiled extension"
     for extension in extensions:
         assert elf_machine(extension) == EM_AARCH64, extension
 
 
 @pytest.mark.slow
 def test_layer_has_the_runtime_dependencies_and_daifuku_but_not_boto3_or_line_bot_sdk(layer: Path) -> None:
-    for package in ("aws_lambda_powertools", "pydantic", "daifuku"):
+    for package in ("aws_lambda_powertools", "pydantic", "cryptography", "daifuku"):
         assert (layer / package).is_dir(), package
     assert (layer / "daifuku" / "table_schema.py").is_file()
     # The Lambda runtime provides these.

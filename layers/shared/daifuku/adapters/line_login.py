@@ -1,9 +1,13 @@
 """LINE Login's ID-token verification: who is calling the LIFF API.
 
-LINE's own endpoint (POST /oauth2/v2.1/verify) checks the ES256 signature, the issuer, the audience
-(our LINE Login channel id) and the expiry, so there is no JWKS or crypto library to load on the
-request path. A verified token is remembered in the container until it expires, keyed by its hash,
-so a card page refreshing its QR every 30 s costs LINE one call per token, not one per refresh.
+A LIFF ID token is an ES256 JWT: its signature is checked here against LINE's published keys
+(line_id_tokens.py), so a new customer's first request costs no round trip to LINE. When those keys
+cannot be fetched, LINE's own endpoint (POST /oauth2/v2.1/verify) checks the token instead. Either way
+the claims are then held to LINE's rules: the issuer, the audience (our LINE Login channel id), the
+expiry, an issue time not in the future, and the nonce when the caller issued one.
+
+A verified token is remembered in the container until it expires, keyed by its hash, so a card page
+refreshing its QR every 30 s costs one check per token, not one per refresh.
 """
 
 from __future__ import annotations
@@ -17,13 +21,21 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ConfigDict
 
+from daifuku.adapters.line_id_tokens import (
+    LineSigningKeys,
+    SigningKeysUnavailable,
+    signed_claims,
+    signing_keys_for,
+)
 from daifuku.domain.errors import InvalidIdToken, LineUnavailable
 
 LINE_ISSUER = "https://access.line.me"
+# How far in the future a token's `iat` may be: our clock and LINE's may disagree by this much.
+ISSUED_AT_SKEW_SECONDS = 60
 # A LIFF ID token is a few hundred bytes; anything far larger is not one, and is not sent to LINE.
 MAX_ID_TOKEN_LENGTH = 4096
 JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
@@ -32,13 +44,14 @@ VERIFIED_TOKEN_CACHE_SIZE = 2048
 
 
 class VerifiedIdToken(BaseModel):
-    """The claims Daifuku uses from a token LINE has verified."""
+    """The claims Daifuku uses from a verified token."""
 
     model_config = ConfigDict(frozen=True)
 
     user_id: str
     expires_at: int
     name: str | None = None
+    nonce: str | None = None
 
 
 class VerifiedTokenCache:
@@ -86,31 +99,47 @@ class LineIdTokenVerifier:
         timeout_seconds: float = 3,
         cache: VerifiedTokenCache | None = None,
         clock: Callable[[], float] = time.time,
+        signing_keys: LineSigningKeys | None = None,
     ):
         self._verify_url = f"{api_endpoint.rstrip('/')}/oauth2/v2.1/verify"
         self._channel_id = login_channel_id
         self._timeout = timeout_seconds
         self._cache = cache if cache is not None else _verified_tokens
         self._clock = clock
+        self._signing_keys = signing_keys if signing_keys is not None else signing_keys_for(api_endpoint)
 
-    def verify(self, id_token: str | None) -> VerifiedIdToken:
+    def verify(self, id_token: str | None, nonce: str | None = None) -> VerifiedIdToken:
         """The token's claims; InvalidIdToken for a missing, malformed, forged, expired or
-        wrong-audience token; LineUnavailable when LINE cannot be asked."""
+        wrong-audience token; LineUnavailable when neither LINE's keys nor LINE can be had.
+
+        `nonce` is for callers that put one in the login request: the token must then carry it.
+        LIFF's liff.getIDToken() takes none, so the LIFF API passes none and a token's own nonce
+        is not checked, as LINE's verify endpoint does when it is given no nonce.
+        """
         if not id_token:
             raise InvalidIdToken("no ID token")
         if len(id_token) > MAX_ID_TOKEN_LENGTH or not JWT_SHAPE.match(id_token):
             raise InvalidIdToken("not a JWT")
         now = self._clock()
-        cached = self._cache.get(id_token, now)
-        if cached is not None:
-            return cached
-        verified = self._claims(self._ask_line(id_token), now)
-        self._cache.put(id_token, verified, now)
+        verified = self._cache.get(id_token, now)
+        if verified is None:
+            try:
+                payload = signed_claims(id_token, self._signing_keys, now)
+            except SigningKeysUnavailable:
+                payload = self._ask_line(id_token, nonce)
+            verified = self._claims(payload, now)
+            self._cache.put(id_token, verified, now)
+        if nonce is not None and verified.nonce != nonce:
+            raise InvalidIdToken("Invalid IdToken nonce.")
         return verified
 
-    def _ask_line(self, id_token: str) -> dict[str, Any]:
-        form = urllib.parse.urlencode({"id_token": id_token, "client_id": self._channel_id}).encode()
-        request = urllib.request.Request(self._verify_url, data=form, method="POST")
+    def _ask_line(self, id_token: str, nonce: str | None) -> dict[str, Any]:
+        fields = {"id_token": id_token, "client_id": self._channel_id}
+        if nonce is not None:
+            fields["nonce"] = nonce
+        request = urllib.request.Request(
+            self._verify_url, data=urllib.parse.urlencode(fields).encode(), method="POST"
+        )
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
@@ -125,19 +154,33 @@ class LineIdTokenVerifier:
             raise LineUnavailable(0, f"no answer from LINE: {error}") from None
 
     def _claims(self, payload: dict[str, Any], now: float) -> VerifiedIdToken:
-        """LINE has checked the token; these checks only guard against trusting a wrong answer."""
+        """LINE's rules for the claims of a token whose signature holds (ours to check when we
+        checked the signature; a guard against trusting a wrong answer when LINE did)."""
         subject = payload.get("sub")
         expires_at = payload.get("exp")
-        if payload.get("iss") != LINE_ISSUER or str(payload.get("aud")) != self._channel_id:
-            raise InvalidIdToken("issuer or audience is not ours")
+        issued_at = payload.get("iat")
+        if payload.get("iss") != LINE_ISSUER:
+            raise InvalidIdToken("Invalid IdToken issuer.")
+        if str(payload.get("aud")) != self._channel_id:
+            raise InvalidIdToken("Invalid IdToken audience.")
         if not isinstance(subject, str) or not USER_ID.match(subject):
             raise InvalidIdToken("no LINE user id in the token")
-        if not isinstance(expires_at, int) or expires_at <= now:
+        if not _is_time(expires_at) or expires_at <= now:
             raise InvalidIdToken("IdToken expired.")
-        name = payload.get("name")
+        if not _is_time(issued_at) or issued_at > now + ISSUED_AT_SKEW_SECONDS:
+            raise InvalidIdToken("Invalid IdToken issue time.")
+        name, nonce = payload.get("name"), payload.get("nonce")
         return VerifiedIdToken(
-            user_id=subject, expires_at=expires_at, name=name if isinstance(name, str) else None
+            user_id=subject,
+            expires_at=expires_at,
+            name=name if isinstance(name, str) else None,
+            nonce=nonce if isinstance(nonce, str) else None,
         )
+
+
+def _is_time(value: Any) -> TypeGuard[int]:
+    """A JWT NumericDate as LINE writes it: whole seconds since the epoch."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:
