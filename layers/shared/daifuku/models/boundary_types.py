@@ -164,11 +164,11 @@ def _within_dates(value: date) -> date:
 Instant = Annotated[AwareDatetime, AfterValidator(_within_years)]
 # A calendar day, 1900-2100.
 Day = Annotated[date, AfterValidator(_within_dates)]
-# Milliseconds since the epoch, as LINE stamps its webhook events, within the same years.
+# Milliseconds since the epoch, as LINE stamps its webhook events: from 1970 to the end of 2100.
 EpochMillis = Annotated[
     int,
     Field(
-        ge=int(EARLIEST_INSTANT.timestamp() * 1000),
+        ge=0,
         le=int(LATEST_INSTANT.timestamp() * 1000),
     ),
 ]
