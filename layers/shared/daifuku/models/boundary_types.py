@@ -130,6 +130,9 @@ StaffNote = Annotated[str, Text(2000, multiline=True)]
 # What LINE delivers as a customer's message text (5000 characters at most on LINE's side).
 LineText = Annotated[str, Text(10_000, min_length=0, multiline=True)]
 
+# An https URL LINE fetches (an image): at most 2000 characters, as LINE allows.
+HttpsUrl = Annotated[str, Text(2000), Field(pattern=r"^https://")]
+
 # Numbers and time
 
 

@@ -21,6 +21,7 @@ from daifuku.domain.segments import Segment
 from daifuku.models.boundary_types import (
     ClientId,
     DayCount,
+    HttpsUrl,
     LineUserId,
     QueryCount,
     StaffLine,
@@ -40,7 +41,7 @@ OptionalReason = Annotated[str, Text(200, min_length=0)]
 OptionalLine = Annotated[str, Text(40, min_length=0)]
 CouponTitle = Annotated[str, Text(40)]
 CouponDescription = Annotated[str, Text(200, min_length=0, multiline=True)]
-HttpsUrl = Annotated[str, Text(1000), Field(pattern=r"^https://")]
+CouponImageUrl = Annotated[HttpsUrl, Text(1000)]
 _tag = TypeAdapter(Tag)
 
 
@@ -126,7 +127,7 @@ class CouponTemplateRequest(Request):
     title: CouponTitle
     description: CouponDescription = ""
     discount_text: OptionalLine = ""
-    image_url: HttpsUrl | None = None
+    image_url: CouponImageUrl | None = None
     valid_days: Annotated[DayCount, Field(le=3650)] = 30
     points_cost: int | None = Field(default=None, ge=1, le=1_000_000)
 
