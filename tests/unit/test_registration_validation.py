@@ -13,7 +13,7 @@ import pytest
 
 from daifuku.domain.errors import FieldProblem, InvalidRegistration
 from daifuku.domain.registration import form_fields, read_registration
-from daifuku.models.registration import normalise_kana, normalise_phone
+from daifuku.models.boundary_types import normalise_kana, normalise_phone
 from daifuku.models.shop import (
     CustomDateField,
     CustomTextField,

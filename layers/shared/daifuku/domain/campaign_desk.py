@@ -10,9 +10,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from daifuku.domain.campaign_planning import MemberSelection, QuotaGateway, QuotaStanding, recipients_of
 from daifuku.domain.campaigns import (
@@ -23,6 +23,7 @@ from daifuku.domain.campaigns import (
 )
 from daifuku.domain.errors import CampaignNotFound
 from daifuku.domain.segments import IndexedSelection, Segment
+from daifuku.models.boundary_types import Instant, Text
 from daifuku.models.shop import CouponTemplate
 
 # Scheduler fires within the minute: "now" is the next minute, and a time in the past means now.
@@ -40,10 +41,10 @@ class CampaignRequest(BaseModel):
         max_length=60,
         pattern=r"^[A-Za-z0-9_-]+$",
     )
-    name: str = Field(min_length=1, max_length=80)
+    name: Annotated[str, Text(80)]
     segment: Segment
     messages: list[CampaignMessage] = Field(min_length=1, max_length=5)
-    send_at: AwareDatetime | None = None
+    send_at: Instant | None = None
     allow_partial_send: bool = False
     coupon: CouponTemplate | None = None
 

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from daifuku.domain.errors import DomainError
 from daifuku.domain.segments import Segment
+from daifuku.models.boundary_types import HttpsUrl, JsonObject, Text
 from daifuku.models.member import Member
 from daifuku.models.membership import Coupon
 from daifuku.models.shop import CouponTemplate
@@ -76,23 +77,23 @@ class TextContent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: Literal["text"] = "text"
-    text: str = Field(min_length=1, max_length=5000)
+    text: Annotated[str, Text(5000, multiline=True)]
 
 
 class ImageContent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: Literal["image"] = "image"
-    original_content_url: str = Field(pattern=r"^https://")
-    preview_image_url: str = Field(pattern=r"^https://")
+    original_content_url: HttpsUrl
+    preview_image_url: HttpsUrl
 
 
 class FlexContent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: Literal["flex"] = "flex"
-    alt_text: str = Field(min_length=1, max_length=400)
-    contents: dict[str, Any]
+    alt_text: Annotated[str, Text(400)]
+    contents: JsonObject
 
 
 CampaignMessage = Annotated[TextContent | ImageContent | FlexContent, Field(discriminator="type")]

@@ -13,12 +13,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from daifuku.domain.errors import FieldProblem, InvalidRegistration
+from daifuku.models.boundary_types import EMAIL_MAX_LENGTH
 from daifuku.models.registration import (
     CUSTOM_DATE_SLOTS,
     CUSTOM_TEXT_MAX_LENGTH,
     CUSTOM_TEXT_SLOTS,
     EARLIEST_DATE,
-    EMAIL_MAX_LENGTH,
     GENDERS,
     LATEST_CUSTOM_DATE,
     NAME_MAX_LENGTH,

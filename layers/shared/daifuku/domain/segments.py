@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from daifuku.models.boundary_types import Amount, Day, DayCount, Instant, RankName, StoreId, Tag, Text
 from daifuku.models.member import Member, MembershipStatus
+
+# Tags, ranks or custom fields one segment can name.
+MAX_LISTED = 30
+CustomFieldName = Annotated[str, Text(40)]
+CustomFieldValue = Annotated[str, Text(100, min_length=0)]
 
 
 class IndexedSelection(StrEnum):
@@ -25,22 +32,24 @@ class Segment(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     birth_month: int | None = Field(default=None, ge=1, le=12)
-    tags_any: tuple[str, ...] = ()
-    tags_all: tuple[str, ...] = ()
-    store_id: str | None = None
+    tags_any: tuple[Tag, ...] = Field(default=(), max_length=MAX_LISTED)
+    tags_all: tuple[Tag, ...] = Field(default=(), max_length=MAX_LISTED)
+    store_id: StoreId | None = None
     registered: bool | None = None
-    last_visit_before: date | None = None
-    last_visit_after: date | None = None
-    no_visit_for_days: int | None = Field(default=None, ge=1)
+    last_visit_before: Day | None = None
+    last_visit_after: Day | None = None
+    no_visit_for_days: DayCount | None = None
     # Registered within (after, until]: the birth-month catch-up takes who registered since the last run.
-    registered_after: AwareDatetime | None = None
-    registered_until: AwareDatetime | None = None
-    first_followed_from: date | None = None
-    first_followed_until: date | None = None
-    ranks: tuple[str, ...] = ()
-    points_min: int | None = None
-    points_max: int | None = None
-    custom_field_equals: dict[str, str] = Field(default_factory=dict)
+    registered_after: Instant | None = None
+    registered_until: Instant | None = None
+    first_followed_from: Day | None = None
+    first_followed_until: Day | None = None
+    ranks: tuple[RankName, ...] = Field(default=(), max_length=MAX_LISTED)
+    points_min: Amount | None = None
+    points_max: Amount | None = None
+    custom_field_equals: dict[CustomFieldName, CustomFieldValue] = Field(
+        default_factory=dict, max_length=MAX_LISTED
+    )
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> Segment:

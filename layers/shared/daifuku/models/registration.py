@@ -8,59 +8,38 @@ The codes (`invalid_phone`, `future_date`…) become Japanese in liff_static/js/
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from daifuku.domain.errors import FieldProblem
+from daifuku.models.boundary_types import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    NAME_MAX_LENGTH,
+    Email,
+    Kana,
+    Phone,
+    Text,
+    problem,
+)
 
-NAME_MAX_LENGTH = 40
-EMAIL_MAX_LENGTH = 254
 CUSTOM_TEXT_MAX_LENGTH = 100
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_CUSTOM_DATE = date(2100, 12, 31)
+LATEST_CUSTOM_DATE = LATEST_DATE
 GENDERS = ("female", "male", "other", "unspecified")
 CUSTOM_TEXT_SLOTS = ("custom_text_1", "custom_text_2", "custom_text_3")
 CUSTOM_DATE_SLOTS = ("custom_date_1", "custom_date_2")
 
-# Mobile 070/080/090 and IP phones 050: 11 digits. Landlines: 0 + area code + number, 10 digits, where
-# the area code never starts like a mobile/IP prefix (so an 090 number missing a digit is refused).
-MOBILE_OR_IP_PHONE = re.compile(r"^0[5789]0\d{8}$")
-LANDLINE_PHONE = re.compile(r"^0(?![5789]0)[1-9]\d{8}$")
-# What people type between the digits: ASCII and Japanese hyphens, dashes, the long-vowel mark
-# typed as a dash, spaces and the parentheses of 03(1234)5678.
-PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ーｰ()]")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-KATAKANA_NAME = re.compile(r"^[ァ-ヺー・ 　]+$")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def normalise_phone(raw: str) -> str | None:
-    """Digits only, as stored; None when `raw` is not a Japanese mobile, IP or landline number.
-
-    Full-width digits and hyphens (０９０－１２３４－５６７８) and +81 are accepted.
-    """
-    text = PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
-    if text.startswith("+81"):
-        text = "0" + text[3:].removeprefix("0")
-    if MOBILE_OR_IP_PHONE.match(text) or LANDLINE_PHONE.match(text):
-        return text
-    return None
-
-
-def normalise_kana(raw: str) -> str | None:
-    """Full-width katakana (hiragana and half-width kana converted); None when other characters remain."""
-    text = unicodedata.normalize("NFKC", raw).strip()
-    text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-    return text if KATAKANA_NAME.match(text) else None
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# One line the customer types: the page's codes (too_long, invalid_text) for what is wrong with it.
+CustomerName = Annotated[str, Text(NAME_MAX_LENGTH)]
+CustomerText = Annotated[str, Text(CUSTOM_TEXT_MAX_LENGTH)]
 
 
 def _problem(code: str) -> PydanticCustomError:
-    return PydanticCustomError(code, code)
+    return problem(code)
 
 
 def _parse_date(value: str, earliest: date, latest: date) -> date:
@@ -90,16 +69,16 @@ class RegistrationForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str | None = None
-    name_kana: str | None = None
+    name: CustomerName | None = None
+    name_kana: Kana | None = None
     birthdate: date | None = None
-    phone: str | None = None
-    store_id: str | None = None
+    phone: Phone | None = None
+    store_id: CustomerText | None = None
     gender: Literal["female", "male", "other", "unspecified"] | None = None
-    email: str | None = None
-    custom_text_1: str | None = None
-    custom_text_2: str | None = None
-    custom_text_3: str | None = None
+    email: Email | None = None
+    custom_text_1: CustomerText | None = None
+    custom_text_2: CustomerText | None = None
+    custom_text_3: CustomerText | None = None
     custom_date_1: date | None = None
     custom_date_2: date | None = None
 
@@ -109,59 +88,6 @@ class RegistrationForm(BaseModel):
         if isinstance(value, str):
             value = value.strip()
             return value or None
-        return value
-
-    @field_validator("name", mode="after")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        if value is not None:
-            if len(value) > NAME_MAX_LENGTH:
-                raise _problem("too_long")
-            if CONTROL_CHARACTERS.search(value):
-                raise _problem("invalid_text")
-        return value
-
-    @field_validator("name_kana", mode="after")
-    @classmethod
-    def _kana(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if len(value) > NAME_MAX_LENGTH:
-            raise _problem("too_long")
-        kana = normalise_kana(value)
-        if kana is None:
-            raise _problem("invalid_kana")
-        return kana
-
-    @field_validator("phone", mode="after")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        phone = normalise_phone(value)
-        if phone is None:
-            raise _problem("invalid_phone")
-        return phone
-
-    @field_validator("email", mode="after")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if len(value) > EMAIL_MAX_LENGTH:
-            raise _problem("too_long")
-        if not EMAIL.match(value):
-            raise _problem("invalid_email")
-        return value
-
-    @field_validator("store_id", "custom_text_1", "custom_text_2", "custom_text_3", mode="after")
-    @classmethod
-    def _short_text(cls, value: str | None) -> str | None:
-        if value is not None:
-            if len(value) > CUSTOM_TEXT_MAX_LENGTH:
-                raise _problem("too_long")
-            if CONTROL_CHARACTERS.search(value):
-                raise _problem("invalid_text")
         return value
 
     @field_validator("birthdate", mode="before")

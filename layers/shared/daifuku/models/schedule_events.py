@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from daifuku.models.boundary_types import CampaignId, Instant
 
 
 class BirthMonthTrigger(BaseModel):
@@ -10,7 +12,7 @@ class BirthMonthTrigger(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    fired_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
+    fired_at: Instant = Field(default_factory=lambda: datetime.now(UTC))
 
 
 class BirthMonthCatchUpTrigger(BirthMonthTrigger):
@@ -22,4 +24,4 @@ class CampaignStartTrigger(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    campaign_id: str = Field(min_length=1, max_length=80)
+    campaign_id: CampaignId

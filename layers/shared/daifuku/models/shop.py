@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from daifuku.models.boundary_types import MAX_AMOUNT, DayCount, RankName, StoreId, Text
+
+# What the owner writes: one-line names and labels, and messages with newlines (LINE takes 5000 characters).
+ShortName = Annotated[str, Text(40)]
+FieldLabel = Annotated[str, Text(30)]
+ButtonLabel = Annotated[str, Text(20)]
+ChoiceText = Annotated[str, Text(100)]
+Message = Annotated[str, Text(2000, multiline=True)]
+LongMessage = Annotated[str, Text(5000, multiline=True)]
 
 
 class RegistrationMode(StrEnum):
@@ -19,7 +30,7 @@ class MemberNumberFormat(BaseModel):
 
     prefix: str = Field(default="", max_length=4, pattern=r"^[A-Z0-9]*$")
     digits: int = Field(default=6, ge=4, le=10)
-    first_number: int = Field(default=1, ge=1)
+    first_number: int = Field(default=1, ge=1, le=10**10)
 
 
 class LiffApps(BaseModel):
@@ -51,17 +62,16 @@ class WelcomeMessages(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    new_friend: str = Field(
+    new_friend: Message = Field(
         default=(
             "友だち追加ありがとうございます!\n"
             "会員登録をしていただくと、LINEで会員証をお使いいただけます。"
             "下のボタンからご登録ください。"
         ),
-        max_length=2000,
     )
-    register_button_label: str = Field(default="会員登録はこちら", max_length=20)
-    returning_friend: str = Field(default="おかえりなさい!また友だちになっていただきありがとうございます。")
-    returning_member: str = Field(
+    register_button_label: ButtonLabel = "会員登録はこちら"
+    returning_friend: LongMessage = "おかえりなさい!また友だちになっていただきありがとうございます。"
+    returning_member: LongMessage = Field(
         default="おかえりなさい!会員証はメニューの「会員証」からいつでもご覧いただけます。"
     )
 
@@ -79,8 +89,8 @@ class StoreChoice(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
-    name: str = Field(min_length=1, max_length=40)
+    id: StoreId
+    name: ShortName
 
 
 class CustomTextField(BaseModel):
@@ -88,9 +98,9 @@ class CustomTextField(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    label: str = Field(min_length=1, max_length=30)
+    label: FieldLabel
     use: FieldUse = FieldUse.OFF
-    options: tuple[str, ...] = Field(default=(), max_length=20)
+    options: tuple[ChoiceText, ...] = Field(default=(), max_length=20)
 
 
 class CustomDateField(BaseModel):
@@ -98,7 +108,7 @@ class CustomDateField(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    label: str = Field(min_length=1, max_length=30)
+    label: FieldLabel
     use: FieldUse = FieldUse.OFF
 
 
@@ -132,9 +142,9 @@ class CouponTemplate(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    title: str = Field(min_length=1, max_length=40)
-    description: str = Field(default="", max_length=200)
-    valid_days: int = Field(default=90, ge=1, le=3650)
+    title: ShortName
+    description: Annotated[str, Text(200, min_length=0, multiline=True)] = ""
+    valid_days: Annotated[DayCount, Field(le=3650)] = 90
 
 
 class Rank(BaseModel):
@@ -142,8 +152,8 @@ class Rank(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str = Field(min_length=1, max_length=20)
-    min_points: int = Field(ge=0)
+    name: RankName
+    min_points: int = Field(ge=0, le=MAX_AMOUNT)
 
 
 class PointsRule(BaseModel):
@@ -157,7 +167,7 @@ class PointsRule(BaseModel):
 class ShopConfig(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    shop_name: str = Field(default="大福堂", max_length=40)
+    shop_name: ShortName = "大福堂"
     theme_color: str = Field(default="#2f6b4f", pattern=r"^#[0-9a-fA-F]{6}$")
     registration_mode: RegistrationMode = RegistrationMode.REGISTRATION_FIRST
     member_number_format: MemberNumberFormat = MemberNumberFormat()
@@ -167,13 +177,12 @@ class ShopConfig(BaseModel):
     staff_alerts_enabled: bool = False
     # New-friend alerts count against the monthly quota: at most this many a minute.
     staff_alerts_per_minute: int = Field(default=5, ge=0, le=100)
-    birth_month_message: str = Field(
+    birth_month_message: Message = Field(
         default=(
             "{name}さま、お誕生月おめでとうございます!\n"
             "日頃のご愛顧に感謝して、今月ご来店の際はスタッフに会員証をお見せください。"
             "ささやかなお祝いをご用意してお待ちしております。"
         ),
-        max_length=2000,
     )
     # Members who register later in their birth month get the message from a daily catch-up run.
     birth_month_catch_up: bool = True
@@ -185,15 +194,14 @@ class ShopConfig(BaseModel):
     # Ascending thresholds; a member holds the highest rank their points reach (none below the first).
     ranks: tuple[Rank, ...] = Field(default=(), max_length=10)
     # Pushed once when a member reaches a higher rank ({name}, {rank}); None sends nothing.
-    rank_up_message: str | None = Field(default=None, max_length=2000)
+    rank_up_message: Message | None = None
     # Holders of an unused coupon are reminded this many days before its last day (0: never).
     coupon_reminder_days: int = Field(default=3, ge=0, le=60)
-    coupon_reminder_message: str = Field(
+    coupon_reminder_message: Message = Field(
         default=(
             "お持ちのクーポン「{title}」の有効期限は{expires_on}までです。\n"
             "ご来店の際は、会員証の画面でスタッフにお見せください。"
         ),
-        max_length=2000,
     )
 
     @model_validator(mode="after")

@@ -7,14 +7,42 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from daifuku.domain.segments import Segment
+from daifuku.models.boundary_types import (
+    ClientId,
+    DayCount,
+    HttpsUrl,
+    LineUserId,
+    QueryCount,
+    StaffLine,
+    StaffNote,
+    StoreId,
+    Tag,
+    TemplateId,
+    Text,
+    problem,
+)
 from daifuku.models.member import MembershipStatus
 
-TAG_PATTERN = r"^[^\s#,]{1,20}$"
-CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 StaffRole = Literal["owner", "staff"]
+# An optional reason: the console sends "" or null with a flag that is off.
+OptionalReason = Annotated[str, Text(200, min_length=0)]
+# One line the console sends that may be left empty (a coupon's discount text).
+OptionalLine = Annotated[str, Text(40, min_length=0)]
+CouponTitle = Annotated[str, Text(40)]
+CouponDescription = Annotated[str, Text(200, min_length=0, multiline=True)]
+CouponImageUrl = Annotated[HttpsUrl, Text(1000)]
+_tag = TypeAdapter(Tag)
 
 
 class Request(BaseModel):
@@ -25,18 +53,18 @@ class Request(BaseModel):
 
 
 class ScanRequest(Request):
-    token: str = Field(min_length=1, max_length=200)
+    token: Annotated[str, Text(200)]
 
 
 class VisitRequest(Request):
-    visit_id: str = Field(pattern=CLIENT_ID_PATTERN)
-    store_id: str | None = Field(default=None, max_length=32)
+    visit_id: ClientId
+    store_id: StoreId | None = None
 
 
 class PointsAdjustmentRequest(Request):
     delta: int = Field(ge=-1_000_000, le=1_000_000)
-    reason: str = Field(min_length=1, max_length=200)
-    entry_id: str = Field(pattern=CLIENT_ID_PATTERN)
+    reason: StaffLine
+    entry_id: ClientId
 
     @model_validator(mode="after")
     def _not_zero(self) -> PointsAdjustmentRequest:
@@ -47,7 +75,7 @@ class PointsAdjustmentRequest(Request):
 
 class TagsRequest(Request):
     # 1-20 characters without spaces, commas or # (the search's tag prefix)
-    tags: tuple[Annotated[str, Field(pattern=TAG_PATTERN)], ...] = Field(max_length=30)
+    tags: tuple[Tag, ...] = Field(max_length=30)
 
 
 class MemoKind(StrEnum):
@@ -58,14 +86,14 @@ class MemoKind(StrEnum):
 
 class MemoRequest(Request):
     kind: MemoKind
-    text: str = Field(min_length=1, max_length=2000)
+    text: StaffNote
 
 
 class FlagsRequest(Request):
     do_not_send: bool
-    do_not_send_reason: str | None = Field(default=None, max_length=200)
+    do_not_send_reason: OptionalReason | None = None
     complaint_hold: bool
-    complaint_hold_reason: str | None = Field(default=None, max_length=200)
+    complaint_hold_reason: OptionalReason | None = None
 
     @model_validator(mode="after")
     def _reason_for_each_flag(self) -> FlagsRequest:
@@ -82,10 +110,10 @@ class StaffFlag(StrEnum):
 
 
 class BulkFlagRequest(Request):
-    user_ids: tuple[str, ...] = Field(min_length=1, max_length=500)
+    user_ids: tuple[LineUserId, ...] = Field(min_length=1, max_length=500)
     flag: StaffFlag
     on: bool
-    reason: str | None = Field(default=None, max_length=200)
+    reason: OptionalReason | None = None
 
     @model_validator(mode="after")
     def _reason_when_on(self) -> BulkFlagRequest:
@@ -95,23 +123,21 @@ class BulkFlagRequest(Request):
 
 
 class CouponTemplateRequest(Request):
-    template_id: str = Field(
-        default_factory=lambda: f"t{uuid.uuid4().hex[:10]}", pattern=r"^[A-Za-z0-9_-]{1,40}$"
-    )
-    title: str = Field(min_length=1, max_length=40)
-    description: str = Field(default="", max_length=200)
-    discount_text: str = Field(default="", max_length=40)
-    image_url: str | None = Field(default=None, max_length=1000, pattern=r"^https://")
-    valid_days: int = Field(default=30, ge=1, le=3650)
+    template_id: TemplateId = Field(default_factory=lambda: f"t{uuid.uuid4().hex[:10]}")
+    title: CouponTitle
+    description: CouponDescription = ""
+    discount_text: OptionalLine = ""
+    image_url: CouponImageUrl | None = None
+    valid_days: Annotated[DayCount, Field(le=3650)] = 30
     points_cost: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
 class IssueRequest(Request):
     """To one member or to a segment's members. `issue_id` makes a retried request issue nothing more."""
 
-    user_id: str | None = Field(default=None, pattern=r"^U[0-9a-f]{32}$")
+    user_id: LineUserId | None = None
     segment: Segment | None = None
-    issue_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12], pattern=CLIENT_ID_PATTERN)
+    issue_id: ClientId = Field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     @model_validator(mode="after")
     def _one_audience(self) -> IssueRequest:
@@ -121,12 +147,52 @@ class IssueRequest(Request):
 
 
 class ClaimRequest(Request):
-    code: str = Field(min_length=1, max_length=120)
+    code: Annotated[str, Text(120)]
 
 
 class ExchangeRequest(Request):
-    template_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
-    exchange_id: str = Field(pattern=CLIENT_ID_PATTERN)
+    template_id: TemplateId
+    exchange_id: ClientId
+
+
+class SegmentEstimateRequest(Request):
+    """The composer's live count. The segment is required: without one the estimate would be every member."""
+
+    segment: Segment
+
+
+# Query strings (each value arrives as a string)
+
+
+class MemberSearchQuery(Request):
+    """?q=: a member number, `#tag`, the last 4 digits of a phone, or part of a name or its kana."""
+
+    q: Annotated[str, Text(40, min_length=0)] = ""
+
+    @field_validator("q", mode="after")
+    @classmethod
+    def _a_tag_after_hash(cls, value: str) -> str:
+        text = value.strip()
+        if text.startswith("#"):
+            try:
+                _tag.validate_python(text[1:].strip())
+            except ValidationError:
+                raise problem("invalid_tag", "after # comes one tag") from None
+        return value
+
+    @property
+    def tag(self) -> str | None:
+        """The tag searched for, when the query is `#tag`."""
+        text = self.q.strip()
+        return text[1:].strip() if text.startswith("#") else None
+
+
+class DashboardQuery(Request):
+    days: Annotated[QueryCount, Field(le=90)] = 30
+
+
+class AuditQuery(Request):
+    limit: Annotated[QueryCount, Field(le=200)] = 50
 
 
 # Answers and stored records

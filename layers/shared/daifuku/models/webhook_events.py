@@ -10,14 +10,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from daifuku.models.boundary_types import EpochMillis, JsonObject, KeyId, LineText, LineUserId, Text
+
+# An event or source type, a mode: one short word of LINE's.
+LineWord = Annotated[str, Text(40)]
+
 
 class _LineModel(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
 
 
 class EventSource(_LineModel):
-    type: str
-    user_id: str | None = Field(default=None, alias="userId")
+    type: LineWord
+    user_id: LineUserId | None = Field(default=None, alias="userId")
 
 
 class DeliveryContext(_LineModel):
@@ -25,12 +30,12 @@ class DeliveryContext(_LineModel):
 
 
 class _Event(_LineModel):
-    timestamp: int = Field(description="milliseconds since the epoch")
-    webhook_event_id: str = Field(alias="webhookEventId", min_length=1)
+    timestamp: EpochMillis = Field(description="milliseconds since the epoch")
+    webhook_event_id: KeyId = Field(alias="webhookEventId")
     delivery_context: DeliveryContext = Field(alias="deliveryContext")
-    mode: str = "active"
+    mode: LineWord = "active"
     source: EventSource | None = None
-    reply_token: str | None = Field(default=None, alias="replyToken")
+    reply_token: KeyId | None = Field(default=None, alias="replyToken")
 
     @property
     def user_id(self) -> str | None:
@@ -51,9 +56,9 @@ class UnfollowEvent(_Event):
 
 
 class MessageContent(_LineModel):
-    id: str
-    type: str
-    text: str | None = None
+    id: KeyId
+    type: LineWord
+    text: LineText | None = None
 
 
 class MessageEvent(_Event):
@@ -62,8 +67,8 @@ class MessageEvent(_Event):
 
 
 class PostbackContent(_LineModel):
-    data: str
-    params: dict[str, Any] | None = None
+    data: Annotated[str, Text(1000, min_length=0)]
+    params: JsonObject | None = None
 
 
 class PostbackEvent(_Event):
@@ -74,7 +79,7 @@ class PostbackEvent(_Event):
 class OtherEvent(_Event):
     """Any event type Daifuku does not act on (join, beacon, unsend, …): recorded as seen, nothing more."""
 
-    type: str
+    type: LineWord
 
 
 HandledEvent = Annotated[
@@ -87,7 +92,7 @@ _handled_event = TypeAdapter[FollowEvent | UnfollowEvent | MessageEvent | Postba
 
 
 class WebhookRequest(_LineModel):
-    destination: str
+    destination: KeyId
     events: list[dict[str, Any]]
 
 

@@ -1,0 +1,212 @@
+"""Every model of what crosses a boundary into Daifuku, each with a valid example as its sender writes it.
+
+tests/unit/test_boundary_types.py finds every request model (extra="forbid") in daifuku.models and
+daifuku.domain and fails for one missing here, so a new request model gets its refusal and
+property-based tests without anyone writing them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+import daifuku.domain
+import daifuku.models
+from daifuku.domain.campaign_desk import CampaignRequest
+from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
+from daifuku.domain.segments import Segment
+from daifuku.models.registration import RegistrationForm
+from daifuku.models.schedule_events import BirthMonthCatchUpTrigger, BirthMonthTrigger, CampaignStartTrigger
+from daifuku.models.shop import (
+    CouponTemplate,
+    CustomDateField,
+    CustomTextField,
+    FieldUse,
+    RegistrationFormConfig,
+    StoreChoice,
+)
+from daifuku.models.staff import (
+    AuditQuery,
+    BulkFlagRequest,
+    ClaimRequest,
+    CouponTemplateRequest,
+    DashboardQuery,
+    ExchangeRequest,
+    FlagsRequest,
+    IssueRequest,
+    MemberSearchQuery,
+    MemoRequest,
+    PointsAdjustmentRequest,
+    ScanRequest,
+    SegmentEstimateRequest,
+    TagsRequest,
+    VisitRequest,
+)
+from daifuku.models.webhook_events import (
+    EventSource,
+    FollowEvent,
+    MessageEvent,
+    OtherEvent,
+    PostbackEvent,
+    UnfollowEvent,
+    WebhookRequest,
+)
+
+TODAY = date(2025, 6, 15)
+USER = "U" + "0123456789abcdef" * 2
+SEGMENT = {
+    "birth_month": 5,
+    "tags_any": ["常連さん", "VIP"],
+    "tags_all": ["vip"],
+    "store_id": "ginza",
+    "registered": True,
+    "last_visit_before": "2025-06-01",
+    "last_visit_after": "2024-06-01",
+    "no_visit_for_days": 30,
+    "registered_after": "2025-01-01T00:00:00+09:00",
+    "registered_until": "2025-06-01T00:00:00Z",
+    "first_followed_from": "2024-01-01",
+    "first_followed_until": "2025-06-01",
+    "ranks": ["シルバー"],
+    "points_min": 0,
+    "points_max": 1000,
+    "custom_field_equals": {"custom_text_1": "苺大福"},
+}
+TEXT_MESSAGE = {"type": "text", "text": "{name}さま\n新作のご案内です。"}
+IMAGE_MESSAGE = {
+    "type": "image",
+    "original_content_url": "https://example.com/new.png",
+    "preview_image_url": "https://example.com/new-preview.png",
+}
+FLEX_MESSAGE = {
+    "type": "flex",
+    "alt_text": "新作のご案内",
+    "contents": {
+        "type": "bubble",
+        "body": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [{"type": "text", "text": "新作", "flex": 1}],
+        },
+    },
+}
+COUPON = {"title": "新作100円引き", "description": "お会計から\n100円引き", "valid_days": 14}
+LINE_EVENT = {
+    "timestamp": 1_750_000_000_000,
+    "webhookEventId": "01JXYZABCDEFGHJKMNPQRSTVWX",
+    "deliveryContext": {"isRedelivery": False},
+    "mode": "active",
+    "source": {"type": "user", "userId": USER},
+    "replyToken": "nHuyWiB7yP5Zw52FIkcQobQuGDXCTA",
+}
+MESSAGE = {"id": "468789577898262530", "type": "text", "text": "こんにちは\n予約できますか?"}
+POSTBACK = {"data": "action=card", "params": {"date": "2025-06-15"}}
+
+# The model, and a body its sender could send.
+EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
+    RegistrationForm: {
+        "name": "山田 花子",
+        "name_kana": "やまだ はなこ",
+        "birthdate": "1990-05-01",
+        "phone": "０９０－１２３４－５６７８",
+        "store_id": "ginza",
+        "gender": "female",
+        "email": "hanako@example.jp",
+        "custom_text_1": "苺大福",
+        "custom_date_1": "2015-10-10",
+    },
+    ScanRequest: {"token": "DC1.eyJtIjoiMDAwMDAxIn0.c2lnbmF0dXJl"},
+    VisitRequest: {"visit_id": "3f2a9c0e5b7d4e1f", "store_id": "ginza"},
+    PointsAdjustmentRequest: {"delta": -10, "reason": "お詫びとして調整", "entry_id": "e-1"},
+    TagsRequest: {"tags": ["常連さん", "VIP", "苺好き"]},
+    MemoRequest: {"kind": "call", "text": "お電話あり。\n来週ご来店のご予定。"},
+    FlagsRequest: {
+        "do_not_send": True,
+        "do_not_send_reason": "ご本人のご希望",
+        "complaint_hold": False,
+        "complaint_hold_reason": None,
+    },
+    BulkFlagRequest: {"user_ids": [USER], "flag": "do_not_send", "on": True, "reason": "配信停止のご依頼"},
+    CouponTemplateRequest: {
+        "template_id": "t-spring",
+        "title": "100円引き",
+        "description": "お会計から\n100円引き",
+        "discount_text": "100円引き",
+        "image_url": "https://example.com/coupon.png",
+        "valid_days": 30,
+        "points_cost": 100,
+    },
+    IssueRequest: {"segment": SEGMENT, "issue_id": "i-1"},
+    ClaimRequest: {"code": "DP1.t-spring.20250615.abc"},
+    ExchangeRequest: {"template_id": "t-spring", "exchange_id": "x-1"},
+    SegmentEstimateRequest: {"segment": SEGMENT},
+    MemberSearchQuery: {"q": "#常連さん"},
+    DashboardQuery: {"days": "30"},
+    AuditQuery: {"limit": "50"},
+    Segment: SEGMENT,
+    CampaignRequest: {
+        "campaign_id": "c-spring",
+        "name": "春の新作",
+        "segment": SEGMENT,
+        "messages": [TEXT_MESSAGE, IMAGE_MESSAGE, FLEX_MESSAGE],
+        "send_at": "2026-04-01T10:00:00+09:00",
+        "allow_partial_send": False,
+        "coupon": COUPON,
+    },
+    TextContent: TEXT_MESSAGE,
+    ImageContent: IMAGE_MESSAGE,
+    FlexContent: FLEX_MESSAGE,
+    CouponTemplate: COUPON,
+    StoreChoice: {"id": "ginza", "name": "銀座店"},
+    CampaignStartTrigger: {"campaign_id": "birth-month:2026-05"},
+    BirthMonthTrigger: {"fired_at": "2026-05-01T00:00:00+09:00"},
+    BirthMonthCatchUpTrigger: {"fired_at": "2026-05-02T00:00:00+09:00"},
+    WebhookRequest: {"destination": "U" + "d" * 32, "events": [{**LINE_EVENT, "type": "unfollow"}]},
+    EventSource: {"type": "user", "userId": USER},
+    FollowEvent: {**LINE_EVENT, "type": "follow", "follow": {"isUnblocked": False}},
+    UnfollowEvent: {**LINE_EVENT, "type": "unfollow"},
+    MessageEvent: {**LINE_EVENT, "type": "message", "message": MESSAGE},
+    PostbackEvent: {**LINE_EVENT, "type": "postback", "postback": POSTBACK},
+    OtherEvent: {**LINE_EVENT, "type": "beacon"},
+}
+
+# Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,
+# a send batch is a queue message Daifuku writes itself.
+NOT_REQUESTS = {Campaign, SendBatch}
+
+# The registration form whose configuration the RegistrationForm example fits.
+SHOP_FORM = RegistrationFormConfig(
+    store=FieldUse.OPTIONAL,
+    stores=(StoreChoice(id="ginza", name="銀座店"),),
+    gender=FieldUse.OPTIONAL,
+    email=FieldUse.OPTIONAL,
+    custom_texts=(CustomTextField(label="好きな和菓子", use=FieldUse.OPTIONAL),),
+    custom_dates=(CustomDateField(label="記念日", use=FieldUse.OPTIONAL),),
+)
+
+
+def validate(model: type[BaseModel], data: Any) -> BaseModel:
+    """`model` validated from `data` as its route does it (the registration form needs the shop's today)."""
+    return model.model_validate(data, context={"today": TODAY})
+
+
+def request_models_in_the_code() -> set[type[BaseModel]]:
+    """Every model under daifuku.models and daifuku.domain that refuses unknown fields."""
+    found: set[type[BaseModel]] = set()
+    for package in (daifuku.models, daifuku.domain):
+        for module_info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            module = importlib.import_module(module_info.name)
+            for value in vars(module).values():
+                if (
+                    isinstance(value, type)
+                    and issubclass(value, BaseModel)
+                    and value.__module__ == module.__name__
+                    and value.model_config.get("extra") == "forbid"
+                    and not value.__subclasses__()
+                ):
+                    found.add(value)
+    return found
