@@ -60,7 +60,7 @@ def user(n: int) -> str:
 
 @dataclass
 class InMemoryStaffRecords:
-    """What StaffTable does, with a lock standing in for DynamoDB's conditional writes."""
+    """What the staff repositories do, with a lock standing in for DynamoDB's conditional writes."""
 
     members: dict[str, MembershipRecord] = field(default_factory=dict)
     coupons: dict[tuple[str, str], Coupon] = field(default_factory=dict)
@@ -189,7 +189,12 @@ def a_member(records: InMemoryStaffRecords, n: int, **fields: Any) -> str:
 
 def desk(records: InMemoryStaffRecords, line: RecordingLine | None = None, **shop: Any) -> StaffDesk:
     return StaffDesk(
-        records=records,  # type: ignore[arg-type]
+        members=records,  # type: ignore[arg-type]
+        care=records,  # type: ignore[arg-type]
+        search_index=records,  # type: ignore[arg-type]
+        coupons=records,  # type: ignore[arg-type]
+        points=records,  # type: ignore[arg-type]
+        stats=records,  # type: ignore[arg-type]
         line=line or RecordingLine(),
         shop=ShopConfig(**shop),
         timezone=TOKYO,

@@ -78,40 +78,40 @@ class TableDefinition(BaseModel):
 
 USER_ID = KeyAttribute(name="user_id")
 
+BIRTH_MONTH_INDEX = SecondaryIndex(
+    name="birth_month_index",
+    partition_key=KeyAttribute(name="birth_month"),
+    sort_key=USER_ID,
+    purpose="Birth-month campaigns read only the members born in a month.",
+)
+STORE_INDEX = SecondaryIndex(
+    name="store_index",
+    partition_key=KeyAttribute(name="store_id"),
+    sort_key=USER_ID,
+    purpose="Segments by store.",
+)
+TAG_INDEX = SecondaryIndex(
+    name="tag_index",
+    partition_key=KeyAttribute(name="tag"),
+    sort_key=USER_ID,
+    purpose="Segments and staff search by tag (one item per member and tag).",
+)
+PHONE_LAST4_INDEX = SecondaryIndex(
+    name="phone_last4_index",
+    partition_key=KeyAttribute(name="phone_last4"),
+    sort_key=USER_ID,
+    purpose="Staff search by the last four digits of a phone number.",
+)
+COUPON_EXPIRY_INDEX = SecondaryIndex(
+    name="coupon_expiry_index",
+    partition_key=KeyAttribute(name="expires_on"),
+    sort_key=KeyAttribute(name="sk"),
+    purpose="The expiry reminder reads the coupons whose last day is a date (coupon items only).",
+)
+
 MEMBER_TABLE = TableDefinition(
     partition_key=KeyAttribute(name="pk"),
     sort_key=KeyAttribute(name="sk"),
     ttl_attribute="expires_at",
-    indexes=(
-        SecondaryIndex(
-            name="birth_month_index",
-            partition_key=KeyAttribute(name="birth_month"),
-            sort_key=USER_ID,
-            purpose="Birth-month campaigns read only the members born in a month.",
-        ),
-        SecondaryIndex(
-            name="store_index",
-            partition_key=KeyAttribute(name="store_id"),
-            sort_key=USER_ID,
-            purpose="Segments by store.",
-        ),
-        SecondaryIndex(
-            name="tag_index",
-            partition_key=KeyAttribute(name="tag"),
-            sort_key=USER_ID,
-            purpose="Segments and staff search by tag (one item per member and tag).",
-        ),
-        SecondaryIndex(
-            name="phone_last4_index",
-            partition_key=KeyAttribute(name="phone_last4"),
-            sort_key=USER_ID,
-            purpose="Staff search by the last four digits of a phone number.",
-        ),
-        SecondaryIndex(
-            name="coupon_expiry_index",
-            partition_key=KeyAttribute(name="expires_on"),
-            sort_key=KeyAttribute(name="sk"),
-            purpose="The expiry reminder reads the coupons whose last day is a date (coupon items only).",
-        ),
-    ),
+    indexes=(BIRTH_MONTH_INDEX, STORE_INDEX, TAG_INDEX, PHONE_LAST4_INDEX, COUPON_EXPIRY_INDEX),
 )
