@@ -13,12 +13,12 @@ from daifuku.domain.registration import form_fields
 from daifuku.models.membership import RegistrationFormView
 from daifuku.models.staff import ClaimRequest, ExchangeRequest
 from functions.liff_api.request_context import (
+    coupon_desk,
     json_object_body,
     membership_desk,
     shop_config,
     shop_today,
     signed_in_user_id,
-    staff_desk,
 )
 
 logger = Logger(service="liff_api")
@@ -116,14 +116,14 @@ def delete_my_data() -> dict[str, Any]:
 def claim_poster_coupon() -> tuple[dict[str, Any], int]:
     user_id = signed_in_user_id(router)
     code = ClaimRequest.model_validate(json_object_body(router)).code
-    return staff_desk(router).claim_poster_coupon(user_id, code).model_dump(mode="json"), 201
+    return coupon_desk(router).claim_poster_coupon(user_id, code).model_dump(mode="json"), 201
 
 
 @router.get("/liff/api/points/exchange")
 @tracer.capture_method
 def exchange_offer() -> dict[str, Any]:
     """What the member can buy with their points, for the card page."""
-    points, templates = staff_desk(router).exchange_offer(signed_in_user_id(router))
+    points, templates = coupon_desk(router).exchange_offer(signed_in_user_id(router))
     offered = [template.model_dump(mode="json", exclude={"created_at"}) for template in templates]
     return {"points": points, "templates": offered}
 
@@ -133,5 +133,5 @@ def exchange_offer() -> dict[str, Any]:
 def exchange_points() -> tuple[dict[str, Any], int]:
     user_id = signed_in_user_id(router)
     request = ExchangeRequest.model_validate(json_object_body(router))
-    coupon, created = staff_desk(router).exchange_points(user_id, request.template_id, request.exchange_id)
+    coupon, created = coupon_desk(router).exchange_points(user_id, request.template_id, request.exchange_id)
     return coupon.model_dump(mode="json"), 201 if created else 200

@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from daifuku.domain.campaign_desk import CampaignDesk
 from daifuku.domain.campaigns import CampaignProgress
 from daifuku.domain.card_token import card_signing_key
+from daifuku.domain.coupon_desk import CouponDesk
 from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.poster_codes import poster_signing_key
@@ -128,6 +129,10 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         timezone=wiring.timezone,
         poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
     )
+
+
+def coupon_desk(request: BaseRouter) -> CouponDesk:
+    return CouponDesk(staff_desk(request))
 
 
 def campaign_desk() -> CampaignDesk:

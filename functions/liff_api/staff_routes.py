@@ -40,6 +40,7 @@ from daifuku.models.staff import (
 from daifuku.wiring import current_wiring
 from functions.liff_api.request_context import (
     campaign_desk,
+    coupon_desk,
     json_object_body,
     membership_desk,
     progress_json,
@@ -247,14 +248,14 @@ def coupon_templates() -> dict[str, Any]:
 @staff_route("POST", "/coupon-templates", owner_only=True)
 @tracer.capture_method
 def create_coupon_template() -> tuple[dict[str, Any], int]:
-    template = staff_desk(router).create_template(caller(), body_as(CouponTemplateRequest))
+    template = coupon_desk(router).create_template(caller(), body_as(CouponTemplateRequest))
     return template.model_dump(mode="json", exclude={"created_at"}), 201
 
 
 @staff_route("POST", "/coupon-templates/<template_id>/issue", owner_only=True)
 @tracer.capture_method
 def issue_coupon(template_id: str) -> dict[str, Any]:
-    return {"issued": staff_desk(router).issue(caller(), template_id, body_as(IssueRequest))}
+    return {"issued": coupon_desk(router).issue(caller(), template_id, body_as(IssueRequest))}
 
 
 @staff_route("GET", "/coupon-templates/<template_id>/poster-code", owner_only=True)
@@ -262,7 +263,7 @@ def issue_coupon(template_id: str) -> dict[str, Any]:
 def poster_code(template_id: str) -> dict[str, Any]:
     """Today's code for the counter poster, and its QR (the console draws no QR of its own): the QR
     opens the claim URL in LINE; without a card LIFF app there is no URL, hence no QR."""
-    code, url, valid_on = staff_desk(router).poster_code(template_id)
+    code, url, valid_on = coupon_desk(router).poster_code(template_id)
     qr_svg = qr_code_svg(url) if url else None
     return {"code": code, "claim_url": url, "valid_on": valid_on.isoformat(), "qr_svg": qr_svg}
 

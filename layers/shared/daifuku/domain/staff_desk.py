@@ -1,7 +1,8 @@
-"""The staff console's counter and member management: scan, visits, points, coupons, tags, memos,
-flags, the audit log and the dashboard.
+"""The staff console's counter and member management: scan, visits, points, coupons redeemed at the
+counter, tags, memos, flags, the audit log and the dashboard (templates, issuing and exchange are in
+coupon_desk.py).
 
-Pure domain: the table and LINE come in through the ports below; staff_routes.py wires the real
+Pure domain: the table and LINE come in through the ports in staff_records.py; staff_routes.py wires the real
 adapters, the unit tests in-memory fakes. Every change a staff member makes writes one audit entry
 (who, when, what, whose), which names the member's user id and never their personal data.
 """
@@ -16,14 +17,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from daifuku.domain.errors import (
-    CouponAlreadyClaimed,
-    CouponTemplateNotFound,
-    FieldProblem,
-    InvalidClaimCode,
-    InvalidRegistration,
     LineRequestFailed,
     MemberNotFound,
-    NotExchangeable,
     RecordContention,
 )
 from daifuku.domain.membership import CardCheck
@@ -31,13 +26,10 @@ from daifuku.domain.points import (
     EntryKind,
     LedgerEntry,
     adjustment_entry_id,
-    exchange_entry_id,
     is_rank_up,
     rank_for,
     visit_entry_id,
 )
-from daifuku.domain.poster_codes import issue_poster_code, verify_poster_code
-from daifuku.domain.segments import in_segment
 from daifuku.domain.staff_records import (
     CouponRecords,
     MemberCareRecords,
@@ -48,16 +40,13 @@ from daifuku.domain.staff_records import (
     StatsRecords,
 )
 from daifuku.models.member import Member, MembershipStatus
-from daifuku.models.membership import Coupon, CouponView, MembershipRecord
+from daifuku.models.membership import MembershipRecord
 from daifuku.models.shop import ShopConfig
 from daifuku.models.staff import (
     AuditEntry,
     BulkFlagRequest,
-    CouponTemplateRecord,
-    CouponTemplateRequest,
     DayCounts,
     FlagsRequest,
-    IssueRequest,
     MemberDetail,
     MemberSummary,
     MemoRequest,
@@ -71,9 +60,6 @@ from daifuku.models.staff import (
 )
 
 RECENT = 5  # visits and memos on the member view
-# Issuing to a segment runs within the request (API Gateway allows 30 s); larger audiences take a
-# campaign with a coupon, which the push workers grant as they send.
-MAX_SEGMENT_ISSUE = 2000
 SEARCH_LIMIT = 30
 FOUR_DIGITS = re.compile(r"^\d{4}$")
 
@@ -115,7 +101,7 @@ class StaffDesk:
     # The member view
 
     def member_detail(self, user_id: str) -> MemberDetail:
-        return self._detail(self._member(user_id))
+        return self._detail(self.live_member(user_id))
 
     def member_by_number(self, member_no: str) -> MemberDetail:
         record = self.members.find_member_by_number(member_no.strip().upper())
@@ -134,7 +120,7 @@ class StaffDesk:
     def record_visit(self, staff: str, user_id: str, request: VisitRequest) -> tuple[VisitResult, bool]:
         """One tap, one visit: (result, True) the first time; the same visit_id again changes nothing
         and answers (the first result, False)."""
-        member = self._member(user_id)
+        member = self.live_member(user_id)
         now = self.clock()
         points = self.shop.points_rule.points_per_visit
         entry = LedgerEntry(visit_entry_id(request.visit_id), user_id, EntryKind.VISIT, points, now, staff)
@@ -145,10 +131,10 @@ class StaffDesk:
             points_added=points,
             by=staff,
         )
-        created = self.points.apply_points(entry, visit=visit, visited_on=self._today())
+        created = self.points.apply_points(entry, visit=visit, visited_on=self.today())
         rank_up = False
         if created:
-            rank_up = self._settle_rank(user_id, entry)
+            rank_up = self.settle_rank(user_id, entry)
         else:
             stored = self.points.ledger_entry(user_id, entry.entry_id)
             points = stored.delta if stored else points
@@ -166,7 +152,7 @@ class StaffDesk:
 
     def adjust_points(self, staff: str, user_id: str, request: PointsAdjustmentRequest) -> MemberDetail:
         """A manual correction; once per entry_id. NotEnoughPoints when it would go below zero."""
-        self._member(user_id)
+        self.live_member(user_id)
         entry = LedgerEntry(
             adjustment_entry_id(request.entry_id),
             user_id,
@@ -180,7 +166,7 @@ class StaffDesk:
             entry, require_points=-request.delta if request.delta < 0 else None
         )
         if created:
-            self._settle_rank(user_id, entry)
+            self.settle_rank(user_id, entry)
         self.audit(
             staff,
             "points.adjust",
@@ -191,14 +177,14 @@ class StaffDesk:
         )
         return self.member_detail(user_id)
 
-    def _settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
+    def settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
         """Bring the rank in line with the points; True (and the optional message, once) on a rank-up.
 
         Concurrent entries may both see the new total; the conditional rank write lets one of them
         move the rank and send the message, with a retry key derived from that entry."""
         if not self.shop.ranks:
             return False
-        record = self._member(user_id)
+        record = self.live_member(user_id)
         new_rank = rank_for(record.points or 0, self.shop.ranks)
         if new_rank == record.rank or not self.points.set_rank(user_id, new_rank, record.rank):
             return False
@@ -217,7 +203,7 @@ class StaffDesk:
 
     def redeem(self, staff: str, user_id: str, coupon_id: str) -> datetime:
         """Use the coupon, once, however many staff tap at the same moment."""
-        used_at = self.coupons.redeem_coupon(user_id, coupon_id, staff, self.clock(), self._today())
+        used_at = self.coupons.redeem_coupon(user_id, coupon_id, staff, self.clock(), self.today())
         self.audit(staff, "coupon.redeem", user_id, coupon_id=coupon_id)
         return used_at
 
@@ -246,7 +232,7 @@ class StaffDesk:
     def set_tags(self, staff: str, user_id: str, tags: tuple[str, ...]) -> MemberDetail:
         wanted = frozenset(tags)
         for _ in range(5):  # another editor's change in between: read again and apply ours on top
-            member = self._member(user_id)
+            member = self.live_member(user_id)
             if self.care.replace_tags(user_id, member.tags, wanted):
                 added, removed = sorted(wanted - member.tags), sorted(member.tags - wanted)
                 self.audit(staff, "tags.set", user_id, added=added, removed=removed)
@@ -254,7 +240,7 @@ class StaffDesk:
         raise RecordContention(user_id)
 
     def add_memo(self, staff: str, user_id: str, request: MemoRequest) -> MemoView:
-        self._member(user_id)
+        self.live_member(user_id)
         memo = MemoView(
             memo_id=uuid.uuid4().hex[:12], kind=request.kind, text=request.text, at=self.clock(), by=staff
         )
@@ -263,7 +249,7 @@ class StaffDesk:
         return memo
 
     def set_flags(self, staff: str, user_id: str, request: FlagsRequest) -> MemberDetail:
-        self._member(user_id)
+        self.live_member(user_id)
         for flag, on, reason in (
             (StaffFlag.DO_NOT_SEND, request.do_not_send, request.do_not_send_reason),
             (StaffFlag.COMPLAINT_HOLD, request.complaint_hold, request.complaint_hold_reason),
@@ -295,99 +281,10 @@ class StaffDesk:
         )
         return updated
 
-    # Coupon templates, issuance, the poster code, exchange
-
-    def create_template(self, owner: str, request: CouponTemplateRequest) -> CouponTemplateRecord:
-        template = self.coupons.save_template(
-            CouponTemplateRecord(**request.model_dump(), created_at=self.clock())
-        )
-        self.audit(owner, "coupon_template.create", None, template_id=template.template_id)
-        return template
-
-    def issue(self, owner: str, template_id: str, request: IssueRequest) -> int:
-        """Give the template's coupon to one member or to a segment's members; a retried request (same
-        issue_id) gives nothing more. Flags do not matter here: a coupon is not a message."""
-        template = self._template(template_id)
-        coupon = self._coupon_from(template, f"{template.template_id}-{request.issue_id}")
-        if request.user_id is not None:
-            self._member(request.user_id)
-            user_ids = [request.user_id]
-        else:
-            assert request.segment is not None
-            today = self._today()
-            selection = self.search_index.select_members(request.segment)
-            user_ids = [
-                m.user_id for m in selection.members if m.is_member and in_segment(request.segment, m, today)
-            ]
-            if len(user_ids) > MAX_SEGMENT_ISSUE:
-                raise InvalidRegistration([FieldProblem("segment", "too_many_members")])
-        issued = sum(self.coupons.grant_coupon(user_id, coupon) for user_id in user_ids)
-        self.audit(
-            owner,
-            "coupon.issue",
-            request.user_id,
-            template_id=template_id,
-            issue_id=request.issue_id,
-            issued=issued,
-            to_segment=request.segment is not None,
-        )
-        return issued
-
-    def poster_code(self, template_id: str) -> tuple[str, str | None, date]:
-        """(today's code, the URL the poster's QR opens, the day it is good for)."""
-        template = self._template(template_id)
-        today = self._today()
-        code = issue_poster_code(template.template_id, today, self.poster_key)
-        card_app = self.shop.liff_apps.card
-        url = f"https://liff.line.me/{card_app}?claim={code}" if card_app else None
-        return code, url, today
-
-    def claim_poster_coupon(self, user_id: str, code: str) -> CouponView:
-        """The customer's claim of the poster's coupon: today's genuine code, once per member."""
-        poster = verify_poster_code(code, self.poster_key, self._today())
-        template = self.coupons.load_template(poster.template_id)
-        if template is None:
-            raise InvalidClaimCode("no such coupon")
-        self._member(user_id)
-        coupon = self._coupon_from(template, f"poster-{template.template_id}")
-        if not self.coupons.grant_coupon(user_id, coupon):
-            raise CouponAlreadyClaimed(user_id)
-        return CouponView.of(coupon)
-
-    def exchange_offer(self, user_id: str) -> tuple[int, list[CouponTemplateRecord]]:
-        """(the member's points, the templates they can buy with points): the card page's choices."""
-        member = self._member(user_id)
-        offered = [t for t in self.coupons.templates() if t.points_cost is not None]
-        return member.points or 0, sorted(offered, key=lambda t: (t.points_cost or 0, t.title))
-
-    def exchange_points(self, user_id: str, template_id: str, exchange_id: str) -> tuple[CouponView, bool]:
-        """The customer buys the template's coupon with points: the deduction and the coupon in one
-        transaction; the same exchange_id again changes nothing. NotEnoughPoints, NotExchangeable."""
-        template = self._template(template_id)
-        if template.points_cost is None:
-            raise NotExchangeable(template_id)
-        self._member(user_id)
-        coupon = self._coupon_from(template, f"{template.template_id}-x{exchange_id}")
-        entry = LedgerEntry(
-            exchange_entry_id(exchange_id),
-            user_id,
-            EntryKind.EXCHANGE,
-            -template.points_cost,
-            self.clock(),
-            None,
-            f"coupon {template.template_id}",
-        )
-        created = self.points.apply_points(entry, coupon=coupon, require_points=template.points_cost)
-        if created:
-            self._settle_rank(user_id, entry)
-            return CouponView.of(coupon), True
-        held = {c.coupon_id: c for c in self.coupons.coupons_of(user_id)}
-        return CouponView.of(held.get(coupon.coupon_id, coupon)), False
-
     # The dashboard
 
     def dashboard_days(self, days: int) -> list[DayCounts]:
-        last = self._today()
+        last = self.today()
         first = last - timedelta(days=days - 1)
         stored = {counts.date: counts for counts in self.stats.daily_counts(first, last)}
         return [
@@ -396,36 +293,17 @@ class StaffDesk:
         ]
 
     def birthdays_this_month(self) -> int:
-        return self.stats.birthdays_in_month(self._today().month)
+        return self.stats.birthdays_in_month(self.today().month)
 
     # Helpers
 
-    def _member(self, user_id: str) -> MembershipRecord:
+    def live_member(self, user_id: str) -> MembershipRecord:
         record = self.members.find_membership(user_id)
         if record is None or not record.is_member:
             raise MemberNotFound(user_id)
         return record
 
-    def _template(self, template_id: str) -> CouponTemplateRecord:
-        template = self.coupons.load_template(template_id)
-        if template is None:
-            raise CouponTemplateNotFound(template_id)
-        return template
-
-    def _coupon_from(self, template: CouponTemplateRecord, coupon_id: str) -> Coupon:
-        now = self.clock()
-        return Coupon(
-            coupon_id=coupon_id,
-            title=template.title,
-            description=template.description,
-            discount_text=template.discount_text,
-            image_url=template.image_url,
-            template_id=template.template_id,
-            issued_at=now,
-            expires_on=self._today() + timedelta(days=template.valid_days),
-        )
-
-    def _today(self) -> date:
+    def today(self) -> date:
         return self.clock().astimezone(self.timezone).date()
 
     def _summary(self, member: Member) -> MemberSummary:
@@ -441,7 +319,7 @@ class StaffDesk:
         )
 
     def _detail(self, record: MembershipRecord) -> MemberDetail:
-        today = self._today()
+        today = self.today()
         coupons = sorted(
             (c for c in self.coupons.coupons_of(record.user_id) if c.is_active(today)),
             key=lambda c: (c.expires_on or date.max, c.issued_at),
