@@ -38,8 +38,9 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "layer
 
 import boto3  # noqa: E402
 
-from daifuku.adapters.campaign_table import CampaignTable  # noqa: E402
-from daifuku.adapters.table_keys import member_key  # noqa: E402
+from daifuku.adapters.dynamodb.campaigns import CampaignRepository  # noqa: E402
+from daifuku.adapters.dynamodb.keys import member_key  # noqa: E402
+from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
 from daifuku.domain.campaigns import Campaign, CampaignStatus, TextContent  # noqa: E402
 from daifuku.domain.segments import Segment  # noqa: E402
 from daifuku_local.aws_resources import local_table  # noqa: E402
@@ -103,7 +104,9 @@ def run(
     stack: LocalStack, line: SimulatorClient, reads: DynamoDbReads, label: str, segment: Segment, text: str
 ) -> dict[str, Any]:
     assert stack.resources is not None
-    records = CampaignTable(local_table(stack.moto.endpoint_url, stack.resources.table_name))
+    records = CampaignRepository(
+        TableGateway.of(local_table(stack.moto.endpoint_url, stack.resources.table_name))
+    )
     campaign_id = f"bench-{label}"
     records.create_campaign(
         Campaign(campaign_id=campaign_id, name=label, segment=segment, messages=[TextContent(text=text)])

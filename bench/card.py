@@ -21,14 +21,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "layers" / "shared")]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from daifuku.adapters.member_table import MemberTable  # noqa: E402
+from daifuku.adapters.dynamodb.shop import ShopConfigRepository  # noqa: E402
+from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
 from daifuku.models.shop import RegistrationMode  # noqa: E402
 from daifuku_local.aws_resources import local_table  # noqa: E402
 from daifuku_local.line_platform.client import SimulatorClient  # noqa: E402
@@ -42,7 +42,7 @@ CARD_TIMEOUT_MS = 20_000
 
 def set_registration_mode(aws_endpoint: str, mode: RegistrationMode) -> None:
     table = local_table(aws_endpoint)
-    shops = MemberTable(table.name, SimpleNamespace(Table=lambda _: table))
+    shops = ShopConfigRepository(TableGateway.of(table))
     shops.save_shop_config(shops.load_shop_config().model_copy(update={"registration_mode": mode}))
 
 

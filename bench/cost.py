@@ -57,8 +57,9 @@ import boto3  # noqa: E402
 from boto3.dynamodb.types import TypeSerializer  # noqa: E402
 from cold_start import MEASURE_IMPORT, lambda_environment, measure  # noqa: E402
 
-from daifuku.adapters.campaign_table import CampaignTable  # noqa: E402
-from daifuku.adapters.table_keys import member_key  # noqa: E402
+from daifuku.adapters.dynamodb.campaigns import CampaignRepository  # noqa: E402
+from daifuku.adapters.dynamodb.keys import member_key  # noqa: E402
+from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
 from daifuku.domain.campaigns import CampaignStatus  # noqa: E402
 from daifuku.table_schema import MEMBER_TABLE  # noqa: E402
 
@@ -510,7 +511,7 @@ def main() -> None:
         operation("block", repeats, lambda: [line.block(user) for user in users])
 
         seeded = seed_friends(stack, table, seeded_friends)
-        records = CampaignTable(table)
+        records = CampaignRepository(TableGateway.of(table))
 
         def campaign(segment: dict[str, Any], text: str) -> Callable[[], None]:
             def run() -> None:

@@ -31,7 +31,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +40,8 @@ from handler_process import signature_only_handler  # noqa: E402
 from local_api import local_api_world, serve_api  # noqa: E402
 from webhook import post_webhook, workload  # noqa: E402
 
-from daifuku.adapters.member_table import MemberTable  # noqa: E402
+from daifuku.adapters.dynamodb.staff import StaffRepository  # noqa: E402
+from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
 from daifuku_local.aws_resources import local_table  # noqa: E402
 from daifuku_local.line_platform.client import SimulatorClient  # noqa: E402
 from tests.integration.member_api import MemberApi, a_form  # noqa: E402
@@ -96,7 +96,7 @@ def main() -> None:
         api = MemberApi(real.url, SimulatorClient(world.simulator.base_url))
         table = local_table(world.aws_endpoint)
         clerk = api.simulated_user("ベンチ店員")
-        MemberTable(table.name, SimpleNamespace(Table=lambda _: table)).add_staff(clerk, "staff")
+        StaffRepository(TableGateway.of(table)).add_staff(clerk, "staff")
         members = []
         for n in range(arguments.members):
             user = api.simulated_user(f"ベンチ会員{n}", follow=True)

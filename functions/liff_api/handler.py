@@ -1,21 +1,55 @@
-"""Lambda entry point of the LIFF API: logging and metrics, then the resolver in api.py.
+"""Lambda entry point of the LIFF API: logging and metrics, then the resolver with the customer's
+and the staff console's routers.
 
-As in the webhook, the resolver, pydantic and the X-Ray SDK load with api.py on the first request.
+As in the webhook, the resolver, pydantic and the X-Ray SDK load on the first request, not at init.
 """
 
-from typing import Any
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
 logger = Logger(service="liff_api")
 metrics = Metrics(namespace="Daifuku", service="liff_api")
+
+
+_resolver: APIGatewayHttpResolver | None = None
+_resolver_lock = threading.Lock()  # the local stack's first requests can arrive together
+
+
+def resolver() -> APIGatewayHttpResolver:
+    """The resolver of this environment, built on the first request."""
+    global _resolver
+    with _resolver_lock:
+        if _resolver is None:
+            _resolver = build_resolver()
+    return _resolver
+
+
+def build_resolver() -> APIGatewayHttpResolver:
+    """/liff/api/*: the routers, the body-size check in front of them, and the error table."""
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+    from functions.liff_api import customer_routes, staff_routes
+    from functions.liff_api.http_errors import answer_with_http_errors
+    from functions.liff_api.request_context import reject_oversized_bodies
+
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.use(middlewares=[reject_oversized_bodies])
+    app.include_router(customer_routes.router)
+    app.include_router(staff_routes.router)
+    answer_with_http_errors(app)
+    return app
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from functions.liff_api.api import app
-
-    return app.resolve(event, context)
+    return resolver().resolve(event, context)

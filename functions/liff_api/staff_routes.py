@@ -20,8 +20,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, Router
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from daifuku.adapters.campaign_table import CampaignTable
-from daifuku.adapters.line_api import LineMessagingClient
 from daifuku.domain.barcode import qr_code_svg
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.campaign_planning import QuotaStanding
@@ -39,8 +37,17 @@ from daifuku.models.staff import (
     TagsRequest,
     VisitRequest,
 )
-from daifuku.settings import current_settings
-from functions.liff_api import api as liff
+from daifuku.wiring import current_wiring
+from functions.liff_api.request_context import (
+    campaign_desk,
+    coupon_desk,
+    json_object_body,
+    membership_desk,
+    progress_json,
+    shop_config,
+    staff_desk,
+    staff_role_of_caller,
+)
 
 logger = Logger(service="liff_api")
 tracer = Tracer(service="liff_api")
@@ -63,7 +70,7 @@ STAFF_ROUTES: dict[tuple[str, str], StaffRoutePolicy] = {}
 
 def _require_role(owner_only: bool) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response]:
     def require_role(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
-        user_id, role = liff.staff_role_of_caller(owner_only=owner_only)
+        user_id, role = staff_role_of_caller(router, owner_only=owner_only)
         app.append_context(staff_user_id=user_id, staff_role=role)
         return next_middleware(app)
 
@@ -90,16 +97,9 @@ def caller() -> str:
     return str(router.context["staff_user_id"])
 
 
-# Wiring
-
-
-def line_client() -> LineMessagingClient:
-    return LineMessagingClient.for_channel(liff.line_credentials().channel_access_token, current_settings())
-
-
 def body_as(model: type[Any]) -> Any:
     """The JSON body validated by `model` (422 with the fields otherwise)."""
-    return model.model_validate(liff.json_object_body())
+    return model.model_validate(json_object_body(router))
 
 
 def log_notes(desk: StaffDesk) -> None:
@@ -120,7 +120,7 @@ def bounded_int(name: str, default: int, maximum: int) -> int:
 @staff_route("GET", "/me")
 @tracer.capture_method
 def whoami() -> dict[str, Any]:
-    shop = liff.shop_config()
+    shop = shop_config(router)
     return {
         "user_id": caller(),
         "role": router.context["staff_role"],
@@ -137,7 +137,7 @@ def whoami() -> dict[str, Any]:
 def check_card() -> dict[str, Any]:
     """Is this QR a live member card? (The console uses /scan, which also opens the member.)"""
     token = body_as(ScanRequest).token
-    check = liff.membership_desk().check_card_token(caller(), token)
+    check = membership_desk(router).check_card_token(caller(), token)
     return {
         "valid": check.valid,
         "reason": check.reason,
@@ -150,30 +150,30 @@ def check_card() -> dict[str, Any]:
 @tracer.capture_method
 def scan_card() -> dict[str, Any]:
     token = body_as(ScanRequest).token
-    check = liff.membership_desk().check_card_token(caller(), token)
+    check = membership_desk(router).check_card_token(caller(), token)
     if not check.valid:
         logger.info("card refused", extra={"reason": check.reason})
         return {"valid": False, "reason": check.reason}
-    member = liff.staff_desk().scanned(check)
+    member = staff_desk(router).scanned(check)
     return {"valid": True, "member": member.model_dump(mode="json") if member else None}
 
 
 @staff_route("GET", "/members/by-number/<member_no>")
 @tracer.capture_method
 def member_by_number(member_no: str) -> dict[str, Any]:
-    return liff.staff_desk().member_by_number(member_no).model_dump(mode="json")
+    return staff_desk(router).member_by_number(member_no).model_dump(mode="json")
 
 
 @staff_route("GET", "/members/<user_id>")
 @tracer.capture_method
 def member_detail(user_id: str) -> dict[str, Any]:
-    return liff.staff_desk().member_detail(user_id).model_dump(mode="json")
+    return staff_desk(router).member_detail(user_id).model_dump(mode="json")
 
 
 @staff_route("POST", "/members/<user_id>/visits")
 @tracer.capture_method
 def record_visit(user_id: str) -> tuple[dict[str, Any], int]:
-    desk = liff.staff_desk()
+    desk = staff_desk(router)
     result, created = desk.record_visit(caller(), user_id, body_as(VisitRequest))
     log_notes(desk)
     return result.model_dump(mode="json"), 201 if created else 200
@@ -182,14 +182,14 @@ def record_visit(user_id: str) -> tuple[dict[str, Any], int]:
 @staff_route("POST", "/members/<user_id>/coupons/<coupon_id>/redeem")
 @tracer.capture_method
 def redeem_coupon(user_id: str, coupon_id: str) -> dict[str, Any]:
-    used_at = liff.staff_desk().redeem(caller(), user_id, coupon_id)
+    used_at = staff_desk(router).redeem(caller(), user_id, coupon_id)
     return {"coupon_id": coupon_id, "used_at": used_at.isoformat()}
 
 
 @staff_route("POST", "/members/<user_id>/points")
 @tracer.capture_method
 def adjust_points(user_id: str) -> dict[str, Any]:
-    desk = liff.staff_desk()
+    desk = staff_desk(router)
     detail = desk.adjust_points(caller(), user_id, body_as(PointsAdjustmentRequest))
     log_notes(desk)
     return {"points": detail.points, "rank": detail.rank, "member": detail.model_dump(mode="json")}
@@ -204,31 +204,31 @@ def search_members() -> dict[str, Any]:
     query = router.current_event.get_query_string_value("q", "") or ""
     if len(query) > 40:
         raise InvalidRegistration([FieldProblem("q", "too_long")])
-    return {"members": [m.model_dump(mode="json") for m in liff.staff_desk().search(query)]}
+    return {"members": [m.model_dump(mode="json") for m in staff_desk(router).search(query)]}
 
 
 @staff_route("PUT", "/members/<user_id>/tags")
 @tracer.capture_method
 def set_tags(user_id: str) -> dict[str, Any]:
-    return liff.staff_desk().set_tags(caller(), user_id, body_as(TagsRequest).tags).model_dump(mode="json")
+    return staff_desk(router).set_tags(caller(), user_id, body_as(TagsRequest).tags).model_dump(mode="json")
 
 
 @staff_route("POST", "/members/<user_id>/memos")
 @tracer.capture_method
 def add_memo(user_id: str) -> tuple[dict[str, Any], int]:
-    return liff.staff_desk().add_memo(caller(), user_id, body_as(MemoRequest)).model_dump(mode="json"), 201
+    return staff_desk(router).add_memo(caller(), user_id, body_as(MemoRequest)).model_dump(mode="json"), 201
 
 
 @staff_route("PUT", "/members/<user_id>/flags")
 @tracer.capture_method
 def set_flags(user_id: str) -> dict[str, Any]:
-    return liff.staff_desk().set_flags(caller(), user_id, body_as(FlagsRequest)).model_dump(mode="json")
+    return staff_desk(router).set_flags(caller(), user_id, body_as(FlagsRequest)).model_dump(mode="json")
 
 
 @staff_route("POST", "/flags/bulk", owner_only=True)
 @tracer.capture_method
 def set_flags_in_bulk() -> dict[str, Any]:
-    return {"updated": liff.staff_desk().set_flag_in_bulk(caller(), body_as(BulkFlagRequest))}
+    return {"updated": staff_desk(router).set_flag_in_bulk(caller(), body_as(BulkFlagRequest))}
 
 
 # Coupons
@@ -239,7 +239,8 @@ def set_flags_in_bulk() -> dict[str, Any]:
 def coupon_templates() -> dict[str, Any]:
     return {
         "templates": [
-            t.model_dump(mode="json", exclude={"created_at"}) for t in liff.staff_table().templates()
+            t.model_dump(mode="json", exclude={"created_at"})
+            for t in current_wiring().table.coupons.templates()
         ]
     }
 
@@ -247,14 +248,14 @@ def coupon_templates() -> dict[str, Any]:
 @staff_route("POST", "/coupon-templates", owner_only=True)
 @tracer.capture_method
 def create_coupon_template() -> tuple[dict[str, Any], int]:
-    template = liff.staff_desk().create_template(caller(), body_as(CouponTemplateRequest))
+    template = coupon_desk(router).create_template(caller(), body_as(CouponTemplateRequest))
     return template.model_dump(mode="json", exclude={"created_at"}), 201
 
 
 @staff_route("POST", "/coupon-templates/<template_id>/issue", owner_only=True)
 @tracer.capture_method
 def issue_coupon(template_id: str) -> dict[str, Any]:
-    return {"issued": liff.staff_desk().issue(caller(), template_id, body_as(IssueRequest))}
+    return {"issued": coupon_desk(router).issue(caller(), template_id, body_as(IssueRequest))}
 
 
 @staff_route("GET", "/coupon-templates/<template_id>/poster-code", owner_only=True)
@@ -262,7 +263,7 @@ def issue_coupon(template_id: str) -> dict[str, Any]:
 def poster_code(template_id: str) -> dict[str, Any]:
     """Today's code for the counter poster, and its QR (the console draws no QR of its own): the QR
     opens the claim URL in LINE; without a card LIFF app there is no URL, hence no QR."""
-    code, url, valid_on = liff.staff_desk().poster_code(template_id)
+    code, url, valid_on = coupon_desk(router).poster_code(template_id)
     qr_svg = qr_code_svg(url) if url else None
     return {"code": code, "claim_url": url, "valid_on": valid_on.isoformat(), "qr_svg": qr_svg}
 
@@ -274,18 +275,18 @@ def poster_code(template_id: str) -> dict[str, Any]:
 @tracer.capture_method
 def estimate_segment() -> dict[str, Any]:
     """The composer's live count: the recipients the planner would pick now, and what it costs."""
-    segment = Segment.model_validate(liff.json_object_body().get("segment", {}))
-    estimate = liff.campaign_desk().estimate(segment)
+    segment = Segment.model_validate(json_object_body(router).get("segment", {}))
+    estimate = campaign_desk().estimate(segment)
     return estimate.model_dump(mode="json") | {"within_quota": estimate.within_quota}
 
 
 @staff_route("POST", "/campaigns", owner_only=True)
 @tracer.capture_method
 def create_campaign() -> tuple[dict[str, Any], int]:
-    request = CampaignRequest.model_validate(liff.json_object_body())
-    campaign, start_at = liff.campaign_desk().create(request)
+    request = CampaignRequest.model_validate(json_object_body(router))
+    campaign, start_at = campaign_desk().create(request)
     logger.info("campaign scheduled", extra={"campaign_id": campaign.campaign_id, "start_at": str(start_at)})
-    liff.staff_desk().audit(caller(), "campaign.create", None, campaign_id=campaign.campaign_id)
+    staff_desk(router).audit(caller(), "campaign.create", None, campaign_id=campaign.campaign_id)
     created = {"campaign_id": campaign.campaign_id, "status": campaign.status.value}
     return created | {"start_at": start_at.isoformat()}, 201
 
@@ -293,25 +294,21 @@ def create_campaign() -> tuple[dict[str, Any], int]:
 @staff_route("GET", "/campaigns")
 @tracer.capture_method
 def list_campaigns() -> dict[str, Any]:
-    return {
-        "campaigns": [
-            liff.progress_json(p) for p in CampaignTable(liff.staff_table().table).recent_campaigns()
-        ]
-    }
+    return {"campaigns": [progress_json(p) for p in current_wiring().table.campaigns().recent_campaigns()]}
 
 
 @staff_route("GET", "/campaigns/<campaign_id>")
 @tracer.capture_method
 def campaign_progress(campaign_id: str) -> dict[str, Any]:
-    return liff.progress_json(liff.campaign_desk().progress(campaign_id))
+    return progress_json(campaign_desk().progress(campaign_id))
 
 
 @staff_route("POST", "/campaigns/<campaign_id>/cancel", owner_only=True)
 @tracer.capture_method
 def cancel_campaign(campaign_id: str) -> dict[str, Any]:
-    campaign = liff.campaign_desk().cancel(campaign_id)
+    campaign = campaign_desk().cancel(campaign_id)
     logger.info("campaign cancelled", extra={"campaign_id": campaign_id})
-    liff.staff_desk().audit(caller(), "campaign.cancel", None, campaign_id=campaign_id)
+    staff_desk(router).audit(caller(), "campaign.cancel", None, campaign_id=campaign_id)
     return {"campaign_id": campaign_id, "status": campaign.status.value}
 
 
@@ -322,20 +319,20 @@ def cancel_campaign(campaign_id: str) -> dict[str, Any]:
 @tracer.capture_method
 def dashboard() -> dict[str, Any]:
     days = bounded_int("days", 30, MAX_DASHBOARD_DAYS)
-    desk = liff.staff_desk()
+    desk = staff_desk(router)
     try:
-        standing = QuotaStanding.read(line_client())
+        standing = QuotaStanding.read(current_wiring().line())
         quota: dict[str, Any] | None = standing.model_dump() | {"remaining": standing.remaining}
     except LineRequestFailed as error:
         logger.warning("quota unavailable", extra={"status": error.status})
         quota = None
-    campaigns = CampaignTable(liff.staff_table().table).recent_campaigns(limit=5)
+    campaigns = current_wiring().table.campaigns().recent_campaigns(limit=5)
     return {
         "days": [day.model_dump(mode="json") for day in desk.dashboard_days(days)],
-        "totals": liff.staff_table().totals().model_dump(mode="json"),
+        "totals": current_wiring().table.stats.totals().model_dump(mode="json"),
         "birthdays_this_month": desk.birthdays_this_month(),
         "quota": quota,
-        "recent_campaigns": [liff.progress_json(p) for p in campaigns],
+        "recent_campaigns": [progress_json(p) for p in campaigns],
         "as_of": datetime.now(UTC).isoformat(),
     }
 
@@ -344,9 +341,9 @@ def dashboard() -> dict[str, Any]:
 @tracer.capture_method
 def audit_log() -> dict[str, Any]:
     limit = bounded_int("limit", 50, MAX_AUDIT_ENTRIES)
-    entries = liff.staff_table().audit_entries(limit)
+    entries = current_wiring().table.stats.audit_entries(limit)
     # Who did it, by the name the owner knows them by (null when the staff member is no friend of the shop).
-    names = liff.staff_desk().display_names({e.actor_user_id for e in entries})
+    names = staff_desk(router).display_names({e.actor_user_id for e in entries})
     return {
         "entries": [
             e.model_dump(mode="json") | {"actor_display_name": names.get(e.actor_user_id)} for e in entries

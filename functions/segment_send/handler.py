@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-from functools import cache
-from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -13,14 +11,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from daifuku.adapters.campaign_table import CampaignTable
-from daifuku.adapters.line_api import LineMessagingClient
-from daifuku.adapters.line_credentials import load_line_credentials
-from daifuku.adapters.send_queue import SendQueue
 from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.push_worker import PushWorker, RetryLater
 from daifuku.domain.send_pacing import PacedLineSender
-from daifuku.settings import current_settings
+from daifuku.settings import SendQueueSettings, current_settings
+from daifuku.wiring import Wiring, current_wiring
 
 logger = Logger(service="segment_send")
 tracer = Tracer(service="segment_send")
@@ -39,31 +34,20 @@ _environment = threading.local()
 def push_worker() -> PushWorker:
     worker: PushWorker | None = getattr(_environment, "worker", None)
     if worker is None:
-        worker = _environment.worker = new_push_worker()
+        # Its own wiring (its own table resource): the local stack's threads are environments here.
+        worker = _environment.worker = new_push_worker(Wiring(current_settings(SendQueueSettings)))
     return worker
 
 
-def new_push_worker() -> PushWorker:
-    import boto3
-
-    settings = current_settings()
-    credentials = load_line_credentials(settings.line_secret_id)
-    line = LineMessagingClient.for_channel(credentials.channel_access_token, settings, timeout_seconds=5)
+def new_push_worker(wiring: Wiring) -> PushWorker:
+    settings = wiring.settings
     paced = PacedLineSender.sharing(
-        line,
+        wiring.line(timeout_seconds=5),
         push_per_second=settings.send_push_per_second,
         multicast_per_second=settings.send_multicast_per_second,
         workers=settings.send_max_concurrency,
     )
-    table = boto3.resource("dynamodb").Table(settings.table_name)
-    return PushWorker(records=CampaignTable(table), line=paced, timezone=ZoneInfo(settings.shop_timezone))
-
-
-@cache
-def send_queue() -> SendQueue:
-    queue_url = current_settings().send_queue_url
-    assert queue_url, "DAIFUKU_SEND_QUEUE_URL is not set"
-    return SendQueue(queue_url)
+    return PushWorker(records=wiring.table.campaigns(), line=paced, timezone=wiring.timezone)
 
 
 @tracer.capture_method
@@ -74,7 +58,7 @@ def deliver(record: SQSRecord) -> None:
     except RetryLater as later:
         attempt = int(record.attributes.approximate_receive_count or 1)
         backoff = min(MAX_BACKOFF_SECONDS, 2**attempt) + random.randint(0, 2)
-        send_queue().retry_later(record.receipt_handle, backoff)
+        current_wiring().send_queue.retry_later(record.receipt_handle, backoff)
         logger.info(
             "send batch retried later",
             extra={"campaign_id": batch.campaign_id, "batch_no": batch.batch_no, "reason": str(later)},

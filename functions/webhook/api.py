@@ -7,23 +7,18 @@ to import than everything else on the webhook's cold start together.
 import base64
 import time
 from datetime import UTC, datetime
-from functools import cache
-from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
-from daifuku.adapters.line_api import LineMessagingClient
-from daifuku.adapters.line_credentials import LineCredentials, load_line_credentials
-from daifuku.adapters.member_table import MemberTable
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, process_webhook_events
 from daifuku.domain.webhook_signature import verify_webhook_signature
 from daifuku.models.shop import ShopConfig
 from daifuku.models.webhook_events import UnreadableEvent, WebhookEvent, WebhookRequest, parse_event
-from daifuku.settings import current_settings
+from daifuku.wiring import current_wiring
 
 logger = Logger(service="webhook")
 tracer = Tracer(service="webhook")
@@ -39,21 +34,11 @@ SHOP_CONFIG_MAX_AGE_SECONDS = 30
 _shop_config: tuple[float, ShopConfig] | None = None
 
 
-@cache
-def member_table() -> MemberTable:
-    return MemberTable(current_settings().table_name)
-
-
 def shop_config() -> ShopConfig:
     global _shop_config
     if _shop_config is None or time.monotonic() - _shop_config[0] > SHOP_CONFIG_MAX_AGE_SECONDS:
-        _shop_config = (time.monotonic(), member_table().load_shop_config())
+        _shop_config = (time.monotonic(), current_wiring().table.shop_config.load_shop_config())
     return _shop_config[1]
-
-
-def line_client(credentials: LineCredentials) -> LineMessagingClient:
-    settings = current_settings()
-    return LineMessagingClient.for_channel(credentials.channel_access_token, settings)
 
 
 def raw_body(event: APIGatewayProxyEventV2) -> bytes:
@@ -65,11 +50,11 @@ def raw_body(event: APIGatewayProxyEventV2) -> bytes:
 @app.post("/webhook")
 @tracer.capture_method
 def receive_webhook() -> dict[str, str]:
-    settings = current_settings()
+    wiring = current_wiring()
     body = raw_body(app.current_event)
-    if len(body) > settings.max_body_bytes:
+    if len(body) > wiring.settings.max_body_bytes:
         raise BodyTooLarge
-    credentials = load_line_credentials(settings.line_secret_id)
+    credentials = wiring.line_credentials()
     verify_webhook_signature(
         body, app.current_event.headers.get("x-line-signature"), credentials.channel_secret.get_secret_value()
     )
@@ -83,12 +68,13 @@ def receive_webhook() -> dict[str, str]:
             )
         else:
             events.append(parsed)
-    table = member_table()
     ledger = FriendLedger(
-        table,
-        line_client(credentials),
+        wiring.table.friends,
+        wiring.line(),
         shop_config(),
-        timezone=ZoneInfo(settings.shop_timezone),
+        timezone=wiring.timezone,
+        staff=wiring.table.staff,
+        campaigns=wiring.table.campaigns(),
     )
     for processed in process_webhook_events(events, ledger, datetime.now(UTC)):
         logger.info(

@@ -8,8 +8,7 @@ import threading
 
 import boto3
 
-from daifuku.adapters.member_table import MemberTable
-from daifuku.adapters.staff_table import StaffTable
+from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku.models.shop import LiffApps, PointsRule, Rank, ShopConfig
 from daifuku.models.staff import CouponTemplateRecord
 from daifuku_local.aws_resources import REGION
@@ -76,8 +75,8 @@ def seed_demo_shop(
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
-    table = MemberTable(table_name, resource)
-    table.save_shop_config(
+    table = Repositories.for_table(table_name, resource)
+    table.shop_config.save_shop_config(
         ShopConfig(
             shop_name="大福堂(デモ)",
             liff_apps=LOCAL_LIFF_APPS,
@@ -89,17 +88,16 @@ def seed_demo_shop(
             rank_up_message="{name}さま、{rank}会員になりました!いつもご来店ありがとうございます。",
         )
     )
-    staff_records = StaffTable(table_name, resource)
     for template in DEMO_COUPON_TEMPLATES:
-        staff_records.save_template(template)
+        table.coupons.save_template(template)
     line = line_clients(
         simulator.config.channel_access_token, LineEndpoints(simulator.base_url, simulator.base_url)
     )
     setup = ShopSetup(line=line, table=table, report=SetupReport(dry_run=False, emit=log.debug))
-    setup.configure_rich_menus(table.load_shop_config())
-    menus = table.load_shop_config().rich_menus
+    setup.configure_rich_menus(table.shop_config.load_shop_config())
+    menus = table.shop_config.load_shop_config().rich_menus
     owner = simulator.create_user("店長(オーナー)")
-    table.add_staff(owner.user_id, "owner")
+    table.staff.add_staff(owner.user_id, "owner")
     simulator.follow(owner.user_id)
     simulator.console_links = {"liffSite": liff_site_url, "liffPages": LIFF_PAGES}
     for name in DEMO_FRIENDS:

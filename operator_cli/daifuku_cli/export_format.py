@@ -33,6 +33,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from daifuku.adapters.dynamodb import keys
+
 SCHEMA_VERSION = 1
 EXPORT_FORMAT = "daifuku-export"
 MANIFEST_FILE = "manifest.json"
@@ -304,15 +306,15 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "shop",
         "the shop's configuration (JSON)",
-        pk="SHOP",
-        sk="CONFIG",
+        pk=keys.SHOP.pk,
+        sk=keys.SHOP.sk,
         columns=(Column("config", ColumnType.JSON),),
     ),
     ItemKind(
         "staff",
         "staff members and their role",
-        pk="STAFF",
-        sk="{user_id}",
+        pk=keys.STAFF.pk,
+        sk=keys.STAFF.sk,
         columns=(
             key_only("user_id"),
             text("role"),
@@ -321,8 +323,8 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "members",
         "every LINE user: friends, guests, registered members, deleted tombstones; flags, tags, points",
-        pk="USER#{user_id}",
-        sk="MEMBER",
+        pk=keys.MEMBER.pk,
+        sk=keys.MEMBER.sk,
         columns=(
             text("user_id"),
             text("status"),
@@ -362,15 +364,15 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "tags",
         "one row per member and tag (the tag index)",
-        pk="USER#{user_id}",
-        sk="TAG#{tag}",
+        pk=keys.TAG.pk,
+        sk=keys.TAG.sk,
         columns=(text("user_id"), text("tag")),
     ),
     ItemKind(
         "coupons",
         "coupons members hold, used or not",
-        pk="USER#{user_id}",
-        sk="COUPON#{coupon_id}",
+        pk=keys.COUPON.pk,
+        sk=keys.COUPON.sk,
         columns=(
             key_only("user_id"),
             text("coupon_id"),
@@ -389,8 +391,8 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "coupon_templates",
         "the coupons staff define (issued, claimed from the poster, bought with points)",
-        pk="COUPON_TEMPLATE",
-        sk="{template_id}",
+        pk=keys.COUPON_TEMPLATE.pk,
+        sk=keys.COUPON_TEMPLATE.sk,
         columns=(
             text("template_id"),
             text("title"),
@@ -405,8 +407,8 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "visits",
         "visits recorded at the counter",
-        pk="USER#{user_id}",
-        sk="VISIT#{visited_key}#{visit_id}",
+        pk=keys.VISIT.pk,
+        sk=keys.VISIT.sk,
         columns=(
             key_only("user_id"),
             key_only("visited_key"),
@@ -420,8 +422,8 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "points_ledger",
         "every change of a member's points (the member's points are their sum)",
-        pk="USER#{user_id}",
-        sk="POINTS#{entry_id}",
+        pk=keys.LEDGER_ENTRY.pk,
+        sk=keys.LEDGER_ENTRY.sk,
         columns=(
             key_only("user_id"),
             text("entry_id"),
@@ -435,8 +437,8 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "memos",
         "staff memos about a member (the text is personal data: staff write what customers tell them)",
-        pk="USER#{user_id}",
-        sk="MEMO#{memo_key}#{memo_id}",
+        pk=keys.MEMO.pk,
+        sk=keys.MEMO.sk,
         columns=(
             key_only("user_id"),
             key_only("memo_key"),
@@ -450,15 +452,15 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "interactions",
         "messages and postbacks from members (the text is personal data)",
-        pk="USER#{user_id}",
-        sk="INTERACTION#{at}",
+        pk=keys.INTERACTION.pk,
+        sk=keys.INTERACTION.sk,
         columns=(key_only("user_id"), key_only("at"), text("kind"), text("text", personal=True)),
     ),
     ItemKind(
         "member_numbers",
         "every member number ever issued or imported, and who holds it",
-        pk="MEMBER_NO#{member_no}",
-        sk="MEMBER_NO",
+        pk=keys.MEMBER_NUMBER.pk,
+        sk=keys.MEMBER_NUMBER.sk,
         columns=(
             text("member_no"),
             text("user_id"),
@@ -473,15 +475,15 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "member_number_counter",
         "the last member number issued: import continues the numbering from it",
-        pk="COUNTER#member_no",
-        sk="COUNTER",
+        pk=keys.MEMBER_NUMBER_COUNTER.pk,
+        sk=keys.MEMBER_NUMBER_COUNTER.sk,
         columns=(number("last_sequence"),),
     ),
     ItemKind(
         "legacy_members",
         "members imported from before Daifuku, not yet claimed (phone and birthdate are personal data)",
-        pk="LEGACY_PHONE#{phone}",
-        sk="LEGACY#{member_no}",
+        pk=keys.LEGACY_MEMBER.pk,
+        sk=keys.LEGACY_MEMBER.sk,
         columns=(
             text("member_no"),
             text("imported_at"),
@@ -493,8 +495,8 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "campaigns",
         "campaigns (their definition as JSON) and their progress counters",
-        pk="CAMPAIGN#{campaign_id}",
-        sk="CAMPAIGN",
+        pk=keys.CAMPAIGN.pk,
+        sk=keys.CAMPAIGN.sk,
         columns=(
             key_only("campaign_id"),
             Column("campaign", ColumnType.JSON),
@@ -516,15 +518,15 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "campaign_batches",
         "who was in each planned batch of a campaign",
-        pk="CAMPAIGN#{campaign_id}",
-        sk="BATCH#{batch_no}",
+        pk=keys.CAMPAIGN_BATCH.pk,
+        sk=keys.CAMPAIGN_BATCH.sk,
         columns=(key_only("campaign_id"), key_only("batch_no"), Column("user_ids", ColumnType.JSON)),
     ),
     ItemKind(
         "campaign_sends",
         "what happened to each recipient of a campaign",
-        pk="CAMPAIGN#{campaign_id}",
-        sk="SEND#{user_id}",
+        pk=keys.CAMPAIGN_SEND.pk,
+        sk=keys.CAMPAIGN_SEND.sk,
         columns=(
             key_only("campaign_id"),
             key_only("user_id"),
@@ -538,15 +540,15 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "campaign_log",
         "campaigns by start time",
-        pk="CAMPAIGN_LOG",
-        sk="{started_at}#{campaign_id}",
+        pk=keys.CAMPAIGN_LOG.pk,
+        sk=keys.CAMPAIGN_LOG.sk,
         columns=(key_only("started_at"), text("campaign_id")),
     ),
     ItemKind(
         "audit",
         "what staff did: who, what, to which user id",
-        pk="AUDIT",
-        sk="{audit_key}#{audit_id}",
+        pk=keys.AUDIT.pk,
+        sk=keys.AUDIT.sk,
         columns=(
             key_only("audit_key"),
             key_only("audit_id"),
@@ -560,29 +562,29 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(
         "daily_stats",
         "the dashboard's counts per day (shop time)",
-        pk="STATS#DAY",
-        sk="{day}",
+        pk=keys.DAILY_STATS.pk,
+        sk=keys.DAILY_STATS.sk,
         columns=(key_only("day"), number("friends_added"), number("blocks"), number("registrations")),
     ),
     ItemKind(
         "totals",
         "the dashboard's running totals",
-        pk="STATS",
-        sk="TOTALS",
+        pk=keys.TOTALS.pk,
+        sk=keys.TOTALS.sk,
         columns=(number("friends"), number("members"), number("blocked")),
     ),
     ItemKind(
         "webhook_events",
         "processed webhook event ids, kept 7 days against LINE's redeliveries",
-        pk="WEBHOOK_EVENT#{webhook_event_id}",
-        sk="WEBHOOK_EVENT",
+        pk=keys.WEBHOOK_EVENT.pk,
+        sk=keys.WEBHOOK_EVENT.sk,
         transient=True,
     ),
     ItemKind(
         "staff_alert_allowances",
         "new-friend alerts sent per minute (expire after a day)",
-        pk="STAFF_ALERTS#{minute}",
-        sk="COUNT",
+        pk=keys.STAFF_ALERTS.pk,
+        sk=keys.STAFF_ALERTS.sk,
         transient=True,
     ),
 )

@@ -15,7 +15,8 @@ import qrcode
 from PIL import Image, ImageDraw
 from qrcode.constants import ERROR_CORRECT_M
 
-from daifuku.adapters.member_table import MemberTable
+from daifuku.adapters.dynamodb.shop import ShopConfigRepository
+from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku_cli.japanese_font import FontFace, japanese_font
 from daifuku_cli.rich_menus import text_colour_on, theme_rgb
 from daifuku_cli.target import add_target_arguments, resolve_target
@@ -70,7 +71,9 @@ def run_poster(arguments: argparse.Namespace) -> int:
     shop_name, theme, liff_url = arguments.shop_name, arguments.theme_color, arguments.liff_url
     if not (shop_name and theme and liff_url):
         target = resolve_target(arguments)
-        shop = MemberTable(target.table_name, target.resource("dynamodb")).load_shop_config()
+        shop = ShopConfigRepository(
+            TableGateway(target.table_name, target.resource("dynamodb"))
+        ).load_shop_config()
         shop_name = shop_name or shop.shop_name
         theme = theme or shop.theme_color
         if not liff_url:

@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from daifuku.adapters.member_table import MemberTable
+from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku_cli.line_clients import (
     LINE_API,
     LINE_DATA_API,
@@ -134,7 +134,7 @@ def _run_setup(arguments: argparse.Namespace) -> int:
         line=line_clients(
             credentials.channel_access_token.get_secret_value(), line_endpoints(arguments, target)
         ),
-        table=MemberTable(target.table_name, target.resource("dynamodb")),
+        table=Repositories.for_table(target.table_name, target.resource("dynamodb")),
         secrets=target.client("secretsmanager"),
         secret_id=target.line_secret_id,
         site=site,

@@ -19,8 +19,8 @@ from typing import Any
 from linebot.v3 import liff, messaging
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku.adapters.line_credentials import CREDENTIALS_CACHE_SECONDS
-from daifuku.adapters.member_table import MemberTable
 from daifuku.models.member import MembershipStatus
 from daifuku.models.shop import LiffApps, RichMenus, ShopConfig
 from daifuku_cli.line_clients import LineClients, unless_not_found
@@ -176,7 +176,7 @@ class ShopSetup:
         self,
         *,
         line: LineClients,
-        table: MemberTable,
+        table: Repositories,
         report: SetupReport,
         secrets: Any = None,
         secret_id: str = "",
@@ -197,7 +197,7 @@ class ShopSetup:
     def run(self, plan: SetupPlan) -> SetupReport:
         self.store_credentials(plan.credentials)
         self.configure_webhook(plan.webhook_url)
-        shop = self._table.load_shop_config()
+        shop = self._table.shop_config.load_shop_config()
         shop = self.configure_liff_apps(shop, plan)
         self.publish_liff_ids(shop.liff_apps)
         self.configure_rich_menus(shop)
@@ -311,8 +311,8 @@ class ShopSetup:
 
     def _save_liff_apps(self, liff_apps: LiffApps) -> None:
         # Read again just before writing: only this field is ours to change here.
-        current = self._table.load_shop_config()
-        self._table.save_shop_config(current.model_copy(update={"liff_apps": liff_apps}))
+        current = self._table.shop_config.load_shop_config()
+        self._table.shop_config.save_shop_config(current.model_copy(update={"liff_apps": liff_apps}))
 
     def publish_liff_ids(self, liff_apps: LiffApps) -> None:
         """The LIFF pages' `liff-apps.json` in the site bucket, so each page starts its own LIFF app."""
@@ -403,10 +403,10 @@ class ShopSetup:
         return menu_id
 
     def _save_rich_menus(self, menu_ids: dict[str, str | None], digests: dict[str, str]) -> None:
-        current = self._table.load_shop_config()
+        current = self._table.shop_config.load_shop_config()
         ids = {kind: menu_ids.get(kind) or getattr(current.rich_menus, kind) for kind in MENU_KINDS}
         menus = RichMenus(**ids, guest_card=current.rich_menus.guest_card, image_sha256=digests)
-        self._table.save_shop_config(current.model_copy(update={"rich_menus": menus}))
+        self._table.shop_config.save_shop_config(current.model_copy(update={"rich_menus": menus}))
 
     def _set_default(self, menu_id: str | None) -> None:
         current = self._default_rich_menu()
@@ -442,7 +442,9 @@ class ShopSetup:
 
     def _relink_members(self, menu_id: str) -> None:
         """Members see the member menu through a per-user link, which deleting the old menu removes."""
-        user_ids = self._table.user_ids_with_status({MembershipStatus.REGISTERED, MembershipStatus.GUEST})
+        user_ids = self._table.members.user_ids_with_status(
+            {MembershipStatus.REGISTERED, MembershipStatus.GUEST}
+        )
         if not user_ids:
             return
         if not self._dry_run:
@@ -455,9 +457,9 @@ class ShopSetup:
     # Staff
 
     def add_owner(self, user_id: str) -> None:
-        if self._table.staff_role(user_id) == OWNER_ROLE:
+        if self._table.staff.staff_role(user_id) == OWNER_ROLE:
             self.report.unchanged("owner", user_id)
             return
         if not self._dry_run:
-            self._table.add_staff(user_id, OWNER_ROLE)
+            self._table.staff.add_staff(user_id, OWNER_ROLE)
         self.report.changed("owner", "add", user_id)

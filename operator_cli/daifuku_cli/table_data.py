@@ -9,14 +9,15 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from daifuku.adapters.member_table import MemberTable
-from daifuku.adapters.table_keys import (
+from daifuku.adapters.dynamodb.keys import (
     MEMBER_NUMBER_COUNTER_ATTRIBUTE,
     MEMBER_NUMBER_COUNTER_KEY,
     legacy_member_key,
     legacy_phone_partition,
     member_number_key,
 )
+from daifuku.adapters.dynamodb.shop import ShopConfigRepository
+from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku.models.shop import MemberNumberFormat
 from daifuku_cli.legacy_csv import LegacyRow
 
@@ -59,7 +60,7 @@ class TableData:
     # The legacy import
 
     def member_number_format(self) -> MemberNumberFormat:
-        return MemberTable(self.table.name, _ResourceOf(self.table)).load_shop_config().member_number_format
+        return ShopConfigRepository(TableGateway.of(self.table)).load_shop_config().member_number_format
 
     def member_number_items(self, member_nos: Iterable[str]) -> dict[str, dict[str, Any] | None]:
         wanted = list(dict.fromkeys(member_nos))
@@ -135,13 +136,3 @@ class TableData:
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         return True
-
-
-class _ResourceOf:
-    """What MemberTable asks of a boto3 resource, answered with a table we already hold."""
-
-    def __init__(self, table: Any):
-        self._table = table
-
-    def Table(self, _name: str) -> Any:
-        return self._table

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from daifuku.adapters.table_keys import COUPON_SK_PREFIX, LEDGER_SK_PREFIX
+from daifuku.adapters.dynamodb.keys import COUPON_SK_PREFIX, LEDGER_SK_PREFIX
 from daifuku.domain.poster_codes import issue_poster_code, poster_signing_key
 from daifuku.models.shop import RegistrationMode
 from daifuku_local.aws_resources import LocalChannel

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from daifuku.adapters.table_keys import LEDGER_SK_PREFIX, VISIT_SK_PREFIX, coupon_key, member_key
+from daifuku.adapters.dynamodb.keys import LEDGER_SK_PREFIX, VISIT_SK_PREFIX, coupon_key, member_key
 from daifuku.domain.card_token import card_signing_key, issue_card_token
 from daifuku.models.shop import PointsRule
 from daifuku_local.aws_resources import LocalChannel

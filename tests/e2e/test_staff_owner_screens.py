@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from daifuku.adapters.table_keys import COUPON_SK_PREFIX
+from daifuku.adapters.dynamodb.keys import COUPON_SK_PREFIX
 from tests.e2e.test_staff_console import a_member, open_console
 from tests.integration.campaign_api import (
     compose,

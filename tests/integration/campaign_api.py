@@ -9,8 +9,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from daifuku.adapters.campaign_table import CampaignTable
-from daifuku.adapters.table_keys import member_key, staff_key, tag_key
+from daifuku.adapters.dynamodb.campaigns import CampaignRepository
+from daifuku.adapters.dynamodb.keys import member_key, staff_key, tag_key
+from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku.domain.campaigns import Campaign, CampaignStatus, SendBatch, TextContent, plan_campaign
 from daifuku.domain.segments import Segment
 from tests.integration.member_api import MemberApi
@@ -75,7 +76,7 @@ def wait_until_finished(api: MemberApi, staff: str, campaign_id: str, seconds: f
 
 def sending_campaign(member_table: Any, users: list[str], text: str, campaign_id: str) -> SendBatch:
     """A campaign the planner has queued (its one batch returned), as if its schedule fired."""
-    records = CampaignTable(member_table)
+    records = CampaignRepository(TableGateway.of(member_table))
     campaign = records.create_campaign(
         Campaign(
             campaign_id=campaign_id, name="テスト配信", segment=Segment(), messages=[TextContent(text=text)]

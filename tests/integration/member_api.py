@@ -10,10 +10,10 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
-from daifuku.adapters.member_table import MemberTable
+from daifuku.adapters.dynamodb.shop import ShopConfigRepository
+from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku.models.shop import ShopConfig
 from daifuku_local.line_platform.client import SimulatorClient
 
@@ -102,7 +102,7 @@ def a_form(**changes: Any) -> dict[str, Any]:
 @contextlib.contextmanager
 def shop_configured(table: Any, **changes: Any) -> Iterator[ShopConfig]:
     """The shop's configuration with `changes` for the duration, then as it was."""
-    shops = MemberTable(table.name, SimpleNamespace(Table=lambda _: table))
+    shops = ShopConfigRepository(TableGateway.of(table))
     before = shops.load_shop_config()
     changed = before.model_copy(update=changes)
     shops.save_shop_config(ShopConfig.model_validate(changed.model_dump()))

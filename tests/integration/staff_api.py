@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from daifuku.adapters.table_keys import member_key
+from daifuku.adapters.dynamodb.keys import member_key
 from tests.integration.member_api import MemberApi, a_form
 
 

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from daifuku.adapters.campaign_table import CampaignTable
+from daifuku.adapters.dynamodb.campaigns import CampaignRepository
+from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku.domain.campaigns import CampaignStatus
 from daifuku_cli.main import main as daifuku
 from daifuku_local.aws_resources import aws_client
@@ -22,7 +23,7 @@ def test_dead_batches_are_listed_then_redriven_and_delivered_once(local_stack, l
     marker = uuid.uuid4().hex[:8]
     campaign_id = f"dlq-{marker}"
     batch = sending_campaign(member_table, users, f"再送のお知らせ {marker}", campaign_id)
-    records = CampaignTable(member_table)
+    records = CampaignRepository(TableGateway.of(member_table))
     # The batch used up its attempts (LINE was down for an hour) and sits in the dead-letter queue.
     sqs = aws_client("sqs", endpoint)
     dlq_url = sqs.get_queue_url(QueueName="daifuku-send-dlq")["QueueUrl"]

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from daifuku.adapters.campaign_table import CampaignTable
-from daifuku.adapters.member_table import MemberTable
+from daifuku.adapters.dynamodb.coupons import CouponRepository
+from daifuku.adapters.dynamodb.shop import ShopConfigRepository
+from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku.models.membership import Coupon
 from daifuku.models.shop import (
     CouponTemplate,
@@ -73,7 +74,7 @@ def shop(local_stack, line, member_table, api, owner, tmp_path_factory) -> dict[
     """A shop with every kind of record: registered members (custom fields, Japanese text, optional
     fields left empty), friends only, a blocked friend, a deleted member, tags, a message, coupons used
     and unused, a finished campaign with its sends, and legacy members not yet claimed."""
-    shops = MemberTable(member_table.name, type("R", (), {"Table": lambda self, _: member_table})())
+    shops = ShopConfigRepository(TableGateway.of(member_table))
     config = shops.load_shop_config().model_copy(
         update={
             "registration_form": RegistrationFormConfig(
@@ -107,7 +108,7 @@ def shop(local_stack, line, member_table, api, owner, tmp_path_factory) -> dict[
     assert api.delete_my_data(deleted)[0] == 200
 
     tag_members(member_table, [full, plain], REGULARS)
-    CampaignTable(member_table).grant_coupon(
+    CouponRepository(TableGateway.of(member_table)).grant_coupon(
         plain,
         Coupon(
             coupon_id="autumn-2026",

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from daifuku.adapters.table_keys import MEMBER_NUMBER_COUNTER_KEY, legacy_member_key, member_number_key
+from daifuku.adapters.dynamodb.keys import MEMBER_NUMBER_COUNTER_KEY, legacy_member_key, member_number_key
 from daifuku_cli.main import main as daifuku
 from tests.integration.member_api import a_form
 

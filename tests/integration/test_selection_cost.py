@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from daifuku.adapters.campaign_table import CampaignTable
-from daifuku.adapters.table_keys import member_key
+from daifuku.adapters.dynamodb.campaigns import CampaignRepository
+from daifuku.adapters.dynamodb.keys import member_key
+from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku.domain.campaign_planning import start_campaign
 from daifuku.domain.campaigns import Campaign, TextContent
 from daifuku.domain.segments import Segment
@@ -83,7 +84,7 @@ def test_a_birth_month_plan_reads_at_most_105_percent_of_its_recipients(local_st
                         "birth_month": f"{month:02d}",
                     }
                 )
-    records = CampaignTable(table)
+    records = CampaignRepository(TableGateway.of(table))
     campaign = records.create_campaign(
         Campaign(
             campaign_id="birth-month-cost",

@@ -7,9 +7,10 @@ import uuid
 
 import pytest
 
-from daifuku.adapters.campaign_table import CampaignTable
+from daifuku.adapters.dynamodb.campaigns import CampaignRepository
+from daifuku.adapters.dynamodb.keys import member_key
+from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku.adapters.line_api import LineMessagingClient
-from daifuku.adapters.table_keys import member_key
 from daifuku.domain.campaigns import CampaignStatus
 from daifuku.domain.push_worker import PushWorker, RecipientOutcome
 from daifuku_local.aws_resources import LocalChannel
@@ -79,7 +80,9 @@ def test_with_seeded_429s_500s_timeouts_and_lost_answers_each_member_gets_it_exa
     finished = wait_until_finished(api, owner, campaign_id, 90)
     assert finished["status"] == "done"
     assert (finished["planned"], finished["sent"], finished["percent_done"]) == (len(users), len(users), 100)
-    assert CampaignTable(member_table).outcome_counts(campaign_id) == {"sent": len(users)}
+    assert CampaignRepository(TableGateway.of(member_table)).outcome_counts(campaign_id) == {
+        "sent": len(users)
+    }
     stats = line.stats()["requests"]
     faulted = sum(
         stats.get(endpoint, {}).get(code, 0) for endpoint in ("push", "multicast") for code in ("429", "500")
@@ -106,7 +109,7 @@ def test_the_monthly_limit_mid_send_pauses_the_campaign_instead_of_retrying(line
         line.set_rate_limits(push=2000)
     delivered = [u for u in users if any("上限テスト" in m.get("text", "") for m in line.received(u))]
     assert len(delivered) < len(users)
-    counts = CampaignTable(member_table).outcome_counts(campaign_id)
+    counts = CampaignRepository(TableGateway.of(member_table)).outcome_counts(campaign_id)
     assert counts["sent"] == len(delivered) and counts["paused"] >= 1
     paused = progress(api, owner, campaign_id)
     assert (paused["sent"], paused["paused"]) == (counts["sent"], counts["paused"])
@@ -115,7 +118,7 @@ def test_the_monthly_limit_mid_send_pauses_the_campaign_instead_of_retrying(line
 class KilledAfterSending:
     """The worker's records, for a worker that dies after LINE accepted its sends, before recording them."""
 
-    def __init__(self, records: CampaignTable):
+    def __init__(self, records: CampaignRepository):
         self._records = records
 
     def __getattr__(self, name: str):
@@ -133,7 +136,7 @@ def test_a_worker_killed_mid_batch_is_redelivered_and_each_member_still_gets_it_
     marker = uuid.uuid4().hex[:8]
     text = f"{'{name}さん、' if personalised else ''}お知らせ {marker}"
     batch = sending_campaign(member_table, users, text, f"killed-{marker}")
-    records = CampaignTable(member_table)
+    records = CampaignRepository(TableGateway.of(member_table))
     channel = LocalChannel()
     client = LineMessagingClient(
         channel.channel_access_token, local_stack.urls.simulator, local_stack.urls.simulator
@@ -171,7 +174,7 @@ def test_a_member_flagged_or_blocked_after_planning_is_skipped_at_send_time(
         channel.channel_access_token, local_stack.urls.simulator, local_stack.urls.simulator
     )
 
-    outcomes = PushWorker(CampaignTable(member_table), client).deliver(batch)
+    outcomes = PushWorker(CampaignRepository(TableGateway.of(member_table)), client).deliver(batch)
 
     assert outcomes[users[0]] is RecipientOutcome.SKIPPED_BY_FLAG
     assert not any(marker in m.get("text", "") for m in line.received(users[0]))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 
-from daifuku.adapters.member_table import MemberTable
-from daifuku.adapters.table_keys import member_key
+from daifuku.adapters.dynamodb.coupons import CouponRepository
+from daifuku.adapters.dynamodb.keys import member_key
+from daifuku.adapters.dynamodb.table import TableGateway
 from tests.integration.campaign_api import (
     compose,
     fire_due_campaigns,
@@ -189,7 +189,7 @@ def test_a_campaign_coupon_is_held_once_by_each_member_it_reached(line, member_t
     fire_due_campaigns(api.api_url)
     assert wait_until_finished(api, owner, campaign_id)["sent"] == 2
 
-    members = MemberTable(member_table.name, SimpleNamespace(Table=lambda _: member_table))
+    members = CouponRepository(TableGateway.of(member_table))
     for user in reached:
         [held] = [c for c in members.coupons_of(user) if c.coupon_id == f"campaign-{campaign_id}"]
         assert held.title == "ご来店感謝 10%オフ" and held.used_at is None

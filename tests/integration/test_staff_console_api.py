@@ -20,7 +20,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from daifuku.domain.poster_codes import issue_poster_code, poster_signing_key
 from daifuku.models.shop import PointsRule, Rank
 from daifuku_local.aws_resources import LocalChannel
-from functions.liff_api.api import app
+from functions.liff_api.handler import resolver
 from functions.liff_api.staff_routes import STAFF_PREFIX, STAFF_ROUTES
 from tests.integration.campaign_api import wait_until_finished
 from tests.integration.member_api import a_form, shop_configured
@@ -44,7 +44,7 @@ def shop_today():
 
 def staff_routes() -> list[tuple[str, str]]:
     """(method, path) of every /liff/api/staff route the resolver serves, from its route table."""
-    routes = [(route.method, route.path) for route in app._static_routes + app._dynamic_routes]
+    routes = [(route.method, route.path) for route in resolver()._static_routes + resolver()._dynamic_routes]
     return sorted(route for route in routes if route[1].startswith(f"{STAFF_PREFIX}/"))
 
 

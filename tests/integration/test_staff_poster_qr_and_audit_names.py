@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from daifuku.adapters.table_keys import staff_key
+from daifuku.adapters.dynamodb.keys import staff_key
 from daifuku.domain.barcode import qr_code_svg
 from daifuku.models.shop import LiffApps
 from tests.integration.member_api import shop_configured

@@ -112,6 +112,11 @@ class FakeTable:
         return self.alerts_sent <= limit
 
 
+def ledger_over(table: FakeTable, line: FakeLine) -> FriendLedger:
+    """The ledger with the fake table standing in for every repository it uses."""
+    return FriendLedger(table, line, SHOP, staff=table, campaigns=table)
+
+
 class FakeLine:
     def __init__(self, profile_fails: bool = False) -> None:
         self.profile_fails = profile_fails
@@ -159,7 +164,7 @@ def test_a_new_friend_is_recorded_welcomed_linked_and_announced_to_staff():
     table.staff = ["U" + "b" * 32]
     [result] = process_webhook_events(
         [event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False})],
-        FriendLedger(table, line, SHOP),
+        ledger_over(table, line),
         datetime(2026, 1, 1),
     )
     assert result.outcome == Outcome.NEW_FRIEND
@@ -176,7 +181,7 @@ def test_a_new_friend_is_recorded_welcomed_linked_and_announced_to_staff():
 
 def test_follow_then_unfollow_arriving_out_of_order_leaves_the_user_blocked():
     table, line = FakeTable(), FakeLine()
-    ledger = FriendLedger(table, line, SHOP)
+    ledger = ledger_over(table, line)
     follow = event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False})
     unfollow = event("unfollow", 2000, "E2")
     assert ledger.apply(unfollow, NOW).outcome is Outcome.BLOCKED
@@ -187,7 +192,7 @@ def test_follow_then_unfollow_arriving_out_of_order_leaves_the_user_blocked():
 def test_unblock_is_a_returning_friend_without_a_staff_alert():
     table, line = FakeTable(), FakeLine()
     table.staff = ["U" + "b" * 32]
-    ledger = FriendLedger(table, line, SHOP)
+    ledger = ledger_over(table, line)
     now = datetime(2026, 1, 1)
     process_webhook_events(
         [event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False})], ledger, now
@@ -205,7 +210,7 @@ def test_unblock_is_a_returning_friend_without_a_staff_alert():
 def test_a_returning_member_gets_welcome_back_and_the_member_menu():
     table, line = FakeTable(), FakeLine()
     table.members[USER] = Member(user_id=USER, member_no="000042", first_followed_at=datetime(2026, 1, 1))
-    FriendLedger(table, line, SHOP).apply(
+    ledger_over(table, line).apply(
         event("follow", 5000, "E1", replyToken="r1", follow={"isUnblocked": True}), NOW
     )
     assert line.replies[0][1][0]["type"] == "text"
@@ -214,7 +219,7 @@ def test_a_returning_member_gets_welcome_back_and_the_member_menu():
 
 def test_a_failed_profile_call_still_records_the_friend_and_fills_it_in_on_the_next_event():
     table, line = FakeTable(), FakeLine(profile_fails=True)
-    ledger = FriendLedger(table, line, SHOP)
+    ledger = ledger_over(table, line)
     ledger.apply(event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False}), NOW)
     assert table.members[USER].profile_pending is True
     line.profile_fails = False
@@ -227,7 +232,7 @@ def test_a_failed_profile_call_still_records_the_friend_and_fills_it_in_on_the_n
 
 def test_each_event_is_applied_once_and_a_failed_write_leaves_it_for_redelivery():
     table, line = FakeTable(), FakeLine()
-    ledger = FriendLedger(table, line, SHOP)
+    ledger = ledger_over(table, line)
     follow = event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False})
     first = process_webhook_events([follow], ledger, NOW)
     again = process_webhook_events([follow], ledger, NOW)
@@ -242,7 +247,7 @@ def test_each_event_is_applied_once_and_a_failed_write_leaves_it_for_redelivery(
     down = TableDown()
     down.__dict__.update(table.__dict__)
     with pytest.raises(RuntimeError):
-        process_webhook_events([unfollow], FriendLedger(down, line, SHOP), NOW)
+        process_webhook_events([unfollow], ledger_over(down, line), NOW)
     assert "E2" not in table.claimed and table.members[USER].blocked is False
     [redelivered] = process_webhook_events([unfollow], ledger, NOW)
     assert redelivered.outcome == "blocked" and table.members[USER].blocked is True
@@ -269,30 +274,30 @@ def test_a_follow_whose_record_changed_under_it_is_still_applied_or_left_for_red
 
     # an older unfollow lands first: the follow reads again and is applied, welcome once
     table, line = RacedTable([(1000, True)]), FakeLine()
-    [result] = process_webhook_events([follow], FriendLedger(table, line, SHOP), NOW)
+    [result] = process_webhook_events([follow], ledger_over(table, line), NOW)
     assert result.outcome == Outcome.NEW_FRIEND
     assert table.members[USER].blocked is False and len(line.replies) == 1
     assert "E1" in table.claimed
 
     # a newer unfollow lands first: it wins, and the follow sends nothing
     table, line = RacedTable([(3000, True)]), FakeLine()
-    [result] = process_webhook_events([follow], FriendLedger(table, line, SHOP), NOW)
+    [result] = process_webhook_events([follow], ledger_over(table, line), NOW)
     assert result.outcome == Outcome.STALE
     assert table.members[USER].blocked is True and line.replies == []
 
     # the record keeps changing: nothing written, the request fails and LINE redelivers it
     table, line = RacedTable([(100 + n, True) for n in range(10)]), FakeLine()
     with pytest.raises(WritesKeptConflicting):
-        process_webhook_events([follow], FriendLedger(table, line, SHOP), NOW)
+        process_webhook_events([follow], ledger_over(table, line), NOW)
     assert "E1" not in table.claimed and line.replies == []
     table.racing = []
-    [redelivered] = process_webhook_events([follow], FriendLedger(table, line, SHOP), NOW)
+    [redelivered] = process_webhook_events([follow], ledger_over(table, line), NOW)
     assert redelivered.outcome == Outcome.NEW_FRIEND and len(line.replies) == 1
 
 
 def test_a_message_fills_in_a_missing_profile_in_the_same_write_and_a_duplicate_changes_nothing():
     table, line = FakeTable(), FakeLine(profile_fails=True)
-    ledger = FriendLedger(table, line, SHOP)
+    ledger = ledger_over(table, line)
     process_webhook_events(
         [event("follow", 1000, "E1", replyToken="r1", follow={"isUnblocked": False})], ledger, NOW
     )
@@ -324,7 +329,7 @@ def follow_of(n: int):
 def test_staff_alerts_stop_at_the_per_minute_allowance():
     table, line = FakeTable(), FakeLine()
     table.staff = ["U" + "b" * 32]
-    ledger = FriendLedger(table, line, SHOP)
+    ledger = ledger_over(table, line)
     for n in range(8):
         process_webhook_events([follow_of(n)], ledger, datetime(2026, 1, 1))
     assert len(line.multicasts) == SHOP.staff_alerts_per_minute
@@ -333,9 +338,7 @@ def test_staff_alerts_stop_at_the_per_minute_allowance():
 def test_many_follows_in_one_request_are_one_staff_alert():
     table, line = FakeTable(), FakeLine()
     table.staff = ["U" + "b" * 32]
-    process_webhook_events(
-        [follow_of(n) for n in range(8)], FriendLedger(table, line, SHOP), datetime(2026, 1, 1)
-    )
+    process_webhook_events([follow_of(n) for n in range(8)], ledger_over(table, line), datetime(2026, 1, 1))
     [(_, [alert], _)] = line.multicasts
     assert alert["text"].count("テスト太郎さん") == 8
 
@@ -358,7 +361,7 @@ def test_unknown_and_unreadable_events_are_typed_not_raised():
 
 def test_follows_blocks_and_unblocks_are_counted_once_on_the_shops_day():
     table, line = FakeTable(), FakeLine()
-    ledger = FriendLedger(table, line, SHOP)
+    ledger = ledger_over(table, line)
     # 2026-01-01 15:30 UTC is already the 2nd in Tokyo
     at_ms = int(datetime(2026, 1, 1, 15, 30, tzinfo=UTC).timestamp() * 1000)
     events = [
@@ -398,7 +401,7 @@ class BusyTable(FakeTable):
 @pytest.mark.parametrize("busy", [1, 3])
 def test_a_write_held_by_another_transaction_is_tried_again_and_applied_once(busy):
     table, line = BusyTable(busy), FakeLine()
-    ledger = FriendLedger(table, line, SHOP)
+    ledger = ledger_over(table, line)
     message = event("message", 1000, "E1", replyToken="r1", message={"id": "1", "type": "text", "text": "hi"})
     unfollow = event("unfollow", 2000, "E2")
     assert [p.outcome for p in process_webhook_events([message], ledger, NOW)] == ["interaction"]
@@ -409,7 +412,7 @@ def test_a_write_held_by_another_transaction_is_tried_again_and_applied_once(bus
 
 def test_a_write_held_for_too_long_fails_the_request_with_nothing_written_then_redelivery_applies_it():
     table, line = BusyTable(100), FakeLine()
-    ledger = FriendLedger(table, line, SHOP)
+    ledger = ledger_over(table, line)
     postback = event("postback", 1000, "E1", replyToken="r1", postback={"data": "action=register"})
     with pytest.raises(WritesKeptConflicting):
         process_webhook_events([postback], ledger, NOW)

@@ -170,7 +170,9 @@ def menus():
 
 def desk_for(table, menus, **shop) -> MembershipDesk:
     config = ShopConfig(**{"rich_menus": MENUS, **shop})
-    return MembershipDesk(table, menus, config, KEY, ZoneInfo("Asia/Tokyo"), clock=lambda: NOW)
+    return MembershipDesk(
+        table, menus, config, KEY, ZoneInfo("Asia/Tokyo"), clock=lambda: NOW, coupons=table, staff=table
+    )
 
 
 def guest_first(table, menus, **shop):

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from daifuku.settings import settings_from
+from daifuku.settings import CampaignSchedulingSettings, SendQueueSettings, settings_as, settings_from
 
 
 def test_settings_read_the_deployment_environment():
@@ -24,3 +24,23 @@ def test_settings_read_the_deployment_environment():
 def test_missing_table_name_is_an_error_naming_the_variable():
     with pytest.raises(ValidationError, match="DAIFUKU_TABLE_NAME"):
         settings_from({"DAIFUKU_LINE_SECRET_ID": "line"})
+
+
+def test_a_function_that_needs_the_send_queue_refuses_to_start_without_it():
+    environment = {"DAIFUKU_TABLE_NAME": "members", "DAIFUKU_LINE_SECRET_ID": "line"}
+    assert settings_from(environment).send_queue_url is None  # the webhook does not need it
+    with pytest.raises(ValidationError, match="DAIFUKU_SEND_QUEUE_URL"):
+        settings_from(environment, SendQueueSettings)
+
+
+def test_the_campaign_scheduling_settings_name_each_missing_variable():
+    settings = settings_from(
+        {
+            "DAIFUKU_TABLE_NAME": "members",
+            "DAIFUKU_LINE_SECRET_ID": "line",
+            "DAIFUKU_CAMPAIGN_SCHEDULE_GROUP": "g",
+        }
+    )
+    with pytest.raises(ValidationError, match="DAIFUKU_CAMPAIGN_PLANNER_ARN") as refused:
+        settings_as(settings, CampaignSchedulingSettings)
+    assert "DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN" in str(refused.value)

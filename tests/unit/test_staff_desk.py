@@ -14,6 +14,7 @@ import pytest
 
 from daifuku.domain.campaign_planning import MemberSelection
 from daifuku.domain.campaigns import Campaign, CampaignPlan, CampaignStatus, SendBatch
+from daifuku.domain.coupon_desk import CouponDesk
 from daifuku.domain.coupon_reminders import remind_expiring_coupons
 from daifuku.domain.errors import (
     CouponAlreadyClaimed,
@@ -60,7 +61,7 @@ def user(n: int) -> str:
 
 @dataclass
 class InMemoryStaffRecords:
-    """What StaffTable does, with a lock standing in for DynamoDB's conditional writes."""
+    """What the staff repositories do, with a lock standing in for DynamoDB's conditional writes."""
 
     members: dict[str, MembershipRecord] = field(default_factory=dict)
     coupons: dict[tuple[str, str], Coupon] = field(default_factory=dict)
@@ -189,7 +190,12 @@ def a_member(records: InMemoryStaffRecords, n: int, **fields: Any) -> str:
 
 def desk(records: InMemoryStaffRecords, line: RecordingLine | None = None, **shop: Any) -> StaffDesk:
     return StaffDesk(
-        records=records,  # type: ignore[arg-type]
+        members=records,  # type: ignore[arg-type]
+        care=records,  # type: ignore[arg-type]
+        search_index=records,  # type: ignore[arg-type]
+        coupons=records,  # type: ignore[arg-type]
+        points=records,  # type: ignore[arg-type]
+        stats=records,  # type: ignore[arg-type]
         line=line or RecordingLine(),
         shop=ShopConfig(**shop),
         timezone=TOKYO,
@@ -258,17 +264,17 @@ def test_an_adjustment_below_zero_is_refused_and_an_exchange_pays_for_its_coupon
         staff_desk.adjust_points(
             STAFF, member, PointsAdjustmentRequest(delta=-21, reason="訂正", entry_id="a1")
         )
-    template = staff_desk.create_template(
+    template = CouponDesk(staff_desk).create_template(
         STAFF, CouponTemplateRequest(template_id="tea", title="お茶", points_cost=15)
     )
 
-    coupon, created = staff_desk.exchange_points(member, template.template_id, "x1")
-    again, created_again = staff_desk.exchange_points(member, template.template_id, "x1")
+    coupon, created = CouponDesk(staff_desk).exchange_points(member, template.template_id, "x1")
+    again, created_again = CouponDesk(staff_desk).exchange_points(member, template.template_id, "x1")
 
     assert (created, created_again, coupon.coupon_id == again.coupon_id) == (True, False, True)
     assert records.members[member].points == 5
     with pytest.raises(NotEnoughPoints):
-        staff_desk.exchange_points(member, template.template_id, "x2")
+        CouponDesk(staff_desk).exchange_points(member, template.template_id, "x2")
 
 
 def test_a_coupon_is_redeemed_once_and_not_after_its_last_day():
@@ -297,11 +303,11 @@ def test_poster_codes_are_good_for_their_day_only_and_claimed_once_per_member():
     records = InMemoryStaffRecords()
     member = a_member(records, 5)
     staff_desk = desk(records)
-    staff_desk.create_template(STAFF, CouponTemplateRequest(template_id="tpl", title="ポスター"))
+    CouponDesk(staff_desk).create_template(STAFF, CouponTemplateRequest(template_id="tpl", title="ポスター"))
 
-    assert staff_desk.claim_poster_coupon(member, code).title == "ポスター"
+    assert CouponDesk(staff_desk).claim_poster_coupon(member, code).title == "ポスター"
     with pytest.raises(CouponAlreadyClaimed):
-        staff_desk.claim_poster_coupon(member, code)
+        CouponDesk(staff_desk).claim_poster_coupon(member, code)
 
 
 def test_segment_issuance_gives_each_member_of_the_segment_one_coupon_per_issue_id():
@@ -309,11 +315,11 @@ def test_segment_issuance_gives_each_member_of_the_segment_one_coupon_per_issue_
     vip = [a_member(records, n, tags=frozenset({"VIP"})) for n in (6, 7)]
     a_member(records, 8)
     staff_desk = desk(records)
-    staff_desk.create_template(STAFF, CouponTemplateRequest(template_id="vip", title="VIP"))
+    CouponDesk(staff_desk).create_template(STAFF, CouponTemplateRequest(template_id="vip", title="VIP"))
     request = IssueRequest(segment=Segment(tags_any=("VIP",)), issue_id="i1")
 
-    assert staff_desk.issue(STAFF, "vip", request) == 2
-    assert staff_desk.issue(STAFF, "vip", request) == 0
+    assert CouponDesk(staff_desk).issue(STAFF, "vip", request) == 2
+    assert CouponDesk(staff_desk).issue(STAFF, "vip", request) == 0
     assert sorted(holder for holder, _ in records.coupons) == vip
 
 

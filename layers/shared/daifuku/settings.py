@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import cache
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,12 +39,40 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(alias="DAIFUKU_MAX_BODY_BYTES", default=64 * 1024, gt=0)
 
 
+class SendQueueSettings(Settings):
+    """The functions that put batches on the send queue or take them off (the planner, the birth-month
+    scheduler, the push worker): without the queue they cannot start."""
+
+    send_queue_url: str = Field(alias="DAIFUKU_SEND_QUEUE_URL", min_length=1)  # type: ignore[assignment]
+
+
+class CampaignSchedulingSettings(Settings):
+    """The function that schedules campaigns (liff_api): the schedule group, the planner the schedules
+    invoke and the role Scheduler assumes."""
+
+    campaign_schedule_group: str = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULE_GROUP", min_length=1)  # type: ignore[assignment]
+    campaign_planner_arn: str = Field(alias="DAIFUKU_CAMPAIGN_PLANNER_ARN", min_length=1)  # type: ignore[assignment]
+    campaign_scheduler_role_arn: str = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN", min_length=1)  # type: ignore[assignment]
+
+
+AnySettings = TypeVar("AnySettings", bound=Settings)
+
+
 @cache
-def current_settings() -> Settings:
-    """The settings of this process, read from the environment on first use."""
-    return Settings.model_validate(os.environ)
+def current_settings(model: type[AnySettings] = Settings) -> AnySettings:  # type: ignore[assignment]
+    """The settings of this process, read from the environment on first use, as `model` (a function's
+    own settings model refuses to start without what that function needs)."""
+    return model.model_validate(os.environ)
 
 
-def settings_from(environment: Mapping[str, str]) -> Settings:
+def settings_from(environment: Mapping[str, str], model: type[AnySettings] = Settings) -> AnySettings:  # type: ignore[assignment]
     """Settings from an explicit mapping (tests and the local stack)."""
-    return Settings.model_validate(dict(environment))
+    return model.model_validate(dict(environment))
+
+
+def settings_as(settings: Settings, model: type[AnySettings]) -> AnySettings:
+    """`settings` checked against a function's own settings model (a ValidationError naming what is
+    missing otherwise)."""
+    if isinstance(settings, model):
+        return settings
+    return model.model_validate(settings.model_dump(by_alias=True))

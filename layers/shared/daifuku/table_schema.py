@@ -78,40 +78,34 @@ class TableDefinition(BaseModel):
 
 USER_ID = KeyAttribute(name="user_id")
 
+
+def member_index(name: str, attribute: str, purpose: str) -> SecondaryIndex:
+    """An index of members by one attribute, sorted by user id."""
+    return SecondaryIndex(
+        name=name, partition_key=KeyAttribute(name=attribute), sort_key=USER_ID, purpose=purpose
+    )
+
+
+BIRTH_MONTH_INDEX = member_index(
+    "birth_month_index", "birth_month", "Birth-month campaigns read only the members born in a month."
+)
+STORE_INDEX = member_index("store_index", "store_id", "Segments by store.")
+TAG_INDEX = member_index(
+    "tag_index", "tag", "Segments and staff search by tag (one item per member and tag)."
+)
+PHONE_LAST4_INDEX = member_index(
+    "phone_last4_index", "phone_last4", "Staff search by the last four digits of a phone number."
+)
+COUPON_EXPIRY_INDEX = SecondaryIndex(
+    name="coupon_expiry_index",
+    partition_key=KeyAttribute(name="expires_on"),
+    sort_key=KeyAttribute(name="sk"),
+    purpose="The expiry reminder reads the coupons whose last day is a date (coupon items only).",
+)
+
 MEMBER_TABLE = TableDefinition(
     partition_key=KeyAttribute(name="pk"),
     sort_key=KeyAttribute(name="sk"),
     ttl_attribute="expires_at",
-    indexes=(
-        SecondaryIndex(
-            name="birth_month_index",
-            partition_key=KeyAttribute(name="birth_month"),
-            sort_key=USER_ID,
-            purpose="Birth-month campaigns read only the members born in a month.",
-        ),
-        SecondaryIndex(
-            name="store_index",
-            partition_key=KeyAttribute(name="store_id"),
-            sort_key=USER_ID,
-            purpose="Segments by store.",
-        ),
-        SecondaryIndex(
-            name="tag_index",
-            partition_key=KeyAttribute(name="tag"),
-            sort_key=USER_ID,
-            purpose="Segments and staff search by tag (one item per member and tag).",
-        ),
-        SecondaryIndex(
-            name="phone_last4_index",
-            partition_key=KeyAttribute(name="phone_last4"),
-            sort_key=USER_ID,
-            purpose="Staff search by the last four digits of a phone number.",
-        ),
-        SecondaryIndex(
-            name="coupon_expiry_index",
-            partition_key=KeyAttribute(name="expires_on"),
-            sort_key=KeyAttribute(name="sk"),
-            purpose="The expiry reminder reads the coupons whose last day is a date (coupon items only).",
-        ),
-    ),
+    indexes=(BIRTH_MONTH_INDEX, STORE_INDEX, TAG_INDEX, PHONE_LAST4_INDEX, COUPON_EXPIRY_INDEX),
 )

@@ -94,9 +94,6 @@ class FriendRepository(Protocol):
         """Mark blocked, keeping all data, and add `counts`; STALE when a later follow/unfollow was
         already applied."""
 
-    def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
-        """Count the block against the campaigns the user received in the 7 days before it."""
-
     def record_interaction(
         self,
         claim: EventClaim,
@@ -111,10 +108,18 @@ class FriendRepository(Protocol):
         profile when given. PROFILE_PENDING (nothing written) when `unless_profile_pending` and the
         record still waits for the profile."""
 
-    def staff_user_ids(self) -> list[str]: ...
-
     def take_staff_alert_allowance(self, minute: str, limit: int) -> bool:
         """True while fewer than `limit` alerts went out in `minute`."""
+
+
+class StaffDirectory(Protocol):
+    def staff_user_ids(self) -> list[str]:
+        """Who hears of new friends (adapters.dynamodb.staff)."""
+
+
+class BlockAttribution(Protocol):
+    def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
+        """Count the block against the campaigns the user received in the 7 days before it."""
 
 
 class LineGateway(Protocol):
@@ -176,8 +181,13 @@ class FriendLedger:
         line: LineGateway,
         shop: ShopConfig,
         timezone: tzinfo = SHOP_TIMEZONE_DEFAULT,
+        *,
+        staff: StaffDirectory,
+        campaigns: BlockAttribution,
     ):
         self._repository = repository
+        self._staff = staff
+        self._campaigns = campaigns
         self._line = line
         self._shop = shop
         self._timezone = timezone  # the shop's: which day a follow or a block counts on
@@ -197,7 +207,7 @@ class FriendLedger:
             )
             if written is not Write.APPLIED:
                 return EventResult(Outcome(written.value), [])
-            campaigns = self._repository.attribute_block(user_id, at)
+            campaigns = self._campaigns.attribute_block(user_id, at)
             return EventResult(Outcome.BLOCKED, [f"after campaign {c}" for c in campaigns])
         if isinstance(event, MessageEvent | PostbackEvent):
             return self._interaction(claim, event, user_id, at)
@@ -309,7 +319,7 @@ class FriendLedger:
         """One multicast to the staff for all the new friends of a request, within the minute's allowance."""
         if not alerts or not self._shop.staff_alerts_enabled:
             return []
-        staff = self._repository.staff_user_ids()
+        staff = self._staff.staff_user_ids()
         if not staff:
             return []
         minute = datetime.fromtimestamp(alerts[0].timestamp_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M")

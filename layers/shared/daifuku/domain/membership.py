@@ -67,11 +67,6 @@ class MembershipRepository(MemberNumberStore, Protocol):
         """All or nothing: the imported number becomes the user's, registered with `profile`, and a
         guest number they held is retired. False when it was claimed meanwhile, or the user changed."""
 
-    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
-        """Give the coupon once: False when the member already holds one with that id."""
-
-    def coupons_of(self, user_id: str) -> list[Coupon]: ...
-
     def mark_rich_menu_pending(self, user_id: str, pending: bool) -> None: ...
 
     def erase_personal_data(self, user_id: str, at: datetime) -> MembershipRecord | None:
@@ -79,6 +74,17 @@ class MembershipRepository(MemberNumberStore, Protocol):
 
     def find_member_by_number(self, member_no: str) -> MembershipRecord | None: ...
 
+
+class HeldCoupons(Protocol):
+    """The coupons a member holds (adapters.dynamodb.coupons)."""
+
+    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
+        """Give the coupon once: False when the member already holds one with that id."""
+
+    def coupons_of(self, user_id: str) -> list[Coupon]: ...
+
+
+class StaffCheck(Protocol):
     def is_staff(self, user_id: str) -> bool: ...
 
 
@@ -124,6 +130,8 @@ class MembershipDesk:
     retry_policy: RetryPolicy | None = None
     notes: list[str] = field(default_factory=list)
     counters: DailyCounters | None = None  # the dashboard's registrations per day and member total
+    coupons: HeldCoupons = field(kw_only=True)
+    staff: StaffCheck = field(kw_only=True)
 
     # The card
 
@@ -160,7 +168,7 @@ class MembershipDesk:
 
     def card_view(self, record: MembershipRecord) -> MemberCardView:
         assert record.member_no is not None
-        coupons = self.repository.coupons_of(record.user_id)
+        coupons = self.coupons.coupons_of(record.user_id)
         return MemberCardView(
             shop_name=self.shop.shop_name,
             theme_color=self.shop.theme_color,
@@ -195,7 +203,7 @@ class MembershipDesk:
 
     def check_card_token(self, staff_user_id: str, token: str) -> CardCheck:
         """The staff scanner's question: is this QR a live card, and whose number is it?"""
-        if not self.repository.is_staff(staff_user_id):
+        if not self.staff.is_staff(staff_user_id):
             raise NotStaff(staff_user_id)
         try:
             card = read_card_token(token)
@@ -339,7 +347,7 @@ class MembershipDesk:
         if configured is None:
             return False
         today = self._today(now)
-        return self.repository.grant_coupon(
+        return self.coupons.grant_coupon(
             user_id,
             Coupon(
                 coupon_id=WELCOME_COUPON_ID,

@@ -1,7 +1,8 @@
-"""The staff console's counter and member management: scan, visits, points, coupons, tags, memos,
-flags, the audit log and the dashboard.
+"""The staff console's counter and member management: scan, visits, points, coupons redeemed at the
+counter, tags, memos, flags, the audit log and the dashboard (templates, issuing and exchange are in
+coupon_desk.py).
 
-Pure domain: the table and LINE come in through the ports below; staff_routes.py wires the real
+Pure domain: the table and LINE come in through the ports in staff_records.py; staff_routes.py wires the real
 adapters, the unit tests in-memory fakes. Every change a staff member makes writes one audit entry
 (who, when, what, whose), which names the member's user id and never their personal data.
 """
@@ -13,18 +14,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
-from daifuku.domain.campaign_planning import MemberSelection
 from daifuku.domain.errors import (
-    CouponAlreadyClaimed,
-    CouponTemplateNotFound,
-    FieldProblem,
-    InvalidClaimCode,
-    InvalidRegistration,
     LineRequestFailed,
     MemberNotFound,
-    NotExchangeable,
     RecordContention,
 )
 from daifuku.domain.membership import CardCheck
@@ -32,24 +26,27 @@ from daifuku.domain.points import (
     EntryKind,
     LedgerEntry,
     adjustment_entry_id,
-    exchange_entry_id,
     is_rank_up,
     rank_for,
     visit_entry_id,
 )
-from daifuku.domain.poster_codes import issue_poster_code, verify_poster_code
-from daifuku.domain.segments import Segment, in_segment
+from daifuku.domain.staff_records import (
+    CouponRecords,
+    MemberCareRecords,
+    MemberSearch,
+    MessagePusher,
+    PointsRecords,
+    StaffMemberRecords,
+    StatsRecords,
+)
 from daifuku.models.member import Member, MembershipStatus
-from daifuku.models.membership import Coupon, CouponView, MembershipRecord
+from daifuku.models.membership import MembershipRecord
 from daifuku.models.shop import ShopConfig
 from daifuku.models.staff import (
     AuditEntry,
     BulkFlagRequest,
-    CouponTemplateRecord,
-    CouponTemplateRequest,
     DayCounts,
     FlagsRequest,
-    IssueRequest,
     MemberDetail,
     MemberSummary,
     MemoRequest,
@@ -57,104 +54,24 @@ from daifuku.models.staff import (
     PointsAdjustmentRequest,
     StaffCouponView,
     StaffFlag,
-    Totals,
     VisitRequest,
     VisitResult,
     VisitView,
 )
 
 RECENT = 5  # visits and memos on the member view
-# Issuing to a segment runs within the request (API Gateway allows 30 s); larger audiences take a
-# campaign with a coupon, which the push workers grant as they send.
-MAX_SEGMENT_ISSUE = 2000
 SEARCH_LIMIT = 30
 FOUR_DIGITS = re.compile(r"^\d{4}$")
 
 
-class StaffRecords(Protocol):
-    """What the staff desk reads and writes (adapters.staff_table.StaffTable)."""
-
-    def find_membership(self, user_id: str) -> MembershipRecord | None: ...
-
-    def find_member_by_number(self, member_no: str) -> MembershipRecord | None: ...
-
-    def coupons_of(self, user_id: str) -> list[Coupon]: ...
-
-    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
-        """Give the coupon once: False when the member already holds one with that id."""
-
-    def recent_visits(self, user_id: str, limit: int) -> list[VisitView]: ...
-
-    def recent_memos(self, user_id: str, limit: int) -> list[MemoView]: ...
-
-    def apply_points(
-        self,
-        entry: LedgerEntry,
-        *,
-        visit: VisitView | None = None,
-        visited_on: date | None = None,
-        coupon: Coupon | None = None,
-        require_points: int | None = None,
-    ) -> bool:
-        """Write the ledger entry and ADD its delta to the member's points, with the visit or coupon it
-        pays for, all in one transaction. False when the entry exists (a retry: nothing changes).
-        MemberNotFound without a live member; NotEnoughPoints when `require_points` are not there."""
-
-    def ledger_entry(self, user_id: str, entry_id: str) -> LedgerEntry | None: ...
-
-    def set_rank(self, user_id: str, rank: str | None, expected: str | None) -> bool:
-        """Move the rank from `expected`; False when another request moved it first."""
-
-    def redeem_coupon(self, user_id: str, coupon_id: str, by: str, at: datetime, today: date) -> datetime:
-        """Mark the coupon used, once: CouponNotFound / CouponAlreadyUsed / CouponExpired otherwise."""
-
-    def members_tagged(self, tag: str) -> list[Member]: ...
-
-    def members_by_phone_last4(self, last4: str) -> list[Member]: ...
-
-    def members_named(self, fragment: str, limit: int) -> list[Member]: ...
-
-    def replace_tags(self, user_id: str, before: frozenset[str], after: frozenset[str]) -> bool:
-        """Member tags and TAG# items together; False when the tags changed since `before` was read."""
-
-    def add_memo(self, user_id: str, memo: MemoView) -> None: ...
-
-    def set_flag(self, user_id: str, flag: StaffFlag, on: bool, reason: str | None) -> bool:
-        """False when there is no such user."""
-
-    def save_template(self, template: CouponTemplateRecord) -> CouponTemplateRecord:
-        """Save a new template, or return the one saved under its id (a retried request)."""
-
-    def load_template(self, template_id: str) -> CouponTemplateRecord | None: ...
-
-    def templates(self) -> list[CouponTemplateRecord]: ...
-
-    def select_members(self, segment: Segment) -> MemberSelection: ...
-
-    def write_audit(self, entry: AuditEntry) -> None: ...
-
-    def audit_entries(self, limit: int) -> list[AuditEntry]: ...
-
-    def daily_counts(self, first: date, last: date) -> list[DayCounts]: ...
-
-    def totals(self) -> Totals: ...
-
-    def birthdays_in_month(self, month: int) -> int: ...
-
-
-class MessagePusher(Protocol):
-    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
-
-
-class QuotaReader(Protocol):
-    def message_quota(self) -> int | None: ...
-
-    def messages_sent_this_month(self) -> int: ...
-
-
 @dataclass
 class StaffDesk:
-    records: StaffRecords
+    members: StaffMemberRecords
+    care: MemberCareRecords
+    search_index: MemberSearch
+    coupons: CouponRecords
+    points: PointsRecords
+    stats: StatsRecords
     line: MessagePusher
     shop: ShopConfig
     timezone: tzinfo
@@ -165,7 +82,7 @@ class StaffDesk:
     # The audit log
 
     def audit(self, actor: str, action: str, target_user_id: str | None = None, **detail: Any) -> None:
-        self.records.write_audit(
+        self.stats.write_audit(
             AuditEntry(
                 at=self.clock(),
                 actor_user_id=actor,
@@ -178,16 +95,16 @@ class StaffDesk:
     def display_names(self, user_ids: set[str]) -> dict[str, str]:
         """The LINE display names of these users (staff, in the audit log) where the shop knows them:
         staff who are friends of the shop have a member item."""
-        records = {user_id: self.records.find_membership(user_id) for user_id in sorted(user_ids)}
+        records = {user_id: self.members.find_membership(user_id) for user_id in sorted(user_ids)}
         return {user_id: r.display_name for user_id, r in records.items() if r is not None and r.display_name}
 
     # The member view
 
     def member_detail(self, user_id: str) -> MemberDetail:
-        return self._detail(self._member(user_id))
+        return self._detail(self.live_member(user_id))
 
     def member_by_number(self, member_no: str) -> MemberDetail:
-        record = self.records.find_member_by_number(member_no.strip().upper())
+        record = self.members.find_member_by_number(member_no.strip().upper())
         if record is None or not record.is_member:
             raise MemberNotFound(member_no)
         return self._detail(record)
@@ -203,7 +120,7 @@ class StaffDesk:
     def record_visit(self, staff: str, user_id: str, request: VisitRequest) -> tuple[VisitResult, bool]:
         """One tap, one visit: (result, True) the first time; the same visit_id again changes nothing
         and answers (the first result, False)."""
-        member = self._member(user_id)
+        member = self.live_member(user_id)
         now = self.clock()
         points = self.shop.points_rule.points_per_visit
         entry = LedgerEntry(visit_entry_id(request.visit_id), user_id, EntryKind.VISIT, points, now, staff)
@@ -214,12 +131,12 @@ class StaffDesk:
             points_added=points,
             by=staff,
         )
-        created = self.records.apply_points(entry, visit=visit, visited_on=self._today())
+        created = self.points.apply_points(entry, visit=visit, visited_on=self.today())
         rank_up = False
         if created:
-            rank_up = self._settle_rank(user_id, entry)
+            rank_up = self.settle_rank(user_id, entry)
         else:
-            stored = self.records.ledger_entry(user_id, entry.entry_id)
+            stored = self.points.ledger_entry(user_id, entry.entry_id)
             points = stored.delta if stored else points
         self.audit(staff, "visit.record", user_id, visit_id=request.visit_id, replayed=not created)
         detail = self.member_detail(member.user_id)
@@ -235,7 +152,7 @@ class StaffDesk:
 
     def adjust_points(self, staff: str, user_id: str, request: PointsAdjustmentRequest) -> MemberDetail:
         """A manual correction; once per entry_id. NotEnoughPoints when it would go below zero."""
-        self._member(user_id)
+        self.live_member(user_id)
         entry = LedgerEntry(
             adjustment_entry_id(request.entry_id),
             user_id,
@@ -245,11 +162,11 @@ class StaffDesk:
             staff,
             request.reason,
         )
-        created = self.records.apply_points(
+        created = self.points.apply_points(
             entry, require_points=-request.delta if request.delta < 0 else None
         )
         if created:
-            self._settle_rank(user_id, entry)
+            self.settle_rank(user_id, entry)
         self.audit(
             staff,
             "points.adjust",
@@ -260,16 +177,16 @@ class StaffDesk:
         )
         return self.member_detail(user_id)
 
-    def _settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
+    def settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
         """Bring the rank in line with the points; True (and the optional message, once) on a rank-up.
 
         Concurrent entries may both see the new total; the conditional rank write lets one of them
         move the rank and send the message, with a retry key derived from that entry."""
         if not self.shop.ranks:
             return False
-        record = self._member(user_id)
+        record = self.live_member(user_id)
         new_rank = rank_for(record.points or 0, self.shop.ranks)
-        if new_rank == record.rank or not self.records.set_rank(user_id, new_rank, record.rank):
+        if new_rank == record.rank or not self.points.set_rank(user_id, new_rank, record.rank):
             return False
         if not is_rank_up(record.rank, new_rank, self.shop.ranks):
             return False
@@ -286,7 +203,7 @@ class StaffDesk:
 
     def redeem(self, staff: str, user_id: str, coupon_id: str) -> datetime:
         """Use the coupon, once, however many staff tap at the same moment."""
-        used_at = self.records.redeem_coupon(user_id, coupon_id, staff, self.clock(), self._today())
+        used_at = self.coupons.redeem_coupon(user_id, coupon_id, staff, self.clock(), self.today())
         self.audit(staff, "coupon.redeem", user_id, coupon_id=coupon_id)
         return used_at
 
@@ -299,15 +216,15 @@ class StaffDesk:
             return []
         found: dict[str, Member] = {}
         if text.startswith("#"):
-            found.update((m.user_id, m) for m in self.records.members_tagged(text[1:].strip()))
+            found.update((m.user_id, m) for m in self.search_index.members_tagged(text[1:].strip()))
         else:
-            by_number = self.records.find_member_by_number(text.upper())
+            by_number = self.members.find_member_by_number(text.upper())
             if by_number is not None:
                 found[by_number.user_id] = by_number
             if FOUR_DIGITS.match(text):
-                found.update((m.user_id, m) for m in self.records.members_by_phone_last4(text))
+                found.update((m.user_id, m) for m in self.search_index.members_by_phone_last4(text))
             elif not text.isdigit():
-                found.update((m.user_id, m) for m in self.records.members_named(text, SEARCH_LIMIT))
+                found.update((m.user_id, m) for m in self.search_index.members_named(text, SEARCH_LIMIT))
         live = [m for m in found.values() if m.status is not MembershipStatus.DELETED]
         live.sort(key=lambda m: (m.member_no is None, m.member_no or "", m.user_id))
         return [self._summary(m) for m in live[:SEARCH_LIMIT]]
@@ -315,29 +232,29 @@ class StaffDesk:
     def set_tags(self, staff: str, user_id: str, tags: tuple[str, ...]) -> MemberDetail:
         wanted = frozenset(tags)
         for _ in range(5):  # another editor's change in between: read again and apply ours on top
-            member = self._member(user_id)
-            if self.records.replace_tags(user_id, member.tags, wanted):
+            member = self.live_member(user_id)
+            if self.care.replace_tags(user_id, member.tags, wanted):
                 added, removed = sorted(wanted - member.tags), sorted(member.tags - wanted)
                 self.audit(staff, "tags.set", user_id, added=added, removed=removed)
                 return self.member_detail(user_id)
         raise RecordContention(user_id)
 
     def add_memo(self, staff: str, user_id: str, request: MemoRequest) -> MemoView:
-        self._member(user_id)
+        self.live_member(user_id)
         memo = MemoView(
             memo_id=uuid.uuid4().hex[:12], kind=request.kind, text=request.text, at=self.clock(), by=staff
         )
-        self.records.add_memo(user_id, memo)
+        self.care.add_memo(user_id, memo)
         self.audit(staff, "memo.add", user_id, memo_id=memo.memo_id, kind=memo.kind.value)
         return memo
 
     def set_flags(self, staff: str, user_id: str, request: FlagsRequest) -> MemberDetail:
-        self._member(user_id)
+        self.live_member(user_id)
         for flag, on, reason in (
             (StaffFlag.DO_NOT_SEND, request.do_not_send, request.do_not_send_reason),
             (StaffFlag.COMPLAINT_HOLD, request.complaint_hold, request.complaint_hold_reason),
         ):
-            self.records.set_flag(user_id, flag, on, reason if on else None)
+            self.care.set_flag(user_id, flag, on, reason if on else None)
         self.audit(
             staff,
             "flags.set",
@@ -350,7 +267,7 @@ class StaffDesk:
     def set_flag_in_bulk(self, owner: str, request: BulkFlagRequest) -> int:
         reason = request.reason if request.on else None
         updated = sum(
-            self.records.set_flag(user_id, request.flag, request.on, reason)
+            self.care.set_flag(user_id, request.flag, request.on, reason)
             for user_id in dict.fromkeys(request.user_ids)
         )
         self.audit(
@@ -364,137 +281,29 @@ class StaffDesk:
         )
         return updated
 
-    # Coupon templates, issuance, the poster code, exchange
-
-    def create_template(self, owner: str, request: CouponTemplateRequest) -> CouponTemplateRecord:
-        template = self.records.save_template(
-            CouponTemplateRecord(**request.model_dump(), created_at=self.clock())
-        )
-        self.audit(owner, "coupon_template.create", None, template_id=template.template_id)
-        return template
-
-    def issue(self, owner: str, template_id: str, request: IssueRequest) -> int:
-        """Give the template's coupon to one member or to a segment's members; a retried request (same
-        issue_id) gives nothing more. Flags do not matter here: a coupon is not a message."""
-        template = self._template(template_id)
-        coupon = self._coupon_from(template, f"{template.template_id}-{request.issue_id}")
-        if request.user_id is not None:
-            self._member(request.user_id)
-            user_ids = [request.user_id]
-        else:
-            assert request.segment is not None
-            today = self._today()
-            selection = self.records.select_members(request.segment)
-            user_ids = [
-                m.user_id for m in selection.members if m.is_member and in_segment(request.segment, m, today)
-            ]
-            if len(user_ids) > MAX_SEGMENT_ISSUE:
-                raise InvalidRegistration([FieldProblem("segment", "too_many_members")])
-        issued = sum(self.records.grant_coupon(user_id, coupon) for user_id in user_ids)
-        self.audit(
-            owner,
-            "coupon.issue",
-            request.user_id,
-            template_id=template_id,
-            issue_id=request.issue_id,
-            issued=issued,
-            to_segment=request.segment is not None,
-        )
-        return issued
-
-    def poster_code(self, template_id: str) -> tuple[str, str | None, date]:
-        """(today's code, the URL the poster's QR opens, the day it is good for)."""
-        template = self._template(template_id)
-        today = self._today()
-        code = issue_poster_code(template.template_id, today, self.poster_key)
-        card_app = self.shop.liff_apps.card
-        url = f"https://liff.line.me/{card_app}?claim={code}" if card_app else None
-        return code, url, today
-
-    def claim_poster_coupon(self, user_id: str, code: str) -> CouponView:
-        """The customer's claim of the poster's coupon: today's genuine code, once per member."""
-        poster = verify_poster_code(code, self.poster_key, self._today())
-        template = self.records.load_template(poster.template_id)
-        if template is None:
-            raise InvalidClaimCode("no such coupon")
-        self._member(user_id)
-        coupon = self._coupon_from(template, f"poster-{template.template_id}")
-        if not self.records.grant_coupon(user_id, coupon):
-            raise CouponAlreadyClaimed(user_id)
-        return CouponView.of(coupon)
-
-    def exchange_offer(self, user_id: str) -> tuple[int, list[CouponTemplateRecord]]:
-        """(the member's points, the templates they can buy with points): the card page's choices."""
-        member = self._member(user_id)
-        offered = [t for t in self.records.templates() if t.points_cost is not None]
-        return member.points or 0, sorted(offered, key=lambda t: (t.points_cost or 0, t.title))
-
-    def exchange_points(self, user_id: str, template_id: str, exchange_id: str) -> tuple[CouponView, bool]:
-        """The customer buys the template's coupon with points: the deduction and the coupon in one
-        transaction; the same exchange_id again changes nothing. NotEnoughPoints, NotExchangeable."""
-        template = self._template(template_id)
-        if template.points_cost is None:
-            raise NotExchangeable(template_id)
-        self._member(user_id)
-        coupon = self._coupon_from(template, f"{template.template_id}-x{exchange_id}")
-        entry = LedgerEntry(
-            exchange_entry_id(exchange_id),
-            user_id,
-            EntryKind.EXCHANGE,
-            -template.points_cost,
-            self.clock(),
-            None,
-            f"coupon {template.template_id}",
-        )
-        created = self.records.apply_points(entry, coupon=coupon, require_points=template.points_cost)
-        if created:
-            self._settle_rank(user_id, entry)
-            return CouponView.of(coupon), True
-        held = {c.coupon_id: c for c in self.records.coupons_of(user_id)}
-        return CouponView.of(held.get(coupon.coupon_id, coupon)), False
-
     # The dashboard
 
     def dashboard_days(self, days: int) -> list[DayCounts]:
-        last = self._today()
+        last = self.today()
         first = last - timedelta(days=days - 1)
-        stored = {counts.date: counts for counts in self.records.daily_counts(first, last)}
+        stored = {counts.date: counts for counts in self.stats.daily_counts(first, last)}
         return [
             stored.get(first + timedelta(days=n), DayCounts(date=first + timedelta(days=n)))
             for n in range(days)
         ]
 
     def birthdays_this_month(self) -> int:
-        return self.records.birthdays_in_month(self._today().month)
+        return self.stats.birthdays_in_month(self.today().month)
 
     # Helpers
 
-    def _member(self, user_id: str) -> MembershipRecord:
-        record = self.records.find_membership(user_id)
+    def live_member(self, user_id: str) -> MembershipRecord:
+        record = self.members.find_membership(user_id)
         if record is None or not record.is_member:
             raise MemberNotFound(user_id)
         return record
 
-    def _template(self, template_id: str) -> CouponTemplateRecord:
-        template = self.records.load_template(template_id)
-        if template is None:
-            raise CouponTemplateNotFound(template_id)
-        return template
-
-    def _coupon_from(self, template: CouponTemplateRecord, coupon_id: str) -> Coupon:
-        now = self.clock()
-        return Coupon(
-            coupon_id=coupon_id,
-            title=template.title,
-            description=template.description,
-            discount_text=template.discount_text,
-            image_url=template.image_url,
-            template_id=template.template_id,
-            issued_at=now,
-            expires_on=self._today() + timedelta(days=template.valid_days),
-        )
-
-    def _today(self) -> date:
+    def today(self) -> date:
         return self.clock().astimezone(self.timezone).date()
 
     def _summary(self, member: Member) -> MemberSummary:
@@ -510,9 +319,9 @@ class StaffDesk:
         )
 
     def _detail(self, record: MembershipRecord) -> MemberDetail:
-        today = self._today()
+        today = self.today()
         coupons = sorted(
-            (c for c in self.records.coupons_of(record.user_id) if c.is_active(today)),
+            (c for c in self.coupons.coupons_of(record.user_id) if c.is_active(today)),
             key=lambda c: (c.expires_on or date.max, c.issued_at),
         )
         return MemberDetail(
@@ -524,8 +333,8 @@ class StaffDesk:
             complaint_hold=record.complaint_hold,
             complaint_hold_reason=record.complaint_hold_reason,
             last_visit_on=record.last_visit_on,
-            visits=self.records.recent_visits(record.user_id, RECENT),
-            memos=self.records.recent_memos(record.user_id, RECENT),
+            visits=self.care.recent_visits(record.user_id, RECENT),
+            memos=self.care.recent_memos(record.user_id, RECENT),
             coupons=[
                 StaffCouponView(
                     coupon_id=c.coupon_id,

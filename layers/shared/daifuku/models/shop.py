@@ -1,4 +1,4 @@
-"""The shop's own configuration: what the owner edits, stored as one item (see table_keys.SHOP_KEY)."""
+"""The shop's own configuration: what the owner edits, stored as one item (adapters.dynamodb.keys)."""
 
 from __future__ import annotations
 

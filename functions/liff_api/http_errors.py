@@ -1,0 +1,130 @@
+"""Domain errors as HTTP responses: one table, error → status, code and message, read by one handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from pydantic import ValidationError
+
+from daifuku.domain.campaigns import InvalidTransition
+from daifuku.domain.errors import (
+    CampaignNotFound,
+    CouponAlreadyClaimed,
+    CouponAlreadyUsed,
+    CouponExpired,
+    CouponNotFound,
+    CouponTemplateNotFound,
+    InvalidClaimCode,
+    InvalidIdToken,
+    InvalidRegistration,
+    LineUnavailable,
+    MemberNotFound,
+    MemberNumberContention,
+    NotEnoughPoints,
+    NotExchangeable,
+    NotOwner,
+    NotStaff,
+    RecordContention,
+    RegistrationRequired,
+)
+from functions.liff_api.request_context import BodyTooLarge, MalformedBody
+
+logger = Logger(service="liff_api")
+
+
+@dataclass(frozen=True)
+class HttpError:
+    status: int
+    code: str
+    message: str | Callable[[Any], str]
+    details: Callable[[Any], dict[str, Any]] | None = None  # more of the body, from the error
+    headers: dict[str, str] = field(default_factory=dict)
+    log: Callable[[Any], None] | None = None  # what the operator should see in the logs
+
+    def response(self, error: Exception) -> Response:
+        message = self.message(error) if callable(self.message) else self.message
+        body = {"message": message, "code": self.code} | (self.details(error) if self.details else {})
+        return Response(self.status, content_types.APPLICATION_JSON, body, headers=self.headers or None)
+
+
+def _field_problems(error: InvalidRegistration) -> dict[str, Any]:
+    return {"errors": [{"field": problem.field, "code": problem.code} for problem in error.problems]}
+
+
+def _model_problems(error: ValidationError) -> dict[str, Any]:
+    problems = [
+        {"field": ".".join(str(part) for part in problem["loc"]), "code": problem["type"]}
+        for problem in error.errors()
+    ]
+    return {"errors": problems}
+
+
+def _log_rejected_token(error: InvalidIdToken) -> None:
+    # The reason is LINE's wording ("IdToken expired."); the token itself is never logged.
+    logger.info("ID token rejected", extra={"reason": str(error)})
+
+
+def _log_line_unavailable(error: LineUnavailable) -> None:
+    logger.warning("LINE unavailable", extra={"status": error.status})
+
+
+def _log_contention(error: Exception) -> None:
+    logger.warning("write contention: gave up", extra={"error": type(error).__name__})
+
+
+BUSY = HttpError(503, "busy", "busy; try again", headers={"Retry-After": "1"}, log=_log_contention)
+INVALID_FIELDS = "some fields are not valid"
+
+HTTP_ERRORS: dict[type[Exception], HttpError] = {
+    InvalidIdToken: HttpError(
+        401, "unauthenticated", "invalid or missing LIFF ID token", log=_log_rejected_token
+    ),
+    LineUnavailable: HttpError(
+        503, "line_unavailable", "LINE is not answering; try again shortly", log=_log_line_unavailable
+    ),
+    BodyTooLarge: HttpError(413, "body_too_large", "request body too large"),
+    MalformedBody: HttpError(400, "malformed_body", "the body must be a JSON object"),
+    InvalidRegistration: HttpError(422, "invalid_fields", INVALID_FIELDS, details=_field_problems),
+    ValidationError: HttpError(422, "invalid_fields", INVALID_FIELDS, details=_model_problems),
+    RegistrationRequired: HttpError(409, "registration_required", "register first"),
+    MemberNotFound: HttpError(404, "not_a_member", "no member card for this user"),
+    NotStaff: HttpError(403, "not_staff", "staff only"),
+    NotOwner: HttpError(403, "not_owner", "owners only"),
+    CampaignNotFound: HttpError(404, "campaign_not_found", "no such campaign"),
+    InvalidTransition: HttpError(409, "invalid_transition", lambda error: f"not possible now: {error}"),
+    CouponNotFound: HttpError(404, "coupon_not_found", "the member holds no such coupon"),
+    CouponTemplateNotFound: HttpError(404, "template_not_found", "no such coupon template"),
+    CouponAlreadyUsed: HttpError(409, "coupon_already_used", "this coupon was already used"),
+    CouponExpired: HttpError(409, "coupon_expired", "this coupon has expired"),
+    CouponAlreadyClaimed: HttpError(409, "coupon_already_claimed", "this coupon was already claimed"),
+    InvalidClaimCode: HttpError(
+        422,
+        "invalid_claim_code",
+        "this code is not valid today",
+        details=lambda error: {"reason": str(error)},
+    ),
+    NotEnoughPoints: HttpError(409, "not_enough_points", "not enough points"),
+    NotExchangeable: HttpError(409, "not_exchangeable", "this coupon cannot be exchanged for points"),
+    MemberNumberContention: BUSY,
+    RecordContention: BUSY,
+}
+
+
+def http_error_for(error: Exception) -> HttpError:
+    """The table's entry for `error`'s class or its nearest listed base class (KeyError: not listed)."""
+    return HTTP_ERRORS[next(cls for cls in type(error).__mro__ if cls in HTTP_ERRORS)]
+
+
+def answer_with_http_errors(app: APIGatewayHttpResolver) -> None:
+    """Register the table on `app`: one exception handler for every error it lists."""
+
+    @app.exception_handler(list(HTTP_ERRORS))
+    def domain_error(error: Exception) -> Response:
+        http_error = http_error_for(error)
+        if http_error.log is not None:
+            http_error.log(error)
+        return http_error.response(error)

@@ -1,0 +1,145 @@
+"""What every /liff/api route asks of its request: the signed-in user, the JSON body, the shop's
+configuration and the desks wired for it. The customer and staff routers both import this module.
+
+Every route but the health check and the form definition starts from the LIFF ID token, verified by
+LINE: the user id comes from it and from nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, BaseRouter
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from daifuku.domain.campaign_desk import CampaignDesk
+from daifuku.domain.campaigns import CampaignProgress
+from daifuku.domain.card_token import card_signing_key
+from daifuku.domain.coupon_desk import CouponDesk
+from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
+from daifuku.domain.membership import MembershipDesk
+from daifuku.domain.poster_codes import poster_signing_key
+from daifuku.domain.staff_desk import StaffDesk
+from daifuku.models.shop import ShopConfig
+from daifuku.wiring import current_wiring
+
+# The registration form is a few hundred bytes; nothing the pages send comes near this.
+MAX_BODY_BYTES = 16 * 1024
+# LINE's rich-menu calls happen while the customer waits for the card: give up early, retry later.
+RICH_MENU_TIMEOUT_SECONDS = 2
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class MalformedBody(Exception):
+    pass
+
+
+def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    """Before anything else looks at the body, including LINE's token check."""
+    body = app.current_event.body or ""
+    size = len(body) * 3 // 4 if app.current_event.is_base64_encoded else len(body.encode())
+    if size > MAX_BODY_BYTES:
+        raise BodyTooLarge
+    return next_middleware(app)
+
+
+def signed_in_user_id(request: BaseRouter) -> str:
+    """The LINE user id from the request's verified LIFF ID token (Authorization: Bearer …)."""
+    header = request.current_event.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        raise InvalidIdToken("no bearer token")
+    return current_wiring().id_token_verifier().verify(token.strip()).user_id
+
+
+def staff_role_of_caller(request: BaseRouter, *, owner_only: bool = False) -> tuple[str, str]:
+    """(user id, staff role) of the signed-in user; NotStaff / NotOwner for anyone else."""
+    user_id = signed_in_user_id(request)
+    role = current_wiring().table.staff.staff_role(user_id)
+    if role is None:
+        raise NotStaff(user_id)
+    if owner_only and role != "owner":
+        raise NotOwner(user_id)
+    return user_id, role
+
+
+def json_object_body(request: BaseRouter) -> dict[str, Any]:
+    """The body as a JSON object; MalformedBody for anything else."""
+    try:
+        body = json.loads(request.current_event.decoded_body or "")
+    except ValueError:
+        raise MalformedBody from None
+    if not isinstance(body, dict):
+        raise MalformedBody
+    return body
+
+
+def shop_config(request: BaseRouter) -> ShopConfig:
+    """Read once per request (one small GetItem): the owner's edits apply at once."""
+    shop = request.context.get("shop_config")
+    if not isinstance(shop, ShopConfig):
+        shop = current_wiring().table.shop_config.load_shop_config()
+        request.append_context(shop_config=shop)  # the resolver clears its context after each request
+    return shop
+
+
+def shop_today() -> date:
+    return datetime.now(current_wiring().timezone).date()
+
+
+def progress_json(progress: CampaignProgress) -> dict[str, Any]:
+    return progress.model_dump(mode="json") | {"percent_done": progress.percent_done}
+
+
+# The desks, wired for this request
+
+
+def membership_desk(request: BaseRouter) -> MembershipDesk:
+    wiring = current_wiring()
+    return MembershipDesk(
+        repository=wiring.table.members,
+        rich_menus=wiring.line(timeout_seconds=RICH_MENU_TIMEOUT_SECONDS),
+        shop=shop_config(request),
+        card_signing_key=card_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
+        timezone=wiring.timezone,
+        counters=wiring.table.stats,
+        coupons=wiring.table.coupons,
+        staff=wiring.table.staff,
+    )
+
+
+def staff_desk(request: BaseRouter) -> StaffDesk:
+    """The staff console's desk, also behind the customer's coupon routes."""
+    wiring = current_wiring()
+    return StaffDesk(
+        members=wiring.table.members,
+        care=wiring.table.member_care,
+        search_index=wiring.table.member_reader(),
+        coupons=wiring.table.coupons,
+        points=wiring.table.points,
+        stats=wiring.table.stats,
+        line=wiring.line(),
+        shop=shop_config(request),
+        timezone=wiring.timezone,
+        poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
+    )
+
+
+def coupon_desk(request: BaseRouter) -> CouponDesk:
+    return CouponDesk(staff_desk(request))
+
+
+def campaign_desk() -> CampaignDesk:
+    wiring = current_wiring()
+    return CampaignDesk(
+        records=wiring.table.campaigns(),
+        schedules=wiring.campaign_schedules,
+        quota=wiring.line(),
+        clock=lambda: datetime.now(UTC),
+    )

@@ -1,0 +1,205 @@
+"""How every kind of item is keyed in the single DynamoDB table (see daifuku.table_schema for the
+indexes). The repositories build keys here, and the operator's export reads its key patterns from
+here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
+
+| item | pk | sk |
+| --- | --- | --- |
+| a LINE user (friend/member) | USER#<userId> | MEMBER |
+| a tag on a user | USER#<userId> | TAG#<tag> |
+| a message or postback from the user | USER#<userId> | INTERACTION#<at ISO UTC> |
+| new-friend alerts sent in one minute (TTL) | STAFF_ALERTS#<minute> | COUNT |
+| a member number's owner (uniqueness) | MEMBER_NO#<number> | MEMBER_NO |
+| the member-number counter | COUNTER#member_no | COUNTER |
+| a processed webhook event (TTL) | WEBHOOK_EVENT#<webhookEventId> | WEBHOOK_EVENT |
+| the shop's configuration | SHOP | CONFIG |
+| a coupon a member holds | USER#<userId> | COUPON#<couponId> |
+| an imported pre-Daifuku member, until claimed | LEGACY_PHONE#<phone> | LEGACY#<number> |
+| a staff member | STAFF | <userId> |
+| a visit recorded at the counter | USER#<userId> | VISIT#<visitedAt ISO UTC>#<visitId> |
+| a points ledger entry (delta, kind, reason, by) | USER#<userId> | POINTS#<entryId> |
+| a staff memo (kind, text, by) | USER#<userId> | MEMO#<at ISO UTC>#<memoId> |
+| a coupon template (title, texts, image, valid days, points cost) | COUPON_TEMPLATE | <templateId> |
+| one staff action (actor, action, target user id, detail) | AUDIT | <at ISO UTC>#<id> |
+| a day's counts (friends_added, blocks, registrations) | STATS#DAY | <YYYY-MM-DD, shop time> |
+| the running totals (friends, members, blocked) | STATS | TOTALS |
+| a campaign, with its progress counters | CAMPAIGN#<id> | CAMPAIGN |
+| one planned batch (who is in it) | CAMPAIGN#<id> | BATCH#<n> |
+| what happened to one recipient | CAMPAIGN#<id> | SEND#<userId> |
+| the campaigns by start time (recent campaigns, block attribution) | CAMPAIGN_LOG | <startedAt>#<id> |
+
+Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
+transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
+coupons whose last day is a given date (the expiry reminder); the entry kinds of ledger ids are
+`visit-<visitId>`, `adjust-<clientEntryId>`, `exchange-<exchangeId>`. Coupon ids: `welcome`,
+`campaign-<campaignId>`, `<templateId>-<issueId>` (issued by staff), `poster-<templateId>` (claimed
+from the counter poster, once per member), `<templateId>-x<exchangeId>` (bought with points).
+
+A new kind of item: add its `KeyPattern` and key function here, a row to the table above, and its
+`ItemKind` to the operator's export format (the export test fails until it is there).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+Key = dict[str, str]
+
+
+class KeyPattern(NamedTuple):
+    """An item kind's key, with `{field}` placeholders (the export's key patterns use the same)."""
+
+    pk: str
+    sk: str
+
+    def key(self, **fields: str) -> Key:
+        return {"pk": self.pk.format(**fields), "sk": self.sk.format(**fields)}
+
+    def sk_prefix(self) -> str:
+        """The fixed start of the sort key (`COUPON#`), for begins_with queries."""
+        return self.sk.partition("{")[0]
+
+
+USER_PARTITION = "USER#{user_id}"
+CAMPAIGN_PARTITION = "CAMPAIGN#{campaign_id}"
+
+MEMBER = KeyPattern(USER_PARTITION, "MEMBER")
+TAG = KeyPattern(USER_PARTITION, "TAG#{tag}")
+INTERACTION = KeyPattern(USER_PARTITION, "INTERACTION#{at}")
+COUPON = KeyPattern(USER_PARTITION, "COUPON#{coupon_id}")
+VISIT = KeyPattern(USER_PARTITION, "VISIT#{visited_key}#{visit_id}")
+LEDGER_ENTRY = KeyPattern(USER_PARTITION, "POINTS#{entry_id}")
+MEMO = KeyPattern(USER_PARTITION, "MEMO#{memo_key}#{memo_id}")
+STAFF_ALERTS = KeyPattern("STAFF_ALERTS#{minute}", "COUNT")
+MEMBER_NUMBER = KeyPattern("MEMBER_NO#{member_no}", "MEMBER_NO")
+MEMBER_NUMBER_COUNTER = KeyPattern("COUNTER#member_no", "COUNTER")
+WEBHOOK_EVENT = KeyPattern("WEBHOOK_EVENT#{webhook_event_id}", "WEBHOOK_EVENT")
+SHOP = KeyPattern("SHOP", "CONFIG")
+LEGACY_MEMBER = KeyPattern("LEGACY_PHONE#{phone}", "LEGACY#{member_no}")
+STAFF = KeyPattern("STAFF", "{user_id}")
+COUPON_TEMPLATE = KeyPattern("COUPON_TEMPLATE", "{template_id}")
+AUDIT = KeyPattern("AUDIT", "{audit_key}#{audit_id}")
+DAILY_STATS = KeyPattern("STATS#DAY", "{day}")
+TOTALS = KeyPattern("STATS", "TOTALS")
+CAMPAIGN = KeyPattern(CAMPAIGN_PARTITION, "CAMPAIGN")
+CAMPAIGN_BATCH = KeyPattern(CAMPAIGN_PARTITION, "BATCH#{batch_no}")
+CAMPAIGN_SEND = KeyPattern(CAMPAIGN_PARTITION, "SEND#{user_id}")
+CAMPAIGN_LOG = KeyPattern("CAMPAIGN_LOG", "{started_at}#{campaign_id}")
+
+MEMBER_SK = MEMBER.sk
+MEMBER_NO_SK = MEMBER_NUMBER.sk
+SHOP_KEY = SHOP.key()
+MEMBER_NUMBER_COUNTER_KEY = MEMBER_NUMBER_COUNTER.key()
+TOTALS_KEY = TOTALS.key()
+# The member-number counter holds `last_sequence`: the sequence of the last number issued. An
+# operator import of legacy numbers writes their MEMBER_NO# items (status "imported", no user) and
+# raises `last_sequence` above the highest imported sequence, so the counter never issues one.
+MEMBER_NUMBER_COUNTER_ATTRIBUTE = "last_sequence"
+STAFF_PK = STAFF.pk
+COUPON_SK_PREFIX = COUPON.sk_prefix()
+VISIT_SK_PREFIX = VISIT.sk_prefix()
+LEDGER_SK_PREFIX = LEDGER_ENTRY.sk_prefix()
+MEMO_SK_PREFIX = MEMO.sk_prefix()
+BATCH_SK_PREFIX = CAMPAIGN_BATCH.sk_prefix()
+SEND_SK_PREFIX = CAMPAIGN_SEND.sk_prefix()
+COUPON_TEMPLATE_PK = COUPON_TEMPLATE.pk
+AUDIT_PK = AUDIT.pk
+DAILY_STATS_PK = DAILY_STATS.pk
+CAMPAIGN_LOG_PK = CAMPAIGN_LOG.pk
+# The dashboard's counters; anything else is refused (a typo would otherwise count into nowhere).
+DAILY_COUNTERS = frozenset({"friends_added", "blocks", "registrations"})
+TOTAL_COUNTERS = frozenset({"friends", "members", "blocked"})
+
+
+def utc(at: datetime) -> str:
+    """How times are written in keys and attributes: ISO 8601 in UTC."""
+    return at.astimezone(UTC).isoformat()
+
+
+def user_partition(user_id: str) -> str:
+    """The partition holding everything about one LINE user (member item, tags, coupons, messages)."""
+    return USER_PARTITION.format(user_id=user_id)
+
+
+def campaign_partition(campaign_id: str) -> str:
+    return CAMPAIGN_PARTITION.format(campaign_id=campaign_id)
+
+
+def legacy_phone_partition(phone: str) -> str:
+    return LEGACY_MEMBER.pk.format(phone=phone)
+
+
+def member_key(user_id: str) -> Key:
+    return MEMBER.key(user_id=user_id)
+
+
+def tag_key(user_id: str, tag: str) -> Key:
+    return TAG.key(user_id=user_id, tag=tag)
+
+
+def interaction_key(user_id: str, at: datetime) -> Key:
+    return INTERACTION.key(user_id=user_id, at=utc(at))
+
+
+def member_number_key(member_no: str) -> Key:
+    return MEMBER_NUMBER.key(member_no=member_no)
+
+
+def webhook_event_key(webhook_event_id: str) -> Key:
+    return WEBHOOK_EVENT.key(webhook_event_id=webhook_event_id)
+
+
+def staff_alerts_key(minute: str) -> Key:
+    return STAFF_ALERTS.key(minute=minute)
+
+
+def coupon_key(user_id: str, coupon_id: str) -> Key:
+    return COUPON.key(user_id=user_id, coupon_id=coupon_id)
+
+
+def legacy_member_key(phone: str, member_no: str) -> Key:
+    return LEGACY_MEMBER.key(phone=phone, member_no=member_no)
+
+
+def staff_key(user_id: str) -> Key:
+    return STAFF.key(user_id=user_id)
+
+
+def visit_key(user_id: str, visited_at: datetime, visit_id: str) -> Key:
+    return VISIT.key(user_id=user_id, visited_key=utc(visited_at), visit_id=visit_id)
+
+
+def ledger_entry_key(user_id: str, entry_id: str) -> Key:
+    return LEDGER_ENTRY.key(user_id=user_id, entry_id=entry_id)
+
+
+def memo_key(user_id: str, at: datetime, memo_id: str) -> Key:
+    return MEMO.key(user_id=user_id, memo_key=utc(at), memo_id=memo_id)
+
+
+def coupon_template_key(template_id: str) -> Key:
+    return COUPON_TEMPLATE.key(template_id=template_id)
+
+
+def audit_key(at: datetime, entry_id: str) -> Key:
+    return AUDIT.key(audit_key=utc(at), audit_id=entry_id)
+
+
+def daily_stats_key(day: date) -> Key:
+    return DAILY_STATS.key(day=day.isoformat())
+
+
+def campaign_key(campaign_id: str) -> Key:
+    return CAMPAIGN.key(campaign_id=campaign_id)
+
+
+def batch_key(campaign_id: str, batch_no: int) -> Key:
+    return CAMPAIGN_BATCH.key(campaign_id=campaign_id, batch_no=f"{batch_no:06d}")
+
+
+def send_key(campaign_id: str, user_id: str) -> Key:
+    return CAMPAIGN_SEND.key(campaign_id=campaign_id, user_id=user_id)
+
+
+def campaign_log_key(started_at: datetime, campaign_id: str) -> Key:
+    return CAMPAIGN_LOG.key(started_at=utc(started_at), campaign_id=campaign_id)

@@ -1,0 +1,328 @@
+"""Members: the member item, its number (issued once, never reissued), registration, the claim of an
+imported pre-Daifuku number, and erasure of personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from daifuku.adapters.dynamodb.keys import (
+    MEMBER_NUMBER_COUNTER_ATTRIBUTE,
+    MEMBER_NUMBER_COUNTER_KEY,
+    MEMBER_SK,
+    legacy_member_key,
+    legacy_phone_partition,
+    member_key,
+    member_number_key,
+    user_partition,
+    utc,
+)
+from daifuku.adapters.dynamodb.table import TableGateway, condition_failed, update_request
+from daifuku.domain.member_numbers import IssueAttempt, IssueOutcome, NumberIssue
+from daifuku.domain.registration import RegisteredProfile
+from daifuku.models.member import Member, MembershipStatus
+from daifuku.models.membership import LegacyMember, MembershipRecord
+
+STATUS = {"#status": "status"}
+# What a member item keeps when its personal data is erased: the number (never reissued), and the
+# webhook's ordering of follow/unfollow events.
+KEPT_BY_TOMBSTONE = ("member_no", "follow_state_ms", "blocked", "rich_menu_pending")
+
+
+@dataclass(frozen=True)
+class MemberRepository:
+    """The member card's records; DynamoDB's conditions become domain answers here."""
+
+    _gateway: TableGateway
+
+    def find_member(self, user_id: str) -> Member | None:
+        item = self._gateway.get(member_key(user_id))
+        return Member.model_validate(item) if item else None
+
+    def find_membership(self, user_id: str) -> MembershipRecord | None:
+        item = self._gateway.get(member_key(user_id))
+        return MembershipRecord.model_validate(item) if item else None
+
+    def find_member_by_number(self, member_no: str) -> MembershipRecord | None:
+        owner = self._gateway.get(member_number_key(member_no))
+        if not owner or not owner.get("user_id"):
+            return None
+        return self.find_membership(owner["user_id"])
+
+    def user_ids_with_status(self, statuses: set[MembershipStatus]) -> list[str]:
+        """Every member in one of these states: a scan, for operator commands (never on a request path)."""
+        members = self._gateway.scan(
+            FilterExpression="sk = :member AND #status IN ("
+            + ", ".join(f":s{i}" for i in range(len(statuses)))
+            + ")",
+            ExpressionAttributeNames=STATUS,
+            ExpressionAttributeValues={
+                ":member": MEMBER_SK,
+                **{f":s{i}": status.value for i, status in enumerate(sorted(statuses))},
+            },
+            ProjectionExpression="user_id",
+        )
+        return [str(item["user_id"]) for item in members]
+
+    # Numbers
+
+    def read_member_number_counter(self) -> int | None:
+        item = self._gateway.get(MEMBER_NUMBER_COUNTER_KEY)
+        value = item.get(MEMBER_NUMBER_COUNTER_ATTRIBUTE) if item else None
+        return int(value) if value is not None else None
+
+    def try_issue_member_number(self, issue: NumberIssue) -> IssueAttempt:
+        """Counter, number and member in one transaction (see domain.member_numbers)."""
+        at = utc(issue.at)
+        if issue.expected_counter is None:
+            counter_condition = "attribute_not_exists(#last)"
+            counter_values: dict[str, Any] = {":sequence": issue.sequence}
+        else:
+            counter_condition = "#last = :expected"
+            counter_values = {":sequence": issue.sequence, ":expected": issue.expected_counter}
+        names = dict(STATUS)
+        values: dict[str, Any] = {
+            ":user_id": issue.user_id,
+            ":member_no": issue.member_no,
+            ":status": issue.status.value,
+            ":at": at,
+            ":deleted": MembershipStatus.DELETED.value,
+        }
+        assignments = [
+            "user_id = :user_id",
+            "member_no = :member_no",
+            "#status = :status",
+            "member_since = :at",
+        ]
+        removals = ["deleted_at"]
+        if issue.profile is not None:
+            profile_set, profile_remove = registration_assignments(issue.profile, names, values)
+            assignments += [*profile_set, "registered_at = :at"]
+            removals += profile_remove
+        counter = update_request(
+            MEMBER_NUMBER_COUNTER_KEY,
+            "SET #last = :sequence",
+            counter_condition,
+            {"#last": MEMBER_NUMBER_COUNTER_ATTRIBUTE},
+            counter_values,
+        )
+        number = {
+            **member_number_key(issue.member_no),
+            "member_no": issue.member_no,
+            "user_id": issue.user_id,
+            "status": "active",
+            "issued_at": at,
+        }
+        member = update_request(
+            member_key(issue.user_id),
+            f"SET {', '.join(assignments)} REMOVE {', '.join(removals)}",
+            "attribute_not_exists(member_no) OR #status = :deleted",
+            names,
+            values,
+        )
+        reasons = self._gateway.transact(
+            [
+                {"Update": counter | {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+                {"Put": {"Item": number, "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Update": member},
+            ]
+        )
+        if reasons is None:
+            return IssueAttempt(IssueOutcome.ISSUED)
+        counter_reason, number_reason, member_reason = reasons
+        if condition_failed(member_reason):
+            return IssueAttempt(IssueOutcome.ALREADY_NUMBERED)
+        if condition_failed(counter_reason):
+            # Items in cancellation reasons stay in DynamoDB's typed JSON: {"N": "41"}.
+            seen = counter_reason.get("Item", {}).get(MEMBER_NUMBER_COUNTER_ATTRIBUTE, {}).get("N")
+            return IssueAttempt(IssueOutcome.COUNTER_MOVED, int(seen) if seen is not None else None)
+        if condition_failed(number_reason):
+            return IssueAttempt(IssueOutcome.NUMBER_TAKEN)
+        # TransactionConflict: another transaction held one of the items; same as a moved counter.
+        return IssueAttempt(IssueOutcome.COUNTER_MOVED)
+
+    # Registration
+
+    def save_registration(self, user_id: str, profile: RegisteredProfile, at: datetime) -> bool:
+        values: dict[str, Any] = {
+            ":registered": MembershipStatus.REGISTERED.value,
+            ":deleted": MembershipStatus.DELETED.value,
+            ":at": utc(at),
+        }
+        names = dict(STATUS)
+        assignments, removals = registration_assignments(profile, names, values)
+        assignments += [
+            "#status = :registered",
+            "registered_at = if_not_exists(registered_at, :at)",
+            "profile_updated_at = :at",
+        ]
+        expression = f"SET {', '.join(assignments)}" + (f" REMOVE {', '.join(removals)}" if removals else "")
+        return self._gateway.update(
+            member_key(user_id),
+            expression,
+            condition="attribute_exists(member_no) AND #status <> :deleted",
+            names=names,
+            values=values,
+        )
+
+    def mark_rich_menu_pending(self, user_id: str, pending: bool) -> None:
+        self._gateway.update(
+            member_key(user_id),
+            "SET rich_menu_pending = :true" if pending else "REMOVE rich_menu_pending",
+            condition="attribute_exists(pk)",
+            values={":true": True} if pending else None,
+        )
+
+    # Members imported from before Daifuku
+
+    def find_legacy_members(self, phone: str) -> list[LegacyMember]:
+        items = self._gateway.query_page(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": legacy_phone_partition(phone)},
+            ConsistentRead=True,
+        )
+        return [LegacyMember.model_validate(item) for item in items]
+
+    def claim_legacy_number(
+        self,
+        user_id: str,
+        legacy: LegacyMember,
+        profile: RegisteredProfile,
+        replacing_member_no: str | None,
+        at: datetime,
+    ) -> bool:
+        values: dict[str, Any] = {
+            ":user_id": user_id,
+            ":member_no": legacy.member_no,
+            ":registered": MembershipStatus.REGISTERED.value,
+            ":at": utc(at),
+        }
+        names = dict(STATUS)
+        assignments, removals = registration_assignments(profile, names, values)
+        assignments += [
+            "user_id = :user_id",
+            "member_no = :member_no",
+            "#status = :registered",
+            "member_since = :at",
+            "registered_at = :at",
+            "legacy_claimed_at = :at",
+        ]
+        removals.append("deleted_at")
+        if replacing_member_no is None:
+            member_condition = "attribute_not_exists(member_no) OR #status = :deleted"
+            values[":deleted"] = MembershipStatus.DELETED.value
+        else:
+            member_condition = "member_no = :replacing AND #status = :guest"
+            values[":replacing"] = replacing_member_no
+            values[":guest"] = MembershipStatus.GUEST.value
+        transaction: list[dict[str, Any]] = [
+            {
+                # The imported record held the phone and birthdate only to prove the claim: it goes.
+                "Delete": {
+                    "Key": legacy_member_key(legacy.phone, legacy.member_no),
+                    "ConditionExpression": "attribute_exists(pk) AND birthdate = :birthdate",
+                    "ExpressionAttributeValues": {":birthdate": legacy.birthdate.isoformat()},
+                }
+            },
+            {
+                "Update": update_request(
+                    member_number_key(legacy.member_no),
+                    "SET member_no = :member_no, user_id = :user_id, #status = :active, claimed_at = :at",
+                    "attribute_not_exists(user_id)",
+                    STATUS,
+                    {
+                        ":member_no": legacy.member_no,
+                        ":user_id": user_id,
+                        ":active": "active",
+                        ":at": utc(at),
+                    },
+                )
+            },
+            {
+                "Update": update_request(
+                    member_key(user_id),
+                    f"SET {', '.join(assignments)} REMOVE {', '.join(removals)}",
+                    member_condition,
+                    names,
+                    values,
+                )
+            },
+        ]
+        if replacing_member_no is not None:
+            # The guest number stays taken (never reissued), pointing to its replacement.
+            retire = update_request(
+                member_number_key(replacing_member_no),
+                "SET #status = :retired, replaced_by = :member_no REMOVE user_id",
+                "user_id = :user_id",
+                STATUS,
+                {":retired": "retired", ":member_no": legacy.member_no, ":user_id": user_id},
+            )
+            transaction.append({"Update": retire})
+        return self._gateway.transact(transaction) is None
+
+    # Erasure
+
+    def erase_personal_data(self, user_id: str, at: datetime) -> MembershipRecord | None:
+        """The member item becomes a tombstone; every other item of the user (coupons, tags, messages)
+        is deleted; the number's uniqueness item stays, marked deleted and no longer pointing to them."""
+        item = self._gateway.get(member_key(user_id))
+        if item is None:
+            return None
+        tombstone: dict[str, Any] = {
+            **member_key(user_id),
+            "user_id": user_id,
+            "status": MembershipStatus.DELETED.value,
+            "deleted_at": utc(at),
+        }
+        tombstone |= {kept: item[kept] for kept in KEPT_BY_TOMBSTONE if kept in item}
+        self._gateway.put(tombstone)
+        keys = self._gateway.query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": user_partition(user_id)},
+            ProjectionExpression="pk, sk",
+        )
+        with self._gateway.batch_writer() as batch:
+            for key in keys:
+                if key["sk"] != MEMBER_SK:
+                    batch.delete_item(Key={"pk": key["pk"], "sk": key["sk"]})
+        member_no = item.get("member_no")
+        if member_no:
+            # Already retired (a replaced guest number) when the condition fails: nothing to undo.
+            self._gateway.update(
+                member_number_key(member_no),
+                "SET #status = :deleted, deleted_at = :at REMOVE user_id",
+                condition="user_id = :user_id",
+                names=STATUS,
+                values={":deleted": MembershipStatus.DELETED.value, ":at": utc(at), ":user_id": user_id},
+            )
+        return MembershipRecord.model_validate(tombstone)
+
+
+def registration_assignments(
+    profile: RegisteredProfile, names: dict[str, str], values: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """SET assignments for the profile's fields (and the index keys derived from them), and the
+    optional fields to REMOVE because the profile leaves them blank. Every attribute goes through a
+    name placeholder: `name` is one of DynamoDB's reserved words."""
+    fields: dict[str, Any] = {
+        "name": profile.name,
+        "name_kana": profile.name_kana,
+        "birthdate": profile.birthdate.isoformat(),
+        "birth_month": profile.birth_month,
+        "phone": profile.phone,
+        "phone_last4": profile.phone_last4,
+        "store_id": profile.store_id,
+        "gender": profile.gender,
+        "email": profile.email,
+        "custom_fields": profile.custom_fields,
+    }
+    assignments, removals = [], []
+    for name, value in fields.items():
+        names[f"#profile_{name}"] = name
+        if value is None:
+            removals.append(f"#profile_{name}")
+        else:
+            values[f":profile_{name}"] = value
+            assignments.append(f"#profile_{name} = :profile_{name}")
+    return assignments, removals

@@ -1,0 +1,60 @@
+"""Every repository of the table, over one gateway: what the wiring, the operator CLI and the local
+stack hand out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from daifuku.adapters.dynamodb.campaigns import CampaignRepository
+from daifuku.adapters.dynamodb.coupons import CouponRepository
+from daifuku.adapters.dynamodb.friends import FriendRepository
+from daifuku.adapters.dynamodb.member_care import MemberCareRepository
+from daifuku.adapters.dynamodb.members import MemberRepository
+from daifuku.adapters.dynamodb.points import PointsLedger
+from daifuku.adapters.dynamodb.selection import MemberReader
+from daifuku.adapters.dynamodb.shop import ShopConfigRepository
+from daifuku.adapters.dynamodb.staff import StaffRepository
+from daifuku.adapters.dynamodb.stats import StatsRepository
+from daifuku.adapters.dynamodb.table import TableGateway
+
+
+@dataclass(frozen=True)
+class Repositories:
+    gateway: TableGateway
+    shop_config: ShopConfigRepository
+    staff: StaffRepository
+    stats: StatsRepository
+    friends: FriendRepository
+    members: MemberRepository
+    coupons: CouponRepository
+    points: PointsLedger
+    member_care: MemberCareRepository
+
+    @classmethod
+    def over(cls, gateway: TableGateway) -> Repositories:
+        stats = StatsRepository(gateway)
+        return cls(
+            gateway=gateway,
+            shop_config=ShopConfigRepository(gateway),
+            staff=StaffRepository(gateway),
+            stats=stats,
+            friends=FriendRepository(gateway, stats),
+            members=MemberRepository(gateway),
+            coupons=CouponRepository(gateway),
+            points=PointsLedger(gateway),
+            member_care=MemberCareRepository(gateway),
+        )
+
+    @classmethod
+    def for_table(cls, table_name: str, resource: Any = None) -> Repositories:
+        """Over a gateway of its own (operator commands, the local stack's demo shop)."""
+        return cls.over(TableGateway(table_name, resource))
+
+    def member_reader(self) -> MemberReader:
+        """A new reader per run: it counts the items that run read."""
+        return MemberReader(self.gateway)
+
+    def campaigns(self) -> CampaignRepository:
+        """A new repository per run (its `items_read` is the run's)."""
+        return CampaignRepository(self.gateway, self.member_reader(), self.coupons)

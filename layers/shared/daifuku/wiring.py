@@ -1,0 +1,112 @@
+"""The composition root: the only place that builds the adapters from `Settings`.
+
+Every handler and the planner take what they need from `current_wiring()`. Nothing connects at
+import time: the table gateway, the queue and the scheduler client are created on first use and kept
+for the execution environment's life; the LINE clients are built per use from the current
+credentials (which the secrets cache refreshes). Tests put their own in with `use_wiring`.
+
+Where a new outside system goes: an adapter module in `daifuku/adapters/`, built here.
+"""
+
+from __future__ import annotations
+
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from daifuku.adapters.dynamodb.repositories import Repositories
+from daifuku.adapters.dynamodb.table import TableGateway
+from daifuku.settings import (
+    CampaignSchedulingSettings,
+    SendQueueSettings,
+    Settings,
+    current_settings,
+    settings_as,
+)
+
+if TYPE_CHECKING:
+    from daifuku.adapters.campaign_schedules import CampaignSchedules
+    from daifuku.adapters.line_api import LineMessagingClient
+    from daifuku.adapters.line_credentials import LineCredentials
+    from daifuku.adapters.line_login import LineIdTokenVerifier
+    from daifuku.adapters.send_queue import SendQueue
+
+
+class Wiring:
+    """The adapters of one deployment (one `Settings`), each built once, on first use."""
+
+    def __init__(self, settings: Settings, *, dynamodb: Any = None):
+        self.settings = settings
+        self._dynamodb = dynamodb  # a boto3 DynamoDB resource (tests, the local stack, the operator CLI)
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.shop_timezone)
+
+    # The table: one gateway, one repository per aggregate
+
+    @cached_property
+    def table(self) -> Repositories:
+        return Repositories.over(TableGateway(self.settings.table_name, self._dynamodb))
+
+    # LINE
+
+    def line_credentials(self) -> LineCredentials:
+        """The channel's credentials (cached by the secrets provider for a few minutes)."""
+        from daifuku.adapters.line_credentials import load_line_credentials
+
+        return load_line_credentials(self.settings.line_secret_id)
+
+    def line(self, timeout_seconds: float = 5) -> LineMessagingClient:
+        """The Messaging API client of the channel, with the current access token."""
+        from daifuku.adapters.line_api import LineMessagingClient
+
+        token = self.line_credentials().channel_access_token
+        return LineMessagingClient.for_channel(token, self.settings, timeout_seconds=timeout_seconds)
+
+    def id_token_verifier(self) -> LineIdTokenVerifier:
+        """Verifies the LIFF ID tokens of the channel's LINE Login channel."""
+        from daifuku.adapters.line_login import LineIdTokenVerifier
+
+        channel_id = self.line_credentials().login_channel_id
+        return LineIdTokenVerifier(self.settings.line_api_endpoint, channel_id)
+
+    # AWS beyond the table
+
+    @cached_property
+    def send_queue(self) -> SendQueue:
+        from daifuku.adapters.send_queue import SendQueue
+
+        return SendQueue(settings_as(self.settings, SendQueueSettings).send_queue_url)
+
+    @cached_property
+    def campaign_schedules(self) -> CampaignSchedules:
+        from daifuku.adapters.campaign_schedules import CampaignSchedules, CampaignScheduleTarget
+
+        settings = settings_as(self.settings, CampaignSchedulingSettings)
+        return CampaignSchedules(
+            CampaignScheduleTarget(
+                group_name=settings.campaign_schedule_group,
+                planner_arn=settings.campaign_planner_arn,
+                role_arn=settings.campaign_scheduler_role_arn,
+            )
+        )
+
+
+_injected: Wiring | None = None
+
+
+@cache
+def _environment_wiring() -> Wiring:
+    return Wiring(current_settings())
+
+
+def current_wiring() -> Wiring:
+    """The wiring of this execution environment (built on first use), or the one a test put in."""
+    return _injected or _environment_wiring()
+
+
+def use_wiring(wiring: Wiring | None) -> None:
+    """Put `wiring` in place of the environment's (None: back to the environment's)."""
+    global _injected
+    _injected = wiring

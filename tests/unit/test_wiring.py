@@ -1,0 +1,54 @@
+"""The wiring builds each adapter once, on first use, from the settings; nothing connects before."""
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from daifuku.adapters.dynamodb.repositories import Repositories
+from daifuku.settings import settings_from
+from daifuku.wiring import Wiring, current_wiring, use_wiring
+
+ENVIRONMENT = {"DAIFUKU_TABLE_NAME": "members", "DAIFUKU_LINE_SECRET_ID": "line"}
+
+
+class CountingResource:
+    """A stand-in boto3 resource that records which tables were asked for."""
+
+    def __init__(self) -> None:
+        self.tables: list[str] = []
+
+    def Table(self, name: str) -> Any:
+        self.tables.append(name)
+        return object()
+
+
+def test_the_table_is_opened_once_on_first_use_and_shared_by_every_repository():
+    resource = CountingResource()
+    wiring = Wiring(settings_from(ENVIRONMENT), dynamodb=resource)
+    assert resource.tables == []  # nothing connects while wiring
+    repositories = wiring.table
+    assert isinstance(repositories, Repositories) and wiring.table is repositories
+    assert repositories.members._gateway.table is repositories.coupons._gateway.table
+    assert resource.tables == ["members"]
+
+
+def test_each_run_gets_its_own_read_count():
+    wiring = Wiring(settings_from(ENVIRONMENT), dynamodb=CountingResource())
+    first, second = wiring.table.campaigns(), wiring.table.campaigns()
+    assert first is not second and first.items_read == second.items_read == 0
+
+
+def test_the_send_queue_is_refused_without_its_setting():
+    wiring = Wiring(settings_from(ENVIRONMENT))
+    with pytest.raises(ValidationError, match="DAIFUKU_SEND_QUEUE_URL"):
+        _ = wiring.send_queue
+
+
+def test_a_test_can_put_its_own_wiring_in_place():
+    wiring = Wiring(settings_from(ENVIRONMENT), dynamodb=CountingResource())
+    use_wiring(wiring)
+    try:
+        assert current_wiring() is wiring
+    finally:
+        use_wiring(None)
