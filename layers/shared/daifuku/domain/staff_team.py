@@ -224,5 +224,7 @@ class StaffTeam:
             raise NotOwner(owner)
 
     def _audit(self, actor: str, action: str, target: str | None, **detail: str) -> None:
-        entry = AuditEntry(at=self.clock(), actor_user_id=actor, action=action, target_user_id=target, detail=detail)
-        self.stats.write_audit(entry)
+        at = self.clock()
+        self.stats.write_audit(
+            AuditEntry(at=at, actor_user_id=actor, action=action, target_user_id=target, detail=detail)
+        )
