@@ -4,19 +4,15 @@ functions/liff_api/staff_team_routes.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict
 
 from daifuku.models.boundary_types import Text
+from daifuku.models.staff import Request, StaffRole
 
-StaffRole = Literal["owner", "staff"]
 # A code as the link carries it (DI1.…, about 70 characters); anything longer is no invitation of ours.
 InvitationCodeText = Annotated[str, Text(120)]
-
-
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class InvitationRequest(Request):
