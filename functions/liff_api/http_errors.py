@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from daifuku.domain.campaigns import InvalidTransition
 from daifuku.domain.errors import (
+    AlreadyStaff,
     CampaignNotFound,
     CouponAlreadyClaimed,
     CouponAlreadyUsed,
@@ -20,7 +21,9 @@ from daifuku.domain.errors import (
     CouponTemplateNotFound,
     InvalidClaimCode,
     InvalidIdToken,
+    InvalidInvitation,
     InvalidRegistration,
+    LastOwner,
     LineUnavailable,
     MemberNotFound,
     MemberNumberContention,
@@ -30,6 +33,7 @@ from daifuku.domain.errors import (
     NotStaff,
     RecordContention,
     RegistrationRequired,
+    StaffNotFound,
 )
 from functions.liff_api.request_context import BodyTooLarge, MalformedBody
 
@@ -109,6 +113,15 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
     ),
     NotEnoughPoints: HttpError(409, "not_enough_points", "not enough points"),
     NotExchangeable: HttpError(409, "not_exchangeable", "this coupon cannot be exchanged for points"),
+    InvalidInvitation: HttpError(
+        422,
+        "invalid_invitation",
+        "this invitation link cannot be used",
+        details=lambda error: {"reason": str(error)},
+    ),
+    AlreadyStaff: HttpError(409, "already_staff", "already on the staff"),
+    StaffNotFound: HttpError(404, "staff_not_found", "no such staff member"),
+    LastOwner: HttpError(409, "last_owner", "the shop must keep at least one owner"),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, BaseRouter
@@ -23,8 +23,13 @@ from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.poster_codes import poster_signing_key
 from daifuku.domain.staff_desk import StaffDesk
+from daifuku.domain.staff_invitations import invitation_signing_key
+from daifuku.domain.staff_team import StaffTeam
 from daifuku.models.shop import ShopConfig
 from daifuku.wiring import current_wiring
+
+if TYPE_CHECKING:
+    from daifuku.adapters.line_login import VerifiedIdToken
 
 # The registration form is a few hundred bytes; nothing the pages send comes near this.
 MAX_BODY_BYTES = 16 * 1024
@@ -51,11 +56,16 @@ def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMi
 
 def signed_in_user_id(request: BaseRouter) -> str:
     """The LINE user id from the request's verified LIFF ID token (Authorization: Bearer …)."""
+    return signed_in_token(request).user_id
+
+
+def signed_in_token(request: BaseRouter) -> VerifiedIdToken:
+    """The request's verified LIFF ID token: the user id, and their LINE name when LIFF shared it."""
     header = request.current_event.headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
         raise InvalidIdToken("no bearer token")
-    return current_wiring().id_token_verifier().verify(token.strip()).user_id
+    return current_wiring().id_token_verifier().verify(token.strip())
 
 
 def staff_role_of_caller(request: BaseRouter, *, owner_only: bool = False) -> tuple[str, str]:
@@ -128,6 +138,18 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         shop=shop_config(request),
         timezone=wiring.timezone,
         poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
+    )
+
+
+def staff_team(request: BaseRouter) -> StaffTeam:
+    """The owners' staff management and the invitations (the link opens the staff LIFF app)."""
+    wiring = current_wiring()
+    return StaffTeam(
+        roster=wiring.table.staff,
+        members=wiring.table.members,
+        stats=wiring.table.stats,
+        signing_key=invitation_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
+        staff_app=shop_config(request).liff_apps.staff,
     )
 
 

@@ -23,6 +23,7 @@ function detailText(entry, couponTitles) {
   if (entry.action === "coupon.issue") return [coupon && `「${coupon}」`, T.issued(detail.issued)].filter(Boolean).join(" ");
   if (entry.action === "coupon_template.create") return coupon ? `「${coupon}」` : "";
   if (entry.action === "memo.add") return STAFF_TEXTS.member.memoKinds[detail.kind] || "";
+  if (entry.action.startsWith("staff.") && detail.role) return STAFF_TEXTS.roles[detail.role] || detail.role;
   return "";
 }
 
@@ -35,7 +36,8 @@ function entryItem(entry, couponTitles) {
   );
   const meta = element("p", { class: "audit-meta" }, `${STAFF_TEXTS.dateTime(entry.at)} ・ ${who(entry)}`);
   item.append(head, meta);
-  if (entry.target_user_id) {
+  // Staff actions name a staff member, who need not be a member of the shop: no member link.
+  if (entry.target_user_id && !entry.action.startsWith("staff.")) {
     item.append(element("a", { href: `#member/${encodeURIComponent(entry.target_user_id)}`, class: "audit-target" }, T.openMember));
   }
   return item;

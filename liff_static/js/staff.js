@@ -1,6 +1,7 @@
 // staff.html: the staff console. Only LINE users on the shop's staff list get past GET /staff/me;
 // everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
-// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit.
+// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #staff (owners).
+// Opened from an invitation link (?invite=<code>), it first offers to join the staff.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
 import { problemText, showStatus } from "./status.js";
@@ -12,9 +13,11 @@ import { openComposer, setUpComposer } from "./staff-composer.js";
 import { openDashboard } from "./staff-dashboard.js";
 import { openCoupons, setUpCoupons } from "./staff-coupons.js";
 import { openAudit } from "./staff-audit.js";
+import { openTeam, setUpTeam } from "./staff-team.js";
+import { answerInvitation, invitationCodeInUrl } from "./staff-invitation.js";
 
-const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit"];
-const OPENERS = { coupons: openCoupons, campaign: openComposer, dashboard: openDashboard, audit: openAudit };
+const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "staff"];
+const OPENERS = { coupons: openCoupons, campaign: openComposer, dashboard: openDashboard, audit: openAudit, staff: openTeam };
 // Screens reached from a tab's screen keep that tab selected.
 const TAB_OF = { member: "members", audit: "dashboard" };
 
@@ -37,6 +40,8 @@ async function main() {
   showStatus(TEXTS.loading);
   session.config = await loadSiteConfig();
   if (!(await startLiff(session.config))) return;
+  const invitation = invitationCodeInUrl();
+  if (invitation && !(await answerInvitation(invitation))) return;
   const me = await staffApi("/liff/api/staff/me");
   if (!me.ok) return showStatus(problemText(me, TEXTS.loadFailed, { 403: STAFF_TEXTS.notStaff }));
   session.me = me.payload;
@@ -51,6 +56,7 @@ async function main() {
   setUpSearch();
   setUpComposer();
   setUpCoupons();
+  setUpTeam();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);
   route();

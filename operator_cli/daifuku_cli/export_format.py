@@ -312,12 +312,15 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ),
     ItemKind(
         "staff",
-        "staff members and their role",
+        "staff members and their role (who added them by invitation, when, and their LINE name then)",
         pk=keys.STAFF.pk,
         sk=keys.STAFF.sk,
         columns=(
             key_only("user_id"),
             text("role"),
+            text("added_at"),
+            text("added_by"),
+            text("display_name"),
         ),
     ),
     ItemKind(
@@ -578,6 +581,13 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         "processed webhook event ids, kept 7 days against LINE's redeliveries",
         pk=keys.WEBHOOK_EVENT.pk,
         sk=keys.WEBHOOK_EVENT.sk,
+        transient=True,
+    ),
+    ItemKind(
+        "staff_invitations",
+        "one-time staff invitation links, valid 24 hours (expire after two days)",
+        pk=keys.INVITATION.pk,
+        sk=keys.INVITATION.sk,
         transient=True,
     ),
     ItemKind(

@@ -244,7 +244,11 @@ def test_without_personal_data_the_members_file_has_no_name_phone_or_birthdate(l
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["personal_data"]["included"] is False
     assert "phone" in manifest["personal_data"]["left_out_columns"]["members.csv"]
-    assert set(manifest["excluded_transient"]) == {"webhook_events", "staff_alert_allowances"}
+    assert set(manifest["excluded_transient"]) == {
+        "webhook_events",
+        "staff_alert_allowances",
+        "staff_invitations",
+    }
 
 
 def test_an_item_no_kind_claims_fails_the_export_and_writes_nothing(

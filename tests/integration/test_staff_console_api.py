@@ -22,7 +22,7 @@ from daifuku.models.shop import PointsRule, Rank
 from daifuku_local.aws_resources import LocalChannel
 from functions.liff_api.handler import resolver
 from functions.liff_api.staff_routes import STAFF_PREFIX, STAFF_ROUTES
-from tests.integration.campaign_api import wait_until_finished
+from tests.integration.campaign_api import make_staff, wait_until_finished
 from tests.integration.member_api import a_form, shop_configured
 from tests.integration.staff_api import (
     card_qr,
@@ -379,7 +379,14 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
         "messages": [{"type": "text", "text": "x"}],
     }
     campaign_id = f"c-audit-{uuid.uuid4().hex[:8]}"
+    promoted, removed = make_staff(member_table, api, "staff"), make_staff(member_table, api, "staff")
     valid_calls: dict[tuple[str, str], tuple[dict[str, str], Any]] = {
+        ("POST", "/liff/api/staff/team/invitations"): ({}, {"role": "staff"}),
+        ("PUT", "/liff/api/staff/team/<staff_user_id>/role"): (
+            {"staff_user_id": promoted},
+            {"role": "owner"},
+        ),
+        ("DELETE", "/liff/api/staff/team/<staff_user_id>"): ({"staff_user_id": removed}, None),
         ("POST", "/liff/api/staff/members/<user_id>/visits"): ({}, {"visit_id": uuid.uuid4().hex}),
         ("POST", "/liff/api/staff/members/<user_id>/coupons/<coupon_id>/redeem"): (
             {"coupon_id": coupon_id},
@@ -418,7 +425,7 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
         new = [e for e in audit_entries(api, owner, 200) if (e["at"], e["action"]) not in before]
         assert len(new) == 1, (path, new)
         assert new[0]["actor_user_id"] == owner
-        assert new[0]["target_user_id"] in (user, None)
+        assert new[0]["target_user_id"] in (user, None, values.get("staff_user_id"))
     texts = json.dumps(audit_entries(api, owner, 200), ensure_ascii=False)
     assert "来店時のメモ" not in texts
 

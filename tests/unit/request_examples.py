@@ -46,6 +46,7 @@ from daifuku.models.staff import (
     TagsRequest,
     VisitRequest,
 )
+from daifuku.models.staff_team import AcceptInvitationRequest, InvitationRequest, RoleChangeRequest
 from daifuku.models.webhook_events import (
     EventSource,
     FollowEvent,
@@ -142,6 +143,9 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     },
     IssueRequest: {"segment": SEGMENT, "issue_id": "i-1"},
     ClaimRequest: {"code": "DP1.t-spring.20250615.abc"},
+    InvitationRequest: {"role": "staff"},
+    RoleChangeRequest: {"role": "owner"},
+    AcceptInvitationRequest: {"code": "DI1.ABCDEFGHIJKLMNOP.S.1765000000.ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
     ExchangeRequest: {"template_id": "t-spring", "exchange_id": "x-1"},
     SegmentEstimateRequest: {"segment": SEGMENT},
     MemberSearchQuery: {"q": "#常連さん"},

@@ -128,3 +128,20 @@ class NotExchangeable(DomainError):
 
 class RecordContention(DomainError):
     """Concurrent writes to one member kept colliding; the same request may simply be sent again."""
+
+
+class InvalidInvitation(DomainError):
+    """A staff invitation link that is malformed, forged, expired, already used, or whose inviter is
+    no longer an owner: nothing changes. `str(error)` is the reason the page explains."""
+
+
+class AlreadyStaff(DomainError):
+    """An invitation opened by someone already on the staff: it stays unused for its invitee."""
+
+
+class StaffNotFound(DomainError):
+    """No staff member has this user id (removed a moment ago, perhaps by another owner)."""
+
+
+class LastOwner(DomainError):
+    """The change would leave the shop without an owner: someone must always be able to manage it."""

@@ -14,7 +14,8 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | the shop's configuration | SHOP | CONFIG |
 | a coupon a member holds | USER#<userId> | COUPON#<couponId> |
 | an imported pre-Daifuku member, until claimed | LEGACY_PHONE#<phone> | LEGACY#<number> |
-| a staff member | STAFF | <userId> |
+| a staff member (role, who added them and when, their LINE name then) | STAFF | <userId> |
+| a staff invitation (role, inviter, valid until, used by; TTL) | INVITATION#<invitationId> | INVITATION |
 | a visit recorded at the counter | USER#<userId> | VISIT#<visitedAt ISO UTC>#<visitId> |
 | a points ledger entry (delta, kind, reason, by) | USER#<userId> | POINTS#<entryId> |
 | a staff memo (kind, text, by) | USER#<userId> | MEMO#<at ISO UTC>#<memoId> |
@@ -77,6 +78,7 @@ WEBHOOK_EVENT = KeyPattern("WEBHOOK_EVENT#{webhook_event_id}", "WEBHOOK_EVENT")
 SHOP = KeyPattern("SHOP", "CONFIG")
 LEGACY_MEMBER = KeyPattern("LEGACY_PHONE#{phone}", "LEGACY#{member_no}")
 STAFF = KeyPattern("STAFF", "{user_id}")
+INVITATION = KeyPattern("INVITATION#{invitation_id}", "INVITATION")
 COUPON_TEMPLATE = KeyPattern("COUPON_TEMPLATE", "{template_id}")
 AUDIT = KeyPattern("AUDIT", "{audit_key}#{audit_id}")
 DAILY_STATS = KeyPattern("STATS#DAY", "{day}")
@@ -163,6 +165,10 @@ def legacy_member_key(phone: str, member_no: str) -> Key:
 
 def staff_key(user_id: str) -> Key:
     return STAFF.key(user_id=user_id)
+
+
+def invitation_key(invitation_id: str) -> Key:
+    return INVITATION.key(invitation_id=invitation_id)
 
 
 def visit_key(user_id: str, visited_at: datetime, visit_id: str) -> Key:
