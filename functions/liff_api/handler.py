@@ -37,13 +37,14 @@ def build_resolver() -> APIGatewayHttpResolver:
     """/liff/api/*: the routers, the body-size check in front of them, and the error table."""
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-    from functions.liff_api import customer_routes, staff_routes
+    from functions.liff_api import customer_routes, settings_routes, staff_routes
     from functions.liff_api.http_errors import answer_with_http_errors
     from functions.liff_api.request_context import reject_oversized_bodies
 
     app = APIGatewayHttpResolver(enable_validation=True)
     app.use(middlewares=[reject_oversized_bodies])
     app.include_router(customer_routes.router)
+    assert settings_routes.router is staff_routes.router  # its routes are on the staff router
     app.include_router(staff_routes.router)
     answer_with_http_errors(app)
     return app

@@ -24,6 +24,7 @@ from daifuku.domain.errors import (
     LineUnavailable,
     MemberNotFound,
     MemberNumberContention,
+    MemberNumberFormatLocked,
     NotEnoughPoints,
     NotExchangeable,
     NotOwner,
@@ -31,6 +32,7 @@ from daifuku.domain.errors import (
     RecordContention,
     RegistrationRequired,
 )
+from daifuku.domain.shop_settings import UnknownSettingsSection
 from functions.liff_api.request_context import BodyTooLarge, MalformedBody
 
 logger = Logger(service="liff_api")
@@ -109,6 +111,12 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
     ),
     NotEnoughPoints: HttpError(409, "not_enough_points", "not enough points"),
     NotExchangeable: HttpError(409, "not_exchangeable", "this coupon cannot be exchanged for points"),
+    UnknownSettingsSection: HttpError(404, "unknown_section", "no such settings section"),
+    MemberNumberFormatLocked: HttpError(
+        409,
+        "member_number_format_locked",
+        "the member-number format cannot change once a number has been issued",
+    ),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,
 }

@@ -22,6 +22,7 @@ from daifuku.domain.coupon_desk import CouponDesk
 from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.poster_codes import poster_signing_key
+from daifuku.domain.shop_settings import SettingsDesk
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.models.shop import ShopConfig
 from daifuku.wiring import current_wiring
@@ -102,15 +103,17 @@ def progress_json(progress: CampaignProgress) -> dict[str, Any]:
 
 def membership_desk(request: BaseRouter) -> MembershipDesk:
     wiring = current_wiring()
+    line = wiring.line(timeout_seconds=RICH_MENU_TIMEOUT_SECONDS)
     return MembershipDesk(
         repository=wiring.table.members,
-        rich_menus=wiring.line(timeout_seconds=RICH_MENU_TIMEOUT_SECONDS),
+        rich_menus=line,
         shop=shop_config(request),
         card_signing_key=card_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
         timezone=wiring.timezone,
         counters=wiring.table.stats,
         coupons=wiring.table.coupons,
         staff=wiring.table.staff,
+        messages=line,
     )
 
 
@@ -142,4 +145,16 @@ def campaign_desk() -> CampaignDesk:
         schedules=wiring.campaign_schedules,
         quota=wiring.line(),
         clock=lambda: datetime.now(UTC),
+    )
+
+
+def settings_desk() -> SettingsDesk:
+    """The owner's 設定; the rich-menu redraw when the wiring has one."""
+    wiring = current_wiring()
+    table = wiring.table
+    return SettingsDesk(
+        config=table.shop_config,
+        numbers=table.members,
+        audit_log=table.stats,
+        rich_menu_refresh=getattr(wiring, "rich_menu_refresh", None),
     )

@@ -312,9 +312,10 @@ export const STAFF_TEXTS = {
     posterQrLabel: (title) => `「${title}」を受け取るQRコード`,
     // On the printed poster, for customers
     posterOnce: "LINEのカメラで読み取ると、会員証にクーポンが届きます(お一人さま1回まで)。",
-    posterValid: (date) => `${formatDate(date)}のみ有効`,
+    posterValid: (first, last) =>
+      !last || last === first ? `${formatDate(first)}のみ有効` : `${formatDate(first)}〜${formatDate(last)}有効`,
     // On screen only, for the owner
-    posterHint: "QRコードは日付が変わると使えなくなります。毎日この画面から印刷してください。",
+    posterHint: "QRコードは有効期間が過ぎると使えなくなります。期間は「設定」の「ポスター用クーポン」で変えられます。",
     posterNoUrl: "会員証のLIFFアプリが未設定のため、QRコードを作れません(daifuku setup を実行してください)。コード:",
     print: "印刷する",
     newHeading: "新しいクーポンを作成",

@@ -128,3 +128,7 @@ class NotExchangeable(DomainError):
 
 class RecordContention(DomainError):
     """Concurrent writes to one member kept colliding; the same request may simply be sent again."""
+
+
+class MemberNumberFormatLocked(DomainError):
+    """The member-number format cannot change once a number has been issued: cards already carry it."""
