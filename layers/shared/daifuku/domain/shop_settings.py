@@ -134,15 +134,8 @@ class SettingsDesk:
     def _shop(self, current: ShopConfig, request: ShopSection) -> dict[str, Any]:
         existing = {store.id: store for store in current.registration_form.stores}
         listed = {store.id for store in request.stores if store.id}
-        problems = [
-            FieldProblem(f"stores.{i}.id", "unknown_store")
-            for i, store in enumerate(request.stores)
-            if store.id and store.id not in existing
-        ]
-        if existing.keys() - listed:
-            problems.append(FieldProblem("stores", "store_removed"))
-        if problems:
-            raise InvalidRegistration(problems)
+        if existing.keys() - listed:  # members and visits name it: a store stays once added
+            raise InvalidRegistration([FieldProblem("stores", "store_removed")])
         stores = tuple(
             StoreChoice(id=store.id or new_store_id(existing.keys() | listed), name=store.name)
             for store in request.stores
