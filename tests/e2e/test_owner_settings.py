@@ -97,14 +97,14 @@ def test_the_owner_changes_the_shop_and_customers_see_it_in_line(
     # The points rule and ranks: thresholds out of order are refused next to the threshold
     points = section(page, "points")
     points.get_by_label("1回の来店で付くポイント").fill("7")
-    points.get_by_label("お会計金額で付くポイント(何円ごとに1ポイント・任意)").fill("100")
+    points.get_by_label("お会計金額で付くポイント（何円ごとに1ポイント・任意）").fill("100")
     while points.get_by_role("button", name="削除").count():
         points.get_by_role("button", name="削除").first.click()
     for name, threshold in (("ブロンズ", "0"), ("ゴールド", "0")):
         points.get_by_role("button", name="ランクを追加").click()
         points.get_by_label("ランク名").last.fill(name)
         points.get_by_label("必要なポイント").last.fill(threshold)
-    points.get_by_label("ランクアップのメッセージ(空欄なら送りません)").fill(rank_up)
+    points.get_by_label("ランクアップのメッセージ（空欄なら送りません）").fill(rank_up)
     save(page, "points", "ポイントとランク")
     page.locator("#settings-points-ranks-1-min-points-error").get_by_text(
         "ひとつ上のランクより大きいポイントにしてください。"
@@ -132,7 +132,7 @@ def test_the_owner_changes_the_shop_and_customers_see_it_in_line(
     member, _ = a_member(api, name="設定 花子")
     page.goto(f"{local_stack.urls.liff_site}/staff.html?simUser={owner}#member/{member}")
     page.locator("#member-name").get_by_text("設定 花子").wait_for(timeout=15 * SECONDS)
-    page.get_by_label("お会計金額(円・任意)").fill("1500")
+    page.get_by_label("お会計金額（円・任意）").fill("1500")
     with page.expect_response("**/visits") as answered:
         page.get_by_role("button", name="来店を記録").click()
     visit = answered.value.json()
