@@ -29,6 +29,9 @@ from daifuku.wiring import current_wiring
 
 # The registration form is a few hundred bytes; nothing the pages send comes near this.
 MAX_BODY_BYTES = 16 * 1024
+# But the owner's messages section holds up to five of LINE's 5,000-character texts, JSON-escaped.
+SETTINGS_PATH_PREFIX = "/liff/api/staff/settings/"
+SETTINGS_MAX_BODY_BYTES = 160 * 1024
 # LINE's rich-menu calls happen while the customer waits for the card: give up early, retry later.
 RICH_MENU_TIMEOUT_SECONDS = 2
 
@@ -45,7 +48,8 @@ def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMi
     """Before anything else looks at the body, including LINE's token check."""
     body = app.current_event.body or ""
     size = len(body) * 3 // 4 if app.current_event.is_base64_encoded else len(body.encode())
-    if size > MAX_BODY_BYTES:
+    settings = app.current_event.path.startswith(SETTINGS_PATH_PREFIX)
+    if size > (SETTINGS_MAX_BODY_BYTES if settings else MAX_BODY_BYTES):
         raise BodyTooLarge
     return next_middleware(app)
 

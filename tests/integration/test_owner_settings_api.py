@@ -158,3 +158,13 @@ def test_a_poster_printed_for_a_week_is_accepted_for_seven_days(api, owner, rest
     )
     member, _ = registered_member(api)
     assert api.call("POST", "/liff/api/coupons/claim", member, {"code": poster["code"]})[0] == 201
+
+
+def test_every_message_at_lines_limit_fits_in_one_save(api, owner, restored_shop):
+    longest = "お" * 5000
+    messages = EXAMPLES[MessagesSection] | {
+        name: longest for name in ("new_friend", "returning_friend", "returning_member", "birthday")
+    }
+    status, answer = put(api, owner, "messages", messages | {"registration_complete": longest})
+    assert status == 200, answer
+    assert answer["messages"]["birthday"] == longest

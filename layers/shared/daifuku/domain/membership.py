@@ -243,11 +243,15 @@ class MembershipDesk:
         record = self.repository.find_membership(user_id)
         legacy = self._claim_legacy_number(user_id, record, profile, now)
         member_no: str | None
+        # Whether this submit is the one that registered them (re-submits and a concurrent submit
+        # that lost the race send no registration-complete message).
+        newly_registered = legacy is not None
         if legacy is not None:
             member_no = legacy.member_no
         elif record is not None and record.is_member and record.member_no is not None:
             self._save_registration(user_id, profile, now)
             member_no = record.member_no
+            newly_registered = record.status is MembershipStatus.GUEST
         else:
             issued = issue_member_number(
                 self.repository,
@@ -260,6 +264,7 @@ class MembershipDesk:
             )
             if issued is None:  # a concurrent submit numbered this user first: ours updates it
                 self._save_registration(user_id, profile, now)
+            newly_registered = issued is not None
             member_no = issued or self._membership(user_id).member_no
         assert member_no is not None
         registered = (record or MembershipRecord(user_id=user_id)).model_copy(
@@ -270,7 +275,8 @@ class MembershipDesk:
             # Counted only by the write that registered them at `now`: re-submits count nothing.
             self.counters.count_registration(user_id, now, self._today(now))
         self._switch_rich_menu(registered)
-        self._send_registration_complete(user_id, now)
+        if newly_registered:
+            self._send_registration_complete(user_id, member_no, profile.name)
         return RegistrationResult(
             member_no=member_no,
             status=MembershipStatus.REGISTERED,
@@ -354,20 +360,17 @@ class MembershipDesk:
             # Deleted between our read and our write: the customer's next submit starts afresh.
             raise MemberNotFound(user_id)
 
-    def _send_registration_complete(self, user_id: str, now: datetime) -> None:
-        """The shop's registration-complete message, only from the submit that registered the member
-        (their registered_at is this submit's time): re-submits and profile edits send nothing. The
-        retry key comes from the member and their number, so a retried push is delivered once."""
+    def _send_registration_complete(self, user_id: str, member_no: str, name: str) -> None:
+        """The shop's registration-complete message, from the submit that registered the member. Its
+        retry key comes from the member and their number: should two submits of a guest both take
+        themselves for the registering one, LINE delivers the message once."""
         template = self.shop.registration_complete_message
         if not template or self.messages is None:
             return
-        record = self.repository.find_membership(user_id)
-        if record is None or record.member_no is None or record.registered_at != now:
-            return
-        values = recipient_values(record.name or record.display_name, record.member_no)
-        retry_key = uuid.uuid5(REGISTRATION_COMPLETE_NAMESPACE, f"{user_id}/{record.member_no}")
+        text = fill(template, recipient_values(name, member_no))
+        retry_key = str(uuid.uuid5(REGISTRATION_COMPLETE_NAMESPACE, f"{user_id}/{member_no}"))
         try:
-            self.messages.push(user_id, [text_message(fill(template, values))], retry_key=str(retry_key))
+            self.messages.push(user_id, [text_message(text)], retry_key=retry_key)
         except LineRequestFailed as error:
             self.notes.append(f"registration-complete message failed ({error.status})")
 
