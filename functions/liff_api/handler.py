@@ -37,7 +37,7 @@ def build_resolver() -> APIGatewayHttpResolver:
     """/liff/api/*: the routers, the body-size check in front of them, and the error table."""
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-    from functions.liff_api import customer_routes, staff_routes, staff_team_routes
+    from functions.liff_api import customer_routes, settings_routes, staff_routes, staff_team_routes
     from functions.liff_api.http_errors import answer_with_http_errors
     from functions.liff_api.request_context import reject_oversized_bodies
 
@@ -45,6 +45,7 @@ def build_resolver() -> APIGatewayHttpResolver:
     app.use(middlewares=[reject_oversized_bodies])
     app.include_router(customer_routes.router)
     # staff_team_routes adds the owners' staff screen to staff_routes.router (imported above).
+    assert settings_routes.router is staff_routes.router  # its routes are on the staff router
     app.include_router(staff_routes.router)
     app.include_router(staff_team_routes.router)
     answer_with_http_errors(app)

@@ -27,6 +27,7 @@ from daifuku.domain.errors import (
     LineUnavailable,
     MemberNotFound,
     MemberNumberContention,
+    MemberNumberFormatLocked,
     NotEnoughPoints,
     NotExchangeable,
     NotOwner,
@@ -35,6 +36,7 @@ from daifuku.domain.errors import (
     RegistrationRequired,
     StaffNotFound,
 )
+from daifuku.domain.shop_settings import UnknownSettingsSection
 from functions.liff_api.request_context import BodyTooLarge, MalformedBody
 
 logger = Logger(service="liff_api")
@@ -122,6 +124,12 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
     AlreadyStaff: HttpError(409, "already_staff", "already on the staff"),
     StaffNotFound: HttpError(404, "staff_not_found", "no such staff member"),
     LastOwner: HttpError(409, "last_owner", "the shop must keep at least one owner"),
+    UnknownSettingsSection: HttpError(404, "unknown_section", "no such settings section"),
+    MemberNumberFormatLocked: HttpError(
+        409,
+        "member_number_format_locked",
+        "the member-number format cannot change once a number has been issued",
+    ),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,
 }

@@ -22,6 +22,7 @@ from daifuku.domain.coupon_desk import CouponDesk
 from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.poster_codes import poster_signing_key
+from daifuku.domain.shop_settings import SettingsDesk
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.domain.staff_invitations import invitation_signing_key
 from daifuku.domain.staff_team import StaffTeam
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 
 # The registration form is a few hundred bytes; nothing the pages send comes near this.
 MAX_BODY_BYTES = 16 * 1024
+# But the owner's messages section holds up to five of LINE's 5,000-character texts, JSON-escaped.
+SETTINGS_PATH_PREFIX = "/liff/api/staff/settings/"
+SETTINGS_MAX_BODY_BYTES = 160 * 1024
 # LINE's rich-menu calls happen while the customer waits for the card: give up early, retry later.
 RICH_MENU_TIMEOUT_SECONDS = 2
 
@@ -49,7 +53,8 @@ def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMi
     """Before anything else looks at the body, including LINE's token check."""
     body = app.current_event.body or ""
     size = len(body) * 3 // 4 if app.current_event.is_base64_encoded else len(body.encode())
-    if size > MAX_BODY_BYTES:
+    settings = app.current_event.path.startswith(SETTINGS_PATH_PREFIX)
+    if size > (SETTINGS_MAX_BODY_BYTES if settings else MAX_BODY_BYTES):
         raise BodyTooLarge
     return next_middleware(app)
 
@@ -112,15 +117,17 @@ def progress_json(progress: CampaignProgress) -> dict[str, Any]:
 
 def membership_desk(request: BaseRouter) -> MembershipDesk:
     wiring = current_wiring()
+    line = wiring.line(timeout_seconds=RICH_MENU_TIMEOUT_SECONDS)
     return MembershipDesk(
         repository=wiring.table.members,
-        rich_menus=wiring.line(timeout_seconds=RICH_MENU_TIMEOUT_SECONDS),
+        rich_menus=line,
         shop=shop_config(request),
         card_signing_key=card_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
         timezone=wiring.timezone,
         counters=wiring.table.stats,
         coupons=wiring.table.coupons,
         staff=wiring.table.staff,
+        messages=line,
     )
 
 
@@ -164,4 +171,16 @@ def campaign_desk() -> CampaignDesk:
         schedules=wiring.campaign_schedules,
         quota=wiring.line(),
         clock=lambda: datetime.now(UTC),
+    )
+
+
+def settings_desk() -> SettingsDesk:
+    """The owner's 設定; the rich-menu redraw when the wiring has one."""
+    wiring = current_wiring()
+    table = wiring.table
+    return SettingsDesk(
+        config=table.shop_config,
+        numbers=table.members,
+        audit_log=table.stats,
+        rich_menu_refresh=getattr(wiring, "rich_menu_refresh", None),
     )

@@ -261,11 +261,13 @@ def issue_coupon(template_id: str) -> dict[str, Any]:
 @staff_route("GET", "/coupon-templates/<template_id>/poster-code", owner_only=True)
 @tracer.capture_method
 def poster_code(template_id: str) -> dict[str, Any]:
-    """Today's code for the counter poster, and its QR (the console draws no QR of its own): the QR
-    opens the claim URL in LINE; without a card LIFF app there is no URL, hence no QR."""
-    code, url, valid_on = coupon_desk(router).poster_code(template_id)
+    """The code of a poster printed today, and its QR (the console draws no QR of its own): the QR
+    opens the claim URL in LINE; without a card LIFF app there is no URL, hence no QR. It is valid
+    from `valid_on` to `valid_until` (the period chosen in 設定)."""
+    code, url, valid_on, valid_until = coupon_desk(router).poster_code(template_id)
     qr_svg = qr_code_svg(url) if url else None
-    return {"code": code, "claim_url": url, "valid_on": valid_on.isoformat(), "qr_svg": qr_svg}
+    period = {"valid_on": valid_on.isoformat(), "valid_until": valid_until.isoformat()}
+    return {"code": code, "claim_url": url, "qr_svg": qr_svg} | period
 
 
 # Campaigns (the composer, its progress bar and results)

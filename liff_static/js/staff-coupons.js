@@ -52,7 +52,7 @@ async function showPoster(template) {
     qr.hidden = true;
     document.getElementById("poster-code").textContent = `${T.posterNoUrl} ${poster.code}`;
   }
-  document.getElementById("poster-valid").textContent = T.posterValid(poster.valid_on);
+  document.getElementById("poster-valid").textContent = T.posterValid(poster.valid_on, poster.valid_until);
   const section = document.getElementById("poster");
   section.hidden = false;
   section.scrollIntoView({ block: "start" });

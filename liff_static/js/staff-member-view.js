@@ -6,6 +6,7 @@ import { STAFF_TEXTS, formatDate } from "./texts.js";
 import { element } from "./dom.js";
 import { requestId } from "./liff-app.js";
 import { confirmAction } from "./confirm-dialog.js";
+import { showFieldProblem } from "./form-submission.js";
 import { say, showStatus, staffProblemText } from "./status.js";
 import { memberPath, staffApi } from "./staff-session.js";
 import { fillEditForms, setUpMemberEdit } from "./staff-member-edit.js";
@@ -87,7 +88,15 @@ async function recordVisit(button) {
   const path = memberPath(state.member.user_id, "visits");
   // Patient: the same visit_id again is the same visit, so retrying a busy server is safe. A lost
   // answer (no network) leaves the button for another tap, which sends the same visit_id.
-  const body = { visit_id: state.visitId, store_id: null };
+  const amountText = document.getElementById("visit-amount").value.trim();
+  const amount = amountText === "" ? null : Number(amountText);
+  const amountOk = amount === null || (Number.isInteger(amount) && amount >= 0);
+  if (!showFieldProblem("visit-amount", amountOk ? "" : T.visitAmountInvalid)) {
+    button.disabled = false;
+    button.textContent = T.recordVisit;
+    return;
+  }
+  const body = { visit_id: state.visitId, store_id: null, amount_yen: amount };
   const result = await staffApi(path, { method: "POST", body, patient: true }).catch(() => ({ ok: false, status: 0 }));
   if (!result.ok) {
     button.disabled = false;
@@ -128,6 +137,8 @@ async function redeem(coupon, button) {
 function startVisit(member) {
   state.visitId = requestId();
   const button = document.getElementById("record-visit");
+  document.getElementById("visit-amount").value = "";
+  showFieldProblem("visit-amount", "");
   button.disabled = false;
   button.textContent = T.recordVisit;
   say("member-message", "");
@@ -159,6 +170,7 @@ export async function openMember(userId) {
 
 export function setUpMemberView() {
   const button = document.getElementById("record-visit");
+  document.getElementById("visit-amount").addEventListener("input", () => showFieldProblem("visit-amount", ""));
   button.addEventListener("click", () => {
     if (!button.disabled) recordVisit(button).catch(() => say("member-problem", STAFF_TEXTS.failed));
   });

@@ -1,6 +1,6 @@
 // staff.html: the staff console. Only LINE users on the shop's staff list get past GET /staff/me;
 // everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
-// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #staff (owners).
+// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #settings and #staff (owners).
 // Opened from an invitation link (?invite=<code>), it first offers to join the staff.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
@@ -15,9 +15,17 @@ import { openCoupons, setUpCoupons } from "./staff-coupons.js";
 import { openAudit } from "./staff-audit.js";
 import { openTeam, setUpTeam } from "./staff-team.js";
 import { answerInvitation, invitationCodeInUrl } from "./staff-invitation.js";
+import { openSettings } from "./staff-settings.js";
 
-const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "staff"];
-const OPENERS = { coupons: openCoupons, campaign: openComposer, dashboard: openDashboard, audit: openAudit, staff: openTeam };
+const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "staff"];
+const OPENERS = {
+  coupons: openCoupons,
+  campaign: openComposer,
+  dashboard: openDashboard,
+  audit: openAudit,
+  settings: openSettings,
+  staff: openTeam,
+};
 // Screens reached from a tab's screen keep that tab selected.
 const TAB_OF = { member: "members", audit: "dashboard" };
 
@@ -58,6 +66,7 @@ async function main() {
   setUpCoupons();
   setUpTeam();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
+  document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);
   route();
 }

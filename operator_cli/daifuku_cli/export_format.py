@@ -419,6 +419,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             text("visited_at"),
             text("store_id"),
             number("points_added"),
+            number("amount_yen"),
             text("by"),
         ),
     ),

@@ -413,6 +413,10 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
         ),
         ("POST", "/liff/api/staff/campaigns"): ({}, campaign_body | {"campaign_id": campaign_id}),
         ("POST", "/liff/api/staff/campaigns/<campaign_id>/cancel"): ({"campaign_id": campaign_id}, None),
+        ("PUT", "/liff/api/staff/settings/<section>"): (
+            {"section": "poster"},
+            {"poster_code_validity": "day"},
+        ),
     }
     mutating = sorted(route for route, policy in STAFF_ROUTES.items() if policy.mutating)
     assert sorted(valid_calls) == mutating, "a mutating route without a test call here"

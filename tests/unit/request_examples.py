@@ -29,6 +29,21 @@ from daifuku.models.shop import (
     RegistrationFormConfig,
     StoreChoice,
 )
+from daifuku.models.shop_settings import (
+    AlertsSection,
+    CouponRequest,
+    CustomDateRequest,
+    CustomTextRequest,
+    FormSection,
+    MessagesSection,
+    NumberFormatRequest,
+    PointsSection,
+    PosterSection,
+    RankRequest,
+    ShopInfoRequest,
+    ShopSection,
+    StoreRequest,
+)
 from daifuku.models.staff import (
     AuditQuery,
     BulkFlagRequest,
@@ -58,6 +73,14 @@ from daifuku.models.webhook_events import (
 )
 
 TODAY = date(2025, 6, 15)
+SHOP_INFO = {
+    "hours": "10:00〜18:00",
+    "closed_days": "水曜日",
+    "address": "東京都中央区銀座1-2-3",
+    "phone": "03-1234-5678",
+    "map_url": "https://maps.example.com/daifuku",
+    "free_text": "駐車場はございません。",
+}
 USER = "U" + "0123456789abcdef" * 2
 SEGMENT = {
     "birth_month": 5,
@@ -121,7 +144,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "custom_date_1": "2015-10-10",
     },
     ScanRequest: {"token": "DC1.eyJtIjoiMDAwMDAxIn0.c2lnbmF0dXJl"},
-    VisitRequest: {"visit_id": "3f2a9c0e5b7d4e1f", "store_id": "ginza"},
+    VisitRequest: {"visit_id": "3f2a9c0e5b7d4e1f", "store_id": "ginza", "amount_yen": 3200},
     PointsAdjustmentRequest: {"delta": -10, "reason": "お詫びとして調整", "entry_id": "e-1"},
     TagsRequest: {"tags": ["常連さん", "VIP", "苺好き"]},
     MemoRequest: {"kind": "call", "text": "お電話あり。\n来週ご来店のご予定。"},
@@ -176,6 +199,51 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     MessageEvent: {**LINE_EVENT, "type": "message", "message": MESSAGE},
     PostbackEvent: {**LINE_EVENT, "type": "postback", "postback": POSTBACK},
     OtherEvent: {**LINE_EVENT, "type": "beacon"},
+    # The owner's 設定 (models/shop_settings.py)
+    ShopInfoRequest: SHOP_INFO,
+    StoreRequest: {"id": "ginza", "name": "銀座店"},
+    ShopSection: {
+        "shop_name": "和菓子 大福堂",
+        "theme_color": "#8a2be2",
+        "logo_url": "https://example.com/logo.png",
+        "shop_info": SHOP_INFO,
+        "stores": [{"id": "ginza", "name": "銀座店"}, {"name": "新宿店"}],
+    },
+    RankRequest: {"name": "シルバー", "min_points": 100},
+    PointsSection: {
+        "points_per_visit": 5,
+        "yen_per_point": 100,
+        "ranks": [{"name": "ブロンズ", "min_points": 0}, {"name": "シルバー", "min_points": 100}],
+        "rank_up_message": "{name}さま、{rank}になりました。",
+    },
+    CouponRequest: {"title": "お誕生日の粗品", "description": "焼き菓子をひとつ", "valid_days": 30},
+    MessagesSection: {
+        "new_friend": "{name}さま、友だち追加ありがとうございます。",
+        "returning_friend": "おかえりなさい。",
+        "returning_member": "会員番号{member_no}の{name}さま、おかえりなさい。",
+        "register_button_label": "会員登録",
+        "registration_complete": "{name}さま、ご登録ありがとうございます。",
+        "birthday": "{name}さま、お誕生月おめでとうございます。",
+        "birthday_coupon": {"title": "お誕生日の粗品", "description": "", "valid_days": 30},
+    },
+    CustomTextRequest: {"label": "好きな和菓子", "use": "optional", "options": ["大福", "羊羹"]},
+    CustomDateRequest: {"label": "記念日", "use": "off"},
+    NumberFormatRequest: {"prefix": "DF", "digits": 6, "first_number": 1},
+    FormSection: {
+        "name": "required",
+        "birthdate": "required",
+        "phone": "required",
+        "name_kana": "optional",
+        "store": "off",
+        "gender": "optional",
+        "email": "off",
+        "custom_texts": [{"label": "好きな和菓子", "use": "optional", "options": ["大福"]}],
+        "custom_dates": [{"label": "記念日", "use": "off"}],
+        "registration_mode": "guest_card_first",
+        "member_number_format": {"prefix": "", "digits": 6, "first_number": 1},
+    },
+    PosterSection: {"poster_code_validity": "week"},
+    AlertsSection: {"staff_alerts_enabled": True},
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

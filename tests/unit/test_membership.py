@@ -3,6 +3,7 @@ welcome coupon, legacy numbers, the rich menu switch that never blocks the card,
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,6 +69,7 @@ class InMemoryMembership:
             "member_no": issue.member_no,
             "status": issue.status.value,
             **(self._profile(issue.profile) if issue.profile else {}),
+            **({"registered_at": issue.at} if issue.profile else {}),
         }
         return IssueAttempt(IssueOutcome.ISSUED)
 
@@ -77,6 +79,7 @@ class InMemoryMembership:
             return False
         self.writes.append("registration")
         member.update(self._profile(profile), status="registered")
+        member.setdefault("registered_at", at)
         return True
 
     def find_legacy_members(self, phone):
@@ -99,6 +102,7 @@ class InMemoryMembership:
             "user_id": user_id,
             "member_no": legacy.member_no,
             "status": "registered",
+            "registered_at": at,
             **self._profile(profile),
         }
         return True
@@ -418,3 +422,60 @@ def test_a_deleted_number_is_never_issued_again(table, menus):
     assert desk.register(BOB, FORM).member_no == "000002"
     # Coming back later is a new membership with a new number.
     assert desk.register(ALICE, FORM).member_no == "000003"
+
+
+# The registration-complete message
+
+
+class RecordingPushes:
+    def __init__(self) -> None:
+        self.pushed: list[tuple[str, str, str | None]] = []
+
+    def push(self, to, messages, retry_key=None):
+        self.pushed.append((to, messages[0]["text"], retry_key))
+
+
+def desk_at_ticking_clock(table, menus, pushes, **shop) -> MembershipDesk:
+    ticks = iter(range(1000))
+    config = ShopConfig(**{"rich_menus": MENUS, **shop})
+    return MembershipDesk(
+        table,
+        menus,
+        config,
+        KEY,
+        ZoneInfo("Asia/Tokyo"),
+        clock=lambda: NOW + timedelta(seconds=next(ticks)),
+        coupons=table,
+        staff=table,
+        messages=pushes,
+    )
+
+
+def test_the_registration_complete_message_goes_once_to_the_submit_that_registered(table, menus):
+    # Given a shop with a registration-complete message naming {name} and {member_no}
+    pushes = RecordingPushes()
+    desk = desk_at_ticking_clock(
+        table, menus, pushes, registration_complete_message="{name}さま、会員番号は{member_no}です。"
+    )
+    # When the customer registers, then sends the form again and edits their profile
+    desk.register(ALICE, FORM)
+    desk.register(ALICE, FORM)
+    desk.update_profile(ALICE, FORM)
+    # Then one message arrived, filled in, with a retry key derived from the member
+    assert [(to, text) for to, text, _ in pushes.pushed] == [(ALICE, "山田 花子さま、会員番号は000001です。")]
+    retry_key = pushes.pushed[0][2]
+    assert retry_key is not None and str(uuid.UUID(retry_key)) == retry_key
+
+
+def test_a_guest_who_registers_gets_the_message_and_without_one_configured_nothing_goes(table, menus):
+    pushes = RecordingPushes()
+    guest_desk = desk_at_ticking_clock(
+        table, menus, pushes, registration_mode=RegistrationMode.GUEST_CARD_FIRST
+    )
+    guest_desk.open_card(ALICE)
+    assert pushes.pushed == []  # a guest card is not a registration
+    guest_desk.register(ALICE, FORM)
+    assert len(pushes.pushed) == 1
+    silent = desk_at_ticking_clock(table, menus, pushes, registration_complete_message=None)
+    silent.register(BOB, FORM)
+    assert len(pushes.pushed) == 1

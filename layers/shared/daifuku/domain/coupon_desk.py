@@ -18,7 +18,7 @@ from daifuku.domain.errors import (
     NotExchangeable,
 )
 from daifuku.domain.points import EntryKind, LedgerEntry, exchange_entry_id
-from daifuku.domain.poster_codes import issue_poster_code, verify_poster_code
+from daifuku.domain.poster_codes import issue_poster_code, poster_period, verify_poster_code
 from daifuku.domain.segments import in_segment
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.models.membership import Coupon, CouponView
@@ -69,14 +69,16 @@ class CouponDesk:
         )
         return issued
 
-    def poster_code(self, template_id: str) -> tuple[str, str | None, date]:
-        """(today's code, the URL the poster's QR opens, the day it is good for)."""
+    def poster_code(self, template_id: str) -> tuple[str, str | None, date, date]:
+        """(the code of a poster printed today, the URL its QR opens, its first and last day): the
+        period is the one the owner chose in 設定."""
         template = self._template(template_id)
         today = self.desk.today()
-        code = issue_poster_code(template.template_id, today, self.desk.poster_key)
+        last_day = poster_period(today, self.desk.shop.poster_code_validity, template.valid_days)
+        code = issue_poster_code(template.template_id, today, self.desk.poster_key, last_day)
         card_app = self.desk.shop.liff_apps.card
         url = f"https://liff.line.me/{card_app}?claim={code}" if card_app else None
-        return code, url, today
+        return code, url, today, last_day
 
     def claim_poster_coupon(self, user_id: str, code: str) -> CouponView:
         """The customer's claim of the poster's coupon: today's genuine code, once per member."""

@@ -145,3 +145,7 @@ class StaffNotFound(DomainError):
 
 class LastOwner(DomainError):
     """The change would leave the shop without an owner: someone must always be able to manage it."""
+
+
+class MemberNumberFormatLocked(DomainError):
+    """The member-number format cannot change once a number has been issued: cards already carry it."""

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from daifuku.domain.errors import LineRequestFailed
 from daifuku.domain.line_messages import registration_invitation, staff_new_friend_alert, text_message
+from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.models.member import Member
 from daifuku.models.shop import ShopConfig
 from daifuku.models.webhook_events import (
@@ -291,9 +292,10 @@ class FriendLedger:
 
     def _welcome(self, member: Member, unblocked: bool) -> list[dict[str, Any]]:
         texts = self._shop.welcome
+        values = recipient_values(member.name or member.display_name, member.member_no)
         if member.is_member:
-            return [text_message(texts.returning_member)]
-        greeting = texts.returning_friend if unblocked else texts.new_friend
+            return [text_message(fill(texts.returning_member, values))]
+        greeting = fill(texts.returning_friend if unblocked else texts.new_friend, values)
         register_url = self._liff_url(self._shop.liff_apps.registration or self._shop.liff_apps.card)
         if register_url is None:
             return [text_message(greeting)]

@@ -7,6 +7,7 @@ first step: whether opening the card issues a number at once.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -28,7 +29,9 @@ from daifuku.domain.errors import (
     NotStaff,
     RegistrationRequired,
 )
+from daifuku.domain.line_messages import text_message
 from daifuku.domain.member_numbers import MemberNumberStore, RetryPolicy, issue_member_number
+from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.domain.registration import RegisteredProfile, read_registration
 from daifuku.models.member import MembershipStatus
 from daifuku.models.membership import (
@@ -73,6 +76,13 @@ class MembershipRepository(MemberNumberStore, Protocol):
         """Leave only a tombstone (user id, status deleted, the number); None when there was nothing."""
 
     def find_member_by_number(self, member_no: str) -> MembershipRecord | None: ...
+
+
+REGISTRATION_COMPLETE_NAMESPACE = uuid.UUID("9a4c1e7b-2f63-4d85-b0e9-5c7d3a1f8e24")
+
+
+class MessagePusher(Protocol):
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
 
 
 class HeldCoupons(Protocol):
@@ -132,6 +142,7 @@ class MembershipDesk:
     counters: DailyCounters | None = None  # the dashboard's registrations per day and member total
     coupons: HeldCoupons = field(kw_only=True)
     staff: StaffCheck = field(kw_only=True)
+    messages: MessagePusher | None = field(default=None, kw_only=True)  # the registration-complete push
 
     # The card
 
@@ -232,11 +243,15 @@ class MembershipDesk:
         record = self.repository.find_membership(user_id)
         legacy = self._claim_legacy_number(user_id, record, profile, now)
         member_no: str | None
+        # Whether this submit is the one that registered them (re-submits and a concurrent submit
+        # that lost the race send no registration-complete message).
+        newly_registered = legacy is not None
         if legacy is not None:
             member_no = legacy.member_no
         elif record is not None and record.is_member and record.member_no is not None:
             self._save_registration(user_id, profile, now)
             member_no = record.member_no
+            newly_registered = record.status is MembershipStatus.GUEST
         else:
             issued = issue_member_number(
                 self.repository,
@@ -249,6 +264,7 @@ class MembershipDesk:
             )
             if issued is None:  # a concurrent submit numbered this user first: ours updates it
                 self._save_registration(user_id, profile, now)
+            newly_registered = issued is not None
             member_no = issued or self._membership(user_id).member_no
         assert member_no is not None
         registered = (record or MembershipRecord(user_id=user_id)).model_copy(
@@ -259,6 +275,8 @@ class MembershipDesk:
             # Counted only by the write that registered them at `now`: re-submits count nothing.
             self.counters.count_registration(user_id, now, self._today(now))
         self._switch_rich_menu(registered)
+        if newly_registered:
+            self._send_registration_complete(user_id, member_no, profile.name)
         return RegistrationResult(
             member_no=member_no,
             status=MembershipStatus.REGISTERED,
@@ -341,6 +359,20 @@ class MembershipDesk:
         if not self.repository.save_registration(user_id, profile, now):
             # Deleted between our read and our write: the customer's next submit starts afresh.
             raise MemberNotFound(user_id)
+
+    def _send_registration_complete(self, user_id: str, member_no: str, name: str) -> None:
+        """The shop's registration-complete message, from the submit that registered the member. Its
+        retry key comes from the member and their number: should two submits of a guest both take
+        themselves for the registering one, LINE delivers the message once."""
+        template = self.shop.registration_complete_message
+        if not template or self.messages is None:
+            return
+        text = fill(template, recipient_values(name, member_no))
+        retry_key = str(uuid.uuid5(REGISTRATION_COMPLETE_NAMESPACE, f"{user_id}/{member_no}"))
+        try:
+            self.messages.push(user_id, [text_message(text)], retry_key=retry_key)
+        except LineRequestFailed as error:
+            self.notes.append(f"registration-complete message failed ({error.status})")
 
     def _grant_welcome_coupon(self, user_id: str, now: datetime) -> bool:
         configured = self.shop.welcome_coupon

@@ -22,6 +22,7 @@ from daifuku.domain.errors import (
     RecordContention,
 )
 from daifuku.domain.membership import CardCheck
+from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.domain.points import (
     EntryKind,
     LedgerEntry,
@@ -122,13 +123,14 @@ class StaffDesk:
         and answers (the first result, False)."""
         member = self.live_member(user_id)
         now = self.clock()
-        points = self.shop.points_rule.points_per_visit
+        points = self.shop.points_rule.points_for_visit(request.amount_yen)
         entry = LedgerEntry(visit_entry_id(request.visit_id), user_id, EntryKind.VISIT, points, now, staff)
         visit = VisitView(
             visit_id=request.visit_id,
             visited_at=now,
             store_id=request.store_id,
             points_added=points,
+            amount_yen=request.amount_yen,
             by=staff,
         )
         created = self.points.apply_points(entry, visit=visit, visited_on=self.today())
@@ -191,8 +193,8 @@ class StaffDesk:
         if not is_rank_up(record.rank, new_rank, self.shop.ranks):
             return False
         if self.shop.rank_up_message and new_rank is not None:
-            name = record.name or record.display_name or "お客さま"
-            text = self.shop.rank_up_message.replace("{name}", name).replace("{rank}", new_rank)
+            values = recipient_values(record.name or record.display_name, record.member_no, rank=new_rank)
+            text = fill(self.shop.rank_up_message, values)
             try:
                 self.line.push(user_id, [{"type": "text", "text": text}], retry_key=entry.rank_up_retry_key)
             except LineRequestFailed as error:

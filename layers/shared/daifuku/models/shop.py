@@ -14,8 +14,9 @@ ShortName = Annotated[str, Text(40)]
 FieldLabel = Annotated[str, Text(30)]
 ButtonLabel = Annotated[str, Text(20)]
 ChoiceText = Annotated[str, Text(100)]
-Message = Annotated[str, Text(2000, multiline=True)]
-LongMessage = Annotated[str, Text(5000, multiline=True)]
+# LINE's text message takes 5000 characters: every message the owner writes may use all of them.
+Message = Annotated[str, Text(5000, multiline=True)]
+LongMessage = Message
 
 
 class RegistrationMode(StrEnum):
@@ -157,11 +158,41 @@ class Rank(BaseModel):
 
 
 class PointsRule(BaseModel):
-    """How the counter's one-tap visit adds points."""
+    """How the counter's one-tap visit adds points: `points_per_visit`, plus one point for every
+    `yen_per_point` yen of the bill when the counter enters an amount (None: the amount gives none)."""
 
     model_config = ConfigDict(frozen=True)
 
     points_per_visit: int = Field(default=1, ge=0, le=10_000)
+    yen_per_point: int | None = Field(default=None, ge=1, le=1_000_000)
+
+    def points_for_visit(self, amount_yen: int | None) -> int:
+        """The points one visit gives, with the bill's amount when the counter entered one."""
+        if amount_yen is None or self.yen_per_point is None:
+            return self.points_per_visit
+        return self.points_per_visit + amount_yen // self.yen_per_point
+
+
+class ShopInfo(BaseModel):
+    """What 「お店の情報」 answers: every part optional (empty: not shown)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hours: str = ""
+    closed_days: str = ""
+    address: str = ""
+    phone: str = ""
+    map_url: str | None = None
+    free_text: str = ""
+
+
+class PosterCodeValidity(StrEnum):
+    """How long a printed counter poster's coupon code is accepted, from the day it is printed."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    COUPON_PERIOD = "coupon_period"  # the coupon template's own valid days
 
 
 class ShopConfig(BaseModel):
@@ -169,6 +200,8 @@ class ShopConfig(BaseModel):
 
     shop_name: ShortName = "大福堂"
     theme_color: str = Field(default="#2f6b4f", pattern=r"^#[0-9a-fA-F]{6}$")
+    logo_url: str | None = None  # an https image URL the owner gives in 設定 (None: the name alone)
+    shop_info: ShopInfo = ShopInfo()
     registration_mode: RegistrationMode = RegistrationMode.REGISTRATION_FIRST
     member_number_format: MemberNumberFormat = MemberNumberFormat()
     welcome: WelcomeMessages = WelcomeMessages()
@@ -191,6 +224,14 @@ class ShopConfig(BaseModel):
     registration_form: RegistrationFormConfig = RegistrationFormConfig()
     welcome_coupon: CouponTemplate | None = None
     points_rule: PointsRule = PointsRule()
+    # Pushed once, to the registration that registered the member ({name}, {member_no}); None: nothing.
+    registration_complete_message: Message | None = Field(
+        default=(
+            "{name}さま、会員登録ありがとうございます！\n"
+            "会員番号は{member_no}です。会員証はメニューの「会員証」からいつでもご覧いただけます。"
+        ),
+    )
+    poster_code_validity: PosterCodeValidity = PosterCodeValidity.DAY
     # Ascending thresholds; a member holds the highest rank their points reach (none below the first).
     ranks: tuple[Rank, ...] = Field(default=(), max_length=10)
     # Pushed once when a member reaches a higher rank ({name}, {rank}); None sends nothing.

@@ -19,6 +19,7 @@ from pydantic import (
 
 from daifuku.domain.segments import Segment
 from daifuku.models.boundary_types import (
+    MAX_AMOUNT,
     ClientId,
     DayCount,
     HttpsUrl,
@@ -59,6 +60,8 @@ class ScanRequest(Request):
 class VisitRequest(Request):
     visit_id: ClientId
     store_id: StoreId | None = None
+    # The bill in yen, when the counter enters it: points per yen on top of the visit's (PointsRule).
+    amount_yen: int | None = Field(default=None, ge=0, le=MAX_AMOUNT)
 
 
 class PointsAdjustmentRequest(Request):
@@ -218,6 +221,7 @@ class VisitView(BaseModel):
     visited_at: datetime
     store_id: str | None = None
     points_added: int
+    amount_yen: int | None = None
     by: str | None = None
 
 
