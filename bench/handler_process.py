@@ -27,7 +27,7 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local")]
 from botocore.history import BaseHistoryHandler, get_global_history_recorder  # noqa: E402
 
 from daifuku_local.http_api import HttpApiEmulator  # noqa: E402
-from daifuku_local.invocation_isolation import isolate_concurrent_invocations  # noqa: E402
+from daifuku_local.upstream_patches import isolate_concurrent_invocations  # noqa: E402
 from daifuku_local.wsgi_server import BackgroundWsgiServer  # noqa: E402
 
 USAGE_PATH = "/_bench/usage"
