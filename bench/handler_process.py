@@ -7,10 +7,15 @@ it has sent, by target (`DynamoDB_20120810.GetItem`, …): every HTTP request of
 client in the process, retries included, read from botocore's global history recorder, so whichever
 session the adapters build their clients from is counted. moto and the LINE simulator run in other
 processes and are not in these figures.
+
+With `BENCH_PROFILE=<file>` in its environment, the process profiles every request it serves with
+cProfile (one at a time) and writes the pstats to that file when it stops: what the handler's CPU
+goes to. Profiled, it runs slower: its CPU figures are then not the handler's.
 """
 
 from __future__ import annotations
 
+import cProfile
 import json
 import logging
 import os
@@ -27,12 +32,13 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local")]
 from botocore.history import BaseHistoryHandler, get_global_history_recorder  # noqa: E402
 
 from daifuku_local.http_api import HttpApiEmulator  # noqa: E402
-from daifuku_local.invocation_isolation import isolate_concurrent_invocations  # noqa: E402
+from daifuku_local.upstream_patches import isolate_concurrent_invocations  # noqa: E402
 from daifuku_local.wsgi_server import BackgroundWsgiServer  # noqa: E402
 
 USAGE_PATH = "/_bench/usage"
 # The floor's channel secret comes through the environment, not the command line (ps shows that).
 CHANNEL_SECRET_VARIABLE = "BENCH_CHANNEL_SECRET"
+PROFILE_VARIABLE = "BENCH_PROFILE"
 
 
 def signature_only_handler(channel_secret: str) -> Any:
@@ -75,15 +81,39 @@ class AwsRequestCounter(BaseHistoryHandler):
             self.requests[key] += 1
 
 
+class RequestProfiles:
+    """cProfile over every request, one at a time (one profiler can be active at once), timed by the
+    process's CPU time: waiting for moto or LINE costs the handler nothing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._profile = cProfile.Profile(time.process_time)
+
+    def __call__(self, app: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        with self._lock:
+            self._profile.enable()
+            try:
+                return list(app(environ, start_response))
+            finally:
+                self._profile.disable()
+
+    def dump(self, path: str) -> None:
+        with self._lock:
+            self._profile.dump_stats(path)
+
+
 class MeteredApi:
     """The API emulation, plus the usage endpoint the benchmark reads between its phases."""
 
-    def __init__(self, api: Any, counter: AwsRequestCounter):
+    def __init__(self, api: Any, counter: AwsRequestCounter, profiles: RequestProfiles | None = None):
         self._api = api
         self._counter = counter
+        self._profiles = profiles
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") != USAGE_PATH:
+            if self._profiles:
+                return self._profiles(self._api, environ, start_response)
             return self._api(environ, start_response)
         cpu_seconds = time.process_time()
         body = json.dumps({"cpu_seconds": cpu_seconds, "aws_requests": dict(self._counter.requests)}).encode()
@@ -107,12 +137,16 @@ def main() -> None:
         api = HttpApiEmulator(handlers={"webhook": floor})
     else:
         raise SystemExit(f"unknown handler {kind!r}: real or signature-floor")
-    server = BackgroundWsgiServer(MeteredApi(api, counter)).start()
+    profile_path = os.environ.get(PROFILE_VARIABLE)
+    profiles = RequestProfiles() if profile_path else None
+    server = BackgroundWsgiServer(MeteredApi(api, counter, profiles)).start()
     print(server.url, flush=True)
     # The handlers' own output (Powertools' logs and metrics) goes to stderr: nobody reads our stdout.
     os.dup2(2, 1)
     sys.stdin.read()  # until the benchmark closes our stdin (or exits)
     server.stop()
+    if profiles and profile_path:
+        profiles.dump(profile_path)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,10 @@ handler's events per second as a share of the floor's (mostly moto's speed), and
 start (import+init, fresh interpreter). More than ~95 users exceed the demo shop's 100 staff alerts a
 minute, and the follows' alert requests then drop.
 
-Usage: python bench/webhook.py [--users N]
+Usage: python bench/webhook.py [--users N] [--profile FILE]
+
+`--profile FILE` profiles the real handler's requests (cProfile, in its process) and writes the
+pstats to FILE (`python -m pstats FILE`); profiled, its CPU figures are not comparable.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "bench")]
 
 from cold_start import BASELINE, MEASURE_IMPORT, lambda_environment, measure  # noqa: E402
-from handler_process import CHANNEL_SECRET_VARIABLE, USAGE_PATH  # noqa: E402
+from handler_process import CHANNEL_SECRET_VARIABLE, PROFILE_VARIABLE, USAGE_PATH  # noqa: E402
 from local_api import local_api_world  # noqa: E402
 
 from daifuku_local.demo_shop import seed_demo_shop  # noqa: E402
@@ -243,13 +246,16 @@ def report_phase(name: str, real: PhaseResult, floor: PhaseResult) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=60)
-    users = parser.parse_args().users
+    parser.add_argument("--profile", type=Path, help="write the real handler's cProfile stats here")
+    arguments = parser.parse_args()
+    users = arguments.users
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the simulator's access log
 
     with local_api_world() as world:
         simulator = world.simulator
         seed_demo_shop(simulator, world.aws_endpoint, world.resources.table_name, "http://127.0.0.1/liff")
-        real = HandlerProcess("real", dict(os.environ))
+        profile = {PROFILE_VARIABLE: str(arguments.profile.resolve())} if arguments.profile else {}
+        real = HandlerProcess("real", {**os.environ, **profile})
         floor = HandlerProcess(
             "signature-floor", {**os.environ, CHANNEL_SECRET_VARIABLE: world.channel.channel_secret}
         )

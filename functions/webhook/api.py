@@ -6,7 +6,9 @@ to import than everything else on the webhook's cold start together.
 
 import base64
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -16,7 +18,6 @@ from pydantic import ValidationError
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, process_webhook_events
 from daifuku.domain.webhook_signature import verify_webhook_signature
-from daifuku.models.shop import ShopConfig
 from daifuku.models.webhook_events import UnreadableEvent, WebhookEvent, WebhookRequest, parse_event
 from daifuku.wiring import current_wiring
 
@@ -29,16 +30,35 @@ class BodyTooLarge(Exception):
     pass
 
 
-# The owner's edits reach a warm container within this time; every event would otherwise re-read it.
+# The owner's edits (the shop's configuration, who is staff) reach a warm container within this time;
+# every event would otherwise read them again.
 SHOP_CONFIG_MAX_AGE_SECONDS = 30
-_shop_config: tuple[float, ShopConfig] | None = None
+T = TypeVar("T")
 
 
-def shop_config() -> ShopConfig:
-    global _shop_config
-    if _shop_config is None or time.monotonic() - _shop_config[0] > SHOP_CONFIG_MAX_AGE_SECONDS:
-        _shop_config = (time.monotonic(), current_wiring().table.shop_config.load_shop_config())
-    return _shop_config[1]
+class RecentRead(Generic[T]):
+    """What `read` returns, read again once it is older than SHOP_CONFIG_MAX_AGE_SECONDS."""
+
+    def __init__(self, read: Callable[[], T]):
+        self._read = read
+        self._value: tuple[float, T] | None = None
+
+    def __call__(self) -> T:
+        if self._value is None or time.monotonic() - self._value[0] > SHOP_CONFIG_MAX_AGE_SECONDS:
+            self._value = (time.monotonic(), self._read())
+        return self._value[1]
+
+
+shop_config = RecentRead(lambda: current_wiring().table.shop_config.load_shop_config())
+_staff_user_ids = RecentRead(lambda: current_wiring().table.staff.staff_user_ids())
+
+
+class RecentStaff:
+    """Who hears of new friends, as read within the last SHOP_CONFIG_MAX_AGE_SECONDS: a follow burst
+    would otherwise query the staff once per request."""
+
+    def staff_user_ids(self) -> list[str]:
+        return _staff_user_ids()
 
 
 def raw_body(event: APIGatewayProxyEventV2) -> bytes:
@@ -73,7 +93,7 @@ def receive_webhook() -> dict[str, str]:
         wiring.line(),
         shop_config(),
         timezone=wiring.timezone,
-        staff=wiring.table.staff,
+        staff=RecentStaff(),
         campaigns=wiring.table.campaigns(),
     )
     for processed in process_webhook_events(events, ledger, datetime.now(UTC)):

@@ -29,10 +29,17 @@ from moto.moto_server.werkzeug_app import (  # isort: skip
 )
 from werkzeug.serving import run_simple  # isort: skip
 
+from daifuku_local.wsgi_server import KeepAliveRequestHandler  # isort: skip
+
 # Set by MotoServerProcess when moto's output goes nowhere: no access log line per request.
 QUIET_ENVIRONMENT_VARIABLE = "DAIFUKU_MOTO_QUIET"
 # DynamoDB's JSON protocol names the operation in this header (DynamoDB_20120810.PutItem…).
 DYNAMODB_TARGET_PREFIX = "DynamoDB_"
+
+
+class KeepAliveMotoRequestHandler(KeepAliveRequestHandler, MotoRequestHandler):
+    """moto's request handler (its environ keeps S3's underscored headers), on connections kept alive
+    as DynamoDB's are: botocore reuses them instead of connecting for every request."""
 
 
 class OneDynamoDbRequestAtATime:
@@ -59,7 +66,8 @@ def serve(host: str, port: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
     app.debug = True  # type: ignore[attr-defined]
-    run_simple(host, port, OneDynamoDbRequestAtATime(app), threaded=True, request_handler=MotoRequestHandler)
+    app_one_at_a_time = OneDynamoDbRequestAtATime(app)
+    run_simple(host, port, app_one_at_a_time, threaded=True, request_handler=KeepAliveMotoRequestHandler)
 
 
 def main(argv: list[str] | None = None) -> None:

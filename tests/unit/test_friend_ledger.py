@@ -335,6 +335,19 @@ def test_staff_alerts_stop_at_the_per_minute_allowance():
     assert len(line.multicasts) == SHOP.staff_alerts_per_minute
 
 
+@pytest.mark.parametrize("alerts_on, staff", [(False, ["U" + "b" * 32]), (True, [])], ids=["off", "no-staff"])
+def test_no_alert_means_no_allowance_taken(alerts_on, staff):
+    # Given a shop with staff alerts off, or with nobody to alert
+    table, line = FakeTable(), FakeLine()
+    table.staff = staff
+    shop = SHOP.model_copy(update={"staff_alerts_enabled": alerts_on})
+    ledger = FriendLedger(table, line, shop, staff=table, campaigns=table)
+    # When a new friend follows
+    process_webhook_events([follow_of(1)], ledger, datetime(2026, 1, 1))
+    # Then no alert goes out, and the minute's allowance is not even asked for (no table request)
+    assert line.multicasts == [] and table.alerts_sent == 0
+
+
 def test_many_follows_in_one_request_are_one_staff_alert():
     table, line = FakeTable(), FakeLine()
     table.staff = ["U" + "b" * 32]

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
@@ -44,6 +43,7 @@ from daifuku_local.line_platform.rich_menus import RichMenu, RichMenus
 from daifuku_local.line_platform.traffic import FaultInjector, RateLimits
 from daifuku_local.line_platform.users import SimulatedUser, SimulatedUsers, TranscriptEntry
 from daifuku_local.line_platform.webhooks import WebhookDelivery
+from daifuku_local.wsgi_server import BackgroundWsgiServer
 
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
 PRODUCTS = (Messaging, RichMenus, WebhookDelivery, LineLogin, LiffServer)
@@ -67,8 +67,7 @@ class LineSimulator:
         self._messaging_spec = load_spec("messaging-api.yml")
         self._liff_spec = load_spec("liff.yml")
         self._lock = threading.RLock()
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: BackgroundWsgiServer | None = None
         self.id_tokens = IdTokenIssuer(config.login_channel_id)
         # Set by the local stack: where the console opens `https://liff.line.me/<liffId>` links.
         self.console_links: dict[str, Any] = {"liffSite": None, "liffPages": {}}
@@ -100,21 +99,19 @@ class LineSimulator:
     # Lifecycle
 
     def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
-        self._server = make_server(host, port, self, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        """Serve on `port` (0: a free one), keeping connections alive as api.line.me does."""
+        self._server = BackgroundWsgiServer(self, port, host).start()
         return self.base_url
 
     @property
     def base_url(self) -> str:
         assert self._server is not None, "start() first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def stop(self) -> None:
+        """Stop serving and drop every open connection: LINE is unreachable until started again."""
         if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
 
     def set_webhook_url(self, url: str | None) -> None:
         self.config.webhook_url = url
