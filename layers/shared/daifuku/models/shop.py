@@ -7,7 +7,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from daifuku.models.boundary_types import MAX_AMOUNT, DayCount, RankName, StoreId, Text
+from daifuku.models.boundary_types import (
+    MAX_AMOUNT,
+    DayCount,
+    HttpsUrl,
+    Phone,
+    RankName,
+    StoreId,
+    Text,
+)
 
 # What the owner writes: one-line names and labels, and messages with newlines (LINE takes 5000 characters).
 ShortName = Annotated[str, Text(40)]
@@ -55,6 +63,19 @@ class RichMenus(BaseModel):
     # SHA-256 of each menu's uploaded image, by menu ("pre_registration", "member"): `daifuku setup`
     # replaces a menu only when its definition or its image differs from what the shop should have.
     image_sha256: dict[str, str] = Field(default_factory=dict)
+
+
+class ShopInfo(BaseModel):
+    """What 「お店の情報」 on the rich menu answers; fields the shop has not set are left out."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hours: Annotated[str, Text(200, multiline=True)] | None = None
+    closed_days: Annotated[str, Text(100, multiline=True)] | None = None
+    address: Annotated[str, Text(200, multiline=True)] | None = None
+    phone: Phone | None = None  # stored as digits; the card's button calls it (tel:)
+    map_url: HttpsUrl | None = None
+    note: Annotated[str, Text(1000, multiline=True)] | None = None
 
 
 class WelcomeMessages(BaseModel):
@@ -174,6 +195,7 @@ class ShopConfig(BaseModel):
     welcome: WelcomeMessages = WelcomeMessages()
     liff_apps: LiffApps = LiffApps()
     rich_menus: RichMenus = RichMenus()
+    shop_info: ShopInfo | None = None
     staff_alerts_enabled: bool = False
     # New-friend alerts count against the monthly quota: at most this many a minute.
     staff_alerts_per_minute: int = Field(default=5, ge=0, le=100)
