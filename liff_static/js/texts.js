@@ -85,6 +85,7 @@ export const TEXTS = {
     pointsValue: (points) => `${points.toLocaleString("ja-JP")} pt`,
     rank: "ランク",
     coupons: "クーポン",
+    noCoupons: "お持ちのクーポンはまだありません。",
     couponExpires: (date) => `有効期限:${formatDate(date)}まで`,
     couponUsed: "使用済み",
     guestNotice: "会員登録をすると、お誕生月のクーポンなどの特典が受けられます。",
