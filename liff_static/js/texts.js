@@ -358,6 +358,7 @@ export const STAFF_TEXTS = {
       "coupon.issue": "クーポンを配布",
       "campaign.create": "配信を作成",
       "campaign.cancel": "配信を取り消し",
+      "rich_menus.refresh": "リッチメニューを更新",
     },
     flags: { do_not_send: "配信停止", complaint_hold: "クレーム対応中" },
     points: (delta) => `${delta > 0 ? "+" : ""}${delta} pt`,
