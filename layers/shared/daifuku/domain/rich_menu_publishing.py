@@ -153,11 +153,15 @@ class RichMenuPublisher:
             self._progress.changed(step, what, f"{new_id or ''} (image {image_kib} KiB)".lstrip())
         self._set_default(menu_ids.get("pre_registration"))
         self._set_aliases(menu_ids)
+        # Another run at the same time may have saved its own new menus: never delete what the
+        # shop config names now.
+        saved = self._shop_configs.load_shop_config().rich_menus if not self._dry_run else shop.rich_menus
+        keep = {*menu_ids.values(), saved.pre_registration, saved.member, saved.guest_card}
         old_menus = {
             wanted.kind: [
                 menu_id
                 for menu_id, menu in existing.items()
-                if menu.get("name") == wanted.definition["name"] and menu_id != menu_ids[wanted.kind]
+                if menu.get("name") == wanted.definition["name"] and menu_id not in keep
             ]
             for wanted in wanted_menus
         }
