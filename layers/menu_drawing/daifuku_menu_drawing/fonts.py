@@ -42,11 +42,6 @@ class FontFace:
         return ImageFont.truetype(str(self.path), size=size, index=self.index)
 
 
-def installed_font_file(bold: bool = True) -> Path:
-    """The font file this machine draws Japanese with (what the painter's layer build ships)."""
-    return japanese_font(bold).path
-
-
 def _fontconfig_faces() -> list[FontFace]:
     if shutil.which("fc-list") is None:
         return []
