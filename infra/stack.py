@@ -15,6 +15,7 @@ from infra.constructs.http_api import HttpApi
 from infra.constructs.liff_hosting import LiffHosting
 from infra.constructs.line_credentials import LineCredentials
 from infra.constructs.member_table import MemberTable
+from infra.constructs.rich_menu_painter import RichMenuPainter
 from infra.constructs.send_pipeline import SendPipeline
 from infra.constructs.shared_layer import SharedLayer
 from infra.deployment_context import DeploymentContext
@@ -76,15 +77,20 @@ class DaifukuStack(Stack):
         campaigns = CampaignScheduling(self, "CampaignScheduling", layer=layer, settings=settings)
         planner = campaigns.planner
 
-        for function in (webhook, liff_api, birthday_scheduler, push_worker, planner):
+        rich_menus = RichMenuPainter(self, "RichMenuPainter", layer=layer, settings=settings)
+        painter = rich_menus.painter
+
+        for function in (webhook, liff_api, birthday_scheduler, push_worker, planner, painter):
             members.grant_read_write(function)
         # Planners read members, check LINE's message quota and put send jobs on the queue.
-        for function in (webhook, liff_api, push_worker, birthday_scheduler, planner):
+        for function in (webhook, liff_api, push_worker, birthday_scheduler, planner, painter):
             credentials.grant_read(function.function)
         for function in (birthday_scheduler, planner):
             send_pipeline.allow_planning(function)
         # The staff console schedules campaigns (owners only; the API checks the role).
         campaigns.allow_scheduling(liff_api)
+        # The owner's settings and refresh button ask the painter to redraw the rich menus.
+        rich_menus.allow_requests_from(liff_api)
 
         BirthMonthSchedule(
             self,

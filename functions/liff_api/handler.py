@@ -37,7 +37,13 @@ def build_resolver() -> APIGatewayHttpResolver:
     """/liff/api/*: the routers, the body-size check in front of them, and the error table."""
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-    from functions.liff_api import customer_routes, settings_routes, staff_routes, staff_team_routes
+    from functions.liff_api import (
+        customer_routes,
+        rich_menu_routes,  # noqa: F401  (adds its routes to the staff router)
+        settings_routes,
+        staff_routes,
+        staff_team_routes,
+    )
     from functions.liff_api.http_errors import answer_with_http_errors
     from functions.liff_api.request_context import reject_oversized_bodies
 

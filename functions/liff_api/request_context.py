@@ -175,12 +175,12 @@ def campaign_desk() -> CampaignDesk:
 
 
 def settings_desk() -> SettingsDesk:
-    """The owner's 設定; the rich-menu redraw when the wiring has one."""
+    """The owner's 設定, which asks the painter to redraw the rich menus when the name or colour changes."""
     wiring = current_wiring()
     table = wiring.table
     return SettingsDesk(
         config=table.shop_config,
         numbers=table.members,
         audit_log=table.stats,
-        rich_menu_refresh=getattr(wiring, "rich_menu_refresh", None),
+        rich_menu_refresh=wiring.rich_menu_refresh,
     )

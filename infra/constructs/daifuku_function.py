@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,7 @@ class DaifukuFunction(Construct):
         description: str,
         layer: lambda_.ILayerVersion,
         settings: Mapping[str, str],
+        extra_layers: Sequence[lambda_.ILayerVersion] = (),
         timeout: Duration | None = None,
         memory_size: int = 512,
         handler_module: str = "handler",
@@ -99,7 +100,7 @@ class DaifukuFunction(Construct):
                     local=FunctionBundler(name),
                 ),
             ),
-            layers=[layer],
+            layers=[layer, *extra_layers],
             role=self.role,
             timeout=timeout or DEFAULT_TIMEOUT,
             memory_size=memory_size,

@@ -2,7 +2,8 @@
 // registration-first shops an unregistered customer is sent to the form. The QR carries a signed
 // token that the page replaces every 30 seconds, so a screenshot of it soon stops working. Below the
 // card: points, rank and coupons, what points buy (js/card-rewards.js), and the counter poster's
-// coupon when the page was opened with ?claim=<code>.
+// coupon when the page was opened with ?claim=<code>. The rich menu's 「クーポン」 opens it with
+// ?view=coupons: the page then scrolls to the coupons.
 import { TEXTS } from "./texts.js";
 import { applyTheme, callApi, callApiPatiently, loadSiteConfig, startLiff } from "./liff-app.js";
 import { problemText, showStatus } from "./status.js";
@@ -105,6 +106,20 @@ function updateBenefits(card, { coupon = null, points = null } = {}) {
   showBenefits(card);
 }
 
+/** Opened from the rich menu's 「クーポン」 (?view=coupons): the coupons in view, even when there are none. */
+function showCouponsView(card) {
+  if (new URLSearchParams(window.location.search).get("view") !== "coupons") return;
+  const heading = document.getElementById("coupons-heading");
+  if (card.coupons.length === 0) {
+    heading.hidden = false;
+    document.getElementById("coupons").replaceChildren(element("li", { class: "notice" }, TEXTS.card.noCoupons));
+    document.getElementById("benefits").hidden = false;
+  }
+  heading.setAttribute("tabindex", "-1");
+  heading.scrollIntoView({ block: "start" });
+  heading.focus({ preventScroll: true });
+}
+
 async function main() {
   showStatus(TEXTS.loading);
   const config = await loadSiteConfig();
@@ -128,6 +143,7 @@ async function main() {
   const points = await exchange.refresh();
   // What points buy means little without the balance: show it even before the first entry.
   if (points !== null && (card.points === null || card.points === undefined)) updateBenefits(card, { points });
+  showCouponsView(card);
 }
 
 main().catch((error) => {

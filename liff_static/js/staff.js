@@ -1,7 +1,7 @@
 // staff.html: the staff console. Only LINE users on the shop's staff list get past GET /staff/me;
 // everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
-// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #settings and #staff (owners).
-// Opened from an invitation link (?invite=<code>), it first offers to join the staff.
+// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #settings, #menus and
+// #staff (owners). Opened from an invitation link (?invite=<code>), it first offers to join the staff.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
 import { problemText, showStatus } from "./status.js";
@@ -16,18 +16,20 @@ import { openAudit } from "./staff-audit.js";
 import { openTeam, setUpTeam } from "./staff-team.js";
 import { answerInvitation, invitationCodeInUrl } from "./staff-invitation.js";
 import { openSettings } from "./staff-settings.js";
+import { openRichMenus, setUpRichMenus } from "./staff-rich-menus.js";
 
-const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "staff"];
+const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "staff"];
 const OPENERS = {
   coupons: openCoupons,
   campaign: openComposer,
   dashboard: openDashboard,
   audit: openAudit,
   settings: openSettings,
+  menus: openRichMenus,
   staff: openTeam,
 };
 // Screens reached from a tab's screen keep that tab selected.
-const TAB_OF = { member: "members", audit: "dashboard" };
+const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard" };
 
 function route() {
   const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");
@@ -65,8 +67,10 @@ async function main() {
   setUpComposer();
   setUpCoupons();
   setUpTeam();
+  setUpRichMenus();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
+  document.getElementById("menus-link").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);
   route();
 }

@@ -85,6 +85,7 @@ export const TEXTS = {
     pointsValue: (points) => `${points.toLocaleString("ja-JP")} pt`,
     rank: "ランク",
     coupons: "クーポン",
+    noCoupons: "お持ちのクーポンはまだありません。",
     couponExpires: (date) => `有効期限:${formatDate(date)}まで`,
     couponUsed: "使用済み",
     guestNotice: "会員登録をすると、お誕生月のクーポンなどの特典が受けられます。",
@@ -555,6 +556,7 @@ export const STAFF_TEXTS = {
       "settings.form": "設定「会員登録フォーム」を変更",
       "settings.poster": "設定「ポスター用クーポン」を変更",
       "settings.alerts": "設定「スタッフへの通知」を変更",
+      "rich_menus.refresh": "リッチメニューを更新",
     },
     flags: { do_not_send: "配信停止", complaint_hold: "クレーム対応中" },
     points: (delta) => `${delta > 0 ? "+" : ""}${delta} pt`,
@@ -644,6 +646,16 @@ export const STAFF_TEXTS = {
     skipped: "対象外(配信停止・ブロックなど)",
     blocks: "配信後7日以内のブロック",
     another: "新しい配信を作成",
+  },
+
+  menus: {
+    heading: "リッチメニュー",
+    link: "リッチメニューを作り直す",
+    ownerOnly: "リッチメニューの作り直しはオーナーのみ行えます。",
+    lead: "トーク画面下のメニューは、お店の名前・テーマカラーを変更すると自動で作り直されます。表示が古いままのときは、下のボタンで作り直せます。",
+    refresh: "今の設定でメニューを作り直す",
+    refreshing: "依頼しています…",
+    requested: "作り直しを依頼しました。1分ほどでお客さまのメニューに反映されます。",
   },
 
   dashboard: {

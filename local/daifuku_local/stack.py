@@ -23,6 +23,7 @@ from daifuku_local.aws_resources import (
 )
 from daifuku_local.demo_shop import LIFF_PAGES, preload_setup_modules, seed_demo_shop
 from daifuku_local.http_api import HttpApiEmulator
+from daifuku_local.lambda_invoke import LocalLambdaInvoke, local_function_name
 from daifuku_local.lambda_runtime import LocalLambdaContext, load_handler
 from daifuku_local.liff_site import LiffSite
 from daifuku_local.line_platform import LineSimulator, SimulatorConfig
@@ -35,6 +36,8 @@ from daifuku_local.wsgi_server import BackgroundWsgiServer
 from infra.send_queue_policy import SEND_BATCH_SIZE
 
 log = logging.getLogger("daifuku_local")
+# Where the functions' Lambda client finds the Invoke API (daifuku_local.lambda_invoke).
+LAMBDA_INVOKE_MOUNT = "/_lambda"
 
 
 class LocalStackConfig(BaseModel):
@@ -82,6 +85,7 @@ class LocalStack:
         self._send_worker: SqsEventSource | None = None
         self.campaign_schedules: OneTimeScheduler | None = None
         self.urls: LocalStackUrls | None = None
+        self._lambda_invoke: LocalLambdaInvoke | None = None
 
     def start(self) -> LocalStackUrls:
         channel = self.config.channel
@@ -106,9 +110,13 @@ class LocalStack:
         self.simulator.start(port=self.config.simulator_port)
         simulator_url = self.simulator.base_url
 
-        api_app = DispatcherMiddleware(HttpApiEmulator(cors_origins=("*",)), {"/_local": LocalControl(self)})
+        self._lambda_invoke = LocalLambdaInvoke().start()
+        api_app = DispatcherMiddleware(
+            HttpApiEmulator(cors_origins=("*",)),
+            {"/_local": LocalControl(self), LAMBDA_INVOKE_MOUNT: self._lambda_invoke},
+        )
         api = BackgroundWsgiServer(api_app, port=self.config.api_port)
-        os.environ.update(self.function_environment(simulator_url))
+        os.environ.update(self.function_environment(simulator_url, api.url))
         site_config = {"apiBaseUrl": api.url, "simulatorUrl": simulator_url, "liffId": "local-liff"}
         site = BackgroundWsgiServer(
             LiffSite(site_config, bucket_file=self._site_bucket_file), port=self.config.liff_port
@@ -159,11 +167,14 @@ class LocalStack:
     def send_max_concurrency(self) -> int:
         return self.config.send_max_concurrency or deployment_context().send_max_concurrency
 
-    def function_environment(self, simulator_url: str) -> dict[str, str]:
-        """The environment the deployed functions get, pointed at moto and the simulator."""
+    def function_environment(self, simulator_url: str, api_url: str) -> dict[str, str]:
+        """The environment the deployed functions get, pointed at moto and the simulator (and, for
+        Lambda's Invoke API, at this stack's emulation of it)."""
         assert self.resources is not None
         return {
             "AWS_ENDPOINT_URL": self.moto.endpoint_url,
+            "AWS_ENDPOINT_URL_LAMBDA": f"{api_url}{LAMBDA_INVOKE_MOUNT}",
+            "DAIFUKU_RICH_MENU_PAINTER_FUNCTION": local_function_name("rich_menu_painter"),
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "local",
@@ -212,6 +223,8 @@ class LocalStack:
             self.campaign_schedules.stop()
         if self._send_worker:
             self._send_worker.stop()
+        if self._lambda_invoke:
+            self._lambda_invoke.stop()
         if self.config.data_dir and self.resources:
             saved = save_table_snapshot(self.moto.endpoint_url, self.resources.table_name, self.snapshot_path)
             log.info("saved %d items to %s", saved, self.snapshot_path)

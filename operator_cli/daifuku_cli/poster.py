@@ -18,8 +18,8 @@ from qrcode.constants import ERROR_CORRECT_M
 from daifuku.adapters.dynamodb.shop import ShopConfigRepository
 from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku_cli.japanese_font import FontFace, japanese_font
-from daifuku_cli.rich_menus import text_colour_on, theme_rgb
 from daifuku_cli.target import add_target_arguments, resolve_target
+from daifuku_menu_drawing.menu_images import text_colour_on, theme_rgb
 
 DPI = 300
 MM = DPI / 25.4

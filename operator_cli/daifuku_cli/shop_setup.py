@@ -6,7 +6,8 @@ name (the shop's name and what the app is, as customers see it on LINE's consent
 by the ids and image
 digests saved in the shop config, aliases and the default menu are read back before they are set. A
 new rich menu is saved to the shop config as soon as its image is uploaded, and the menu it replaces
-is deleted last, after the default, the aliases and the members' links point at the new one.
+is deleted last, after the default, the aliases and the members' links point at the new one
+(daifuku.domain.rich_menu_publishing, shared with the rich menu painter function).
 """
 
 from __future__ import annotations
@@ -21,17 +22,17 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku.adapters.line_credentials import CREDENTIALS_CACHE_SECONDS
-from daifuku.models.member import MembershipStatus
-from daifuku.models.shop import LiffApps, RichMenus, ShopConfig
+from daifuku.domain.rich_menu_publishing import RichMenuPublisher, contains
+from daifuku.models.shop import LiffApps, ShopConfig
 from daifuku_cli.line_clients import LineClients, unless_not_found
-from daifuku_cli.rich_menus import MENU_ALIASES, MENU_KINDS, WantedRichMenu, wanted_rich_menus
+from daifuku_cli.sdk_rich_menus import SdkRichMenuApi
+from daifuku_menu_drawing.menu_images import wanted_rich_menus
 from infra.deployment_context import LIFF_APPS_FILE
 
 # Where the LIFF pages find their LIFF app ids: beside config.json in the site bucket. CDK's page
 # deployment never writes or prunes it, so a later `cdk deploy` keeps what setup wrote.
 OWNER_ROLE = "owner"
 UNAUTHORIZED = 401
-BULK_LINK_USERS = 500  # LINE's limit of users in one bulk link request
 
 
 class SetupCredentials(BaseModel):
@@ -148,19 +149,6 @@ PAST_TENSE = {
 def _past(verb_phrase: str) -> str:
     verb, _, rest = verb_phrase.partition(" ")
     return f"{PAST_TENSE[verb]} {rest}".rstrip()
-
-
-def _contains(actual: Any, wanted: Any) -> bool:
-    """Whether `actual` (as LINE returns it) has every field of `wanted` with the same value."""
-    if isinstance(wanted, dict):
-        return isinstance(actual, dict) and all(_contains(actual.get(k), v) for k, v in wanted.items())
-    if isinstance(wanted, list):
-        return (
-            isinstance(actual, list)
-            and len(actual) == len(wanted)
-            and all(_contains(a, w) for a, w in zip(actual, wanted, strict=True))
-        )
-    return bool(actual == wanted)
 
 
 def _liff_apps(apps: liff.Liff) -> list[dict[str, Any]]:
@@ -298,7 +286,7 @@ class ShopSetup:
                     else apps.add_liff_app(liff.AddLiffAppRequest.from_dict(request)).liff_id
                 )
                 self.report.changed(step, "create", f"{liff_id or ''} → {request['view']['url']}".lstrip())
-            elif _contains({**app, "scope": sorted(app.get("scope", []))}, request):
+            elif contains({**app, "scope": sorted(app.get("scope", []))}, request):
                 liff_id = app["liffId"]
                 self.report.unchanged(step, liff_id)
             else:
@@ -348,111 +336,11 @@ class ShopSetup:
     # Rich menus
 
     def configure_rich_menus(self, shop: ShopConfig) -> None:
-        """Both menus, the default (pre-registration) and the aliases; members relinked on a new menu.
-
-        Every other menu with one of our menus' names is an old one (replaced now, or left by a run
-        that failed half-way): it is deleted last, once nothing points at it any more.
-        """
-        listed = self._line.messaging.get_rich_menu_list().richmenus
-        existing = {menu.rich_menu_id: menu.to_dict() for menu in listed}
-        menu_ids: dict[str, str | None] = {}
-        digests = dict(shop.rich_menus.image_sha256)
-        wanted_menus = wanted_rich_menus(shop)
-        for wanted in wanted_menus:
-            current_id = getattr(shop.rich_menus, wanted.kind)
-            current = existing.get(current_id) if current_id else None
-            step = f"rich menu {wanted.kind}"
-            if (
-                current is not None
-                and _contains(current, wanted.definition)
-                and digests.get(wanted.kind) == wanted.image_sha256
-            ):
-                menu_ids[wanted.kind] = current_id
-                self.report.unchanged(step, str(current_id))
-                continue
-            new_id = None if self._dry_run else self._create_menu(wanted)
-            if new_id is not None:
-                digests[wanted.kind] = wanted.image_sha256
-                self._save_rich_menus(menu_ids | {wanted.kind: new_id}, digests)
-            menu_ids[wanted.kind] = new_id
-            image_kib = len(wanted.image) // 1024
-            what = "replace" if current is not None else "create"
-            self.report.changed(step, what, f"{new_id or ''} (image {image_kib} KiB)".lstrip())
-        self._set_default(menu_ids.get("pre_registration"))
-        self._set_aliases(menu_ids)
-        old_menus = {
-            wanted.kind: [
-                menu_id
-                for menu_id, menu in existing.items()
-                if menu.get("name") == wanted.definition["name"] and menu_id != menu_ids[wanted.kind]
-            ]
-            for wanted in wanted_menus
-        }
-        if old_menus["member"] and menu_ids.get("member"):
-            self._relink_members(str(menu_ids["member"]))
-        for kind, old_ids in old_menus.items():
-            for old_id in old_ids:
-                if not self._dry_run:
-                    self._line.messaging.delete_rich_menu(old_id)
-                self.report.changed(f"old menu {kind}", "delete", old_id)
-
-    def _create_menu(self, wanted: WantedRichMenu) -> str:
-        request = messaging.RichMenuRequest.from_dict(wanted.definition)
-        menu_id = str(self._line.messaging.create_rich_menu(request).rich_menu_id)
-        self._line.blob.set_rich_menu_image(menu_id, wanted.image, _headers={"Content-Type": "image/png"})
-        return menu_id
-
-    def _save_rich_menus(self, menu_ids: dict[str, str | None], digests: dict[str, str]) -> None:
-        current = self._table.shop_config.load_shop_config()
-        ids = {kind: menu_ids.get(kind) or getattr(current.rich_menus, kind) for kind in MENU_KINDS}
-        menus = RichMenus(**ids, guest_card=current.rich_menus.guest_card, image_sha256=digests)
-        self._table.shop_config.save_shop_config(current.model_copy(update={"rich_menus": menus}))
-
-    def _set_default(self, menu_id: str | None) -> None:
-        current = self._default_rich_menu()
-        if menu_id is not None and current == menu_id:
-            self.report.unchanged("default rich menu", menu_id)
-            return
-        if not self._dry_run and menu_id is not None:
-            self._line.messaging.set_default_rich_menu(menu_id)
-        self.report.changed("default rich menu", "set", f"pre_registration {menu_id or ''}".rstrip())
-
-    def _default_rich_menu(self) -> str | None:
-        answer = unless_not_found(self._line.messaging.get_default_rich_menu_id)
-        return str(answer.rich_menu_id) if answer else None
-
-    def _set_aliases(self, menu_ids: dict[str, str | None]) -> None:
-        listed = self._line.messaging.get_rich_menu_alias_list().aliases
-        aliases = {alias.rich_menu_alias_id: alias.rich_menu_id for alias in listed}
-        for kind, alias in MENU_ALIASES.items():
-            menu_id = menu_ids.get(kind)
-            step = f"alias {alias}"
-            if menu_id is not None and aliases.get(alias) == menu_id:
-                self.report.unchanged(step, f"→ {menu_id}")
-                continue
-            if not self._dry_run and menu_id is not None:
-                if alias in aliases:
-                    request = messaging.UpdateRichMenuAliasRequest(rich_menu_id=menu_id)
-                    self._line.messaging.update_rich_menu_alias(alias, request)
-                else:
-                    self._line.messaging.create_rich_menu_alias(
-                        messaging.CreateRichMenuAliasRequest(rich_menu_alias_id=alias, rich_menu_id=menu_id)
-                    )
-            self.report.changed(step, "update" if alias in aliases else "create", f"→ {menu_id or kind}")
-
-    def _relink_members(self, menu_id: str) -> None:
-        """Members see the member menu through a per-user link, which deleting the old menu removes."""
-        user_ids = self._table.members.user_ids_with_status(
-            {MembershipStatus.REGISTERED, MembershipStatus.GUEST}
+        """Both menus, drawn for this shop, published as the painter function publishes them."""
+        publisher = RichMenuPublisher(
+            SdkRichMenuApi(self._line), self._table.shop_config, self._table.members, self.report
         )
-        if not user_ids:
-            return
-        if not self._dry_run:
-            for start in range(0, len(user_ids), BULK_LINK_USERS):
-                chunk = user_ids[start : start + BULK_LINK_USERS]
-                request = messaging.RichMenuBulkLinkRequest(rich_menu_id=menu_id, user_ids=chunk)
-                self._line.messaging.link_rich_menu_id_to_users(request)
-        self.report.changed("members' rich menu", "relink", f"{len(user_ids)} member(s)")
+        publisher.publish(shop, wanted_rich_menus(shop))
 
     # Staff
 

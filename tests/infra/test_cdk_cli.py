@@ -52,12 +52,24 @@ def test_cdk_synth_works_offline_and_bundles_every_asset(tmp_path: Path) -> None
         if resource["Type"] == "AWS::Lambda::Function"
         and resource["Properties"].get("Handler", "").startswith("functions.")
     }
-    assert len(functions) == 4
+    assert len(functions) == 5
     for name, function in functions.items():
         asset = tmp_path / function["Metadata"]["aws:asset:path"]
         assert [path.parent.name for path in asset.glob("functions/*/handler.py")] == [name]
         assert (asset / "functions" / "__init__.py").is_file()
         assert (asset / "functions" / name / "__pycache__" / "handler.cpython-313.pyc").is_file()
-        (layer_reference,) = function["Properties"]["Layers"]
-        layer = tmp_path / resources[layer_reference["Ref"]]["Metadata"]["aws:asset:path"]
-        assert (layer / "python" / "daifuku" / "settings.py").is_file()
+        layers = [
+            tmp_path / resources[reference["Ref"]]["Metadata"]["aws:asset:path"]
+            for reference in function["Properties"]["Layers"]
+        ]
+        assert any((layer / "python" / "daifuku" / "settings.py").is_file() for layer in layers), name
+    # And the painter's own layer has Pillow, the drawing package and the Japanese font it draws with
+    (drawing_layer,) = [
+        resource
+        for resource in resources.values()
+        if resource["Type"] == "AWS::Lambda::LayerVersion"
+        and "drawing" in resource["Properties"].get("Description", "")
+    ]
+    drawing = tmp_path / drawing_layer["Metadata"]["aws:asset:path"] / "python"
+    assert (drawing / "PIL").is_dir()
+    assert (drawing / "daifuku_menu_drawing" / "fonts" / "NotoSansCJK-Bold.ttc").is_file()

@@ -57,7 +57,14 @@ def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthe
     for name, function_actions in granted.items():
         assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"} <= function_actions, name
     # Only those that call LINE read its credentials (the planner checks the month's message quota)
-    callers_of_line = {"webhook", "liff_api", "segment_send", "birthday_scheduler", "segment_send.planner"}
+    callers_of_line = {
+        "webhook",
+        "liff_api",
+        "segment_send",
+        "birthday_scheduler",
+        "segment_send.planner",
+        "rich_menu_painter",
+    }
     assert {name for name, a in granted.items() if a >= SECRET_READ} == callers_of_line
     assert {name for name, a in granted.items() if a & SECRET_READ} == callers_of_line
     # Only the planner sends jobs, only the push worker receives them
@@ -66,6 +73,8 @@ def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthe
     # Only the LIFF API (the staff console) schedules campaigns, and hands Scheduler its role
     schedulers = {name for name, a in granted.items() if a & {"scheduler:CreateSchedule", "iam:PassRole"}}
     assert schedulers == {"liff_api"}
+    # Only the LIFF API (the owner's settings) asks the rich menu painter for a repaint
+    assert {name for name, a in granted.items() if "lambda:InvokeFunction" in a} == {"liff_api"}
     # Logs go to the function's own log group, not to every log group
     for name, (_, function) in synthesized.daifuku_functions().items():
         own_log_group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]

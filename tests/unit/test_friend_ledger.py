@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -433,3 +434,14 @@ def test_a_write_held_for_too_long_fails_the_request_with_nothing_written_then_r
     table.busy = 0
     assert [p.outcome for p in process_webhook_events([postback], ledger, NOW)] == ["interaction"]
     assert table.interactions == [(USER, "postback")] and len(line.replies) == 1
+
+
+def test_the_shop_information_card_leaves_out_what_the_shop_has_not_set():
+    from daifuku.domain.line_messages import shop_info_card
+    from daifuku.models.shop import ShopInfo
+
+    card = shop_info_card("大福堂", "#2f6b4f", ShopInfo(hours="10:00〜19:00", phone="03-1234-5678"))
+    body = json.dumps(card, ensure_ascii=False)
+    assert "営業時間" in body and "10:00〜19:00" in body and "tel:0312345678" in body
+    assert "住所" not in body and "定休日" not in body and "地図を開く" not in body
+    assert "準備中" in json.dumps(shop_info_card("大福堂", "#2f6b4f", None), ensure_ascii=False)

@@ -7,10 +7,11 @@ import io
 import pytest
 from PIL import Image
 
+from daifuku.domain.rich_menu_layout import rich_menu_definitions
 from daifuku.models.shop import LiffApps, ShopConfig
-from daifuku_cli import japanese_font as fonts
-from daifuku_cli.rich_menus import render_rich_menu_image, rich_menu_definitions, wanted_rich_menus
 from daifuku_local.line_platform.images import image_size, rich_menu_image_problem
+from daifuku_menu_drawing import fonts
+from daifuku_menu_drawing.menu_images import render_rich_menu_image, wanted_rich_menus
 
 LIFF_APPS = LiffApps(card="1650000000-card", registration="1650000000-reg", staff="1650000000-staff")
 
@@ -40,6 +41,12 @@ def test_every_area_lies_inside_the_menu_and_the_menus_open_the_shops_liff_apps(
         "member": ["会員証", "クーポン", "お店の情報"],
     }
     assert definitions["member"]["areas"][0]["action"]["uri"] == "https://liff.line.me/1650000000-card"
+    # 「クーポン」 opens the card at its coupons, as LINE users expect a menu button to open a page.
+    assert definitions["member"]["areas"][1]["action"] == {
+        "type": "uri",
+        "label": "クーポン",
+        "uri": "https://liff.line.me/1650000000-card?view=coupons",
+    }
     assert (
         definitions["pre_registration"]["areas"][0]["action"]["uri"] == "https://liff.line.me/1650000000-reg"
     )
@@ -59,6 +66,7 @@ def test_without_a_japanese_font_the_error_says_how_to_install_one(monkeypatch):
     fonts.japanese_font.cache_clear()
     monkeypatch.setattr(fonts, "_fontconfig_faces", lambda: [])
     monkeypatch.setattr(fonts, "FALLBACK_GLOBS", ())
+    monkeypatch.setattr(fonts, "BUNDLED_FONTS", fonts.Path("/nonexistent"))
     try:
         with pytest.raises(fonts.NoJapaneseFont, match="fonts-noto-cjk"):
             fonts.japanese_font()

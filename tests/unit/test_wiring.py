@@ -52,3 +52,29 @@ def test_a_test_can_put_its_own_wiring_in_place():
         assert current_wiring() is wiring
     finally:
         use_wiring(None)
+
+
+class RecordingLambda:
+    """A stand-in boto3 Lambda client that records its invocations."""
+
+    def __init__(self) -> None:
+        self.invocations: list[dict[str, Any]] = []
+
+    def invoke(self, **request: Any) -> dict[str, Any]:
+        self.invocations.append(request)
+        return {"StatusCode": 202}
+
+
+def test_a_rich_menu_refresh_is_an_asynchronous_invoke_of_the_painter():
+    environment = {**ENVIRONMENT, "DAIFUKU_RICH_MENU_PAINTER_FUNCTION": "daifuku-painter"}
+    refresh = Wiring(settings_from(environment)).rich_menu_refresh
+    refresh._client = client = RecordingLambda()
+    refresh.request()
+    assert [(i["FunctionName"], i["InvocationType"]) for i in client.invocations] == [
+        ("daifuku-painter", "Event")
+    ]
+
+
+def test_the_rich_menu_refresh_is_refused_without_the_painters_name():
+    with pytest.raises(ValidationError, match="DAIFUKU_RICH_MENU_PAINTER_FUNCTION"):
+        _ = Wiring(settings_from(ENVIRONMENT)).rich_menu_refresh

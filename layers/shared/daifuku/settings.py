@@ -32,6 +32,8 @@ class Settings(BaseModel):
     campaign_planner_arn: str | None = Field(alias="DAIFUKU_CAMPAIGN_PLANNER_ARN", default=None)
     campaign_scheduler_role_arn: str | None = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN", default=None)
     # The push worker's share of LINE's per-endpoint limits (requests a second, all workers together).
+    # The rich menu painter function (its name or ARN), invoked asynchronously when the menus change.
+    rich_menu_painter_function: str | None = Field(alias="DAIFUKU_RICH_MENU_PAINTER_FUNCTION", default=None)
     send_push_per_second: float = Field(alias="DAIFUKU_SEND_PUSH_PER_SECOND", default=2000, gt=0)
     send_multicast_per_second: float = Field(alias="DAIFUKU_SEND_MULTICAST_PER_SECOND", default=200, gt=0)
     send_max_concurrency: int = Field(alias="DAIFUKU_SEND_MAX_CONCURRENCY", default=2, ge=1)
@@ -53,6 +55,12 @@ class CampaignSchedulingSettings(Settings):
     campaign_schedule_group: str = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULE_GROUP", min_length=1)  # type: ignore[assignment]
     campaign_planner_arn: str = Field(alias="DAIFUKU_CAMPAIGN_PLANNER_ARN", min_length=1)  # type: ignore[assignment]
     campaign_scheduler_role_arn: str = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULER_ROLE_ARN", min_length=1)  # type: ignore[assignment]
+
+
+class RichMenuRefreshSettings(Settings):
+    """The function that asks for the rich menus to be redrawn (liff_api): the painter to invoke."""
+
+    rich_menu_painter_function: str = Field(alias="DAIFUKU_RICH_MENU_PAINTER_FUNCTION", min_length=1)  # type: ignore[assignment]
 
 
 AnySettings = TypeVar("AnySettings", bound=Settings)

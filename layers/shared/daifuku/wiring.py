@@ -18,6 +18,7 @@ from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku.settings import (
     CampaignSchedulingSettings,
+    RichMenuRefreshSettings,
     SendQueueSettings,
     Settings,
     current_settings,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from daifuku.adapters.line_api import LineMessagingClient
     from daifuku.adapters.line_credentials import LineCredentials
     from daifuku.adapters.line_login import LineIdTokenVerifier
+    from daifuku.adapters.rich_menu_painter import RichMenuRefresh
     from daifuku.adapters.send_queue import SendQueue
 
 
@@ -91,6 +93,14 @@ class Wiring:
                 role_arn=settings.campaign_scheduler_role_arn,
             )
         )
+
+    @cached_property
+    def rich_menu_refresh(self) -> RichMenuRefresh:
+        """Asks the painter function to redraw and relink the rich menus (`request()`)."""
+        from daifuku.adapters.rich_menu_painter import RichMenuRefresh
+
+        settings = settings_as(self.settings, RichMenuRefreshSettings)
+        return RichMenuRefresh(settings.rich_menu_painter_function)
 
 
 _injected: Wiring | None = None

@@ -61,6 +61,11 @@ class SimulatorClient:
         menu = self._call("GET", f"/_sim/users/{user_id}/rich-menu")["richMenu"]
         return dict(menu) if menu else None
 
+    def tap_rich_menu(self, user_id: str, x: int, y: int) -> dict[str, Any]:
+        """The user taps (x, y) on their rich menu: the area's action, and the webhook's status for a
+        postback or message action."""
+        return dict(self._call("POST", f"/_sim/users/{user_id}/rich-menu/tap", {"x": x, "y": y}))
+
     def id_token(self, user_id: str, audience: str | None = None, expires_in: int = 3600) -> str:
         body: dict[str, Any] = {"expires_in": expires_in}
         if audience:

@@ -152,6 +152,50 @@ class LineMessagingClient:
     def unlink_rich_menu(self, user_id: str) -> None:
         self._request("DELETE", f"{self._api}/v2/bot/user/{quote(user_id)}/richmenu")
 
+    # Rich menus (the painter's RichMenuApi port, daifuku.domain.rich_menu_publishing)
+
+    def rich_menus(self) -> dict[str, dict[str, Any]]:
+        _, payload, _ = self._request("GET", f"{self._api}/v2/bot/richmenu/list")
+        return {menu["richMenuId"]: menu for menu in payload.get("richmenus", [])}
+
+    def create_rich_menu(self, definition: dict[str, Any], image: bytes, content_type: str) -> str:
+        _, payload, _ = self._request("POST", f"{self._api}/v2/bot/richmenu", definition)
+        menu_id = str(payload["richMenuId"])
+        url = f"{self._data_api}/v2/bot/richmenu/{quote(menu_id)}/content"
+        self._request("POST", url, image, {"Content-Type": content_type})
+        return menu_id
+
+    def delete_rich_menu(self, rich_menu_id: str) -> None:
+        self._request("DELETE", f"{self._api}/v2/bot/richmenu/{quote(rich_menu_id)}")
+
+    def default_rich_menu(self) -> str | None:
+        try:
+            _, payload, _ = self._request("GET", f"{self._api}/v2/bot/user/all/richmenu")
+        except LineBadRequest as error:
+            if error.status == 404:
+                return None
+            raise
+        return str(payload["richMenuId"]) if payload.get("richMenuId") else None
+
+    def set_default_rich_menu(self, rich_menu_id: str) -> None:
+        self._request("POST", f"{self._api}/v2/bot/user/all/richmenu/{quote(rich_menu_id)}")
+
+    def rich_menu_aliases(self) -> dict[str, str]:
+        _, payload, _ = self._request("GET", f"{self._api}/v2/bot/richmenu/alias/list")
+        return {alias["richMenuAliasId"]: alias["richMenuId"] for alias in payload.get("aliases", [])}
+
+    def set_rich_menu_alias(self, alias: str, rich_menu_id: str, *, exists: bool) -> None:
+        if exists:
+            url = f"{self._api}/v2/bot/richmenu/alias/{quote(alias)}"
+            self._request("POST", url, {"richMenuId": rich_menu_id})
+        else:
+            body = {"richMenuAliasId": alias, "richMenuId": rich_menu_id}
+            self._request("POST", f"{self._api}/v2/bot/richmenu/alias", body)
+
+    def link_rich_menu_to_users(self, rich_menu_id: str, user_ids: list[str]) -> None:
+        body = {"richMenuId": rich_menu_id, "userIds": user_ids}
+        self._request("POST", f"{self._api}/v2/bot/richmenu/bulk/link", body)
+
     def message_quota(self) -> int | None:
         """The monthly message limit, or None when the plan has none."""
         _, payload, _ = self._request("GET", f"{self._api}/v2/bot/message/quota")
@@ -173,13 +217,18 @@ class LineMessagingClient:
         self,
         method: str,
         url: str,
-        body: dict[str, Any] | None = None,
+        body: dict[str, Any] | bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
-        request_headers = {"Authorization": f"Bearer {self._access_token}", **(headers or {})}
-        if data is not None:
+        """JSON `body`, or bytes sent as they are (with their Content-Type in `headers`)."""
+        request_headers = {"Authorization": f"Bearer {self._access_token}"}
+        data: bytes | None = None
+        if isinstance(body, bytes):
+            data = body
+        elif body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode()
             request_headers["Content-Type"] = "application/json"
+        request_headers.update(headers or {})
         parts = urlsplit(url)
         scheme, host, port = parts.scheme, parts.hostname or "", parts.port
         target = parts.path + (f"?{parts.query}" if parts.query else "")

@@ -14,8 +14,14 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from daifuku.domain.errors import LineRequestFailed
-from daifuku.domain.line_messages import registration_invitation, staff_new_friend_alert, text_message
+from daifuku.domain.line_messages import (
+    registration_invitation,
+    shop_info_card,
+    staff_new_friend_alert,
+    text_message,
+)
 from daifuku.domain.message_templates import fill, recipient_values
+from daifuku.domain.rich_menu_layout import COUPONS_VIEW_QUERY, MenuAction, action_in_postback
 from daifuku.models.member import Member
 from daifuku.models.shop import ShopConfig
 from daifuku.models.webhook_events import (
@@ -302,19 +308,26 @@ class FriendLedger:
         return [registration_invitation(greeting, texts.register_button_label, register_url)]
 
     def _postback_reply(self, data: str) -> list[dict[str, Any]] | None:
-        """Rich menu postbacks, for when LIFF cannot open: send the link the area stands for."""
-        action = dict(part.split("=", 1) for part in data.split("&") if "=" in part).get("action")
-        if action == "register":
+        """The rich menu's postback areas (rich_menu_layout), and the links older menus sent as
+        postbacks, for when LIFF cannot open."""
+        action = action_in_postback(data)
+        if action == MenuAction.SHOP_INFO:
+            shop = self._shop
+            return [shop_info_card(shop.shop_name, shop.theme_color, shop.shop_info)]
+        if action == MenuAction.REGISTER:
             url = self._liff_url(self._shop.liff_apps.registration)
             label = self._shop.welcome.register_button_label
             return [registration_invitation("会員登録はこちらからどうぞ。", label, url)] if url else None
-        if action == "show_card":
+        if action in ("show_card", MenuAction.CARD, MenuAction.COUPONS):
             url = self._liff_url(self._shop.liff_apps.card)
-            return (
-                [registration_invitation("会員証はこちらからご覧いただけます。", "会員証を開く", url)]
-                if url
-                else None
-            )
+            if url is None:
+                return None
+            if action == MenuAction.COUPONS:
+                text, label = "お持ちのクーポンは会員証の画面でご覧いただけます。", "クーポンを見る"
+                url += COUPONS_VIEW_QUERY
+            else:
+                text, label = "会員証はこちらからご覧いただけます。", "会員証を開く"
+            return [registration_invitation(text, label, url)]
         return None
 
     def alert_staff(self, alerts: list[NewFriendAlert]) -> list[str]:

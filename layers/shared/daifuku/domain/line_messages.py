@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from daifuku.models.shop import ShopInfo
+
 
 def text_message(text: str) -> dict[str, Any]:
     return {"type": "text", "text": text}
@@ -45,3 +47,76 @@ def staff_new_friend_alert(friends: list[tuple[str | None, bool]]) -> dict[str, 
     if len(friends) > 20:
         lines.append(f"ほか{len(friends) - 20}名")
     return text_message("新しい友だちが追加されました。\n" + "\n".join(lines))
+
+
+SHOP_INFO_ROWS = (
+    ("hours", "営業時間"),
+    ("closed_days", "定休日"),
+    ("address", "住所"),
+    ("phone", "電話番号"),
+)
+
+
+def shop_info_card(shop_name: str, theme_color: str, info: ShopInfo | None) -> dict[str, Any]:
+    """「お店の情報」: a Flex bubble with what the shop has set (unset fields left out), a button to call
+    and one to open the map."""
+    info = info or ShopInfo()
+    rows: list[dict[str, Any]] = []
+    for field, label in SHOP_INFO_ROWS:
+        value = getattr(info, field)
+        if value:
+            rows.append(
+                {
+                    "type": "box",
+                    "layout": "baseline",
+                    "spacing": "sm",
+                    "contents": [
+                        {"type": "text", "text": label, "size": "sm", "color": "#888888", "flex": 2},
+                        {"type": "text", "text": value, "size": "sm", "wrap": True, "flex": 5},
+                    ],
+                }
+            )
+    body: list[dict[str, Any]] = [
+        {
+            "type": "text",
+            "text": shop_name,
+            "weight": "bold",
+            "size": "lg",
+            "wrap": True,
+            "color": theme_color,
+        },
+    ]
+    if rows:
+        body.append({"type": "box", "layout": "vertical", "spacing": "sm", "margin": "lg", "contents": rows})
+    if info.free_text:
+        body.append({"type": "text", "text": info.free_text, "size": "sm", "wrap": True, "margin": "lg"})
+    if not rows and not info.free_text:
+        body.append(
+            {"type": "text", "text": "お店の情報は準備中です。", "size": "sm", "wrap": True, "margin": "lg"}
+        )
+    buttons: list[dict[str, Any]] = []
+    if info.phone:
+        buttons.append(_link_button("電話をかける", f"tel:{info.phone}", theme_color))
+    if info.map_url:
+        buttons.append(_link_button("地図を開く", info.map_url, theme_color))
+    bubble: dict[str, Any] = {
+        "type": "bubble",
+        "body": {"type": "box", "layout": "vertical", "contents": body},
+    }
+    if buttons:
+        bubble["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons}
+    return {"type": "flex", "altText": f"{shop_name}のお店の情報"[:400], "contents": bubble}
+
+
+def _link_button(label: str, uri: str, colour: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "style": "primary",
+        "color": colour,
+        "height": "sm",
+        "action": {"type": "uri", "label": label, "uri": uri},
+    }
+
+
+def _paragraph(text: str) -> dict[str, Any]:
+    return {"type": "text", "text": text, "size": "sm", "wrap": True, "margin": "lg"}

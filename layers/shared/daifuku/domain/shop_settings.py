@@ -122,10 +122,8 @@ class SettingsDesk:
         return self.settings()
 
     def request_rich_menu_refresh(self) -> None:
-        """Ask for the rich menus to be redrawn with the new name, colour or logo. Until a redraw is
-        wired in, the request is only noted (the owner's `daifuku setup` redraws them)."""
+        """Ask for the rich menus to be redrawn with the new name, colour or logo (none in unit tests)."""
         if self.rich_menu_refresh is None:
-            self.notes.append("rich menu redraw requested; no redraw is wired in")
             return
         self.rich_menu_refresh.request()
 

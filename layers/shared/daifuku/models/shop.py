@@ -7,7 +7,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from daifuku.models.boundary_types import MAX_AMOUNT, DayCount, RankName, StoreId, Text
+from daifuku.models.boundary_types import (
+    MAX_AMOUNT,
+    DayCount,
+    RankName,
+    StoreId,
+    Text,
+)
 
 # What the owner writes: one-line names and labels, and messages with newlines (LINE takes 5000 characters).
 ShortName = Annotated[str, Text(40)]
