@@ -29,6 +29,8 @@ from daifuku.domain.errors import (
     RegistrationRequired,
 )
 from daifuku.domain.member_numbers import MemberNumberStore, RetryPolicy, issue_member_number
+from daifuku.domain.phone_numbers import format_phone
+from daifuku.domain.points import rank_for
 from daifuku.domain.registration import RegisteredProfile, read_registration
 from daifuku.models.member import MembershipStatus
 from daifuku.models.membership import (
@@ -177,10 +179,9 @@ class MembershipDesk:
             barcode=BarcodeView(text=record.member_no, widths=code128_widths(record.member_no)),
             card_token=self.card_token(record),
             points=record.points,
-            rank=record.rank,
-            coupons=[
-                CouponView.of(coupon) for coupon in sorted(coupons, key=lambda coupon: coupon.issued_at)
-            ],
+            # Before any points were given, the lowest rank (from 0 points) is already the member's.
+            rank=record.rank or rank_for(record.points or 0, self.shop.ranks),
+            coupons=[CouponView.of(coupon) for coupon in sorted(coupons, key=card_coupon_order)],
             can_register=record.status is MembershipStatus.GUEST,
         )
 
@@ -287,7 +288,7 @@ class MembershipDesk:
             name=record.name,
             name_kana=record.name_kana,
             birthdate=record.birthdate,
-            phone=record.phone,
+            phone=format_phone(record.phone) or None,
             store_id=record.store_id,
             gender=record.gender,
             email=record.email,
@@ -398,3 +399,8 @@ class MembershipDesk:
             return
         if record.rich_menu_pending:
             self.repository.mark_rich_menu_pending(record.user_id, False)
+
+
+def card_coupon_order(coupon: Coupon) -> tuple[bool, date, str]:
+    """Unused coupons first; within each, the one expiring soonest, then by id (a stable order)."""
+    return (coupon.used_at is not None, coupon.expires_on or date.max, coupon.coupon_id)
