@@ -3,7 +3,7 @@
 // #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
-import { problemText, showStatus } from "./status.js";
+import { problemText, showPageProblem, showStatus } from "./status.js";
 import { fillTexts, session, staffApi } from "./staff-session.js";
 import { setUpCounter } from "./staff-counter.js";
 import { openMember, setUpMemberView } from "./staff-member-view.js";
@@ -38,7 +38,7 @@ async function main() {
   session.config = await loadSiteConfig();
   if (!(await startLiff(session.config))) return;
   const me = await staffApi("/liff/api/staff/me");
-  if (!me.ok) return showStatus(problemText(me, TEXTS.loadFailed, { 403: STAFF_TEXTS.notStaff }));
+  if (!me.ok) return showPageProblem(problemText(me, TEXTS.loadFailed, { 403: STAFF_TEXTS.notStaff }));
   session.me = me.payload;
   applyTheme(me.payload.theme_color);
   document.getElementById("shop-name").textContent = me.payload.shop_name;
@@ -58,5 +58,5 @@ async function main() {
 
 main().catch((error) => {
   console.error(error);
-  showStatus(TEXTS.loadFailed);
+  showPageProblem(TEXTS.loadFailed);
 });

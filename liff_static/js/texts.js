@@ -2,7 +2,8 @@
 export const TEXTS = {
   loading: "読み込み中です…",
   greeting: (name) => `${name}さん、こんにちは`,
-  openInLine: "このページはLINEアプリから開いてください。",
+  openInLine: "このページはLINEアプリから開いてください。お店のLINEアカウントのメニューから開けます。",
+  openLineAccount: "お店のLINEアカウントを開く",
   loadFailed: "読み込みに失敗しました。通信環境をご確認のうえ、もう一度お試しください。",
   sessionExpired: "ログインの有効期限が切れました。LINEからこのページを開き直してください。",
   busy: "ただいま混み合っています。少し時間をおいてから、もう一度お試しください。",
@@ -87,6 +88,8 @@ export const TEXTS = {
     coupons: "クーポン",
     couponExpires: (date) => `有効期限:${formatDate(date)}まで`,
     couponUsed: "使用済み",
+    couponShowAtCounter: "お会計時にご提示ください",
+    registeredBanner: "登録が完了しました",
     guestNotice: "会員登録をすると、お誕生月のクーポンなどの特典が受けられます。",
     registerLink: "会員登録する(1分で完了)",
     profileLink: "登録情報の確認・変更",
@@ -129,6 +132,7 @@ export const TEXTS = {
     saved: "登録情報を保存しました。",
     notRegistered: "まだ会員登録されていません。",
     registerLink: "会員登録はこちら",
+    cardLink: "会員証に戻る",
     notGiven: "未登録",
     deleteHeading: "登録情報の削除",
     deleteLead: "お名前・生年月日・電話番号などのご登録内容とクーポンを、すべて削除します。",
@@ -207,6 +211,7 @@ export const STAFF_TEXTS = {
 
   member: {
     memberNo: "会員番号",
+    noMemberNo: "会員番号なし",
     rank: "ランク",
     points: "ポイント",
     pointsValue: (points) => `${Number(points || 0).toLocaleString("ja-JP")} pt`,
