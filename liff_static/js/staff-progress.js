@@ -66,7 +66,7 @@ function showResult(progress) {
   facts.replaceChildren();
   const rows = [
     [T.planned, STAFF_TEXTS.count(progress.planned), "planned"],
-    [T.sent, STAFF_TEXTS.messages(progress.sent), "sent"],
+    [T.sent, STAFF_TEXTS.count(progress.sent), "sent"],
     [T.failed, STAFF_TEXTS.count(progress.failed), "failed"],
     [T.skipped, STAFF_TEXTS.count(progress.skipped_by_flag), "skipped"],
     [T.blocks, STAFF_TEXTS.count(progress.blocks_within_7_days), "blocks"],
@@ -86,7 +86,8 @@ function draw(progress) {
   const waiting = progress.status === "draft" && progress.send_at;
   const startsLater = waiting && new Date(progress.send_at) - Date.now() > POLL_IF_STARTING_WITHIN_MS;
   const statusText = startsLater ? T.scheduled(progress.send_at) : T.status[progress.status] || progress.status;
-  document.getElementById("progress-status").textContent = [statusText, progress.status_reason].filter(Boolean).join(":");
+  // The stored reason is the operator's (English, in the logs); the owner reads the status in Japanese.
+  document.getElementById("progress-status").textContent = statusText;
   document.getElementById("progress-refresh").hidden = !startsLater;
   followStart(progress);
   if (FINISHED.has(progress.status)) showResult(progress);

@@ -170,7 +170,7 @@ def test_a_member_edits_their_profile_then_deletes_their_data(
     assert api.me(user)["name"] == "編集 はな"
 
     phone_page.get_by_role("button", name="登録情報を削除する").click()
-    dialog = phone_page.get_by_role("dialog", name="本当に削除しますか?")
+    dialog = phone_page.get_by_role("dialog", name="本当に削除しますか？")
     dialog.wait_for()
     assert "再発行されません" in dialog.inner_text()
     phone_page.screenshot(path=str(artifacts_dir / "member-profile-delete-confirmation.png"), full_page=True)
