@@ -1,5 +1,6 @@
 // The owner's audit log: the latest staff actions, newest first: when, who (their LINE name when
-// the shop knows it), what in Japanese, and a link to the member it was done to.
+// the shop knows it), what in Japanese (which flag was set or removed), and a link to the member it
+// was done to, named by number and name.
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
 import { showStatus, staffProblemText } from "./status.js";
@@ -23,6 +24,7 @@ function detailText(entry, couponTitles) {
   if (entry.action === "coupon.issue") return [coupon && `「${coupon}」`, T.issued(detail.issued)].filter(Boolean).join(" ");
   if (entry.action === "coupon_template.create") return coupon ? `「${coupon}」` : "";
   if (entry.action === "memo.add") return STAFF_TEXTS.member.memoKinds[detail.kind] || "";
+  if (entry.action === "flags.set") return (detail.changed || []).map(T.flagChange).join("、");
   return "";
 }
 
@@ -36,7 +38,9 @@ function entryItem(entry, couponTitles) {
   const meta = element("p", { class: "audit-meta" }, `${STAFF_TEXTS.dateTime(entry.at)} ・ ${who(entry)}`);
   item.append(head, meta);
   if (entry.target_user_id) {
-    item.append(element("a", { href: `#member/${encodeURIComponent(entry.target_user_id)}`, class: "audit-target" }, T.openMember));
+    // The member by number and name, so the owner sees whose it was without opening each one.
+    const label = entry.target_label ? T.openNamedMember(entry.target_label) : T.openMember;
+    item.append(element("a", { href: `#member/${encodeURIComponent(entry.target_user_id)}`, class: "audit-target" }, label));
   }
   return item;
 }

@@ -277,6 +277,10 @@ export const STAFF_TEXTS = {
     issue: "クーポンを渡す",
     issued: (title) => `「${title}」を渡しました。`,
     alreadyIssued: "このクーポンはすでに渡してあります。",
+    issueAgainTitle: "同じクーポンをもう1枚渡しますか？",
+    issueAgainBody: (title) => `この会員は未使用の「${title}」をすでに持っています。`,
+    issueAgainYes: "もう1枚渡す",
+    issueAgainNo: "やめる",
     noTemplates: "クーポンがまだありません。「クーポン」画面で作成してください。",
   },
 
@@ -350,6 +354,8 @@ export const STAFF_TEXTS = {
     none: "記録はまだありません。",
     you: "あなた",
     openMember: "会員を表示",
+    openNamedMember: (label) => `${label}を表示`,
+    flagChange: (change) => `「${STAFF_TEXTS.audit.flags[change.flag] || change.flag}」を${change.on ? "設定" : "解除"}`,
     actions: {
       "visit.record": "来店を記録",
       "points.adjust": "ポイントを調整",

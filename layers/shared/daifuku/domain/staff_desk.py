@@ -367,6 +367,7 @@ class StaffDesk:
             coupons=[
                 StaffCouponView(
                     coupon_id=c.coupon_id,
+                    template_id=c.template_id,
                     title=c.title,
                     description=c.description,
                     discount_text=c.discount_text,
