@@ -31,7 +31,7 @@ const LINE_APP_URL = "https://line.me/R/";
 /** The shop's LINE account (its bot's basic id, e.g. @daifuku), or the LINE app when unknown. */
 export function lineAccountUrl(config) {
   const basicId = config?.botBasicId || config?.liffApps?.botBasicId;
-  return basicId ? `https://line.me/R/ti/p/${encodeURIComponent(basicId)}` : LINE_APP_URL;
+  return basicId ? `https://line.me/R/ti/p/${encodeURIComponent(basicId).replace("%40", "@")}` : LINE_APP_URL;
 }
 
 /** The page was opened outside LINE, or LIFF gave no user: say so, and show the way to the shop. */

@@ -293,7 +293,7 @@ def test_the_composer_counts_what_the_planner_sends_and_the_progress_bar_reaches
     )
     phone_page.get_by_text("配信が完了しました").wait_for()
     assert bar.get_attribute("aria-valuenow") == "100"
-    assert phone_page.locator("[data-result=sent]").inner_text() == "3通"
+    assert phone_page.locator("[data-result=sent]").inner_text() == "3人"
     assert phone_page.locator("[data-result=skipped]").inner_text() == "1人"
     phone_page.screenshot(path=str(artifacts_dir / "staff-campaign-done.png"), full_page=True)
 
