@@ -233,7 +233,8 @@ class StaffDesk:
         found: dict[str, Member] = {}
         tag = tag_in_query(text)
         if tag is not None:
-            found.update((m.user_id, m) for m in self.search_index.members_tagged(tag))
+            if tag:  # a lone 「#」 names no tag
+                found.update((m.user_id, m) for m in self.search_index.members_tagged(tag))
         else:
             for member_no in member_number_candidates(text, self.shop.member_number_format):
                 by_number = self.members.find_member_by_number(member_no)
