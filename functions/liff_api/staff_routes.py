@@ -345,9 +345,17 @@ def audit_log() -> dict[str, Any]:
     limit = bounded_int("limit", 50, MAX_AUDIT_ENTRIES)
     entries = current_wiring().table.stats.audit_entries(limit)
     # Who did it, by the name the owner knows them by (null when the staff member is no friend of the shop).
-    names = staff_desk(router).display_names({e.actor_user_id for e in entries})
+    desk = staff_desk(router)
+    names = desk.display_names({e.actor_user_id for e in entries})
+    # Whom it was done to, by number and name: the owner reads the log, never the Lambda's logs.
+    members = desk.member_labels({e.target_user_id for e in entries if e.target_user_id})
     return {
         "entries": [
-            e.model_dump(mode="json") | {"actor_display_name": names.get(e.actor_user_id)} for e in entries
+            e.model_dump(mode="json")
+            | {
+                "actor_display_name": names.get(e.actor_user_id),
+                "target_label": members.get(e.target_user_id or ""),
+            }
+            for e in entries
         ]
     }

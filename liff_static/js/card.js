@@ -6,7 +6,7 @@
 // ?view=coupons: the page then scrolls to the coupons.
 import { TEXTS } from "./texts.js";
 import { applyTheme, callApi, callApiPatiently, loadSiteConfig, startLiff } from "./liff-app.js";
-import { problemText, showStatus } from "./status.js";
+import { problemText, say, showPageProblem, showStatus } from "./status.js";
 import { code128Svg } from "./barcode.js";
 import { element } from "./dom.js";
 import { claimCodeInUrl, claimPosterCoupon, pointsExchange, withClaimCode } from "./card-rewards.js";
@@ -61,6 +61,7 @@ function showBenefits(card) {
     if (coupon.description) item.append(element("p", { class: "coupon-description" }, coupon.description));
     const note = coupon.used ? TEXTS.card.couponUsed : coupon.expires_on ? TEXTS.card.couponExpires(coupon.expires_on) : "";
     if (note) item.append(element("p", { class: "coupon-note" }, note));
+    if (!coupon.used) item.append(element("p", { class: "coupon-show" }, TEXTS.card.couponShowAtCounter));
     coupons.append(item);
   }
   const heading = document.getElementById("coupons-heading");
@@ -99,9 +100,20 @@ function showCard(card) {
   document.getElementById("card").hidden = false;
 }
 
+// The server's order (membership.card_coupon_order): unused first, then by expiry, then by id.
+function couponOrder(a, b) {
+  const key = (c) => [c.used ? 1 : 0, c.expires_on || "9999-12-31", c.coupon_id];
+  const [x, y] = [key(a), key(b)];
+  for (let i = 0; i < x.length; i += 1) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  return 0;
+}
+
 /** A coupon the customer just took (claimed or exchanged) joins the card's list; points updated. */
 function updateBenefits(card, { coupon = null, points = null } = {}) {
-  if (coupon && !card.coupons.some((held) => held.coupon_id === coupon.coupon_id)) card.coupons.unshift(coupon);
+  if (coupon && !card.coupons.some((held) => held.coupon_id === coupon.coupon_id)) {
+    card.coupons.push(coupon);
+    card.coupons.sort(couponOrder);
+  }
   if (points !== null && points !== undefined) card.points = points;
   showBenefits(card);
 }
@@ -120,6 +132,19 @@ function showCouponsView(card) {
   heading.focus({ preventScroll: true });
 }
 
+// register.html sends a new member here with ?registered=1: the banner shows on that one opening
+// and the parameter leaves the URL, so a reload or a later visit does not repeat it.
+const REGISTERED_PARAMETER = "registered";
+
+function showRegisteredOnce() {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has(REGISTERED_PARAMETER)) return;
+  say("registered-banner", TEXTS.card.registeredBanner, "done");
+  document.getElementById("registered-banner").hidden = false;
+  url.searchParams.delete(REGISTERED_PARAMETER);
+  window.history.replaceState(window.history.state, "", url);
+}
+
 async function main() {
   showStatus(TEXTS.loading);
   const config = await loadSiteConfig();
@@ -129,10 +154,11 @@ async function main() {
   const toRegistration = () => window.location.replace(withClaimCode("register.html", claimCode));
   const result = await callApiPatiently(config, "/liff/api/card", { method: "POST" });
   if (result.status === 409 && result.payload.code === "registration_required") return toRegistration();
-  if (!result.ok) return showStatus(problemText(result, TEXTS.loadFailed));
+  if (!result.ok) return showPageProblem(problemText(result, TEXTS.loadFailed));
   const card = result.payload;
   const claimed = new URLSearchParams(window.location.search).get("claimed");
   showStatus(claimed ? TEXTS.register.legacyClaimed(card.member_no) : "");
+  showRegisteredOnce();
   showCard(card);
   keepTokenFresh(config, card.card_token.refresh_after_seconds);
   const exchange = pointsExchange(config, (coupon, points) => updateBenefits(card, { coupon, points }));
@@ -148,5 +174,5 @@ async function main() {
 
 main().catch((error) => {
   console.error(error);
-  showStatus(TEXTS.loadFailed);
+  showPageProblem(TEXTS.loadFailed);
 });

@@ -1,6 +1,6 @@
 // How every form is sent: one submission at a time (a double tap, or Enter pressed twice, sends
 // once), its submit button disabled and showing that it is busy meanwhile, and a thrown error shown
-// rather than lost. Also each field's problem under it, tied to its input by aria-invalid.
+// rather than lost. Also each field's problem under it, tied to its input by aria-invalid, until edited.
 
 /** Returned by a submission that leaves the page: the button stays busy until the next page is up. */
 export const LEAVING_PAGE = Symbol("leaving the page");
@@ -38,7 +38,10 @@ export function onSubmit(form, work, { busyText = "", onError = () => {} } = {})
  * "". Returns true when there is no problem, so checks read `[showFieldProblem(…), …].every(Boolean)`.
  */
 export function showFieldProblem(id, text) {
+  const input = document.getElementById(id);
   document.getElementById(`${id}-error`).textContent = text;
-  document.getElementById(id).setAttribute("aria-invalid", String(Boolean(text)));
+  input.setAttribute("aria-invalid", String(Boolean(text)));
+  // The problem goes as soon as the field is edited: the person is fixing it (the next submit checks again).
+  if (text) input.addEventListener(input.tagName === "SELECT" ? "change" : "input", () => showFieldProblem(id, ""), { once: true });
   return !text;
 }

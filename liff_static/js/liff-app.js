@@ -1,7 +1,7 @@
 // Start-up shared by every LIFF page: the deployment's config, LIFF itself, and API calls that carry
 // the LIFF ID token (the server trusts nothing else about who the customer is).
 import { TEXTS } from "./texts.js";
-import { problemText, showStatus } from "./status.js";
+import { problemText, showPageProblem, showStatus } from "./status.js";
 
 // Each page is the endpoint of one LIFF app; `daifuku setup` writes their ids into liff-apps.json.
 const PAGE_LIFF_APPS = { "card.html": "card", "register.html": "registration", "profile.html": "card", "staff.html": "staff" };
@@ -23,13 +23,50 @@ export function pageLiffId(config) {
   return (config.liffApps || {})[PAGE_LIFF_APPS[page]] || config.liffId;
 }
 
+// liff.init that has not answered by then will not: the page says so rather than load forever.
+const LIFF_INIT_TIMEOUT_MS = 10000;
+// Opens the LINE app where the shop's account is unknown (no botBasicId in the site's config).
+const LINE_APP_URL = "https://line.me/R/";
+
+/** The shop's LINE account (its bot's basic id, e.g. @daifuku), or the LINE app when unknown. */
+export function lineAccountUrl(config) {
+  const basicId = config?.botBasicId || config?.liffApps?.botBasicId;
+  return basicId ? `https://line.me/R/ti/p/${encodeURIComponent(basicId).replace("%40", "@")}` : LINE_APP_URL;
+}
+
+/** The page was opened outside LINE, or LIFF gave no user: say so, and show the way to the shop. */
+export function showOutsideLine(config) {
+  showPageProblem(TEXTS.openInLine, { lineAccountUrl: lineAccountUrl(config), lineAccountText: TEXTS.openLineAccount });
+}
+
+function withTimeout(promise, ms) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error("LIFF timed out")), ms))]);
+}
+
+/**
+ * Start LIFF and return the customer's LINE profile, or null with the reason on screen: outside
+ * LINE (or without a user) the page says so and links to the shop's LINE account.
+ */
 export async function startLiff(config) {
-  await window.liff.init({ liffId: pageLiffId(config) });
-  if (!window.liff.isLoggedIn()) {
-    window.liff.login();
+  try {
+    await withTimeout(window.liff.init({ liffId: pageLiffId(config) }), LIFF_INIT_TIMEOUT_MS);
+  } catch (error) {
+    console.error(error);
+    showOutsideLine(config);
     return null;
   }
-  return window.liff.getProfile();
+  if (!window.liff.isLoggedIn()) {
+    // In a phone's browser, LINE Login brings the customer back signed in; elsewhere there is no user.
+    if (!window.liff.isInClient()) window.liff.login();
+    showOutsideLine(config);
+    return null;
+  }
+  const profile = await withTimeout(window.liff.getProfile(), LIFF_INIT_TIMEOUT_MS).catch(() => null);
+  if (!profile || !window.liff.getIDToken()) {
+    showOutsideLine(config);
+    return null;
+  }
+  return profile;
 }
 
 export async function callApi(config, path, { method = "GET", body, authenticated = true } = {}) {
@@ -86,7 +123,7 @@ export async function openFormPage() {
     callApi(config, "/liff/api/me"),
   ]);
   if (!form.ok || !me.ok) {
-    showStatus(problemText(me.ok ? form : me, TEXTS.loadFailed));
+    showPageProblem(problemText(me.ok ? form : me, TEXTS.loadFailed));
     return null;
   }
   applyTheme(form.payload.theme_color);

@@ -2,7 +2,7 @@
 // registration), or delete it: personal fields and coupons go, the member number is retired.
 import { TEXTS, choiceLabel, fieldLabel, formatDate } from "./texts.js";
 import { callApi, openFormPage } from "./liff-app.js";
-import { problemText, showStatus } from "./status.js";
+import { problemText, showPageProblem, showStatus } from "./status.js";
 import { onSubmit } from "./form-submission.js";
 import { confirmAction } from "./confirm-dialog.js";
 import { problemsFromServer, renderRegistrationForm, valuesFromProfile } from "./registration-form.js";
@@ -41,6 +41,17 @@ function showNotRegistered() {
   link.className = "button primary";
   link.textContent = TEXTS.profile.registerLink;
   links.replaceChildren(link);
+  links.hidden = false;
+}
+
+/** Back to the member card, for a customer who has one. */
+function showCardLink() {
+  const links = byId("links");
+  const link = document.createElement("a");
+  link.href = "card.html";
+  link.className = "button";
+  link.textContent = TEXTS.profile.cardLink;
+  links.append(link);
   links.hidden = false;
 }
 
@@ -122,10 +133,13 @@ async function main() {
     setUpEditing(config, form.payload.fields, profileHolder);
     byId("view").hidden = false;
   }
-  if (me.payload.status === "registered" || me.payload.status === "guest") setUpDeletion(config);
+  if (me.payload.status === "registered" || me.payload.status === "guest") {
+    setUpDeletion(config);
+    showCardLink();
+  }
 }
 
 main().catch((error) => {
   console.error(error);
-  showStatus(TEXTS.loadFailed);
+  showPageProblem(TEXTS.loadFailed);
 });

@@ -2,7 +2,7 @@
 // shows the number they were given (or kept, if they had a guest card).
 import { TEXTS } from "./texts.js";
 import { callApiPatiently, openFormPage } from "./liff-app.js";
-import { problemText, showStatus } from "./status.js";
+import { problemText, showPageProblem, showStatus } from "./status.js";
 import { LEAVING_PAGE, onSubmit } from "./form-submission.js";
 import { problemsFromServer, renderRegistrationForm, valuesFromProfile } from "./registration-form.js";
 import { claimCodeInUrl, CLAIM_PARAMETER } from "./card-rewards.js";
@@ -41,6 +41,7 @@ async function main() {
       if (result.ok) {
         // The card shows the number kept from before, and claims the poster's coupon that led here.
         const query = new URLSearchParams();
+        if (profile.status !== "registered") query.set("registered", "1"); // the card's one-time banner
         if (result.payload.legacy_number_claimed) query.set("claimed", "1");
         if (claimCodeInUrl()) query.set(CLAIM_PARAMETER, claimCodeInUrl());
         window.location.assign(query.toString() ? `card.html?${query}` : "card.html");
@@ -59,5 +60,5 @@ async function main() {
 
 main().catch((error) => {
   console.error(error);
-  showStatus(TEXTS.loadFailed);
+  showPageProblem(TEXTS.loadFailed);
 });

@@ -1,5 +1,6 @@
 // The owner's audit log: the latest staff actions, newest first: when, who (their LINE name when
-// the shop knows it), what in Japanese, and a link to the member it was done to.
+// the shop knows it), what in Japanese (which flag was set or removed), and a link to the member it
+// was done to, named by number and name.
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
 import { showStatus, staffProblemText } from "./status.js";
@@ -24,6 +25,7 @@ function detailText(entry, couponTitles) {
   if (entry.action === "coupon_template.create") return coupon ? `「${coupon}」` : "";
   if (entry.action === "memo.add") return STAFF_TEXTS.member.memoKinds[detail.kind] || "";
   if (entry.action.startsWith("staff.") && detail.role) return STAFF_TEXTS.roles[detail.role] || detail.role;
+  if (entry.action === "flags.set") return (detail.changed || []).map(T.flagChange).join("、");
   return "";
 }
 
@@ -38,7 +40,9 @@ function entryItem(entry, couponTitles) {
   item.append(head, meta);
   // Staff actions name a staff member, who need not be a member of the shop: no member link.
   if (entry.target_user_id && !entry.action.startsWith("staff.")) {
-    item.append(element("a", { href: `#member/${encodeURIComponent(entry.target_user_id)}`, class: "audit-target" }, T.openMember));
+    // The member by number and name, so the owner sees whose it was without opening each one.
+    const label = entry.target_label ? T.openNamedMember(entry.target_label) : T.openMember;
+    item.append(element("a", { href: `#member/${encodeURIComponent(entry.target_user_id)}`, class: "audit-target" }, label));
   }
   return item;
 }

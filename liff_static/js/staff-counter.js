@@ -41,7 +41,8 @@ async function scanCard(button) {
 async function openByNumber(form) {
   say("scan-problem", "");
   const input = form.elements.member_no;
-  const memberNo = input.value.normalize("NFKC").replace(/\D/g, "");
+  // The shop's prefix (letters) stays; the server pads the digits to the shop's format.
+  const memberNo = input.value.normalize("NFKC").toUpperCase().replace(/[^A-Z0-9]/g, "");
   if (!memberNo) {
     input.setAttribute("aria-invalid", "true");
     return say("scan-problem", T.memberNoRequired);

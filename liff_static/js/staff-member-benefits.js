@@ -8,6 +8,7 @@ import { onSubmit, showFieldProblem } from "./form-submission.js";
 import { say, staffProblemText } from "./status.js";
 import { isOwner, memberPath, staffApi } from "./staff-session.js";
 import { couponTemplates } from "./staff-coupons.js";
+import { confirmAction } from "./confirm-dialog.js";
 
 const T = STAFF_TEXTS.member;
 // The request not yet answered, by what it asks: the same form sent again is the same request.
@@ -51,6 +52,16 @@ async function issueCoupon(form, member, reloadMember) {
   const templateId = select.value;
   if (!templateId) return;
   const title = select.selectedOptions[0].textContent;
+  // The member already holds this coupon, unused: a second one is rarely meant, so ask first.
+  if (member.coupons.some((held) => held.template_id === templateId && !held.used)) {
+    const again = await confirmAction({
+      title: T.issueAgainTitle,
+      lines: [T.issueAgainBody(title)],
+      yes: T.issueAgainYes,
+      no: T.issueAgainNo,
+    });
+    if (!again) return;
+  }
   const body = { user_id: member.user_id, issue_id: idFor("issue", `${member.user_id}|${templateId}`) };
   const path = `/liff/api/staff/coupon-templates/${encodeURIComponent(templateId)}/issue`;
   const result = await staffApi(path, { method: "POST", body, patient: true });

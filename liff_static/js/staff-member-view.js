@@ -61,7 +61,7 @@ export function renderMember(member) {
     .join(" ・ ");
   const facts = document.getElementById("member-facts");
   facts.replaceChildren();
-  fact(facts, T.memberNo, member.member_no || "—", "member-no");
+  fact(facts, T.memberNo, member.member_no || T.noMemberNo, "member-no");
   fact(facts, T.rank, member.rank || "—", "member-rank");
   fact(facts, T.points, T.pointsValue(member.points), "member-points");
   fact(facts, T.lastVisit, member.last_visit_on ? formatDate(member.last_visit_on) : T.noVisit, "member-last-visit");

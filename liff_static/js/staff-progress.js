@@ -1,15 +1,61 @@
 // A campaign after it was sent: a progress bar of sent, failed and skipped (polling GET
 // /staff/campaigns/<id>) up to 100%, then the result, with the blocks attributed to the campaign.
-// A campaign scheduled for later is not polled: its screen says when it will start.
+// A campaign scheduled for later is not polled: its screen says when it will start. Until sending
+// begins (draft or planned), a countdown to the start and 「送信を取り消す」 are shown; the server's
+// conditional move decides a cancel that races the planner (409 once sending has begun).
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
 import { staffApi } from "./staff-session.js";
+import { confirmAction } from "./confirm-dialog.js";
+import { say, staffProblemText } from "./status.js";
 
 const T = STAFF_TEXTS.progress;
 const POLL_MS = 1500;
 const FINISHED = new Set(["done", "failed", "cancelled", "paused"]);
 const POLL_IF_STARTING_WITHIN_MS = 3 * 60 * 1000;
-const state = { campaignId: null, timer: null };
+const CANCELLABLE = new Set(["draft", "planned"]);
+const state = { campaignId: null, timer: null, sendAt: null, ticker: null };
+
+/** 「開始まで あと 1分05秒」, once a second, while the campaign waits for its start. */
+function tick() {
+  const countdown = document.getElementById("progress-countdown");
+  if (!state.sendAt) {
+    countdown.hidden = true;
+    return;
+  }
+  const seconds = Math.max(0, Math.ceil((new Date(state.sendAt) - Date.now()) / 1000));
+  countdown.textContent = seconds > 0 ? T.countdown(seconds) : T.startingNow;
+  countdown.hidden = false;
+}
+
+function followStart(progress) {
+  const waiting = CANCELLABLE.has(progress.status);
+  state.sendAt = waiting && progress.send_at ? progress.send_at : null;
+  document.getElementById("progress-cancel").hidden = !waiting;
+  clearInterval(state.ticker);
+  state.ticker = state.sendAt ? setInterval(tick, 1000) : null;
+  tick();
+}
+
+async function cancelCampaign() {
+  const campaignId = state.campaignId;
+  if (!campaignId) return;
+  say("progress-message", "");
+  const sure = await confirmAction({ title: T.cancelTitle, lines: [T.cancelBody], yes: T.cancelYes, no: T.cancelNo });
+  if (!sure || campaignId !== state.campaignId) return;
+  const button = document.getElementById("progress-cancel");
+  button.disabled = true;
+  const result = await staffApi(`/liff/api/staff/campaigns/${encodeURIComponent(campaignId)}/cancel`, { method: "POST" });
+  button.disabled = false;
+  if (result.ok) {
+    say("progress-message", T.cancelled);
+  } else {
+    say("progress-message", staffProblemText(result, { invalid_transition: T.tooLateToCancel }));
+  }
+  clearTimeout(state.timer);
+  state.timer = null;
+  poll();
+}
 
 function screenShown() {
   return !document.getElementById("screen-campaign").hidden;
@@ -20,7 +66,7 @@ function showResult(progress) {
   facts.replaceChildren();
   const rows = [
     [T.planned, STAFF_TEXTS.count(progress.planned), "planned"],
-    [T.sent, STAFF_TEXTS.messages(progress.sent), "sent"],
+    [T.sent, STAFF_TEXTS.count(progress.sent), "sent"],
     [T.failed, STAFF_TEXTS.count(progress.failed), "failed"],
     [T.skipped, STAFF_TEXTS.count(progress.skipped_by_flag), "skipped"],
     [T.blocks, STAFF_TEXTS.count(progress.blocks_within_7_days), "blocks"],
@@ -40,8 +86,10 @@ function draw(progress) {
   const waiting = progress.status === "draft" && progress.send_at;
   const startsLater = waiting && new Date(progress.send_at) - Date.now() > POLL_IF_STARTING_WITHIN_MS;
   const statusText = startsLater ? T.scheduled(progress.send_at) : T.status[progress.status] || progress.status;
-  document.getElementById("progress-status").textContent = [statusText, progress.status_reason].filter(Boolean).join(":");
+  // The stored reason is the operator's (English, in the logs); the owner reads the status in Japanese.
+  document.getElementById("progress-status").textContent = statusText;
   document.getElementById("progress-refresh").hidden = !startsLater;
+  followStart(progress);
   if (FINISHED.has(progress.status)) showResult(progress);
   return !FINISHED.has(progress.status) && !startsLater;
 }
@@ -57,6 +105,7 @@ async function poll() {
 /** Show the campaign's progress screen and follow it until it finishes. */
 export function followCampaign(campaignId, name) {
   state.campaignId = campaignId;
+  say("progress-message", "");
   document.getElementById("result").hidden = true;
   document.getElementById("progress-name").textContent = name;
   document.getElementById("progress").hidden = false;
@@ -73,9 +122,11 @@ export function resumeFollowing() {
 
 export function setUpProgress() {
   document.getElementById("progress-refresh").addEventListener("click", poll);
+  document.getElementById("progress-cancel").addEventListener("click", cancelCampaign);
   document.getElementById("new-campaign").addEventListener("click", () => {
     state.campaignId = null;
     clearTimeout(state.timer);
     state.timer = null;
+    followStart({ status: "new" });
   });
 }

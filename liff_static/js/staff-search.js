@@ -15,7 +15,8 @@ function resultItem(member) {
   const link = element("a", { href: `#member/${encodeURIComponent(member.user_id)}`, class: "result" });
   link.append(
     element("span", { class: "result-name" }, name),
-    element("span", { class: "result-no" }, `${M.memberNo} ${member.member_no}`),
+    // A friend who never opened their card has no number yet: say so, never 「会員番号 null」.
+    element("span", { class: "result-no" }, member.member_no ? `${M.memberNo} ${member.member_no}` : M.noMemberNo),
     element("span", { class: "result-meta" }, [member.rank, M.pointsValue(member.points), ...member.tags.map((t) => `#${t}`)].filter(Boolean).join(" ")),
   );
   const item = element("li", { "data-user-id": member.user_id });

@@ -4,7 +4,7 @@
 // #staff (owners). Opened from an invitation link (?invite=<code>), it first offers to join the staff.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
-import { problemText, showStatus } from "./status.js";
+import { problemText, showPageProblem, showStatus } from "./status.js";
 import { fillTexts, session, staffApi } from "./staff-session.js";
 import { setUpCounter } from "./staff-counter.js";
 import { openMember, setUpMemberView } from "./staff-member-view.js";
@@ -53,7 +53,7 @@ async function main() {
   const invitation = invitationCodeInUrl();
   if (invitation && !(await answerInvitation(invitation))) return;
   const me = await staffApi("/liff/api/staff/me");
-  if (!me.ok) return showStatus(problemText(me, TEXTS.loadFailed, { 403: STAFF_TEXTS.notStaff }));
+  if (!me.ok) return showPageProblem(problemText(me, TEXTS.loadFailed, { 403: STAFF_TEXTS.notStaff }));
   session.me = me.payload;
   applyTheme(me.payload.theme_color);
   document.getElementById("shop-name").textContent = me.payload.shop_name;
@@ -77,5 +77,5 @@ async function main() {
 
 main().catch((error) => {
   console.error(error);
-  showStatus(TEXTS.loadFailed);
+  showPageProblem(TEXTS.loadFailed);
 });

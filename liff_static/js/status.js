@@ -40,3 +40,31 @@ export function problemText(result, fallback, meanings = {}) {
 export function staffProblemText(result, meanings = {}) {
   return problemText(result, STAFF_TEXTS.failed, { ...STAFF_MEANINGS, ...meanings });
 }
+
+/**
+ * A problem that stops the page: `text` in the status line and, beneath it, 「もう一度読み込む」
+ * (and, for `lineAccountUrl`, a link to the shop's LINE account), so no error screen is a dead end.
+ */
+export function showPageProblem(text, { lineAccountUrl = null, lineAccountText = "" } = {}) {
+  showStatus(text);
+  const status = document.getElementById("status");
+  if (!status) return;
+  document.getElementById("page-way-out")?.remove();
+  const wayOut = document.createElement("div");
+  wayOut.id = "page-way-out";
+  wayOut.className = "way-out";
+  if (lineAccountUrl) {
+    const link = document.createElement("a");
+    link.href = lineAccountUrl;
+    link.className = "button primary";
+    link.textContent = lineAccountText;
+    wayOut.append(link);
+  }
+  const reload = document.createElement("button");
+  reload.type = "button";
+  reload.className = "button";
+  reload.textContent = TEXTS.retry;
+  reload.addEventListener("click", () => window.location.reload());
+  wayOut.append(reload);
+  status.after(wayOut);
+}

@@ -30,7 +30,11 @@ const mockedInit = liff.init.bind(liff);
 liff.init = async (config, ...callbacks) => {
   await mockedInit({ ...config, mock: true }, ...callbacks);
   const userId = simulatedUserId();
-  if (!userId) return;
+  if (!userId) {
+    // No simulated user: the page is as if opened in a browser outside LINE, signed in to nobody.
+    liff.$mock.set((previous) => ({ ...previous, isLoggedIn: false, isInClient: false }));
+    return;
+  }
   const session = await simulatedSession(userId, config.liffId);
   liff.$mock.set((previous) => ({
     ...previous,

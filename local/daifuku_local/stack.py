@@ -117,7 +117,13 @@ class LocalStack:
         )
         api = BackgroundWsgiServer(api_app, port=self.config.api_port)
         os.environ.update(self.function_environment(simulator_url, api.url))
-        site_config = {"apiBaseUrl": api.url, "simulatorUrl": simulator_url, "liffId": "local-liff"}
+        # The simulator's bot answers /v2/bot/info with this basic id.
+        site_config = {
+            "apiBaseUrl": api.url,
+            "simulatorUrl": simulator_url,
+            "liffId": "local-liff",
+            "botBasicId": "@daifuku",
+        }
         site = BackgroundWsgiServer(
             LiffSite(site_config, bucket_file=self._site_bucket_file), port=self.config.liff_port
         )

@@ -306,7 +306,9 @@ class ShopSetup:
         """The LIFF pages' `liff-apps.json` in the site bucket, so each page starts its own LIFF app."""
         if self._site is None:
             return
-        wanted = liff_apps.model_dump()
+        # The bot's basic id (@…) lets a page opened outside LINE link to the shop's account.
+        bot = unless_not_found(self._line.messaging.get_bot_info)
+        wanted = liff_apps.model_dump() | ({"botBasicId": bot.basic_id} if bot and bot.basic_id else {})
         try:
             body = self._site.s3.get_object(Bucket=self._site.bucket, Key=LIFF_APPS_FILE)["Body"].read()
             current = json.loads(body)

@@ -56,7 +56,7 @@ def test_a_member_exchanges_points_for_a_coupon_once_however_often_they_tap(
     open_as(phone_page, local_stack, user, "card.html")
     card_shown(phone_page)
     reward_of(phone_page, drink["title"]).wait_for(timeout=15 * SECONDS)
-    assert phone_page.locator("#points-rank dd").first.inner_text() == "120 pt"
+    assert phone_page.locator("#points-rank dd").first.inner_text() == "120ポイント"
     assert reward_of(phone_page, drink["title"]).get_by_text("50ポイント").is_visible()
     too_dear = reward_of(phone_page, dinner["title"])
     assert too_dear.get_by_role("button").is_disabled()
@@ -79,8 +79,8 @@ def test_a_member_exchanges_points_for_a_coupon_once_however_often_they_tap(
     # An impatient double tap: the first opens the confirmation, the second lands on the dialog,
     # which does not take it as an answer.
     button.dblclick()
-    dialog = phone_page.get_by_role("dialog", name="ポイントを交換しますか?")
-    dialog.get_by_text(f"50ポイントを使って『{drink['title']}』と交換しますか?").wait_for()
+    dialog = phone_page.get_by_role("dialog", name="ポイントを交換しますか？")
+    dialog.get_by_text(f"50ポイントを使って「{drink['title']}」と交換しますか？").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "card-exchange-confirmation.png"), full_page=True)
     dialog.get_by_role("button", name="交換する").dblclick()
     phone_page.get_by_text("交換できませんでした。").wait_for()
@@ -89,9 +89,9 @@ def test_a_member_exchanges_points_for_a_coupon_once_however_often_they_tap(
         reward_of(phone_page, drink["title"]).get_by_role("button").click()
         dialog.get_by_role("button", name="交換する").click()
     assert retried.value.post_data_json["exchange_id"] == lost[0]
-    phone_page.get_by_text(f"『{drink['title']}』と交換しました。").wait_for()
+    phone_page.get_by_text(f"「{drink['title']}」と交換しました。").wait_for()
     phone_page.locator("#coupons").get_by_text(drink["title"]).wait_for()
-    assert phone_page.locator("#points-rank dd").first.inner_text() == "70 pt"
+    assert phone_page.locator("#points-rank dd").first.inner_text() == "70ポイント"
     phone_page.screenshot(path=str(artifacts_dir / "card-exchanged.png"), full_page=True)
 
     coupons = [c for c in items_under(member_table, user, COUPON_SK_PREFIX) if c["title"] == drink["title"]]
@@ -103,7 +103,7 @@ def test_a_member_exchanges_points_for_a_coupon_once_however_often_they_tap(
     open_as(phone_page, local_stack, user, "card.html")
     reward_of(phone_page, drink["title"]).wait_for(timeout=15 * SECONDS)
     assert phone_page.locator("#coupons").get_by_text(drink["title"]).count() == 1
-    assert phone_page.locator("#points-rank dd").first.inner_text() == "70 pt"
+    assert phone_page.locator("#points-rank dd").first.inner_text() == "70ポイント"
 
 
 def test_not_enough_points_is_said_plainly(local_stack, api, member_table, owner, phone_page):

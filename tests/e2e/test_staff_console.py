@@ -76,7 +76,7 @@ def scan_then_record_a_visit(phone_page, api, user: str, card: dict, artifacts_d
     scan(phone_page, card_qr(api, user))
     phone_page.locator("#member-name").get_by_text("来店 花子").wait_for()
     assert phone_page.locator("#member-no").inner_text() == card["member_no"]
-    assert phone_page.locator("#member-points").inner_text() == "0 pt"
+    assert phone_page.locator("#member-points").inner_text() == "0ポイント"
     assert phone_page.locator("#member-last-visit").inner_text() == "来店記録なし"
     phone_page.screenshot(path=str(artifacts_dir / "staff-member.png"), full_page=True)
 
@@ -87,10 +87,10 @@ def scan_then_record_a_visit(phone_page, api, user: str, card: dict, artifacts_d
         phone_page.locator("#member-message").inner_text(),
         phone_page.locator("#member-problem").inner_text(),
     ) == (
-        "来店を記録しました(+5 pt)。",
+        "来店を記録しました（+5ポイント）。",
         "",
     )
-    assert phone_page.locator("#member-points").inner_text() == "5 pt"
+    assert phone_page.locator("#member-points").inner_text() == "5ポイント"
     assert phone_page.locator("#member-visits li").count() == 1
     assert phone_page.get_by_role("button", name="来店を記録済み").is_disabled()
     phone_page.screenshot(path=str(artifacts_dir / "staff-member-visit-recorded.png"), full_page=True)
@@ -150,7 +150,7 @@ def test_a_coupon_redeemed_from_two_phones_at_once_is_used_once(
         open_console(page, local_stack, staff, f"member/{user}")
         page.locator("#member-coupons .coupon").first.wait_for()
         page.get_by_role("button", name=re.compile("使用済みにする$")).click()
-        page.get_by_role("dialog", name="クーポンを使用済みにしますか?").wait_for()
+        page.get_by_role("dialog", name="クーポンを使用済みにしますか？").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "staff-coupon-confirmation.png"), full_page=True)
 
     for page in phones:  # both confirm at once: the two requests race
@@ -222,7 +222,7 @@ def test_staff_find_a_member_and_edit_tags_memos_and_flags(
     phone_page.locator("#search-results").get_by_text("検索 花子").first.click()
     phone_page.locator("#member-name").get_by_text("検索 花子").wait_for()
 
-    phone_page.get_by_label("タグ(スペースまたは読点で区切る)").fill(f"{tag}、コーヒー好き")
+    phone_page.get_by_label("タグ（スペースまたは読点で区切る）").fill(f"{tag}、コーヒー好き")
     phone_page.get_by_role("button", name="タグを保存").click()
     phone_page.locator("#member-tags").get_by_text(tag).wait_for()
     phone_page.get_by_label("メモの種類").select_option(label="電話")
@@ -268,8 +268,8 @@ def test_the_composer_counts_what_the_planner_sends_and_the_progress_bar_reaches
     marker = uuid.uuid4().hex[:8]
 
     open_console(phone_page, local_stack, owner, "campaign")
-    phone_page.get_by_label("配信名(お客さまには表示されません)").fill(f"テスト配信 {marker}")
-    phone_page.get_by_label("タグ(いずれかを持つ方)").fill(tag)
+    phone_page.get_by_label("配信名（お客さまには表示されません）").fill(f"テスト配信 {marker}")
+    phone_page.get_by_label("タグ（いずれかを持つ方）").fill(tag)
     estimate = phone_page.locator("#estimate[aria-busy=false]")
     estimate.get_by_text("対象 3人 ・ 消費 3通").wait_for(timeout=15 * SECONDS)
     live_count = int(estimate.get_attribute("data-recipients") or "-1")
@@ -279,7 +279,7 @@ def test_the_composer_counts_what_the_planner_sends_and_the_progress_bar_reaches
     phone_page.screenshot(path=str(artifacts_dir / "staff-composer.png"), full_page=True)
 
     phone_page.get_by_role("button", name="内容を確認する").click()
-    dialog = phone_page.get_by_role("dialog", name="この内容で配信しますか?")
+    dialog = phone_page.get_by_role("dialog", name="この内容で配信しますか？")
     dialog.get_by_text("3人に配信します。消費通数は 3通です。").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "staff-campaign-confirmation.png"), full_page=True)
     dialog.get_by_role("button", name="配信する").click()
@@ -293,7 +293,7 @@ def test_the_composer_counts_what_the_planner_sends_and_the_progress_bar_reaches
     )
     phone_page.get_by_text("配信が完了しました").wait_for()
     assert bar.get_attribute("aria-valuenow") == "100"
-    assert phone_page.locator("[data-result=sent]").inner_text() == "3通"
+    assert phone_page.locator("[data-result=sent]").inner_text() == "3人"
     assert phone_page.locator("[data-result=skipped]").inner_text() == "1人"
     phone_page.screenshot(path=str(artifacts_dir / "staff-campaign-done.png"), full_page=True)
 
@@ -339,15 +339,15 @@ def test_a_campaign_scheduled_for_later_is_saved_with_its_time_and_not_started(
     tag = f"予約{uuid.uuid4().hex[:6]}"
     tag_members(member_table, [line.create_user("予約先", follow=True)], tag)
     open_console(phone_page, local_stack, owner, "campaign")
-    phone_page.get_by_label("配信名(お客さまには表示されません)").fill("来週のお知らせ")
-    phone_page.get_by_label("タグ(いずれかを持つ方)").fill(tag)
+    phone_page.get_by_label("配信名（お客さまには表示されません）").fill("来週のお知らせ")
+    phone_page.get_by_label("タグ（いずれかを持つ方）").fill(tag)
     phone_page.locator("#estimate[aria-busy=false]").get_by_text("対象 1人").wait_for(timeout=15 * SECONDS)
     phone_page.get_by_label("本文").fill("来週から営業時間が変わります")
     phone_page.get_by_label("日時を指定する").check()
     phone_page.get_by_label("送信する日時").fill("2030-01-15T10:30")
     phone_page.get_by_role("button", name="内容を確認する").click()
-    dialog = phone_page.get_by_role("dialog", name="この内容で配信しますか?")
-    dialog.get_by_text("送信日時:1月15日").wait_for()
+    dialog = phone_page.get_by_role("dialog", name="この内容で配信しますか？")
+    dialog.get_by_text("送信日時：1月15日").wait_for()
     with phone_page.expect_response("**/liff/api/staff/campaigns") as created:
         dialog.get_by_role("button", name="配信する").click()
     campaign_id = created.value.json()["campaign_id"]

@@ -32,10 +32,10 @@ def test_the_owner_creates_a_coupon_and_hands_it_to_a_member_whose_card_shows_it
     title = f"焼き菓子プレゼント{uuid.uuid4().hex[:4]}"
     open_console(phone_page, local_stack, owner, "coupons")
     phone_page.get_by_label("クーポン名").fill(title)
-    phone_page.get_by_label("説明(任意)").fill("お好きな焼き菓子をひとつ")
-    phone_page.get_by_label("割引の内容(任意)").fill("無料")
-    phone_page.get_by_label("有効期間(日数)").fill("14")
-    phone_page.get_by_label("ポイント交換に必要なポイント数(任意)").fill("30")
+    phone_page.get_by_label("説明（任意）").fill("お好きな焼き菓子をひとつ")
+    phone_page.get_by_label("割引の内容（任意）").fill("無料")
+    phone_page.get_by_label("有効期間（日数）").fill("14")
+    phone_page.get_by_label("ポイント交換に必要なポイント数（任意）").fill("30")
     with phone_page.expect_response("**/liff/api/staff/coupon-templates") as created:
         phone_page.get_by_role("button", name="クーポンを作成").dblclick()
     phone_page.get_by_text(f"「{title}」を作成しました。").wait_for()
@@ -100,14 +100,14 @@ def test_points_bulk_flags_and_the_audit_log(
     # A points adjustment: the new total on screen and in the table; a deduction below zero refused.
     open_console(phone_page, local_stack, owner, f"member/{flagged[0]}")
     phone_page.locator("#member-name").get_by_text("一括1 花子").wait_for(timeout=15 * SECONDS)
-    phone_page.get_by_label("増やす(減らすときはマイナス)ポイント数").fill("15")
+    phone_page.get_by_label("増減するポイント数（減らすときはマイナス）").fill("15")
     phone_page.get_by_label("調整の理由").fill("レシートの付け忘れ")
     phone_page.get_by_role("button", name="ポイントを調整").dblclick()
-    phone_page.get_by_text("ポイントを15 pt 増やしました(現在 15 pt)。").wait_for()
-    assert phone_page.locator("#member-points").inner_text() == "15 pt"
+    phone_page.get_by_text("15ポイント増やしました（現在 15ポイント）。").wait_for()
+    assert phone_page.locator("#member-points").inner_text() == "15ポイント"
     assert member_item(member_table, flagged[0])["points"] == 15
     phone_page.screenshot(path=str(artifacts_dir / "staff-points-adjusted.png"), full_page=True)
-    phone_page.get_by_label("増やす(減らすときはマイナス)ポイント数").fill("-20")
+    phone_page.get_by_label("増減するポイント数（減らすときはマイナス）").fill("-20")
     phone_page.get_by_label("調整の理由").fill("誤って付与")
     phone_page.get_by_role("button", name="ポイントを調整").click()
     phone_page.get_by_text("ポイントが足りないため、その数は減らせません。").wait_for()
@@ -126,7 +126,7 @@ def test_points_bulk_flags_and_the_audit_log(
     phone_page.locator("#bulk-reason-error").get_by_text("理由を入力してください。").wait_for()
     phone_page.locator("#bulk-reason").fill("ご本人のご希望")
     phone_page.get_by_role("button", name="選んだ会員に設定").click()
-    dialog = phone_page.get_by_role("dialog", name="まとめてフラグを付けますか?")
+    dialog = phone_page.get_by_role("dialog", name="まとめてフラグを付けますか？")
     dialog.get_by_text("2人に「配信停止」を付けます。").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "staff-bulk-flags-confirmation.png"), full_page=True)
     dialog.get_by_role("button", name="設定する").click()
@@ -154,7 +154,7 @@ def test_points_bulk_flags_and_the_audit_log(
     newest = entries.evaluate_all("items => items.slice(0, 5).map(item => item.innerText)")
     assert newest[0].startswith("配信を作成")
     assert newest[1].startswith("フラグをまとめて変更") and "配信停止 2人" in newest[1]
-    assert newest[2].startswith("ポイントを調整") and "+15 pt" in newest[2]
+    assert newest[2].startswith("ポイントを調整") and "+15ポイント" in newest[2]
     assert newest[3].startswith("クーポンを配布") and f"「{gift['title']}」 1人に配布" in newest[3]
     assert newest[4].startswith("クーポンを作成") and f"「{gift['title']}」" in newest[4]
     assert all("あなた" in text for text in newest)

@@ -147,7 +147,7 @@ def test_setup_configures_the_shop_and_running_it_again_changes_nothing(
         "staff": apps["大福堂 スタッフ用"]["liffId"],
     }
     site_ids = json.loads(urllib.request.urlopen(f"{empty_stack.urls.liff_site}/liff-apps.json").read())
-    assert site_ids == shop["liff_apps"]
+    assert site_ids == {**shop["liff_apps"], "botBasicId": "@daifuku"}  # the simulator's bot
 
     # And both rich menus exist with images LINE accepts, the card area opening the card's LIFF app
     menus = {menu["name"]: menu for menu in state["rich_menus"]["richmenus"]}

@@ -23,7 +23,7 @@ from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.registration import RegisteredProfile
 from daifuku.models.member import MembershipStatus
 from daifuku.models.membership import Coupon, LegacyMember, MembershipRecord
-from daifuku.models.shop import CouponTemplate, RegistrationMode, RichMenus, ShopConfig
+from daifuku.models.shop import CouponTemplate, Rank, RegistrationMode, RichMenus, ShopConfig
 
 ALICE = "U" + "a" * 32
 BOB = "U" + "b" * 32
@@ -479,3 +479,36 @@ def test_a_guest_who_registers_gets_the_message_and_without_one_configured_nothi
     silent = desk_at_ticking_clock(table, menus, pushes, registration_complete_message=None)
     silent.register(BOB, FORM)
     assert len(pushes.pushed) == 1
+
+
+# The card as the customer reads it
+
+
+def test_the_card_lists_unused_coupons_first_by_expiry_then_id_and_shows_the_lowest_rank_from_0(table, menus):
+    ranks = (Rank(name="レギュラー", min_points=0), Rank(name="ゴールド", min_points=100))
+    desk = guest_first(table, menus, ranks=ranks)
+    record = desk.open_card(ALICE)
+
+    def coupon(coupon_id: str, days: int | None, used: bool = False) -> Coupon:
+        expires = NOW.date() + timedelta(days=days) if days is not None else None
+        return Coupon(
+            coupon_id=coupon_id,
+            title=coupon_id,
+            issued_at=NOW,
+            expires_on=expires,
+            used_at=NOW if used else None,
+        )
+
+    for held in (
+        coupon("used", 1, used=True),
+        coupon("b-later", 30),
+        coupon("z-soon", 3),
+        coupon("a-later", 30),
+    ):
+        table.grant_coupon(ALICE, held)
+    table.grant_coupon(ALICE, coupon("no-expiry", None))
+
+    card = desk.card_view(record)
+
+    assert [c.coupon_id for c in card.coupons] == ["z-soon", "a-later", "b-later", "no-expiry", "used"]
+    assert (card.points, card.rank) == (None, "レギュラー")

@@ -91,7 +91,7 @@ def start_birth_month_catch_up(
         previous.model_copy(
             update={
                 "campaign_id": catch_up_campaign_id(period, day),
-                "name": f"{previous.name[:60]}(追加 {day}日)",
+                "name": f"{previous.name[:60]}（追加 {day}日）",
                 "segment": previous.segment.model_copy(
                     update={"registered_after": since, "registered_until": now}
                 ),

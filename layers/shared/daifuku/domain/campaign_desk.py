@@ -6,6 +6,7 @@ a large shop reads thousands of members, which is no work for an API request.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from daifuku.domain.campaigns import (
     CampaignMessage,
     CampaignProgress,
     CampaignStatus,
+    InvalidTransition,
 )
 from daifuku.domain.errors import CampaignNotFound
 from daifuku.domain.segments import IndexedSelection, Segment
@@ -28,6 +30,8 @@ from daifuku.models.shop import CouponTemplate
 
 # Scheduler fires within the minute: "now" is the next minute, and a time in the past means now.
 EARLIEST_START = timedelta(minutes=1)
+# Planner steps a cancel can race: draft → planned → sending.
+CANCEL_ATTEMPTS = 3
 
 
 class CampaignRequest(BaseModel):
@@ -129,10 +133,17 @@ class CampaignDesk:
 
     def cancel(self, campaign_id: str) -> Campaign:
         """Stop a campaign: its schedule is deleted, and batches still queued send nothing."""
-        campaign = self.records.load_campaign(campaign_id)
-        if campaign is None:
+        if self.records.load_campaign(campaign_id) is None:
             raise CampaignNotFound(campaign_id)
         self.schedules.cancel_start(campaign_id)
+        # The planner may move it (draft → planned → sending) between our read and our write: the
+        # write is conditional on the state read, so read again and cancel from where it is now.
+        for _ in range(CANCEL_ATTEMPTS - 1):
+            with contextlib.suppress(InvalidTransition):
+                return self._move_to_cancelled(campaign_id)
+        return self._move_to_cancelled(campaign_id)
+
+    def _move_to_cancelled(self, campaign_id: str) -> Campaign:
         return self.records.move_campaign(campaign_id, CampaignStatus.CANCELLED, "cancelled by the owner")
 
     def progress(self, campaign_id: str) -> CampaignProgress:

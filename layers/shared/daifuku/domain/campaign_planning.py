@@ -19,6 +19,7 @@ from daifuku.domain.campaigns import (
     Campaign,
     CampaignPlan,
     CampaignStatus,
+    InvalidTransition,
     QuotaWouldBeExceeded,
     SendBatch,
     plan_campaign,
@@ -128,7 +129,11 @@ def start_campaign(
             records.move_campaign(campaign_id, CampaignStatus.FAILED, str(refused))
             raise
         records.save_plan(plan, skipped)
-        campaign = records.move_campaign(campaign_id, CampaignStatus.PLANNED)
+        try:
+            campaign = records.move_campaign(campaign_id, CampaignStatus.PLANNED)
+        except InvalidTransition:
+            # Cancelled (or started by another invocation) since we read it: its state decides.
+            return _already_moved(campaign_id, records)
     if campaign.status is not CampaignStatus.PLANNED:
         return CampaignStart(campaign_id=campaign_id, status=campaign.status, reason="already started")
     batches = records.planned_batches(campaign_id)
@@ -136,10 +141,20 @@ def start_campaign(
     records.log_campaign_started(campaign_id, now)
     # An empty segment is done at once; otherwise the worker that finishes the last batch finishes it.
     status = CampaignStatus.SENDING if batches else CampaignStatus.DONE
-    records.move_campaign(campaign_id, status)
+    try:
+        records.move_campaign(campaign_id, status)
+    except InvalidTransition:
+        # Cancelled between planning and now: the push worker sends nothing for a cancelled campaign.
+        return _already_moved(campaign_id, records)
     return CampaignStart(
         campaign_id=campaign_id,
         status=status,
         recipients=sum(len(batch.user_ids) for batch in batches),
         batches=len(batches),
     )
+
+
+def _already_moved(campaign_id: str, records: PlanningRecords) -> CampaignStart:
+    current = records.load_campaign(campaign_id)
+    status = current.status if current is not None else CampaignStatus.CANCELLED
+    return CampaignStart(campaign_id=campaign_id, status=status, reason="moved meanwhile")

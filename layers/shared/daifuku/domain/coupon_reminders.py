@@ -61,7 +61,7 @@ def remind_expiring_coupons(
         campaigns.create_campaign(
             Campaign(
                 campaign_id=campaign_id,
-                name=f"クーポン期限のお知らせ({title[:40]})",
+                name=f"クーポン期限のお知らせ（{title[:40]}）",
                 # Planned for the coupon's holders (recipients below); the segment matches no one, so
                 # nothing could ever send this campaign to a segment instead.
                 segment=Segment(registered_after=now, registered_until=now),

@@ -42,8 +42,8 @@ def staff_new_friend_alert(friends: list[tuple[str | None, bool]]) -> dict[str, 
     """One notice for the staff about the friends who just followed: (display name, returning)."""
     lines = []
     for display_name, returning in friends[:20]:
-        name = f"{display_name}さん" if display_name else "(お名前を取得できませんでした)"
-        lines.append(f"・{name}{'(以前にも友だちでした)' if returning else ''}")
+        name = f"{display_name}さん" if display_name else "（お名前を取得できませんでした）"
+        lines.append(f"・{name}{'（以前にも友だちでした）' if returning else ''}")
     if len(friends) > 20:
         lines.append(f"ほか{len(friends) - 20}名")
     return text_message("新しい友だちが追加されました。\n" + "\n".join(lines))

@@ -32,6 +32,8 @@ from daifuku.domain.errors import (
 from daifuku.domain.line_messages import text_message
 from daifuku.domain.member_numbers import MemberNumberStore, RetryPolicy, issue_member_number
 from daifuku.domain.message_templates import fill, recipient_values
+from daifuku.domain.phone_numbers import format_phone
+from daifuku.domain.points import rank_for
 from daifuku.domain.registration import RegisteredProfile, read_registration
 from daifuku.models.member import MembershipStatus
 from daifuku.models.membership import (
@@ -188,10 +190,9 @@ class MembershipDesk:
             barcode=BarcodeView(text=record.member_no, widths=code128_widths(record.member_no)),
             card_token=self.card_token(record),
             points=record.points,
-            rank=record.rank,
-            coupons=[
-                CouponView.of(coupon) for coupon in sorted(coupons, key=lambda coupon: coupon.issued_at)
-            ],
+            # Before any points were given, the lowest rank (from 0 points) is already the member's.
+            rank=record.rank or rank_for(record.points or 0, self.shop.ranks),
+            coupons=[CouponView.of(coupon) for coupon in sorted(coupons, key=card_coupon_order)],
             can_register=record.status is MembershipStatus.GUEST,
         )
 
@@ -305,7 +306,7 @@ class MembershipDesk:
             name=record.name,
             name_kana=record.name_kana,
             birthdate=record.birthdate,
-            phone=record.phone,
+            phone=format_phone(record.phone) or None,
             store_id=record.store_id,
             gender=record.gender,
             email=record.email,
@@ -430,3 +431,8 @@ class MembershipDesk:
             return
         if record.rich_menu_pending:
             self.repository.mark_rich_menu_pending(record.user_id, False)
+
+
+def card_coupon_order(coupon: Coupon) -> tuple[bool, date, str]:
+    """Unused coupons first; within each, the one expiring soonest, then by id (a stable order)."""
+    return (coupon.used_at is not None, coupon.expires_on or date.max, coupon.coupon_id)

@@ -31,6 +31,7 @@ from daifuku.domain.points import (
     rank_for,
     visit_entry_id,
 )
+from daifuku.domain.search_text import member_number_candidates, search_form, tag_in_query
 from daifuku.domain.staff_records import (
     CouponRecords,
     MemberCareRecords,
@@ -99,16 +100,30 @@ class StaffDesk:
         records = {user_id: self.members.find_membership(user_id) for user_id in sorted(user_ids)}
         return {user_id: r.display_name for user_id, r in records.items() if r is not None and r.display_name}
 
+    def member_labels(self, user_ids: set[str]) -> dict[str, str]:
+        """How the audit log names the members it was done to: number and name (or LINE name)."""
+        labels = {}
+        for user_id in sorted(user_ids):
+            record = self.members.find_membership(user_id)
+            if record is None:
+                continue
+            label = " ".join(filter(None, (record.member_no, record.name or record.display_name)))
+            if label:
+                labels[user_id] = label
+        return labels
+
     # The member view
 
     def member_detail(self, user_id: str) -> MemberDetail:
         return self._detail(self.live_member(user_id))
 
     def member_by_number(self, member_no: str) -> MemberDetail:
-        record = self.members.find_member_by_number(member_no.strip().upper())
-        if record is None or not record.is_member:
-            raise MemberNotFound(member_no)
-        return self._detail(record)
+        """The member with this number, typed as the counter types it (「1」 is 000001)."""
+        for candidate in member_number_candidates(member_no, self.shop.member_number_format):
+            record = self.members.find_member_by_number(candidate)
+            if record is not None and record.is_member:
+                return self._detail(record)
+        raise MemberNotFound(member_no)
 
     def scanned(self, check: CardCheck) -> MemberDetail | None:
         """The member behind a valid card check (MembershipDesk.check_card_token)."""
@@ -212,20 +227,26 @@ class StaffDesk:
     # Member management
 
     def search(self, query: str) -> list[MemberSummary]:
-        """By member number, `#tag`, the last 4 digits of a phone, or a fragment of a name or kana."""
+        """By member number (「1」 finds 000001), tag (with or without 「#」), the last 4 digits of a
+        phone, or a fragment of a name or kana (hiragana or katakana, either width: search_text.py)."""
         text = query.strip()
         if not text:
             return []
         found: dict[str, Member] = {}
-        if text.startswith("#"):
-            found.update((m.user_id, m) for m in self.search_index.members_tagged(text[1:].strip()))
+        tag = tag_in_query(text)
+        if tag is not None:
+            if tag:  # a lone 「#」 names no tag
+                found.update((m.user_id, m) for m in self.search_index.members_tagged(tag))
         else:
-            by_number = self.members.find_member_by_number(text.upper())
-            if by_number is not None:
-                found[by_number.user_id] = by_number
-            if FOUR_DIGITS.match(text):
-                found.update((m.user_id, m) for m in self.search_index.members_by_phone_last4(text))
-            elif not text.isdigit():
+            for member_no in member_number_candidates(text, self.shop.member_number_format):
+                by_number = self.members.find_member_by_number(member_no)
+                if by_number is not None:
+                    found[by_number.user_id] = by_number
+            digits = search_form(text)
+            if FOUR_DIGITS.match(digits):
+                found.update((m.user_id, m) for m in self.search_index.members_by_phone_last4(digits))
+            elif not digits.isdigit():
+                found.update((m.user_id, m) for m in self.search_index.members_tagged(text))
                 found.update((m.user_id, m) for m in self.search_index.members_named(text, SEARCH_LIMIT))
         live = [m for m in found.values() if m.status is not MembershipStatus.DELETED]
         live.sort(key=lambda m: (m.member_no is None, m.member_no or "", m.user_id))
@@ -251,18 +272,27 @@ class StaffDesk:
         return memo
 
     def set_flags(self, staff: str, user_id: str, request: FlagsRequest) -> MemberDetail:
-        self.live_member(user_id)
-        for flag, on, reason in (
-            (StaffFlag.DO_NOT_SEND, request.do_not_send, request.do_not_send_reason),
-            (StaffFlag.COMPLAINT_HOLD, request.complaint_hold, request.complaint_hold_reason),
+        before = self.live_member(user_id)
+        changed: list[dict[str, Any]] = []
+        for flag, on, reason, was in (
+            (StaffFlag.DO_NOT_SEND, request.do_not_send, request.do_not_send_reason, before.do_not_send),
+            (
+                StaffFlag.COMPLAINT_HOLD,
+                request.complaint_hold,
+                request.complaint_hold_reason,
+                before.complaint_hold,
+            ),
         ):
             self.care.set_flag(user_id, flag, on, reason if on else None)
+            if on != was:
+                changed.append({"flag": flag.value, "on": on})
         self.audit(
             staff,
             "flags.set",
             user_id,
             do_not_send=request.do_not_send,
             complaint_hold=request.complaint_hold,
+            changed=changed,
         )
         return self.member_detail(user_id)
 
@@ -340,6 +370,7 @@ class StaffDesk:
             coupons=[
                 StaffCouponView(
                     coupon_id=c.coupon_id,
+                    template_id=c.template_id,
                     title=c.title,
                     description=c.description,
                     discount_text=c.discount_text,

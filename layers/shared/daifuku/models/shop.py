@@ -71,15 +71,15 @@ class WelcomeMessages(BaseModel):
 
     new_friend: Message = Field(
         default=(
-            "友だち追加ありがとうございます!\n"
+            "友だち追加ありがとうございます！\n"
             "会員登録をしていただくと、LINEで会員証をお使いいただけます。"
             "下のボタンからご登録ください。"
         ),
     )
     register_button_label: ButtonLabel = "会員登録はこちら"
-    returning_friend: LongMessage = "おかえりなさい!また友だちになっていただきありがとうございます。"
+    returning_friend: LongMessage = "おかえりなさい！また友だちになっていただきありがとうございます。"
     returning_member: LongMessage = Field(
-        default="おかえりなさい!会員証はメニューの「会員証」からいつでもご覧いただけます。"
+        default="おかえりなさい！会員証はメニューの「会員証」からいつでもご覧いただけます。"
     )
 
 
@@ -218,7 +218,7 @@ class ShopConfig(BaseModel):
     staff_alerts_per_minute: int = Field(default=5, ge=0, le=100)
     birth_month_message: Message = Field(
         default=(
-            "{name}さま、お誕生月おめでとうございます!\n"
+            "{name}さま、お誕生月おめでとうございます！\n"
             "日頃のご愛顧に感謝して、今月ご来店の際はスタッフに会員証をお見せください。"
             "ささやかなお祝いをご用意してお待ちしております。"
         ),

@@ -235,6 +235,7 @@ class MemoView(BaseModel):
 
 class StaffCouponView(BaseModel):
     coupon_id: str
+    template_id: str | None = None  # which of the shop's coupons: giving it again asks first
     title: str
     description: str
     discount_text: str = ""
