@@ -27,9 +27,6 @@ def read_settings() -> dict[str, Any]:
 @staff_route("PUT", "/settings/<section>", owner_only=True)
 @tracer.capture_method
 def save_settings(section: str) -> dict[str, Any]:
-    desk = settings_desk()
-    saved = desk.save(caller(), section, json_object_body(router))
-    for note in desk.notes:
-        logger.info("settings side effect", extra={"section": section, "note": note})
+    saved = settings_desk().save(caller(), section, json_object_body(router))
     logger.info("settings saved", extra={"section": section})
     return saved

@@ -121,13 +121,6 @@ def test_saving_a_section_writes_only_its_fields_and_no_redraw_without_a_menu_ch
     assert shop.config.rich_menus.member == "menu-1" and refresh.requests == 0
 
 
-def test_without_a_redraw_wired_in_the_request_is_noted():
-    shop = InMemoryShop()
-    desk = desk_over(shop)
-    desk.save(OWNER, "shop", body(ShopSection))
-    assert desk.notes == ["rich menu redraw requested; no redraw is wired in"]
-
-
 def test_messages_form_poster_and_alerts_sections_save():
     shop = InMemoryShop()
     desk = desk_over(shop)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from daifuku.domain.phone_numbers import dialable, format_phone
 from daifuku.models.shop import ShopInfo
 
 
@@ -63,7 +64,7 @@ def shop_info_card(shop_name: str, theme_color: str, info: ShopInfo | None) -> d
     info = info or ShopInfo()
     rows: list[dict[str, Any]] = []
     for field, label in SHOP_INFO_ROWS:
-        value = getattr(info, field)
+        value = format_phone(info.phone) if field == "phone" else getattr(info, field)
         if value:
             rows.append(
                 {
@@ -96,7 +97,7 @@ def shop_info_card(shop_name: str, theme_color: str, info: ShopInfo | None) -> d
         )
     buttons: list[dict[str, Any]] = []
     if info.phone:
-        buttons.append(_link_button("電話をかける", f"tel:{info.phone}", theme_color))
+        buttons.append(_link_button("電話をかける", f"tel:{dialable(info.phone)}", theme_color))
     if info.map_url:
         buttons.append(_link_button("地図を開く", info.map_url, theme_color))
     bubble: dict[str, Any] = {

@@ -34,3 +34,10 @@ def format_phone(number: str | None) -> str:
         # Other areas: 3-digit area and 3-digit exchange is the common reading (045-123-4567).
         return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
     return number
+
+
+def dialable(number: str) -> str:
+    """What a `tel:` link dials: the digits (and a leading +) of a number however the shop wrote it."""
+    return ("+" if number.strip().startswith("+") else "") + "".join(
+        c for c in number if c.isascii() and c.isdigit()
+    )

@@ -80,7 +80,6 @@ class SettingsDesk:
     audit_log: AuditLog
     rich_menu_refresh: RichMenuRefresh | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    notes: list[str] = field(default_factory=list)  # what the route should log
 
     def settings(self) -> dict[str, Any]:
         """Every section as the console edits it (the same shapes the PUT routes take)."""

@@ -43,7 +43,8 @@ def _colour(value: str) -> str:
 
 
 def _phone_text(value: str) -> str:
-    if value and not re.match(r"^[0-9０-９+\-‐－ ()（）]{6,20}$", value):
+    # \x28 and \x29 are the ASCII brackets a phone may be written with: 03 (1234) 5678.
+    if value and not re.match(r"^[0-9０-９+\-‐－ \x28\x29（）]{6,20}$", value):
         raise problem("invalid_phone", "digits and hyphens")
     return value
 
