@@ -39,10 +39,10 @@ def build_resolver() -> APIGatewayHttpResolver:
 
     from functions.liff_api import customer_routes, staff_routes
     from functions.liff_api.http_errors import answer_with_http_errors
-    from functions.liff_api.request_context import reject_oversized_bodies
+    from functions.liff_api.request_context import refuse_bad_path_parameters, reject_oversized_bodies
 
     app = APIGatewayHttpResolver(enable_validation=True)
-    app.use(middlewares=[reject_oversized_bodies])
+    app.use(middlewares=[reject_oversized_bodies, refuse_bad_path_parameters])
     app.include_router(customer_routes.router)
     app.include_router(staff_routes.router)
     answer_with_http_errors(app)

@@ -14,6 +14,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, BaseRouter
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import InitErrorDetails
 
 from daifuku.domain.campaign_desk import CampaignDesk
 from daifuku.domain.campaigns import CampaignProgress
@@ -23,6 +25,7 @@ from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.poster_codes import poster_signing_key
 from daifuku.domain.staff_desk import StaffDesk
+from daifuku.models.boundary_types import CampaignId, KeyId, LineUserId, TemplateId
 from daifuku.models.shop import ShopConfig
 from daifuku.wiring import current_wiring
 
@@ -46,6 +49,39 @@ def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMi
     size = len(body) * 3 // 4 if app.current_event.is_base64_encoded else len(body.encode())
     if size > MAX_BODY_BYTES:
         raise BodyTooLarge
+    return next_middleware(app)
+
+
+# Every path parameter a route declares, by name, and the boundary type its value must have: a
+# parameter becomes part of a DynamoDB key, and AWS answers a key over its limits with a 500.
+PATH_PARAMETERS: dict[str, TypeAdapter[str]] = {
+    "user_id": TypeAdapter(LineUserId),
+    "member_no": TypeAdapter(KeyId),
+    "coupon_id": TypeAdapter(KeyId),
+    "template_id": TypeAdapter(TemplateId),
+    "campaign_id": TypeAdapter(CampaignId),
+}
+
+
+class UndeclaredPathParameter(Exception):
+    """A route names a path parameter PATH_PARAMETERS does not list: a programming error."""
+
+
+def refuse_bad_path_parameters(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    """422 for a path parameter that is not its boundary type, before any route or token check."""
+    problems: list[InitErrorDetails] = []
+    for name, value in app.context.get("_route_args", {}).items():
+        if name not in PATH_PARAMETERS:
+            raise UndeclaredPathParameter(name)
+        try:
+            PATH_PARAMETERS[name].validate_python(value)
+        except ValidationError as error:
+            problems += [
+                InitErrorDetails(type=e["type"], loc=(name,), input=e["input"], ctx=e.get("ctx") or {})
+                for e in error.errors()
+            ]
+    if problems:
+        raise ValidationError.from_exception_data("path", problems)
     return next_middleware(app)
 
 

@@ -48,6 +48,7 @@ from daifuku.models.staff import (
     DayCounts,
     FlagsRequest,
     MemberDetail,
+    MemberSearchQuery,
     MemberSummary,
     MemoRequest,
     MemoView,
@@ -209,14 +210,14 @@ class StaffDesk:
 
     # Member management
 
-    def search(self, query: str) -> list[MemberSummary]:
+    def search(self, query: MemberSearchQuery) -> list[MemberSummary]:
         """By member number, `#tag`, the last 4 digits of a phone, or a fragment of a name or kana."""
-        text = query.strip()
+        text = query.q.strip()
         if not text:
             return []
         found: dict[str, Member] = {}
-        if text.startswith("#"):
-            found.update((m.user_id, m) for m in self.search_index.members_tagged(text[1:].strip()))
+        if query.tag is not None:
+            found.update((m.user_id, m) for m in self.search_index.members_tagged(query.tag))
         else:
             by_number = self.members.find_member_by_number(text.upper())
             if by_number is not None:
