@@ -474,10 +474,15 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ),
     ItemKind(
         "member_number_counter",
-        "the last member number issued: import continues the numbering from it",
+        "the last member number issued (import continues the numbering from it), the numbers reserved "
+        "and not yet completed, and spare numbers the next registrations take",
         pk=keys.MEMBER_NUMBER_COUNTER.pk,
         sk=keys.MEMBER_NUMBER_COUNTER.sk,
-        columns=(number("last_sequence"),),
+        columns=(
+            number("last_sequence"),
+            Column(keys.MEMBER_NUMBER_RESERVATIONS_ATTRIBUTE, ColumnType.JSON),
+            Column(keys.MEMBER_NUMBER_SPARES_ATTRIBUTE, ColumnType.JSON),
+        ),
     ),
     ItemKind(
         "legacy_members",

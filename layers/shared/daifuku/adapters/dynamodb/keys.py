@@ -95,6 +95,10 @@ TOTALS_KEY = TOTALS.key()
 # operator import of legacy numbers writes their MEMBER_NO# items (status "imported", no user) and
 # raises `last_sequence` above the highest imported sequence, so the counter never issues one.
 MEMBER_NUMBER_COUNTER_ATTRIBUTE = "last_sequence"
+# ...and `reservations`: user id → sequence, for each number reserved and not yet completed.
+MEMBER_NUMBER_RESERVATIONS_ATTRIBUTE = "reservations"
+# ...and `spares`: sequences reserved by a user who already held a number, reserved again first.
+MEMBER_NUMBER_SPARES_ATTRIBUTE = "spare_sequences"
 STAFF_PK = STAFF.pk
 COUPON_SK_PREFIX = COUPON.sk_prefix()
 VISIT_SK_PREFIX = VISIT.sk_prefix()
