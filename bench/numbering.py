@@ -74,13 +74,15 @@ def call(api: str, method: str, path: str, token: str, body: Any) -> tuple[int, 
     request.add_header("Authorization", f"Bearer {token}")
     for attempt in range(1, BUSY_ATTEMPTS + 1):
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=120) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             if error.code != 503:
                 return error.code, json.loads(error.read() or b"{}")
             if attempt < BUSY_ATTEMPTS:
                 time.sleep(page_pause(attempt))
+        except (urllib.error.URLError, TimeoutError):
+            return 0, {}  # no answer at all: the customer gives up (status 0 in the summary)
     return 503, {}
 
 
