@@ -18,6 +18,7 @@ from daifuku.domain.errors import (
     CouponExpired,
     CouponNotFound,
     CouponTemplateNotFound,
+    IdempotencyKeyReused,
     InvalidClaimCode,
     InvalidIdToken,
     InvalidRegistration,
@@ -109,6 +110,12 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
     ),
     NotEnoughPoints: HttpError(409, "not_enough_points", "not enough points"),
     NotExchangeable: HttpError(409, "not_exchangeable", "this coupon cannot be exchanged for points"),
+    IdempotencyKeyReused: HttpError(
+        409,
+        "idempotency_key_reused",
+        "this id was already used for a different request; send a new id",
+        details=lambda error: {"key": str(error)},
+    ),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,
 }

@@ -432,6 +432,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             text("at"),
             text("reason"),
             text("by"),
+            text("request_fingerprint"),  # a digest of the request: a reused retry key is refused
         ),
     ),
     ItemKind(

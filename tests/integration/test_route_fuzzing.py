@@ -32,6 +32,7 @@ from tests.unit.request_examples import EXAMPLES
 
 pytestmark = pytest.mark.slow
 
+
 def fuzz(examples: int) -> settings:
     """The profile's settings, with a bounded example count: each example is one HTTP request."""
     return settings(

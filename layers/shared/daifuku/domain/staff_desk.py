@@ -28,6 +28,7 @@ from daifuku.domain.points import (
     adjustment_entry_id,
     is_rank_up,
     rank_for,
+    request_fingerprint,
     visit_entry_id,
 )
 from daifuku.domain.staff_records import (
@@ -124,7 +125,15 @@ class StaffDesk:
         member = self.live_member(user_id)
         now = self.clock()
         points = self.shop.points_rule.points_per_visit
-        entry = LedgerEntry(visit_entry_id(request.visit_id), user_id, EntryKind.VISIT, points, now, staff)
+        entry = LedgerEntry(
+            visit_entry_id(request.visit_id),
+            user_id,
+            EntryKind.VISIT,
+            points,
+            now,
+            staff,
+            fingerprint=request_fingerprint(request.model_dump(mode="json")),
+        )
         visit = VisitView(
             visit_id=request.visit_id,
             visited_at=now,
@@ -138,6 +147,7 @@ class StaffDesk:
             rank_up = self.settle_rank(user_id, entry)
         else:
             stored = self.points.ledger_entry(user_id, entry.entry_id)
+            entry.check_retry_of(stored)
             points = stored.delta if stored else points
         self.audit(staff, "visit.record", user_id, visit_id=request.visit_id, replayed=not created)
         detail = self.member_detail(member.user_id)
@@ -162,12 +172,15 @@ class StaffDesk:
             self.clock(),
             staff,
             request.reason,
+            fingerprint=request_fingerprint(request.model_dump(mode="json")),
         )
         created = self.points.apply_points(
             entry, require_points=-request.delta if request.delta < 0 else None
         )
         if created:
             self.settle_rank(user_id, entry)
+        else:
+            entry.check_retry_of(self.points.ledger_entry(user_id, entry.entry_id))
         self.audit(
             staff,
             "points.adjust",

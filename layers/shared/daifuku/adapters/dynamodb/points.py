@@ -53,6 +53,7 @@ class PointsLedger:
             "at": utc(entry.at),
             "reason": entry.reason,
             **({"by": entry.by} if entry.by else {}),
+            **({"request_fingerprint": entry.fingerprint} if entry.fingerprint else {}),
         }
         transaction: list[dict[str, Any]] = [
             {"Put": {"Item": ledger_item, "ConditionExpression": "attribute_not_exists(pk)"}},
@@ -98,6 +99,7 @@ class PointsLedger:
             at=datetime.fromisoformat(item["at"]),
             by=item.get("by"),
             reason=item.get("reason", ""),
+            fingerprint=item.get("request_fingerprint"),
         )
 
     def set_rank(self, user_id: str, rank: str | None, expected: str | None) -> bool:
