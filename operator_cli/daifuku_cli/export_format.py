@@ -455,7 +455,13 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         "messages and postbacks from members (the text is personal data)",
         pk=keys.INTERACTION.pk,
         sk=keys.INTERACTION.sk,
-        columns=(key_only("user_id"), key_only("at"), text("kind"), text("text", personal=True)),
+        columns=(
+            key_only("user_id"),
+            key_only("at"),
+            text("webhook_event_id"),
+            text("kind"),
+            text("text", personal=True),
+        ),
     ),
     ItemKind(
         "member_numbers",

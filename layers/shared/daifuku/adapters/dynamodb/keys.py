@@ -6,7 +6,7 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | --- | --- | --- |
 | a LINE user (friend/member) | USER#<userId> | MEMBER |
 | a tag on a user | USER#<userId> | TAG#<tag> |
-| a message or postback from the user | USER#<userId> | INTERACTION#<at ISO UTC> |
+| a message or postback from the user | USER#<userId> | INTERACTION#<at ISO UTC>#<webhookEventId> |
 | new-friend alerts sent in one minute (TTL) | STAFF_ALERTS#<minute> | COUNT |
 | a member number's owner (uniqueness) | MEMBER_NO#<number> | MEMBER_NO |
 | the member-number counter | COUNTER#member_no | COUNTER |
@@ -65,7 +65,9 @@ CAMPAIGN_PARTITION = "CAMPAIGN#{campaign_id}"
 
 MEMBER = KeyPattern(USER_PARTITION, "MEMBER")
 TAG = KeyPattern(USER_PARTITION, "TAG#{tag}")
-INTERACTION = KeyPattern(USER_PARTITION, "INTERACTION#{at}")
+# The event id makes each event its own item: LINE sends a set of photos as several events of one
+# user in the same millisecond.
+INTERACTION = KeyPattern(USER_PARTITION, "INTERACTION#{at}#{webhook_event_id}")
 COUPON = KeyPattern(USER_PARTITION, "COUPON#{coupon_id}")
 VISIT = KeyPattern(USER_PARTITION, "VISIT#{visited_key}#{visit_id}")
 LEDGER_ENTRY = KeyPattern(USER_PARTITION, "POINTS#{entry_id}")
@@ -141,8 +143,8 @@ def tag_key(user_id: str, tag: str) -> Key:
     return TAG.key(user_id=user_id, tag=tag)
 
 
-def interaction_key(user_id: str, at: datetime) -> Key:
-    return INTERACTION.key(user_id=user_id, at=utc(at))
+def interaction_key(user_id: str, at: datetime, webhook_event_id: str) -> Key:
+    return INTERACTION.key(user_id=user_id, at=utc(at), webhook_event_id=webhook_event_id)
 
 
 def member_number_key(member_no: str) -> Key:
