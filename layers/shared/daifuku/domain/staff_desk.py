@@ -62,6 +62,8 @@ from daifuku.models.staff import (
 )
 
 RECENT = 5  # visits and memos on the member view
+# Reads and conditional writes of the rank while other changes of the same member's points land.
+RANK_ATTEMPTS = 8
 SEARCH_LIMIT = 30
 FOUR_DIGITS = re.compile(r"^\d{4}$")
 
@@ -194,13 +196,25 @@ class StaffDesk:
     def settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
         """Bring the rank in line with the points; True (and the optional message, once) on a rank-up.
 
-        Concurrent entries may both see the new total; the conditional rank write lets one of them
-        move the rank and send the message, with a retry key derived from that entry."""
+        The rank is written only while the points are still those it was worked out from (and the rank
+        still the one read), so a rank never outlives the points it belongs to: a write that lost to
+        another change of points or rank reads again. After the last change of points, its own call
+        leaves the rank agreeing with them. Concurrent entries may both see the new total; the
+        conditional write lets one of them move the rank and send the message, with a retry key
+        derived from that entry."""
         if not self.shop.ranks:
             return False
-        record = self.live_member(user_id)
-        new_rank = rank_for(record.points or 0, self.shop.ranks)
-        if new_rank == record.rank or not self.points.set_rank(user_id, new_rank, record.rank):
+        for _ in range(RANK_ATTEMPTS):
+            record = self.live_member(user_id)
+            points = record.points or 0
+            new_rank = rank_for(points, self.shop.ranks)
+            if new_rank == record.rank:
+                return False
+            if self.points.set_rank(user_id, new_rank, record.rank, points):
+                break
+        else:
+            # The points kept moving: each of those changes settles the rank after its own write.
+            self.notes.append("rank left to the concurrent changes of points")
             return False
         if not is_rank_up(record.rank, new_rank, self.shop.ranks):
             return False

@@ -102,19 +102,25 @@ class PointsLedger:
             fingerprint=item.get("request_fingerprint"),
         )
 
-    def set_rank(self, user_id: str, rank: str | None, expected: str | None) -> bool:
-        """Move the rank from `expected`; False when another request moved it first."""
-        values: dict[str, Any] = {}
+    def set_rank(self, user_id: str, rank: str | None, expected: str | None, points: int) -> bool:
+        """Move the rank from `expected` while the points are still `points`; False when another
+        request moved the rank or the points first."""
+        values: dict[str, Any] = {":points": points}
+        # A member without points has none yet: they count as 0, as the rank worked out from them.
+        points_held = (
+            "#points = :points" if points else "(attribute_not_exists(#points) OR #points = :points)"
+        )
         if expected is None:
-            condition = "attribute_not_exists(#rank)"
+            condition = f"attribute_not_exists(#rank) AND {points_held}"
         else:
-            condition = "#rank = :expected"
+            condition = f"#rank = :expected AND {points_held}"
             values[":expected"] = expected
         if rank is None:
             update = "REMOVE #rank"
         else:
             update = "SET #rank = :rank"
             values[":rank"] = rank
+        names = {"#rank": "rank", "#points": "points"}
         return self._gateway.update(
-            member_key(user_id), update, condition=condition, names={"#rank": "rank"}, values=values
+            member_key(user_id), update, condition=condition, names=names, values=values
         )
