@@ -78,6 +78,7 @@ class MemberRepository:
         names = {"#last": MEMBER_NUMBER_COUNTER_ATTRIBUTE, "#reserved": RESERVATIONS, "#user": user_id}
         # Every operand of a SET reads the item as it was before the update: both are the new value.
         next_sequence = "if_not_exists(#last, :before_first) + :one"
+        map_created = False
         while True:
             try:
                 written = self._gateway.table.update_item(
@@ -87,7 +88,8 @@ class MemberRepository:
                     "(attribute_not_exists(#spares) OR size(#spares) = :zero)",
                     ExpressionAttributeNames=names | {"#spares": SPARES},
                     ExpressionAttributeValues={":before_first": first_number - 1, ":one": 1, ":zero": 0},
-                    ReturnValues="ALL_NEW",
+                    # Only what changed: not the whole map of other customers' reservations.
+                    ReturnValues="UPDATED_NEW",
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )["Attributes"]
             except self._gateway.condition_failed as refused:
@@ -107,7 +109,7 @@ class MemberRepository:
                     return int(spare[RESERVATIONS][user_id])
                 continue
             except self._gateway.client.exceptions.ClientError as error:
-                if error.response["Error"]["Code"] != "ValidationException":
+                if error.response["Error"]["Code"] != "ValidationException" or map_created:
                     raise
                 # The counter item has no reservations map yet (the first number, or an older table).
                 self._gateway.update(
@@ -116,6 +118,7 @@ class MemberRepository:
                     names={"#reserved": RESERVATIONS},
                     values={":none": {}},
                 )
+                map_created = True
                 continue
             sequence = int(written[RESERVATIONS][user_id])
             if sequence >= first_number:
