@@ -251,6 +251,41 @@ def test_the_webhook_answers_any_signed_body_without_a_5xx(local_stack, data):
     assert status < 500, f"{status} for {body[:300]!r}: {raw[:300]!r}"
 
 
+LONG_USER = "U" + "f" * 3000
+# What once reached a 500 on a route, each now a 422 naming the field (issue #15, item 1).
+ONCE_A_500 = [
+    ("GET", f"{STAFF_PREFIX}/dashboard?days=%C2%B2", None, "days"),  # ² passes str.isdigit()
+    ("GET", f"{STAFF_PREFIX}/audit?limit=%E2%91%A0", None, "limit"),  # ① too
+    ("GET", f"{STAFF_PREFIX}/dashboard?days=-3", None, "days"),
+    ("GET", f"{STAFF_PREFIX}/members?q=%23", None, "q"),  # a search for just #
+    ("POST", f"{STAFF_PREFIX}/segments/estimate", {}, "segment"),  # no segment: every member
+    ("POST", f"{STAFF_PREFIX}/segments/estimate", {"segment": {}, "extra": 1}, "extra"),
+    ("POST", f"{STAFF_PREFIX}/members/<user_id>/visits", {"visit_id": "v1", "store_id": ""}, "store_id"),
+    ("GET", f"{STAFF_PREFIX}/members/{LONG_USER}", None, "user_id"),
+    ("GET", f"{STAFF_PREFIX}/members/by-number/{'9' * 3000}", None, "member_no"),
+    ("GET", f"{STAFF_PREFIX}/campaigns/{'c' * 3000}", None, "campaign_id"),
+    (
+        "POST",
+        f"{STAFF_PREFIX}/coupon-templates/{'t' * 3000}/issue",
+        {"user_id": "U" + "0" * 32},
+        "template_id",
+    ),
+    ("POST", f"{STAFF_PREFIX}/members/<user_id>/coupons/{'x' * 3000}/redeem", {}, "coupon_id"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"), ONCE_A_500, ids=[c[1][-40:] for c in ONCE_A_500]
+)
+def test_inputs_that_once_reached_a_500_are_a_422_naming_the_field(
+    api, owner, fuzz_ids, method, path, body, field
+):
+    path = path.replace("<user_id>", fuzz_ids["user_id"])
+    status, answer = api.call(method, path, owner, body)
+    assert status == 422, answer
+    assert field in {problem["field"].split(".")[0] for problem in answer["errors"]}, answer
+
+
 def test_the_fuzzed_examples_are_still_valid_bodies():
     # The mutations start from valid bodies: if an example stops being valid, the fuzzing only ever
     # reaches the model's first refusal.
