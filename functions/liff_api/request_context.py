@@ -14,8 +14,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, BaseRouter
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from pydantic import TypeAdapter, ValidationError
-from pydantic_core import InitErrorDetails
+from pydantic import BaseModel, ConfigDict
 
 from daifuku.domain.campaign_desk import CampaignDesk
 from daifuku.domain.campaigns import CampaignProgress
@@ -52,36 +51,25 @@ def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMi
     return next_middleware(app)
 
 
-# Every path parameter a route declares, by name, and the boundary type its value must have: a
-# parameter becomes part of a DynamoDB key, and AWS answers a key over its limits with a 500.
-PATH_PARAMETERS: dict[str, TypeAdapter[str]] = {
-    "user_id": TypeAdapter(LineUserId),
-    "member_no": TypeAdapter(KeyId),
-    "coupon_id": TypeAdapter(KeyId),
-    "template_id": TypeAdapter(TemplateId),
-    "campaign_id": TypeAdapter(CampaignId),
-}
+class PathParameters(BaseModel):
+    """Every path parameter a route declares, by name, and the boundary type its value must have: a
+    parameter becomes part of a DynamoDB key, and AWS answers a key over its limits with a 500."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_id: LineUserId | None = None
+    member_no: KeyId | None = None
+    coupon_id: KeyId | None = None
+    template_id: TemplateId | None = None
+    campaign_id: CampaignId | None = None
 
 
-class UndeclaredPathParameter(Exception):
-    """A route names a path parameter PATH_PARAMETERS does not list: a programming error."""
+PATH_PARAMETERS = frozenset(PathParameters.model_fields)
 
 
 def refuse_bad_path_parameters(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
-    """422 for a path parameter that is not its boundary type, before any route or token check."""
-    problems: list[InitErrorDetails] = []
-    for name, value in app.context.get("_route_args", {}).items():
-        if name not in PATH_PARAMETERS:
-            raise UndeclaredPathParameter(name)
-        try:
-            PATH_PARAMETERS[name].validate_python(value)
-        except ValidationError as error:
-            problems += [
-                InitErrorDetails(type=e["type"], loc=(name,), input=e["input"], ctx=e.get("ctx") or {})
-                for e in error.errors()
-            ]
-    if problems:
-        raise ValidationError.from_exception_data("path", problems)
+    """422 naming each path parameter that is not its boundary type, before any route or token check."""
+    PathParameters.model_validate(app.context.get("_route_args", {}))
     return next_middleware(app)
 
 
