@@ -133,6 +133,11 @@ JSON = st.recursive(
 REPLACEMENT = st.one_of(SCALAR, st.lists(SCALAR, max_size=3))
 
 
+def quoted(value: str) -> str:
+    """A path or query value as a client sends it: UTF-8, lone surrogates too, percent-encoded."""
+    return urllib.parse.quote(value.encode("utf-8", "surrogatepass"), safe="")
+
+
 @st.composite
 def bodies(draw: st.DrawFn, route: tuple[str, str]) -> Any:
     model = ROUTE_BODIES.get(route)
@@ -159,10 +164,7 @@ def requests(draw: st.DrawFn, routes: list[tuple[str, str]], real_ids: dict[str,
     names = (*ROUTE_QUERIES.get(route, ()), draw(st.sampled_from(["days", "limit", "q", "zzz"])))
     query = {name: draw(TEXT) for name in names if draw(st.booleans())}
     if query:
-        encoded = "&".join(
-            f"{name}={urllib.parse.quote(value.encode('utf-8', 'surrogatepass'), safe='')}"
-            for name, value in query.items()
-        )
+        encoded = "&".join(f"{name}={quoted(value)}" for name, value in query.items())
         concrete = f"{concrete}?{encoded}"
     body = draw(bodies(route)) if method in ("POST", "PUT") else None
     return {"method": method, "path": concrete, "body": body, "route": route}
@@ -251,10 +253,6 @@ def test_the_webhook_answers_any_signed_body_without_a_5xx(local_stack, data):
 
 
 KEY_SIZED = ["\ud800", "a\x00b", "x" * 1025, "あ" * 3000, "U" + "f" * 4000]
-
-
-def quoted(value: str) -> str:
-    return urllib.parse.quote(value.encode("utf-8", "surrogatepass"), safe="")
 
 
 def test_every_route_with_a_path_parameter_refuses_key_sized_and_unencodable_values(api, owner, fuzz_ids):
