@@ -1,4 +1,11 @@
-"""Fixtures every test layer shares: the local stack (started as `./dev local` starts it) and a browser."""
+"""Fixtures every test layer shares: the local stack (started as `./dev local` starts it) and a browser,
+and Hypothesis's settings for the property-based tests (unit) and the route fuzzing (integration).
+
+Hypothesis: `ci` (when the CI environment variable is set) keeps no example database and
+derandomises, so a run is repeatable; `dev` keeps the failing examples it found in .hypothesis/
+(ignored by git) to try them first next time. Neither has a deadline nor a too-slow check: tests
+assert what a user would observe, never timings, and the machine may be shared.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.local_stack_runner import RunningLocalStack, start_local_stack, stop_local_stack
 
 if TYPE_CHECKING:
     pass
 
+
+COMMON: dict = {"deadline": None, "max_examples": 100, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", database=None, derandomize=True, **COMMON)
+settings.register_profile("dev", **COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "test-artifacts"

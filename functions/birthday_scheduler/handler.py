@@ -21,6 +21,7 @@ from daifuku.domain.birth_month import (
 from daifuku.domain.campaign_planning import CampaignStart
 from daifuku.domain.campaigns import QuotaWouldBeExceeded
 from daifuku.domain.coupon_reminders import remind_expiring_coupons
+from daifuku.domain.member_numbers import complete_stale_reservations
 from daifuku.models.schedule_events import BirthMonthTrigger
 from daifuku.models.shop import ShopConfig
 from daifuku.settings import SendQueueSettings, current_settings
@@ -96,6 +97,10 @@ def handler(event: dict, context: LambdaContext) -> dict:
     reminders: list[dict] = []
     if scheduled.sends_coupon_reminders:
         reminders = send_coupon_reminders(trigger.fired_at.astimezone(wiring.timezone).date(), run)
+        # The daily run is also the repair of member numbers whose writer died after reserving them.
+        repaired = complete_stale_reservations(wiring.table.members, run.shop.member_number_format, run.now)
+        if repaired:
+            logger.warning("member numbers completed by the repair", extra={"count": len(repaired)})
     try:
         started = scheduled.start(run)
     except QuotaWouldBeExceeded as refused:

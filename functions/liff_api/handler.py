@@ -45,10 +45,10 @@ def build_resolver() -> APIGatewayHttpResolver:
         staff_team_routes,
     )
     from functions.liff_api.http_errors import answer_with_http_errors
-    from functions.liff_api.request_context import reject_oversized_bodies
+    from functions.liff_api.request_context import refuse_bad_path_parameters, reject_oversized_bodies
 
     app = APIGatewayHttpResolver(enable_validation=True)
-    app.use(middlewares=[reject_oversized_bodies])
+    app.use(middlewares=[reject_oversized_bodies, refuse_bad_path_parameters])
     app.include_router(customer_routes.router)
     # staff_team_routes adds the owners' staff screen to staff_routes.router (imported above).
     assert settings_routes.router is staff_routes.router  # its routes are on the staff router

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, BaseRouter
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from pydantic import BaseModel, ConfigDict
 
 from daifuku.domain.campaign_desk import CampaignDesk
 from daifuku.domain.campaigns import CampaignProgress
@@ -26,6 +27,7 @@ from daifuku.domain.shop_settings import SettingsDesk
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.domain.staff_invitations import invitation_signing_key
 from daifuku.domain.staff_team import StaffTeam
+from daifuku.models.boundary_types import CampaignId, KeyId, LineUserId, TemplateId
 from daifuku.models.shop import ShopConfig
 from daifuku.wiring import current_wiring
 
@@ -56,6 +58,28 @@ def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMi
     settings = app.current_event.path.startswith(SETTINGS_PATH_PREFIX)
     if size > (SETTINGS_MAX_BODY_BYTES if settings else MAX_BODY_BYTES):
         raise BodyTooLarge
+    return next_middleware(app)
+
+
+class PathParameters(BaseModel):
+    """Every path parameter a route declares, by name, and the boundary type its value must have: a
+    parameter becomes part of a DynamoDB key, and AWS answers a key over its limits with a 500."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_id: LineUserId | None = None
+    member_no: KeyId | None = None
+    coupon_id: KeyId | None = None
+    template_id: TemplateId | None = None
+    campaign_id: CampaignId | None = None
+
+
+PATH_PARAMETERS = frozenset(PathParameters.model_fields)
+
+
+def refuse_bad_path_parameters(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    """422 naming each path parameter that is not its boundary type, before any route or token check."""
+    PathParameters.model_validate(app.context.get("_route_args", {}))
     return next_middleware(app)
 
 

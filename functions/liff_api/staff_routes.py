@@ -19,21 +19,25 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, Router
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from pydantic import BaseModel
 
 from daifuku.domain.barcode import qr_code_svg
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.campaign_planning import QuotaStanding
-from daifuku.domain.errors import FieldProblem, InvalidRegistration, LineRequestFailed
-from daifuku.domain.segments import Segment
+from daifuku.domain.errors import LineRequestFailed
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.models.staff import (
+    AuditQuery,
     BulkFlagRequest,
     CouponTemplateRequest,
+    DashboardQuery,
     FlagsRequest,
     IssueRequest,
+    MemberSearchQuery,
     MemoRequest,
     PointsAdjustmentRequest,
     ScanRequest,
+    SegmentEstimateRequest,
     TagsRequest,
     VisitRequest,
 )
@@ -53,10 +57,9 @@ logger = Logger(service="liff_api")
 tracer = Tracer(service="liff_api")
 router = Router()
 Route = TypeVar("Route", bound=Callable[..., Any])
+Query = TypeVar("Query", bound=BaseModel)
 
 STAFF_PREFIX = "/liff/api/staff"
-MAX_DASHBOARD_DAYS = 90
-MAX_AUDIT_ENTRIES = 200
 
 
 @dataclass(frozen=True)
@@ -107,11 +110,9 @@ def log_notes(desk: StaffDesk) -> None:
         logger.warning("staff side effect", extra={"note": note})
 
 
-def bounded_int(name: str, default: int, maximum: int) -> int:
-    raw = router.current_event.get_query_string_value(name, str(default)) or str(default)
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise InvalidRegistration([FieldProblem(name, "out_of_range")])
-    return int(raw)
+def query_as(model: type[Query]) -> Query:
+    """The query string validated by `model` (422 with the fields otherwise); each value a string."""
+    return model.model_validate(router.current_event.query_string_parameters or {})
 
 
 # Who am I
@@ -201,9 +202,7 @@ def adjust_points(user_id: str) -> dict[str, Any]:
 @staff_route("GET", "/members")
 @tracer.capture_method
 def search_members() -> dict[str, Any]:
-    query = router.current_event.get_query_string_value("q", "") or ""
-    if len(query) > 40:
-        raise InvalidRegistration([FieldProblem("q", "too_long")])
+    query = query_as(MemberSearchQuery)
     return {"members": [m.model_dump(mode="json") for m in staff_desk(router).search(query)]}
 
 
@@ -277,7 +276,7 @@ def poster_code(template_id: str) -> dict[str, Any]:
 @tracer.capture_method
 def estimate_segment() -> dict[str, Any]:
     """The composer's live count: the recipients the planner would pick now, and what it costs."""
-    segment = Segment.model_validate(json_object_body(router).get("segment", {}))
+    segment = body_as(SegmentEstimateRequest).segment
     estimate = campaign_desk().estimate(segment)
     return estimate.model_dump(mode="json") | {"within_quota": estimate.within_quota}
 
@@ -320,7 +319,7 @@ def cancel_campaign(campaign_id: str) -> dict[str, Any]:
 @staff_route("GET", "/dashboard")
 @tracer.capture_method
 def dashboard() -> dict[str, Any]:
-    days = bounded_int("days", 30, MAX_DASHBOARD_DAYS)
+    days = query_as(DashboardQuery).days
     desk = staff_desk(router)
     try:
         standing = QuotaStanding.read(current_wiring().line())
@@ -342,7 +341,7 @@ def dashboard() -> dict[str, Any]:
 @staff_route("GET", "/audit", owner_only=True)
 @tracer.capture_method
 def audit_log() -> dict[str, Any]:
-    limit = bounded_int("limit", 50, MAX_AUDIT_ENTRIES)
+    limit = query_as(AuditQuery).limit
     entries = current_wiring().table.stats.audit_entries(limit)
     # Who did it, by the name the owner knows them by (null when the staff member is no friend of the shop).
     desk = staff_desk(router)

@@ -89,17 +89,19 @@ export function requestId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-const PATIENT_ATTEMPTS = 5;
+// The tests' and the numbering bench's clients try as often (tests/unit/test_retry_budget.py).
+export const PATIENT_ATTEMPTS = 5;
 
 /**
- * callApi, tried again when the server says it is busy (many customers registering in the same
- * second) or LINE is briefly unreachable: both are answered 503 and pass on their own.
+ * callApi, tried again when the server says it is busy (LINE briefly unreachable, or a write that met
+ * another of the same customer's): answered 503, both pass on their own. After the last attempt the
+ * page shows the answer at once rather than waiting for nothing.
  */
 export async function callApiPatiently(config, path, options = {}) {
   let result;
   for (let attempt = 1; attempt <= PATIENT_ATTEMPTS; attempt += 1) {
     result = await callApi(config, path, options);
-    if (result.status !== 503) return result;
+    if (result.status !== 503 || attempt === PATIENT_ATTEMPTS) return result;
     const pause = 500 * attempt + Math.random() * 500;
     await new Promise((resolve) => setTimeout(resolve, pause));
   }

@@ -17,9 +17,22 @@ const KATAKANA_NAME = /^[ァ-ヺー・ 　]+$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+/** Every Unicode decimal digit (Arabic-Indic, Devanagari…, which NFKC leaves) as its ASCII digit, as
+ * the server's ascii_digits does. Unicode keeps each script's digits 0-9 in one run of ten code points. */
+function asciiDigits(text) {
+  return Array.from(text, (c) => {
+    if (c < "\u0080" || !DECIMAL_DIGIT.test(c)) return c;
+    let zero = c.codePointAt(0);
+    while (DECIMAL_DIGIT.test(String.fromCodePoint(zero - 1))) zero -= 1;
+    return String((c.codePointAt(0) - zero) % 10);
+  }).join("");
+}
+
 /** Digits only, as the server stores it; null when not a Japanese mobile, IP or landline number. */
 export function normalisePhone(raw) {
-  let text = raw.normalize("NFKC").replace(PHONE_SEPARATORS, "");
+  let text = asciiDigits(raw.normalize("NFKC")).replace(PHONE_SEPARATORS, "");
   if (text.startsWith("+81")) text = "0" + text.slice(3).replace(/^0/, "");
   return MOBILE_OR_IP_PHONE.test(text) || LANDLINE_PHONE.test(text) ? text : null;
 }

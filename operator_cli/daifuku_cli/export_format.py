@@ -436,6 +436,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             text("at"),
             text("reason"),
             text("by"),
+            text("request_fingerprint"),  # a digest of the request: a reused retry key is refused
         ),
     ),
     ItemKind(
@@ -458,7 +459,13 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         "messages and postbacks from members (the text is personal data)",
         pk=keys.INTERACTION.pk,
         sk=keys.INTERACTION.sk,
-        columns=(key_only("user_id"), key_only("at"), text("kind"), text("text", personal=True)),
+        columns=(
+            key_only("user_id"),
+            key_only("at"),
+            text("webhook_event_id"),
+            text("kind"),
+            text("text", personal=True),
+        ),
     ),
     ItemKind(
         "member_numbers",
@@ -478,10 +485,15 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ),
     ItemKind(
         "member_number_counter",
-        "the last member number issued: import continues the numbering from it",
+        "the last member number issued (import continues the numbering from it), the numbers reserved "
+        "and not yet completed, and spare numbers the next registrations take",
         pk=keys.MEMBER_NUMBER_COUNTER.pk,
         sk=keys.MEMBER_NUMBER_COUNTER.sk,
-        columns=(number("last_sequence"),),
+        columns=(
+            number("last_sequence"),
+            Column(keys.MEMBER_NUMBER_RESERVATIONS_ATTRIBUTE, ColumnType.JSON),
+            Column(keys.MEMBER_NUMBER_SPARES_ATTRIBUTE, ColumnType.JSON),
+        ),
     ),
     ItemKind(
         "legacy_members",

@@ -70,7 +70,9 @@ def test_a_tag_is_found_with_or_without_its_hash(api, clerk):
     assert found(api, clerk, f"#{tag}") == [user]
     assert found(api, clerk, f"＃{tag}") == [user]
     assert user in found(api, clerk, tag)
-    assert found(api, clerk, "#") == []  # a lone 「#」 is no tag, and no error
+    # A lone 「#」 names no tag: refused with the field's problem, never a 500
+    status, answer = api.call("GET", f"/liff/api/staff/members?q={urllib.request.quote('#')}", clerk)
+    assert (status, answer["errors"][0]["field"]) == (422, "q"), answer
 
 
 def test_the_audit_log_names_the_member_and_the_flag_that_changed(api, owner, clerk):

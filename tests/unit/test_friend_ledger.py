@@ -81,7 +81,7 @@ class FakeTable:
     def record_unfollow(self, claim, user_id, at, event_ms, counts):
         if self._duplicate(claim):
             return Write.DUPLICATE
-        if self.follow_state_ms.get(user_id, -1) >= event_ms:
+        if self.follow_state_ms.get(user_id, -1) > event_ms:  # a tie is applied, as the table's condition
             return Write.STALE
         self.claimed.add(claim.webhook_event_id)
         self._count(counts)
@@ -188,6 +188,25 @@ def test_follow_then_unfollow_arriving_out_of_order_leaves_the_user_blocked():
     assert ledger.apply(unfollow, NOW).outcome is Outcome.BLOCKED
     assert ledger.apply(follow, NOW).outcome is Outcome.STALE
     assert table.members[USER].blocked is True
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "blocked"), [("follow", "unfollow", True), ("unfollow", "follow", False)]
+)
+def test_a_follow_and_an_unfollow_in_the_same_millisecond_are_applied_in_delivery_order(first, last, blocked):
+    # Given one request delivering two events of the same millisecond (as LINE's SDK fixture does)
+    table, line = FakeTable(), FakeLine()
+    extra = {"follow": {"isUnblocked": False}}
+    events = [
+        event(first, 1000, "E1", **(extra if first == "follow" else {})),
+        event(last, 1000, "E2", **(extra if last == "follow" else {})),
+    ]
+    # When the request is processed, then the one delivered last decides the friend's state
+    process_webhook_events(events, ledger_over(table, line), NOW)
+    assert table.members[USER].blocked is blocked
+    # and the same events delivered again change nothing
+    assert {p.outcome for p in process_webhook_events(events, ledger_over(table, line), NOW)} == {"duplicate"}
+    assert table.members[USER].blocked is blocked
 
 
 def test_unblock_is_a_returning_friend_without_a_staff_alert():

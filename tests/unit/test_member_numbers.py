@@ -1,5 +1,5 @@
-"""Member numbers: the shop's format, and the issuing loop against an in-memory store that behaves
-like the DynamoDB transaction (all three writes or none)."""
+"""Member numbers: the shop's format, and reserve-then-complete against an in-memory store that behaves
+like DynamoDB (one UpdateItem on the counter at a time; the completion's two writes all or none)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 
 from daifuku.domain.errors import MemberNumberContention
 from daifuku.domain.member_numbers import (
-    IssueAttempt,
     IssueOutcome,
     NumberIssue,
     RetryPolicy,
+    complete_stale_reservations,
     format_member_number,
     issue_member_number,
     member_number_sequence,
@@ -51,31 +51,60 @@ def test_a_number_in_another_format_has_no_sequence():
 
 
 class AtomicNumberStore:
-    """The transaction's rules, applied under one lock as DynamoDB applies a transaction."""
+    """DynamoDB's rules, each call applied under one lock as DynamoDB applies one item's updates."""
 
     def __init__(self, taken: set[str] = frozenset()):
         self.counter: int | None = None
+        self.reservations: dict[str, int] = {}
+        self.spares: list[int] = []
         self.owners: dict[str, str] = {number: "imported" for number in taken}
         self.members: dict[str, str] = {}
         self.attempts = 0
         self._lock = threading.Lock()
 
-    def read_member_number_counter(self) -> int | None:
-        return self.counter
+    def reserve_member_number(self, user_id: str, first_number: int) -> int:
+        with self._lock:
+            if user_id not in self.reservations:
+                if self.spares:
+                    self.reservations[user_id] = self.spares.pop(0)
+                else:
+                    self.counter = max(self.counter or 0, first_number - 1) + 1
+                    self.reservations[user_id] = self.counter
+            return self.reservations[user_id]
 
-    def try_issue_member_number(self, issue: NumberIssue) -> IssueAttempt:
+    def give_back_member_number(self, user_id: str, sequence: int) -> None:
+        with self._lock:
+            if self.reservations.get(user_id) == sequence:
+                self.spares.append(self.reservations.pop(user_id))
+
+    def move_member_number_reservation(self, user_id: str, sequence: int) -> int:
+        with self._lock:
+            if self.reservations.get(user_id) == sequence:
+                self.counter = (self.counter or 0) + 1
+                self.reservations[user_id] = self.counter
+            return self.reservations[user_id]
+
+    def release_member_number_reservation(self, user_id: str, sequence: int) -> None:
+        with self._lock:
+            if self.reservations.get(user_id) == sequence:
+                del self.reservations[user_id]
+
+    def member_number_reservations(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.reservations)
+
+    def complete_member_number(self, issue: NumberIssue) -> IssueOutcome:
         with self._lock:
             self.attempts += 1
             if issue.user_id in self.members:
-                return IssueAttempt(IssueOutcome.ALREADY_NUMBERED)
-            if self.counter != issue.expected_counter:
-                return IssueAttempt(IssueOutcome.COUNTER_MOVED, self.counter)
+                if self.members[issue.user_id] == issue.member_no:
+                    return IssueOutcome.ALREADY_NUMBERED
+                return IssueOutcome.HOLDS_ANOTHER
             if issue.member_no in self.owners:
-                return IssueAttempt(IssueOutcome.NUMBER_TAKEN)
-            self.counter = issue.sequence
+                return IssueOutcome.NUMBER_TAKEN
             self.owners[issue.member_no] = issue.user_id
             self.members[issue.user_id] = issue.member_no
-            return IssueAttempt(IssueOutcome.ISSUED)
+            return IssueOutcome.ISSUED
 
 
 def quick_policy(**overrides) -> RetryPolicy:
@@ -98,6 +127,18 @@ def test_a_user_who_holds_a_number_is_not_given_another():
     assert issue_member_number(store, user(1), MemberNumberFormat(), GUEST, None, AT) == "000001"
     assert issue_member_number(store, user(1), MemberNumberFormat(), GUEST, None, AT) is None
     assert store.counter == 1
+
+
+def test_a_number_reserved_by_a_user_who_already_held_one_goes_to_the_next_customer():
+    # Given a numbered user whose reservation the daily repair has released
+    store = AtomicNumberStore()
+    issue_member_number(store, user(1), MemberNumberFormat(), GUEST, None, AT)
+    assert complete_stale_reservations(store, MemberNumberFormat(), AT) == [] and store.reservations == {}
+    # When a late call of the same user reserves again, then that number is spare, not lost
+    assert issue_member_number(store, user(1), MemberNumberFormat(), GUEST, None, AT) is None
+    assert store.counter == 2 and store.spares == [2]
+    assert issue_member_number(store, user(2), MemberNumberFormat(), GUEST, None, AT) == "000002"
+    assert store.counter == 2 and store.spares == []
 
 
 def test_imported_numbers_are_stepped_over_not_reissued():
@@ -136,42 +177,63 @@ def test_the_same_user_many_times_at_once_gets_one_number():
     assert store.members == {user(7): "000001"} and store.counter == 1
 
 
-class MovingCounterStore(AtomicNumberStore):
-    """Another Lambda issues a number between our read and each of our first `moves` attempts."""
+class WriterDiesStore(AtomicNumberStore):
+    """The Lambda dies (a timeout, a crash) after reserving and before completing, `deaths` times."""
 
-    def __init__(self, moves: int):
+    def __init__(self, deaths: int):
         super().__init__()
-        self.moves = moves
+        self.deaths = deaths
 
-    def try_issue_member_number(self, issue: NumberIssue) -> IssueAttempt:
-        if self.moves:
-            self.moves -= 1
-            self.counter = (self.counter or 0) + 1
-            self.owners[f"{self.counter:06d}"] = "someone else"
-        return super().try_issue_member_number(issue)
-
-
-def test_losing_once_retries_at_once_with_the_counter_the_failure_showed():
-    store = MovingCounterStore(moves=1)
-    pauses: list[float] = []
-    number = issue_member_number(
-        store, user(1), MemberNumberFormat(), GUEST, None, AT, quick_policy(pause=pauses.append)
-    )
-    assert number == "000002" and pauses == []
+    def complete_member_number(self, issue: NumberIssue) -> IssueOutcome:
+        if self.deaths:
+            self.deaths -= 1
+            raise TimeoutError("the writer died")
+        return super().complete_member_number(issue)
 
 
-def test_losing_repeatedly_backs_off_with_growing_pauses():
-    store = MovingCounterStore(moves=6)
-    pauses: list[float] = []
-    policy = quick_policy(pause=pauses.append, jitter=lambda: 1.0, first_backoff=0.01, max_backoff=0.1)
-    assert issue_member_number(store, user(1), MemberNumberFormat(), GUEST, None, AT, policy) == "000007"
-    assert pauses == [0.02, 0.04, 0.08, 0.1, 0.1]
+def test_a_crowd_never_contends_every_attempt_completes_first_time():
+    store = AtomicNumberStore()
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        list(
+            pool.map(
+                lambda n: issue_member_number(store, user(n), MemberNumberFormat(), GUEST, None, AT),
+                range(200),
+            )
+        )
+    assert store.attempts == 200 and len(store.reservations) == 200
+    assert complete_stale_reservations(store, MemberNumberFormat(), AT) == [] and store.reservations == {}
 
 
-def test_endless_contention_gives_up_so_the_page_can_try_again():
-    store = MovingCounterStore(moves=10_000)
+def test_a_writer_that_dies_after_reserving_is_completed_by_the_users_next_attempt():
+    # Given a writer that dies between the reservation and the completion
+    store = WriterDiesStore(deaths=1)
+    with pytest.raises(TimeoutError):
+        issue_member_number(store, user(1), MemberNumberFormat(), GUEST, None, AT)
+    # and another customer numbered meanwhile
+    assert issue_member_number(store, user(2), MemberNumberFormat(), GUEST, None, AT) == "000002"
+    # When the first user tries again, then the number reserved for them is completed, not lost
+    assert issue_member_number(store, user(1), MemberNumberFormat(), GUEST, None, AT) == "000001"
+    assert store.members == {user(1): "000001", user(2): "000002"}
+
+
+def test_the_repair_completes_the_reservation_of_a_user_who_never_came_back():
+    store = WriterDiesStore(deaths=1)
+    with pytest.raises(TimeoutError):
+        issue_member_number(store, user(1), MemberNumberFormat(), GUEST, None, AT)
+    issue_member_number(store, user(2), MemberNumberFormat(), GUEST, None, AT)
+    assert complete_stale_reservations(store, MemberNumberFormat(), AT) == ["000001"]
+    assert sorted(store.members.values()) == ["000001", "000002"] and store.counter == 2
+
+
+def test_a_completion_that_keeps_conflicting_gives_up_so_the_page_can_try_again():
+    class Conflicting(AtomicNumberStore):
+        def complete_member_number(self, issue: NumberIssue) -> IssueOutcome:
+            return IssueOutcome.CONFLICT
+
+    store = Conflicting()
     clock = iter(range(1000))
     policy = quick_policy(pause=lambda _: None, clock=lambda: float(next(clock)), deadline_seconds=5)
     with pytest.raises(MemberNumberContention):
         issue_member_number(store, user(1), MemberNumberFormat(), GUEST, None, AT, policy)
-    assert user(1) not in store.members
+    # The reservation stays, so the next attempt completes the same number.
+    assert user(1) not in store.members and store.reservations == {user(1): 1}

@@ -18,7 +18,7 @@ from daifuku.domain.errors import (
     NotStaff,
     RegistrationRequired,
 )
-from daifuku.domain.member_numbers import IssueAttempt, IssueOutcome, NumberIssue
+from daifuku.domain.member_numbers import IssueOutcome, NumberIssue
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.registration import RegisteredProfile
 from daifuku.models.member import MembershipStatus
@@ -41,6 +41,8 @@ class InMemoryMembership:
         self.members: dict[str, dict] = {}
         self.numbers: dict[str, dict] = {}
         self.counter: int | None = None
+        self.reservations: dict[str, int] = {}
+        self.spares: list[int] = []
         self.coupons: dict[tuple[str, str], Coupon] = {}
         self.legacy: list[LegacyMember] = []
         self.staff = {STAFF}
@@ -50,19 +52,39 @@ class InMemoryMembership:
         item = self.members.get(user_id)
         return MembershipRecord.model_validate(item) if item else None
 
-    def read_member_number_counter(self):
+    def reserve_member_number(self, user_id, first_number):
+        if user_id not in self.reservations and self.spares:
+            self.reservations[user_id] = self.spares.pop(0)
+        if user_id not in self.reservations:
+            self.counter = max(self.counter or 0, first_number - 1) + 1
+            self.reservations[user_id] = self.counter
+        return self.reservations[user_id]
+
+    def move_member_number_reservation(self, user_id, sequence):
+        self.counter = (self.counter or 0) + 1
+        self.reservations[user_id] = self.counter
         return self.counter
 
-    def try_issue_member_number(self, issue: NumberIssue):
+    def release_member_number_reservation(self, user_id, sequence):
+        if self.reservations.get(user_id) == sequence:
+            del self.reservations[user_id]
+
+    def member_number_reservations(self):
+        return dict(self.reservations)
+
+    def give_back_member_number(self, user_id, sequence):
+        self.reservations.pop(user_id, None)
+        self.spares.append(sequence)
+
+    def complete_member_number(self, issue: NumberIssue):
         member = self.members.get(issue.user_id, {})
         if member.get("member_no") and member.get("status") != "deleted":
-            return IssueAttempt(IssueOutcome.ALREADY_NUMBERED)
-        if self.counter != issue.expected_counter:
-            return IssueAttempt(IssueOutcome.COUNTER_MOVED, self.counter)
+            if member["member_no"] == issue.member_no:
+                return IssueOutcome.ALREADY_NUMBERED
+            return IssueOutcome.HOLDS_ANOTHER
         if issue.member_no in self.numbers:
-            return IssueAttempt(IssueOutcome.NUMBER_TAKEN)
+            return IssueOutcome.NUMBER_TAKEN
         self.writes.append("issue")
-        self.counter = issue.sequence
         self.numbers[issue.member_no] = {"user_id": issue.user_id, "status": "active"}
         self.members[issue.user_id] = {
             "user_id": issue.user_id,
@@ -71,7 +93,7 @@ class InMemoryMembership:
             **(self._profile(issue.profile) if issue.profile else {}),
             **({"registered_at": issue.at} if issue.profile else {}),
         }
-        return IssueAttempt(IssueOutcome.ISSUED)
+        return IssueOutcome.ISSUED
 
     def save_registration(self, user_id, profile, at):
         member = self.members.get(user_id)

@@ -157,6 +157,42 @@ def test_japanese_phone_numbers_are_stored_as_digits(typed, stored):
     assert normalise_phone(typed) == stored
 
 
+# Typed in another script's digits (a phone set to Arabic or Hindi): the page and the server both
+# store ASCII digits, and both refuse what is still not a number.
+PHONES_IN_OTHER_SCRIPTS = [
+    ("٠٩٠-١٢٣٤-٥٦٧٨", "09012345678"),  # Arabic-Indic
+    ("۰۸۰۱۲۳۴۵۶۷۸", "08012345678"),  # Extended Arabic-Indic (Persian)
+    ("०९०-१२३४-५६७८", "09012345678"),  # Devanagari
+    ("০৩-১২৩৪-৫৬৭৮", "0312345678"),  # Bengali
+    ("๐๙๐๑๒๓๔๕๖๗๘", "09012345678"),  # Thai
+    ("٠٩٠-١٢٣٤-٥٦٧", None),  # one digit short
+]
+
+
+def run_page_phone_normalisation(typed: list[str]) -> list[str | None]:
+    module = (REPO_ROOT / "liff_static" / "js" / "validation.js").as_uri()
+    script = (
+        f"import {{ normalisePhone }} from {json.dumps(module)};"
+        f"process.stdout.write(JSON.stringify({json.dumps(typed)}.map(normalisePhone)));"
+    )
+    completed = subprocess.run(
+        ["node", "--input-type=module", "-e", script], capture_output=True, text=True, check=True, timeout=30
+    )
+    return list(json.loads(completed.stdout))
+
+
+@pytest.mark.parametrize(("typed", "stored"), PHONES_IN_OTHER_SCRIPTS)
+def test_phone_digits_of_any_script_are_stored_as_ascii_digits(typed, stored):
+    assert normalise_phone(typed) == stored
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js runs the page's checks")
+def test_the_page_normalises_phone_digits_of_any_script_as_the_server_does():
+    typed = [typed for typed, _ in PHONES_IN_OTHER_SCRIPTS]
+    assert run_page_phone_normalisation(typed) == [normalise_phone(t) for t in typed]
+    assert run_page_phone_normalisation(typed) == [stored for _, stored in PHONES_IN_OTHER_SCRIPTS]
+
+
 @pytest.mark.parametrize(
     "typed", ["", "1234", "090-1234-567", "0901234567", "0312-345-678-9", "+1 212 555 0100", "電話"]
 )

@@ -125,9 +125,9 @@ class InMemoryStaffRecords:
     def ledger_entry(self, user_id: str, entry_id: str) -> LedgerEntry | None:
         return self.ledger.get((user_id, entry_id))
 
-    def set_rank(self, user_id: str, rank: str | None, expected: str | None) -> bool:
+    def set_rank(self, user_id: str, rank: str | None, expected: str | None, points: int) -> bool:
         with self.lock:
-            if self.members[user_id].rank != expected:
+            if self.members[user_id].rank != expected or (self.members[user_id].points or 0) != points:
                 return False
             self.members[user_id] = self.members[user_id].model_copy(update={"rank": rank})
             return True
@@ -254,6 +254,49 @@ def test_concurrent_visits_cross_a_rank_once_and_send_one_message_keyed_by_the_e
     rank_ups = [p for p in line.pushes if p[1] == "シルバーになりました"]
     assert len(rank_ups) == 1
     assert rank_ups[0][2] in {e.rank_up_retry_key for e in records.ledger.values()}
+
+
+class RankWriteAfterAnotherChange(InMemoryStaffRecords):
+    """Another staff member's adjustment lands between a rank's read and its write, `times` times."""
+
+    def __init__(self, times: int):
+        super().__init__()
+        self.times = times
+
+    def set_rank(self, user_id: str, rank: str | None, expected: str | None, points: int) -> bool:
+        if self.times:
+            self.times -= 1
+            with self.lock:
+                member = self.members[user_id]
+                self.members[user_id] = member.model_copy(update={"points": (member.points or 0) - 10})
+        return super().set_rank(user_id, rank, expected, points)
+
+
+def test_a_rank_worked_out_from_points_that_changed_meanwhile_is_not_stored():
+    # Given a member at 45 points, one adjustment short of シルバー
+    records = RankWriteAfterAnotherChange(times=1)
+    member = a_member(records, 4, points=45, rank="レギュラー")
+    staff_desk = desk(records, ranks=RANKS)
+    # When +10 lands, and a -10 lands between its rank's read and write
+    staff_desk.adjust_points(STAFF, member, PointsAdjustmentRequest(delta=10, reason="訂正", entry_id="a1"))
+    # Then the stored rank agrees with the stored points
+    assert records.members[member].points == 45 and records.members[member].rank == "レギュラー"
+
+
+def test_concurrent_changes_around_a_threshold_leave_the_rank_agreeing_with_the_points():
+    records = InMemoryStaffRecords()
+    member = a_member(records, 5, points=45, rank="レギュラー")
+    staff_desk = desk(records, ranks=RANKS)
+
+    def adjust(n: int) -> None:
+        request = PointsAdjustmentRequest(delta=10 if n % 2 else -5, reason="訂正", entry_id=f"c{n}")
+        staff_desk.adjust_points(STAFF, member, request)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(adjust, range(60)))
+    held = records.members[member]
+    assert held.points == 45 + 30 * 10 - 30 * 5
+    assert held.rank == rank_for(held.points or 0, RANKS)
 
 
 def test_an_adjustment_below_zero_is_refused_and_an_exchange_pays_for_its_coupon_once():

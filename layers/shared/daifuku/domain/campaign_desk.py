@@ -23,7 +23,7 @@ from daifuku.domain.campaigns import (
     CampaignStatus,
     InvalidTransition,
 )
-from daifuku.domain.errors import CampaignNotFound
+from daifuku.domain.errors import CampaignNotFound, IdempotencyKeyReused
 from daifuku.domain.segments import IndexedSelection, Segment
 from daifuku.models.boundary_types import Instant, Text
 from daifuku.models.shop import CouponTemplate
@@ -32,6 +32,9 @@ from daifuku.models.shop import CouponTemplate
 EARLIEST_START = timedelta(minutes=1)
 # Planner steps a cancel can race: draft → planned → sending.
 CANCEL_ATTEMPTS = 3
+# What a retried create must ask for again: the campaign_id is its retry key (send_at moves with the
+# clock when it is too soon, so it is not compared).
+CAMPAIGN_REQUEST_FIELDS = {"name", "segment", "messages", "allow_partial_send", "coupon"}
 
 
 class CampaignRequest(BaseModel):
@@ -127,6 +130,9 @@ class CampaignDesk:
                 coupon=request.coupon,
             )
         )
+        asked = request.model_dump(mode="json", include=CAMPAIGN_REQUEST_FIELDS)
+        if campaign.model_dump(mode="json", include=CAMPAIGN_REQUEST_FIELDS) != asked:
+            raise IdempotencyKeyReused(request.campaign_id)  # the id holds another campaign
         if campaign.status is CampaignStatus.DRAFT:
             self.schedules.schedule_start(campaign.campaign_id, campaign.send_at or start_at)
         return campaign, campaign.send_at or start_at

@@ -13,11 +13,12 @@ from daifuku.domain.errors import (
     CouponAlreadyClaimed,
     CouponTemplateNotFound,
     FieldProblem,
+    IdempotencyKeyReused,
     InvalidClaimCode,
     InvalidRegistration,
     NotExchangeable,
 )
-from daifuku.domain.points import EntryKind, LedgerEntry, exchange_entry_id
+from daifuku.domain.points import EntryKind, LedgerEntry, exchange_entry_id, request_fingerprint
 from daifuku.domain.poster_codes import issue_poster_code, poster_period, verify_poster_code
 from daifuku.domain.segments import in_segment
 from daifuku.domain.staff_desk import StaffDesk
@@ -34,9 +35,10 @@ class CouponDesk:
     desk: StaffDesk  # the records, the shop, the clock and the audit log it works with
 
     def create_template(self, owner: str, request: CouponTemplateRequest) -> CouponTemplateRecord:
-        template = self.desk.coupons.save_template(
-            CouponTemplateRecord(**request.model_dump(), created_at=self.desk.clock())
-        )
+        asked = CouponTemplateRecord(**request.model_dump(), created_at=self.desk.clock())
+        template = self.desk.coupons.save_template(asked)
+        if template.model_dump(exclude={"created_at"}) != asked.model_dump(exclude={"created_at"}):
+            raise IdempotencyKeyReused(request.template_id)  # the id holds another template
         self.desk.audit(owner, "coupon_template.create", None, template_id=template.template_id)
         return template
 
@@ -114,11 +116,13 @@ class CouponDesk:
             self.desk.clock(),
             None,
             f"coupon {template.template_id}",
+            fingerprint=request_fingerprint({"template_id": template.template_id}),
         )
         created = self.desk.points.apply_points(entry, coupon=coupon, require_points=template.points_cost)
         if created:
             self.desk.settle_rank(user_id, entry)
             return CouponView.of(coupon), True
+        entry.check_retry_of(self.desk.points.ledger_entry(user_id, entry.entry_id))
         held = {c.coupon_id: c for c in self.desk.coupons.coupons_of(user_id)}
         return CouponView.of(held.get(coupon.coupon_id, coupon)), False
 

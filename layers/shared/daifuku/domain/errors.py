@@ -70,6 +70,11 @@ class InvalidRegistration(DomainError):
         self.problems = problems
 
 
+class IdempotencyKeyReused(DomainError):
+    """A retry key (exchange_id, visit_id, entry_id, template_id, campaign_id) sent again with a
+    different request: answering with the first result would say something that did not happen."""
+
+
 class MemberNumberContention(DomainError):
     """The member-number counter kept moving under us; the customer may simply try again."""
 

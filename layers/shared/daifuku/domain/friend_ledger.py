@@ -1,6 +1,14 @@
 """The friends ledger: what each webhook event does to the shop's record of a LINE user.
 
 Pure domain: the table and LINE are reached through the ports below, injected by the handler.
+
+Order of follows and unfollows: the event with the later timestamp wins, whatever order they
+arrive in. Two events of the same millisecond (LINE's own fixtures have a follow and an unfollow
+so) are applied in the order they are processed: in delivery order within a request (events are
+applied oldest first, a stable sort), in arrival order across requests. A tie is never refused, so
+the user's state is always that of the last event applied; the same event twice is refused by its
+claim, not by its timestamp. Interactions are one item per event (keyed with the event id), so
+no two events of the same millisecond overwrite each other.
 """
 
 from __future__ import annotations
@@ -236,10 +244,10 @@ class FriendLedger:
             if attempt:
                 record = self._repository.read_friend(user_id)
             seen_state_ms = record.follow_state_ms if record else None
-            if seen_state_ms is not None and seen_state_ms >= event.timestamp:
-                # Equal: this very event, applied before (or one of the same millisecond: nothing either way).
-                same = seen_state_ms == event.timestamp
-                return EventResult(Outcome.DUPLICATE if same else Outcome.STALE, notes)
+            if seen_state_ms is not None and seen_state_ms > event.timestamp:
+                return EventResult(Outcome.STALE, notes)
+            # Equal: another event of the same millisecond, delivered earlier, was applied; this one is
+            # applied after it (this very event again is refused by its claim: DUPLICATE).
             written = self._repository.record_follow(
                 claim, user_id, profile, at, event.timestamp, unblocked, record, counts
             )

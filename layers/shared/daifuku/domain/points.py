@@ -8,11 +8,15 @@ its entry and adds nothing, and concurrent visits each add exactly theirs.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
+from daifuku.domain.errors import IdempotencyKeyReused
 from daifuku.models.shop import Rank
 
 # Namespace of the X-Line-Retry-Keys of rank-up messages (one per ledger entry that crossed a rank).
@@ -36,11 +40,26 @@ class LedgerEntry:
     at: datetime
     by: str | None  # the staff member, or None for the customer's own exchange
     reason: str = ""
+    # What the request that made this entry asked for (request_fingerprint), stored with the entry:
+    # a retry must ask for the same, or its key was reused for something else.
+    fingerprint: str | None = None
+
+    def check_retry_of(self, stored: LedgerEntry | None) -> None:
+        """IdempotencyKeyReused when `stored` (the entry under our id) was made by another request.
+        Entries written before fingerprints were stored are taken as matching."""
+        if stored is not None and stored.fingerprint is not None and stored.fingerprint != self.fingerprint:
+            raise IdempotencyKeyReused(self.entry_id)
 
     @property
     def rank_up_retry_key(self) -> str:
         """The retry key of the rank-up push this entry caused: the same on every retry."""
         return str(uuid.uuid5(RANK_UP_RETRY_KEY_NAMESPACE, f"{self.user_id}/{self.entry_id}"))
+
+
+def request_fingerprint(request: dict[str, Any]) -> str:
+    """A short digest of what a request asked for (its retry key included or not, the same either way)."""
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def visit_entry_id(visit_id: str) -> str:

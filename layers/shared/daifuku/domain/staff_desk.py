@@ -29,6 +29,7 @@ from daifuku.domain.points import (
     adjustment_entry_id,
     is_rank_up,
     rank_for,
+    request_fingerprint,
     visit_entry_id,
 )
 from daifuku.domain.search_text import member_number_candidates, search_form, tag_in_query
@@ -50,6 +51,7 @@ from daifuku.models.staff import (
     DayCounts,
     FlagsRequest,
     MemberDetail,
+    MemberSearchQuery,
     MemberSummary,
     MemoRequest,
     MemoView,
@@ -62,6 +64,8 @@ from daifuku.models.staff import (
 )
 
 RECENT = 5  # visits and memos on the member view
+# Reads and conditional writes of the rank while other changes of the same member's points land.
+RANK_ATTEMPTS = 8
 SEARCH_LIMIT = 30
 FOUR_DIGITS = re.compile(r"^\d{4}$")
 
@@ -139,7 +143,15 @@ class StaffDesk:
         member = self.live_member(user_id)
         now = self.clock()
         points = self.shop.points_rule.points_for_visit(request.amount_yen)
-        entry = LedgerEntry(visit_entry_id(request.visit_id), user_id, EntryKind.VISIT, points, now, staff)
+        entry = LedgerEntry(
+            visit_entry_id(request.visit_id),
+            user_id,
+            EntryKind.VISIT,
+            points,
+            now,
+            staff,
+            fingerprint=request_fingerprint(request.model_dump(mode="json")),
+        )
         visit = VisitView(
             visit_id=request.visit_id,
             visited_at=now,
@@ -154,6 +166,7 @@ class StaffDesk:
             rank_up = self.settle_rank(user_id, entry)
         else:
             stored = self.points.ledger_entry(user_id, entry.entry_id)
+            entry.check_retry_of(stored)
             points = stored.delta if stored else points
         self.audit(staff, "visit.record", user_id, visit_id=request.visit_id, replayed=not created)
         detail = self.member_detail(member.user_id)
@@ -178,12 +191,15 @@ class StaffDesk:
             self.clock(),
             staff,
             request.reason,
+            fingerprint=request_fingerprint(request.model_dump(mode="json")),
         )
         created = self.points.apply_points(
             entry, require_points=-request.delta if request.delta < 0 else None
         )
         if created:
             self.settle_rank(user_id, entry)
+        else:
+            entry.check_retry_of(self.points.ledger_entry(user_id, entry.entry_id))
         self.audit(
             staff,
             "points.adjust",
@@ -197,13 +213,25 @@ class StaffDesk:
     def settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
         """Bring the rank in line with the points; True (and the optional message, once) on a rank-up.
 
-        Concurrent entries may both see the new total; the conditional rank write lets one of them
-        move the rank and send the message, with a retry key derived from that entry."""
+        The rank is written only while the points are still those it was worked out from (and the rank
+        still the one read), so a rank never outlives the points it belongs to: a write that lost to
+        another change of points or rank reads again. After the last change of points, its own call
+        leaves the rank agreeing with them. Concurrent entries may both see the new total; the
+        conditional write lets one of them move the rank and send the message, with a retry key
+        derived from that entry."""
         if not self.shop.ranks:
             return False
-        record = self.live_member(user_id)
-        new_rank = rank_for(record.points or 0, self.shop.ranks)
-        if new_rank == record.rank or not self.points.set_rank(user_id, new_rank, record.rank):
+        for _ in range(RANK_ATTEMPTS):
+            record = self.live_member(user_id)
+            points = record.points or 0
+            new_rank = rank_for(points, self.shop.ranks)
+            if new_rank == record.rank:
+                return False
+            if self.points.set_rank(user_id, new_rank, record.rank, points):
+                break
+        else:
+            # The points kept moving: each of those changes settles the rank after its own write.
+            self.notes.append("rank left to the concurrent changes of points")
             return False
         if not is_rank_up(record.rank, new_rank, self.shop.ranks):
             return False
@@ -226,16 +254,16 @@ class StaffDesk:
 
     # Member management
 
-    def search(self, query: str) -> list[MemberSummary]:
+    def search(self, query: MemberSearchQuery) -> list[MemberSummary]:
         """By member number (「1」 finds 000001), tag (with or without 「#」), the last 4 digits of a
         phone, or a fragment of a name or kana (hiragana or katakana, either width: search_text.py)."""
-        text = query.strip()
+        text = query.q.strip()
         if not text:
             return []
         found: dict[str, Member] = {}
         tag = tag_in_query(text)
         if tag is not None:
-            if tag:  # a lone 「#」 names no tag
+            if tag:  # a lone 「#」 names no tag (the request model refuses it)
                 found.update((m.user_id, m) for m in self.search_index.members_tagged(tag))
         else:
             for member_no in member_number_candidates(text, self.shop.member_number_format):

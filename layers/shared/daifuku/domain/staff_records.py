@@ -95,8 +95,9 @@ class PointsRecords(Protocol):
 
     def ledger_entry(self, user_id: str, entry_id: str) -> LedgerEntry | None: ...
 
-    def set_rank(self, user_id: str, rank: str | None, expected: str | None) -> bool:
-        """Move the rank from `expected`; False when another request moved it first."""
+    def set_rank(self, user_id: str, rank: str | None, expected: str | None, points: int) -> bool:
+        """Move the rank from `expected` while the member still has `points` (the points the rank
+        was worked out from); False when another request moved the rank or the points first."""
 
 
 class StatsRecords(Protocol):

@@ -167,6 +167,9 @@ class SegmentEstimateRequest(Request):
 # Query strings (each value arrives as a string)
 
 
+TAG_MARKS = ("#", "＃")  # a search for a tag starts with either width of 「#」
+
+
 class MemberSearchQuery(Request):
     """?q=: a member number, `#tag`, the last 4 digits of a phone, or part of a name or its kana."""
 
@@ -176,7 +179,7 @@ class MemberSearchQuery(Request):
     @classmethod
     def _a_tag_after_hash(cls, value: str) -> str:
         text = value.strip()
-        if text.startswith("#"):
+        if text.startswith(TAG_MARKS):
             try:
                 _tag.validate_python(text[1:].strip())
             except ValidationError:
@@ -185,9 +188,9 @@ class MemberSearchQuery(Request):
 
     @property
     def tag(self) -> str | None:
-        """The tag searched for, when the query is `#tag`."""
+        """The tag searched for, when the query is `#tag` (「＃」 too)."""
         text = self.q.strip()
-        return text[1:].strip() if text.startswith("#") else None
+        return text[1:].strip() if text.startswith(TAG_MARKS) else None
 
 
 class DashboardQuery(Request):

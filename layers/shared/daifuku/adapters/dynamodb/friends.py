@@ -112,7 +112,8 @@ class FriendRepository:
             member_key(user_id),
             "SET user_id = :user_id, blocked = :true, blocked_at = :at, "
             "follow_state_ms = :ms, #status = if_not_exists(#status, :friend)",
-            "attribute_not_exists(follow_state_ms) OR follow_state_ms < :ms",
+            # A tie (the same millisecond) is applied: the later delivered of the two wins (FriendLedger).
+            "attribute_not_exists(follow_state_ms) OR follow_state_ms <= :ms",
             {"#status": "status"},
             {
                 ":user_id": user_id,
@@ -161,7 +162,11 @@ class FriendRepository:
         member_update = update_request(
             member_key(user_id), "SET " + ", ".join(assignments), condition, names, values
         )
-        interaction: dict[str, Any] = {**interaction_key(user_id, at), "kind": kind}
+        interaction: dict[str, Any] = {
+            **interaction_key(user_id, at, claim.webhook_event_id),
+            "kind": kind,
+            "webhook_event_id": claim.webhook_event_id,
+        }
         if text is not None:
             interaction["text"] = text
         written = self._apply_claimed(claim, [{"Update": member_update}, {"Put": {"Item": interaction}}])

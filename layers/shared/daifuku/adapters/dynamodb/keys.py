@@ -6,7 +6,7 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | --- | --- | --- |
 | a LINE user (friend/member) | USER#<userId> | MEMBER |
 | a tag on a user | USER#<userId> | TAG#<tag> |
-| a message or postback from the user | USER#<userId> | INTERACTION#<at ISO UTC> |
+| a message or postback from the user | USER#<userId> | INTERACTION#<at ISO UTC>#<webhookEventId> |
 | new-friend alerts sent in one minute (TTL) | STAFF_ALERTS#<minute> | COUNT |
 | a member number's owner (uniqueness) | MEMBER_NO#<number> | MEMBER_NO |
 | the member-number counter | COUNTER#member_no | COUNTER |
@@ -66,7 +66,9 @@ CAMPAIGN_PARTITION = "CAMPAIGN#{campaign_id}"
 
 MEMBER = KeyPattern(USER_PARTITION, "MEMBER")
 TAG = KeyPattern(USER_PARTITION, "TAG#{tag}")
-INTERACTION = KeyPattern(USER_PARTITION, "INTERACTION#{at}")
+# The event id makes each event its own item: LINE sends a set of photos as several events of one
+# user in the same millisecond.
+INTERACTION = KeyPattern(USER_PARTITION, "INTERACTION#{at}#{webhook_event_id}")
 COUPON = KeyPattern(USER_PARTITION, "COUPON#{coupon_id}")
 VISIT = KeyPattern(USER_PARTITION, "VISIT#{visited_key}#{visit_id}")
 LEDGER_ENTRY = KeyPattern(USER_PARTITION, "POINTS#{entry_id}")
@@ -97,6 +99,10 @@ TOTALS_KEY = TOTALS.key()
 # operator import of legacy numbers writes their MEMBER_NO# items (status "imported", no user) and
 # raises `last_sequence` above the highest imported sequence, so the counter never issues one.
 MEMBER_NUMBER_COUNTER_ATTRIBUTE = "last_sequence"
+# ...and `reservations`: user id → sequence, for each number reserved and not yet completed.
+MEMBER_NUMBER_RESERVATIONS_ATTRIBUTE = "reservations"
+# ...and `spares`: sequences reserved by a user who already held a number, reserved again first.
+MEMBER_NUMBER_SPARES_ATTRIBUTE = "spare_sequences"
 STAFF_PK = STAFF.pk
 COUPON_SK_PREFIX = COUPON.sk_prefix()
 VISIT_SK_PREFIX = VISIT.sk_prefix()
@@ -139,8 +145,8 @@ def tag_key(user_id: str, tag: str) -> Key:
     return TAG.key(user_id=user_id, tag=tag)
 
 
-def interaction_key(user_id: str, at: datetime) -> Key:
-    return INTERACTION.key(user_id=user_id, at=utc(at))
+def interaction_key(user_id: str, at: datetime, webhook_event_id: str) -> Key:
+    return INTERACTION.key(user_id=user_id, at=utc(at), webhook_event_id=webhook_event_id)
 
 
 def member_number_key(member_no: str) -> Key:

@@ -18,8 +18,14 @@ from daifuku.adapters.dynamodb.keys import (
     user_partition,
     utc,
 )
+from daifuku.adapters.dynamodb.keys import (
+    MEMBER_NUMBER_RESERVATIONS_ATTRIBUTE as RESERVATIONS,
+)
+from daifuku.adapters.dynamodb.keys import (
+    MEMBER_NUMBER_SPARES_ATTRIBUTE as SPARES,
+)
 from daifuku.adapters.dynamodb.table import TableGateway, condition_failed, update_request
-from daifuku.domain.member_numbers import IssueAttempt, IssueOutcome, NumberIssue
+from daifuku.domain.member_numbers import IssueOutcome, NumberIssue
 from daifuku.domain.registration import RegisteredProfile
 from daifuku.models.member import Member, MembershipStatus
 from daifuku.models.membership import LegacyMember, MembershipRecord
@@ -68,19 +74,109 @@ class MemberRepository:
     # Numbers
 
     def read_member_number_counter(self) -> int | None:
+        """The last sequence reserved or issued (None: no number yet; 設定 then allows a format change)."""
         item = self._gateway.get(MEMBER_NUMBER_COUNTER_KEY)
         value = item.get(MEMBER_NUMBER_COUNTER_ATTRIBUTE) if item else None
         return int(value) if value is not None else None
 
-    def try_issue_member_number(self, issue: NumberIssue) -> IssueAttempt:
-        """Counter, number and member in one transaction (see domain.member_numbers)."""
+    def reserve_member_number(self, user_id: str, first_number: int) -> int:
+        """Counter + 1 and the reservation in one UpdateItem, or a spare (see domain.member_numbers)."""
+        names = {"#last": MEMBER_NUMBER_COUNTER_ATTRIBUTE, "#reserved": RESERVATIONS, "#user": user_id}
+        # Every operand of a SET reads the item as it was before the update: both are the new value.
+        next_sequence = "if_not_exists(#last, :before_first) + :one"
+        map_created = False
+        while True:
+            try:
+                written = self._gateway.table.update_item(
+                    Key=MEMBER_NUMBER_COUNTER_KEY,
+                    UpdateExpression=f"SET #last = {next_sequence}, #reserved.#user = {next_sequence}",
+                    ConditionExpression="attribute_not_exists(#reserved.#user) AND "
+                    "(attribute_not_exists(#spares) OR size(#spares) = :zero)",
+                    ExpressionAttributeNames=names | {"#spares": SPARES},
+                    ExpressionAttributeValues={":before_first": first_number - 1, ":one": 1, ":zero": 0},
+                    # Only what changed: not the whole map of other customers' reservations.
+                    ReturnValues="UPDATED_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )["Attributes"]
+            except self._gateway.condition_failed as refused:
+                # Typed JSON: {"M": {user: {"N": "41"}}}.
+                old: dict[str, Any] = getattr(refused, "response", {}).get("Item", {})
+                held = old.get(RESERVATIONS, {}).get("M", {}).get(user_id)
+                if held is not None:  # a double tap or a second phone reserved first: theirs is ours
+                    return int(held["N"])
+                spare = self._gateway.update_returning(
+                    MEMBER_NUMBER_COUNTER_KEY,
+                    "SET #reserved.#user = #spares[0] REMOVE #spares[0]",
+                    condition="attribute_not_exists(#reserved.#user) AND size(#spares) > :zero",
+                    names=names | {"#spares": SPARES},
+                    values={":zero": 0},
+                )
+                if spare is not None:
+                    return int(spare[RESERVATIONS][user_id])
+                continue
+            except self._gateway.client.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "ValidationException" or map_created:
+                    raise
+                # The counter item has no reservations map yet (the first number, or an older table).
+                self._gateway.update(
+                    MEMBER_NUMBER_COUNTER_KEY,
+                    "SET #reserved = if_not_exists(#reserved, :none)",
+                    names={"#reserved": RESERVATIONS},
+                    values={":none": {}},
+                )
+                map_created = True
+                continue
+            sequence = int(written[RESERVATIONS][user_id])
+            if sequence >= first_number:
+                return sequence
+            # The shop raised its first number after issuing some: the counter jumps up to it once.
+            self._gateway.update(
+                MEMBER_NUMBER_COUNTER_KEY,
+                "SET #last = :before_first",
+                condition="#last < :before_first",
+                names={"#last": MEMBER_NUMBER_COUNTER_ATTRIBUTE},
+                values={":before_first": first_number - 1},
+            )
+            return self.move_member_number_reservation(user_id, sequence)
+
+    def give_back_member_number(self, user_id: str, sequence: int) -> None:
+        self._gateway.update(
+            MEMBER_NUMBER_COUNTER_KEY,
+            "SET #spares = list_append(if_not_exists(#spares, :none), :sequence) REMOVE #reserved.#user",
+            condition="#reserved.#user = :held",
+            names={"#reserved": RESERVATIONS, "#user": user_id, "#spares": SPARES},
+            values={":none": [], ":sequence": [sequence], ":held": sequence},
+        )
+
+    def move_member_number_reservation(self, user_id: str, sequence: int) -> int:
+        names = {"#last": MEMBER_NUMBER_COUNTER_ATTRIBUTE, "#reserved": RESERVATIONS, "#user": user_id}
+        written = self._gateway.update_returning(
+            MEMBER_NUMBER_COUNTER_KEY,
+            "SET #last = #last + :one, #reserved.#user = #last + :one",
+            condition="#reserved.#user = :sequence",
+            names=names,
+            values={":one": 1, ":sequence": sequence},
+        )
+        if written is None:  # another call of this user moved it already
+            return self.member_number_reservations()[user_id]
+        return int(written[RESERVATIONS][user_id])
+
+    def release_member_number_reservation(self, user_id: str, sequence: int) -> None:
+        self._gateway.update(
+            MEMBER_NUMBER_COUNTER_KEY,
+            "REMOVE #reserved.#user",
+            condition="#reserved.#user = :sequence",
+            names={"#reserved": RESERVATIONS, "#user": user_id},
+            values={":sequence": sequence},
+        )
+
+    def member_number_reservations(self) -> dict[str, int]:
+        item = self._gateway.get(MEMBER_NUMBER_COUNTER_KEY) or {}
+        return {user_id: int(sequence) for user_id, sequence in item.get(RESERVATIONS, {}).items()}
+
+    def complete_member_number(self, issue: NumberIssue) -> IssueOutcome:
+        """The number item and the member item in one transaction: only this user's items."""
         at = utc(issue.at)
-        if issue.expected_counter is None:
-            counter_condition = "attribute_not_exists(#last)"
-            counter_values: dict[str, Any] = {":sequence": issue.sequence}
-        else:
-            counter_condition = "#last = :expected"
-            counter_values = {":sequence": issue.sequence, ":expected": issue.expected_counter}
         names = dict(STATUS)
         values: dict[str, Any] = {
             ":user_id": issue.user_id,
@@ -100,13 +196,6 @@ class MemberRepository:
             profile_set, profile_remove = registration_assignments(issue.profile, names, values)
             assignments += [*profile_set, "registered_at = :at"]
             removals += profile_remove
-        counter = update_request(
-            MEMBER_NUMBER_COUNTER_KEY,
-            "SET #last = :sequence",
-            counter_condition,
-            {"#last": MEMBER_NUMBER_COUNTER_ATTRIBUTE},
-            counter_values,
-        )
         number = {
             **member_number_key(issue.member_no),
             "member_no": issue.member_no,
@@ -123,24 +212,20 @@ class MemberRepository:
         )
         reasons = self._gateway.transact(
             [
-                {"Update": counter | {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
                 {"Put": {"Item": number, "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Update": member},
-            ]
+                {"Update": member | {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+            ],
+            conflict_attempts=3,
         )
         if reasons is None:
-            return IssueAttempt(IssueOutcome.ISSUED)
-        counter_reason, number_reason, member_reason = reasons
+            return IssueOutcome.ISSUED
+        number_reason, member_reason = reasons
         if condition_failed(member_reason):
-            return IssueAttempt(IssueOutcome.ALREADY_NUMBERED)
-        if condition_failed(counter_reason):
-            # Items in cancellation reasons stay in DynamoDB's typed JSON: {"N": "41"}.
-            seen = counter_reason.get("Item", {}).get(MEMBER_NUMBER_COUNTER_ATTRIBUTE, {}).get("N")
-            return IssueAttempt(IssueOutcome.COUNTER_MOVED, int(seen) if seen is not None else None)
+            held = member_reason.get("Item", {}).get("member_no", {}).get("S")
+            return IssueOutcome.ALREADY_NUMBERED if held == issue.member_no else IssueOutcome.HOLDS_ANOTHER
         if condition_failed(number_reason):
-            return IssueAttempt(IssueOutcome.NUMBER_TAKEN)
-        # TransactionConflict: another transaction held one of the items; same as a moved counter.
-        return IssueAttempt(IssueOutcome.COUNTER_MOVED)
+            return IssueOutcome.NUMBER_TAKEN
+        return IssueOutcome.CONFLICT
 
     # Registration
 

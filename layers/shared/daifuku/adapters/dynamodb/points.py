@@ -53,6 +53,7 @@ class PointsLedger:
             "at": utc(entry.at),
             "reason": entry.reason,
             **({"by": entry.by} if entry.by else {}),
+            **({"request_fingerprint": entry.fingerprint} if entry.fingerprint else {}),
         }
         transaction: list[dict[str, Any]] = [
             {"Put": {"Item": ledger_item, "ConditionExpression": "attribute_not_exists(pk)"}},
@@ -98,21 +99,28 @@ class PointsLedger:
             at=datetime.fromisoformat(item["at"]),
             by=item.get("by"),
             reason=item.get("reason", ""),
+            fingerprint=item.get("request_fingerprint"),
         )
 
-    def set_rank(self, user_id: str, rank: str | None, expected: str | None) -> bool:
-        """Move the rank from `expected`; False when another request moved it first."""
-        values: dict[str, Any] = {}
+    def set_rank(self, user_id: str, rank: str | None, expected: str | None, points: int) -> bool:
+        """Move the rank from `expected` while the points are still `points`; False when another
+        request moved the rank or the points first."""
+        values: dict[str, Any] = {":points": points}
+        # A member without points has none yet: they count as 0, as the rank worked out from them.
+        points_held = (
+            "#points = :points" if points else "(attribute_not_exists(#points) OR #points = :points)"
+        )
         if expected is None:
-            condition = "attribute_not_exists(#rank)"
+            condition = f"attribute_not_exists(#rank) AND {points_held}"
         else:
-            condition = "#rank = :expected"
+            condition = f"#rank = :expected AND {points_held}"
             values[":expected"] = expected
         if rank is None:
             update = "REMOVE #rank"
         else:
             update = "SET #rank = :rank"
             values[":rank"] = rank
+        names = {"#rank": "rank", "#points": "points"}
         return self._gateway.update(
-            member_key(user_id), update, condition=condition, names={"#rank": "rank"}, values=values
+            member_key(user_id), update, condition=condition, names=names, values=values
         )
