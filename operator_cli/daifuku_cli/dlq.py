@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from daifuku.domain.campaigns import SendBatch
-from daifuku_cli.target import Target, add_target_arguments, resolve_target
+from daifuku_cli.target import Target, add_target_arguments, resolve_target, where_hint
 
 
 def register(subcommands: Any) -> None:
@@ -42,7 +42,7 @@ def run_show(arguments: argparse.Namespace) -> int:
     print(f"{'campaign':<40} {'batches':>8} {'recipients':>10}")
     for campaign_id, count in sorted(per_campaign.items()):
         print(f"{campaign_id:<40} {count:>8} {recipients[campaign_id]:>10}")
-    print(f"Redrive with: daifuku dlq redrive {_target_hint(arguments)}")
+    print(f"Redrive with: daifuku dlq redrive {where_hint(arguments)}")
     return 0
 
 
@@ -96,7 +96,3 @@ def _peek_all(target: Target) -> list[dict[str, Any]]:
     for handle in handles:
         sqs.change_message_visibility(QueueUrl=target.send_dlq_url, ReceiptHandle=handle, VisibilityTimeout=0)
     return list(seen.values())
-
-
-def _target_hint(arguments: argparse.Namespace) -> str:
-    return f"--local {arguments.local}" if arguments.local else f"--stack {arguments.stack}"
