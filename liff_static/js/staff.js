@@ -1,6 +1,6 @@
 // staff.html: the staff console. Only LINE users on the shop's staff list get past GET /staff/me;
 // everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
-// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit.
+// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #export.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
 import { problemText, showStatus } from "./status.js";
@@ -12,11 +12,18 @@ import { openComposer, setUpComposer } from "./staff-composer.js";
 import { openDashboard } from "./staff-dashboard.js";
 import { openCoupons, setUpCoupons } from "./staff-coupons.js";
 import { openAudit } from "./staff-audit.js";
+import { openCustomerExport } from "./staff-customer-export.js";
 
-const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit"];
-const OPENERS = { coupons: openCoupons, campaign: openComposer, dashboard: openDashboard, audit: openAudit };
+const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "export"];
+const OPENERS = {
+  coupons: openCoupons,
+  campaign: openComposer,
+  dashboard: openDashboard,
+  audit: openAudit,
+  export: openCustomerExport,
+};
 // Screens reached from a tab's screen keep that tab selected.
-const TAB_OF = { member: "members", audit: "dashboard" };
+const TAB_OF = { member: "members", audit: "dashboard", export: "dashboard" };
 
 function route() {
   const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");
@@ -52,6 +59,7 @@ async function main() {
   setUpComposer();
   setUpCoupons();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
+  document.getElementById("export-link").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);
   route();
 }

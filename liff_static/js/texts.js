@@ -357,6 +357,7 @@ export const STAFF_TEXTS = {
       "coupon.issue": "クーポンを配布",
       "campaign.create": "配信を作成",
       "campaign.cancel": "配信を取り消し",
+      "customers.export": "顧客一覧をダウンロード",
     },
     flags: { do_not_send: "配信停止", complaint_hold: "クレーム対応中" },
     points: (delta) => `${delta > 0 ? "+" : ""}${delta} pt`,
@@ -473,5 +474,16 @@ export const STAFF_TEXTS = {
     recentCampaigns: "最近の配信",
     noCampaigns: "まだ配信はありません。",
     campaignLine: (c) => `送信 ${c.sent} / 対象 ${c.planned} ・ ブロック ${c.blocks_within_7_days}`,
+  },
+
+  customerExport: {
+    heading: "顧客一覧(Excel)",
+    link: "顧客一覧をダウンロード",
+    note: "すべてのお客さまの会員番号・氏名・電話番号などを、Excelで開けるファイルにします。個人情報を含みますので、取り扱いにご注意ください。",
+    button: "顧客一覧をダウンロード",
+    busy: "作成しています…",
+    done: "顧客一覧をダウンロードしました。",
+    ownerOnly: "顧客一覧のダウンロードはオーナーのみ行えます。",
+    fileName: "顧客一覧.xlsx",
   },
 };

@@ -207,6 +207,8 @@ FAILURES: tuple[tuple[Any, Callable[[BaseException], Failure]], ...] = (
 
 
 def _is_line_error(error: BaseException) -> bool:
+    if not type(error).__module__.startswith(("linebot", "urllib3")):
+        return False  # and line-bot-sdk is not imported for nothing
     from daifuku_cli.line_clients import LINE_ERRORS
 
     return isinstance(error, LINE_ERRORS)

@@ -13,22 +13,13 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku_cli.failures import UsageError, line_user_id
-from daifuku_cli.line_clients import (
-    LINE_API,
-    LINE_DATA_API,
-    LINE_ERRORS,
-    LineEndpoints,
-    describe_line_error,
-    line_clients,
-)
+from daifuku_cli.line_hosts import LINE_API, LINE_DATA_API, LineEndpoints
 from daifuku_cli.messages import _
-from daifuku_cli.shop_setup import SetupCredentials, SetupPlan, SetupReport, ShopSetup, SiteBucket
 from daifuku_cli.target import (
     LOCAL_LINE_API_URL,
     Target,
@@ -36,6 +27,9 @@ from daifuku_cli.target import (
     resolve_target,
     where_hint,
 )
+
+if TYPE_CHECKING:
+    from daifuku_cli.shop_setup import SetupCredentials
 
 PROMPTS = {
     "channel_secret": ("Messaging API channel secret: ", True),
@@ -83,6 +77,8 @@ def register(subcommands: Any) -> None:
 
 def read_credentials(path: Path | None, stored: dict[str, Any] | None = None) -> SetupCredentials:
     """From the stack's secret, the file, or asked for one by one (secrets without echo)."""
+    from daifuku_cli.shop_setup import SetupCredentials
+
     if stored is not None:
         document = {name: stored.get(name) for name in PROMPTS}
     elif path is not None:
@@ -110,6 +106,11 @@ def line_endpoints(arguments: argparse.Namespace, target: Target) -> LineEndpoin
 
 
 def run_setup(arguments: argparse.Namespace) -> int:
+    # line-bot-sdk takes seconds to import: only a setup that gets this far pays for it.
+    from daifuku.adapters.dynamodb.repositories import Repositories
+    from daifuku_cli.line_clients import line_clients
+    from daifuku_cli.shop_setup import SetupPlan, SetupReport, ShopSetup, SiteBucket
+
     # The operator's input first: a typo in the file stops setup before it reaches AWS or LINE.
     target: Target | None = None
     try:
@@ -161,10 +162,7 @@ def run_setup(arguments: argparse.Namespace) -> int:
     heading = _("Checking the shop ({where}):") if arguments.dry_run else _("Setting up the shop ({where}):")
     print(heading.format(where=where_hint(arguments)))
     plan = SetupPlan(credentials, webhook_url, liff_site_url, arguments.owner_user_id)
-    try:
-        setup.run(plan)
-    except LINE_ERRORS as error:
-        report.failed("LINE", describe_line_error(error))
+    setup.run(plan)  # LINE refusing a call ends the run: daifuku_cli.failures says why, in one line
     if report.failures:
         print(
             _("{count} step(s) failed; fix the cause and run `daifuku setup` again.").format(
