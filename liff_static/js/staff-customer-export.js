@@ -10,12 +10,6 @@ import { isOwner, session } from "./staff-session.js";
 const T = STAFF_TEXTS.customerExport;
 const PATH = "/liff/api/staff/exports/customers.xlsx";
 
-/** The name the server gives the file (its filename*, in UTF-8), or today's 顧客一覧.xlsx. */
-function fileName(response) {
-  const disposition = response.headers.get("content-disposition") || "";
-  const encoded = disposition.match(/filename\*=UTF-8''([^;]+)/i);
-  return encoded ? decodeURIComponent(encoded[1]) : T.fileName;
-}
 
 /** Fetch the workbook and save it; the API's answer ({status, ok, payload}) when it is refused. */
 async function downloadWorkbook() {
@@ -31,7 +25,8 @@ async function downloadWorkbook() {
     return { status: response.status, ok: false, payload: await response.json().catch(() => ({})) };
   }
   const url = URL.createObjectURL(await response.blob());
-  const link = element("a", { href: url, download: fileName(response), hidden: "" });
+  // The API is on another origin: its Content-Disposition is not readable here, so the page names the file.
+  const link = element("a", { href: url, download: T.fileName(new Date()), hidden: "" });
   document.body.append(link);
   link.click();
   link.remove();
@@ -52,7 +47,7 @@ export function customerExportForm() {
   );
   if (!isOwner()) {
     form.querySelector("button").disabled = true;
-    say(status.id, T.ownerOnly);
+    status.textContent = T.ownerOnly; // the form is not in the page yet: say() would not find it
     return form;
   }
   onSubmit(

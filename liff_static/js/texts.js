@@ -484,6 +484,7 @@ export const STAFF_TEXTS = {
     busy: "作成しています…",
     done: "顧客一覧をダウンロードしました。",
     ownerOnly: "顧客一覧のダウンロードはオーナーのみ行えます。",
-    fileName: "顧客一覧.xlsx",
+    fileName: (day) =>
+      `顧客一覧-${day.getFullYear()}${String(day.getMonth() + 1).padStart(2, "0")}${String(day.getDate()).padStart(2, "0")}.xlsx`,
   },
 };

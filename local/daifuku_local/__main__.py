@@ -61,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  LIFF pages              {urls.liff_site}")
         print(f"  HTTP API                {urls.api}  (LINE webhook: {urls.webhook})")
         print(f"  AWS (moto)              {urls.aws_endpoint}")
-        print("Press Ctrl-C to stop.", flush=True)
         write_local_stack_urls(urls.model_dump_json(), ready_file)
+        print(f"  (`daifuku … --local` reads these URLs from {ready_file})")
+        print("Press Ctrl-C to stop.", flush=True)
         stopping.wait()
     finally:
         print("Stopping…", flush=True)

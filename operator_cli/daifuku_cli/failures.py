@@ -32,6 +32,8 @@ from daifuku_cli.messages import _
 USAGE = 2  # the command was used wrongly: fix the command line or the environment
 FAILED = 1  # the command could not do its work
 INTERRUPTED = 130  # Ctrl-C, as shells report it
+TOO_MANY_REQUESTS = 429
+SERVER_ERROR = 500
 
 # AWS's answers when the caller's credentials are missing, wrong or expired.
 CREDENTIAL_ERROR_CODES = frozenset(
@@ -227,7 +229,16 @@ def describe_line_failure(error: BaseException) -> str:
         return _(
             "LINE refused the channel's credentials ({detail}): run `daifuku setup` with fresh ones."
         ).format(detail=detail)
-    return _("LINE refused the request ({detail}).").format(detail=detail)
+    if status == TOO_MANY_REQUESTS:
+        message = _("LINE limits the requests ({detail}): wait a minute, then run the command again.")
+    elif status >= SERVER_ERROR:
+        message = _(
+            "LINE could not answer ({detail}): run `daifuku setup` again in a few minutes; "
+            "it continues where it stopped."
+        )
+    else:
+        message = _("LINE refused the request ({detail}): check the channel on LINE Developers.")
+    return message.format(detail=detail)
 
 
 # Argument types: a bad value is a usage error (exit 2) naming the option

@@ -147,7 +147,7 @@ def deployed_target(stack_name: str, region_name: str | None) -> Target:
     except ClientError as error:
         if "does not exist" not in str(error.response.get("Error", {}).get("Message", "")):
             raise
-        raise OperatorError(
+        raise UsageError(
             _(
                 "No stack {stack} in {region}: deploy it first (daifuku deploy), or pass the right "
                 "--region or --stack."
