@@ -113,3 +113,21 @@ def test_the_local_stack_file_is_in_the_users_runtime_directory(tmp_path):
     half_written.write_text('{"aws_endpoint": "http://127.0.0.1:5000"}')
     assert read_local_stack_urls(half_written) is None
     assert read_local_stack_urls(tmp_path / "none.json") is None
+
+
+def test_openpyxl_is_imported_by_the_download_route_only():
+    # Given a fresh process, when the LIFF API's resolver is built with every route, then openpyxl
+    # (about a second of CPU) is not imported: only the customer list download pays for it
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    probe = (
+        "import sys; from functions.liff_api.handler import build_resolver; build_resolver(); "
+        "print(any(m.split('.')[0] == 'openpyxl' for m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "False"
