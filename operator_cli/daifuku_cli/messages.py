@@ -8,7 +8,7 @@ so that `uv run daifuku` needs no build step. After changing a message:
     L=operator_cli/daifuku_cli/locale
     .venv/bin/pybabel extract -F $L/babel.cfg --no-location --sort-output --omit-header \
         -o $L/daifuku.pot operator_cli/daifuku_cli
-    .venv/bin/pybabel update -D daifuku -i $L/daifuku.pot -d $L --no-location
+    .venv/bin/pybabel update -D daifuku -i $L/daifuku.pot -d $L --ignore-obsolete
     (translate the new entries of $L/ja/LC_MESSAGES/daifuku.po)
     .venv/bin/pybabel compile -D daifuku -d $L
 
