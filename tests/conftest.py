@@ -29,6 +29,9 @@ settings.register_profile("dev", **COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The operator CLI speaks the locale's language (gettext): tests that read its output expect English
+# whatever the developer's locale; tests of the Japanese messages set their own locale.
+os.environ["LANGUAGE"] = "en"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium reaches for Google's services, which this machine's closed network refuses.

@@ -358,3 +358,16 @@ def audit_log() -> dict[str, Any]:
             for e in entries
         ]
     }
+
+
+# The owner's customer list (顧客一覧): an Excel workbook of every customer, personal data included
+
+
+@staff_route("GET", "/exports/customers.xlsx", owner_only=True)
+@tracer.capture_method
+def customer_list_workbook():
+    # No return annotation: with one, the resolver's validation would check the workbook's bytes
+    # against it; without, it passes a non-JSON Response through as it is.
+    from functions.liff_api.customer_list_download import customer_list_response
+
+    return customer_list_response(router, caller())

@@ -1,7 +1,7 @@
 // staff.html: the staff console. Only LINE users on the shop's staff list get past GET /staff/me;
 // everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
-// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #settings, #menus and
-// #staff (owners). Opened from an invitation link (?invite=<code>), it first offers to join the staff.
+// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #settings, #menus, #export
+// and #staff (owners). Opened from an invitation link (?invite=<code>), it first offers to join the staff.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
 import { problemText, showPageProblem, showStatus } from "./status.js";
@@ -17,8 +17,11 @@ import { openTeam, setUpTeam } from "./staff-team.js";
 import { answerInvitation, invitationCodeInUrl } from "./staff-invitation.js";
 import { openSettings } from "./staff-settings.js";
 import { openRichMenus, setUpRichMenus } from "./staff-rich-menus.js";
+import { openCustomerExport } from "./staff-customer-export.js";
 
-const SCREENS = ["counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "staff"];
+const SCREENS = [
+  "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
+];
 const OPENERS = {
   coupons: openCoupons,
   campaign: openComposer,
@@ -26,10 +29,11 @@ const OPENERS = {
   audit: openAudit,
   settings: openSettings,
   menus: openRichMenus,
+  export: openCustomerExport,
   staff: openTeam,
 };
 // Screens reached from a tab's screen keep that tab selected.
-const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard" };
+const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard" };
 
 function route() {
   const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");
@@ -71,6 +75,7 @@ async function main() {
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
   document.getElementById("menus-link").hidden = me.payload.role !== "owner";
+  document.getElementById("export-link").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);
   route();
 }

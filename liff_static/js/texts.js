@@ -568,6 +568,7 @@ export const STAFF_TEXTS = {
       "settings.poster": "設定「ポスター用クーポン」を変更",
       "settings.alerts": "設定「スタッフへの通知」を変更",
       "rich_menus.refresh": "リッチメニューを更新",
+      "customers.export": "顧客一覧をダウンロード",
     },
     flags: { do_not_send: "配信停止", complaint_hold: "クレーム対応中" },
     points: (delta) => `${delta > 0 ? "+" : ""}${delta}ポイント`,
@@ -706,5 +707,17 @@ export const STAFF_TEXTS = {
     noCampaigns: "まだ配信はありません。",
     campaignLine: (c) =>
       `送信 ${STAFF_TEXTS.count(c.sent)} / 対象 ${STAFF_TEXTS.count(c.planned)} ・ ブロック ${STAFF_TEXTS.count(c.blocks_within_7_days)}`,
+  },
+
+  customerExport: {
+    heading: "顧客一覧(Excel)",
+    link: "顧客一覧をダウンロード",
+    note: "すべてのお客さまの会員番号・氏名・電話番号などを、Excelで開けるファイルにします。個人情報を含みますので、取り扱いにご注意ください。",
+    button: "顧客一覧をダウンロード",
+    busy: "作成しています…",
+    done: "顧客一覧をダウンロードしました。",
+    ownerOnly: "顧客一覧のダウンロードはオーナーのみ行えます。",
+    fileName: (day) =>
+      `顧客一覧-${day.getFullYear()}${String(day.getMonth() + 1).padStart(2, "0")}${String(day.getDate()).padStart(2, "0")}.xlsx`,
   },
 };

@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+from daifuku_cli.local_stack_file import local_stack_file, write_local_stack_urls
 from daifuku_local.stack import LocalStack, LocalStackConfig
 
 
@@ -19,7 +20,12 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--simulator-port", type=int, default=8090)
     parser.add_argument("--moto-port", type=int, default=5000)
     parser.add_argument("--any-ports", action="store_true", help="pick free ports for every server")
-    parser.add_argument("--ready-file", type=Path, help="write the URLs as JSON here once everything is up")
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        help="write the URLs as JSON here once everything is up (default: the per-user file that "
+        f"`daifuku … --local` reads, {local_stack_file()}, removed on exit)",
+    )
     parser.add_argument("--log-dir", type=Path, help="write moto's log here")
     parser.add_argument("--no-demo", action="store_true", help="start with an empty shop")
     parser.add_argument(
@@ -43,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=arguments.data_dir,
         demo_shop=not arguments.no_demo,
     )
+    ready_file: Path = arguments.ready_file or local_stack_file()
     stack = LocalStack(config)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -54,12 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  LIFF pages              {urls.liff_site}")
         print(f"  HTTP API                {urls.api}  (LINE webhook: {urls.webhook})")
         print(f"  AWS (moto)              {urls.aws_endpoint}")
+        write_local_stack_urls(urls.model_dump_json(), ready_file)
+        print(f"  (`daifuku … --local` reads these URLs from {ready_file})")
         print("Press Ctrl-C to stop.", flush=True)
-        if arguments.ready_file:
-            arguments.ready_file.write_text(urls.model_dump_json())
         stopping.wait()
     finally:
         print("Stopping…", flush=True)
+        if arguments.ready_file is None:
+            ready_file.unlink(missing_ok=True)  # `--local` then says that nothing is running
         stack.stop()
     return 0
 

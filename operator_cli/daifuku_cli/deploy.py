@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from daifuku_cli.messages import _
 from infra.deployment_context import STACK_NAME
 from infra.layer_build import REPO_ROOT
 
@@ -159,9 +160,9 @@ def deploy(
     check_only: bool = False,
 ) -> int:
     """Check, deploy, then print the stack's URLs; 1 with the reasons when something is missing."""
-    print("Checking the prerequisites:")
+    print(_("Checking the prerequisites:"))
     if not print_checks([*tools(), *check_aws(session)]):
-        print("Fix what is missing above, then run `daifuku deploy` again.")
+        print(_("Fix what is missing above, then run `daifuku deploy` again."))
         return 1
     if check_only:
         return 0
@@ -171,7 +172,7 @@ def deploy(
         print(f"Running cdk {' '.join(command[:2])} …", flush=True)
         status = cdk(command)
         if status != 0:
-            print(f"cdk deploy failed (exit {status}); its output above says why.")
+            print(_("cdk deploy failed (exit {status}); its output above says why.").format(status=status))
             return status
         outputs = json.loads(outputs_file.read_text()).get(STACK_NAME, {})
     print_urls(outputs, credentials_stored(session, outputs.get("LineSecretArn")))
@@ -191,14 +192,14 @@ def credentials_stored(session: Any, secret_id: str | None) -> bool:
 
 
 def print_urls(outputs: dict[str, str], credentials: bool) -> None:
-    print("Deployed. `daifuku setup` enters these on LINE for you:")
+    print(_("Deployed. `daifuku setup` enters these on LINE for you:"))
     print(f"  Webhook URL (Messaging API channel):   {outputs.get('WebhookUrl', '?')}")
     print(f"  LIFF endpoint URL (LINE Login channel): {outputs.get('LiffSiteUrl', '?')}")
     if credentials:
-        print("The LINE channel credentials are stored. Next: daifuku setup (again, after any change).")
+        print(_("The LINE channel credentials are stored. Next: daifuku setup (again, after any change)."))
     else:
-        print("The LINE channel credentials are not stored yet: `daifuku setup` asks for them.")
-        print("Next: daifuku setup --owner-user-id <your LINE user id>")
+        print(_("The LINE channel credentials are not stored yet: `daifuku setup` asks for them."))
+        print(_("Next: daifuku setup --owner-user-id <your LINE user id>"))
 
 
 def run_deploy(arguments: argparse.Namespace) -> int:

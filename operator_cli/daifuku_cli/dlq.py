@@ -13,7 +13,8 @@ from collections import Counter
 from typing import Any
 
 from daifuku.domain.campaigns import SendBatch
-from daifuku_cli.target import Target, add_target_arguments, resolve_target
+from daifuku_cli.messages import _
+from daifuku_cli.target import Target, add_target_arguments, resolve_target, where_hint
 
 
 def register(subcommands: Any) -> None:
@@ -37,12 +38,12 @@ def run_show(arguments: argparse.Namespace) -> int:
         per_campaign[batch.campaign_id] += 1
         recipients[batch.campaign_id] += len(batch.user_ids)
     if not per_campaign:
-        print("The dead-letter queue is empty.")
+        print(_("The dead-letter queue is empty."))
         return 0
     print(f"{'campaign':<40} {'batches':>8} {'recipients':>10}")
     for campaign_id, count in sorted(per_campaign.items()):
         print(f"{campaign_id:<40} {count:>8} {recipients[campaign_id]:>10}")
-    print(f"Redrive with: daifuku dlq redrive {_target_hint(arguments)}")
+    print(_("Redrive with: daifuku dlq redrive {where}").format(where=where_hint(arguments)))
     return 0
 
 
@@ -70,10 +71,9 @@ def run_redrive(arguments: argparse.Namespace) -> int:
             print(
                 f"  redriven: {batch.campaign_id} batch {batch.batch_no} ({len(batch.user_ids)} recipients)"
             )
-    print(
-        f"Moved {moved} batch(es) back to the send queue."
-        + (f" Left {kept} of other campaigns." if kept else "")
-    )
+    print(_("Moved {moved} batch(es) back to the send queue.").format(moved=moved))
+    if kept:
+        print(_("Left {kept} batch(es) of other campaigns in the dead-letter queue.").format(kept=kept))
     return 0
 
 
@@ -96,7 +96,3 @@ def _peek_all(target: Target) -> list[dict[str, Any]]:
     for handle in handles:
         sqs.change_message_visibility(QueueUrl=target.send_dlq_url, ReceiptHandle=handle, VisibilityTimeout=0)
     return list(seen.values())
-
-
-def _target_hint(arguments: argparse.Namespace) -> str:
-    return f"--local {arguments.local}" if arguments.local else f"--stack {arguments.stack}"

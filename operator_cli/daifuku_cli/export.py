@@ -2,6 +2,10 @@
 
 Personal data (names, phones, birthdates, emails, custom fields, message and memo texts) goes only to the
 file named with --personal-data; without it, it is left out, and the manifest says which columns were.
+
+`--for-excel FILE.xlsx` writes the owner's 顧客一覧 instead: one workbook, one row per customer with
+their personal fields joined in, Japanese headers, the shop's local times, numbers and phones as text.
+It is for reading, not for `daifuku import`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from daifuku_cli.export_format import (
     EXPORT_FORMAT,
@@ -26,8 +31,12 @@ from daifuku_cli.export_format import (
     left_out_columns,
     personal_file,
 )
+from daifuku_cli.failures import UsageError
+from daifuku_cli.messages import _
 from daifuku_cli.table_data import TableData
-from daifuku_cli.target import add_target_arguments, resolve_target
+from daifuku_cli.target import Target, add_target_arguments, resolve_target
+
+DEFAULT_SHOP_TIMEZONE = "Asia/Tokyo"
 
 
 def register(subcommands: Any) -> None:
@@ -38,24 +47,84 @@ def register(subcommands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_target_arguments(parser)
-    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="directory to write (created)")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--out", type=Path, metavar="DIR", help="directory to write (created)")
+    what.add_argument(
+        "--for-excel",
+        type=excel_path,
+        metavar="FILE.xlsx",
+        help="instead, the owner's customer list (顧客一覧) as one Excel workbook, personal data included",
+    )
     parser.add_argument(
         "--personal-data",
         type=Path,
         metavar="FILE",
         help="also write the personal data to this CSV file (keep it somewhere safe)",
     )
+    parser.add_argument(
+        "--timezone",
+        type=shop_timezone,
+        default=ZoneInfo(DEFAULT_SHOP_TIMEZONE),
+        help=f"with --for-excel: the shop's time zone for the times (default {DEFAULT_SHOP_TIMEZONE})",
+    )
     parser.set_defaults(run=run_export)
 
 
+def excel_path(value: str) -> Path:
+    if not value.lower().endswith(".xlsx"):
+        raise argparse.ArgumentTypeError(_("{value!r} must end in .xlsx").format(value=value))
+    return Path(value)
+
+
+def shop_timezone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            _("{value!r} is not a time zone: use a name like Asia/Tokyo").format(value=value)
+        ) from None
+
+
 def run_export(arguments: argparse.Namespace) -> int:
+    if arguments.for_excel is not None:
+        if arguments.personal_data is not None:
+            raise UsageError(
+                _("--personal-data goes with --out: the workbook holds the personal data itself.")
+            )
+        return export_customer_list(resolve_target(arguments), arguments.for_excel, arguments.timezone)
     data = TableData(resolve_target(arguments).table())
     try:
         manifest = export_table(data, arguments.out, arguments.personal_data)
     except ExportFormatError as error:
-        print(f"Export failed: {error}", file=sys.stderr)
-        return 1
-    print(f"Wrote {len(manifest['files'])} files and {MANIFEST_FILE} to {arguments.out}")
+        raise ExportFormatError(
+            _("Export failed, nothing was written: {error}").format(error=error)
+        ) from None
+    print(
+        _("Wrote {count} files and {manifest} to {out}").format(
+            count=len(manifest["files"]), manifest=MANIFEST_FILE, out=arguments.out
+        )
+    )
+    return 0
+
+
+def export_customer_list(target: Target, path: Path, timezone: ZoneInfo) -> int:
+    """The 顧客一覧 workbook, built as the staff console's download builds it."""
+    from daifuku.adapters.dynamodb.repositories import Repositories
+    from daifuku.adapters.xlsx_workbook import workbook_bytes
+    from daifuku.domain.customer_list import customer_list
+
+    repositories = Repositories.for_table(target.table_name, target.resource("dynamodb"))
+    customers = customer_list(
+        repositories.member_reader().every_member(), repositories.shop_config.load_shop_config(), timezone
+    )
+    content = workbook_bytes(customers)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    print(
+        _("Wrote {path}: {count} customer(s). It holds personal data: keep it somewhere safe.").format(
+            path=path, count=len(customers.rows)
+        )
+    )
     return 0
 
 

@@ -34,6 +34,7 @@ from daifuku_cli.export_format import (
     read_csv_bytes,
 )
 from daifuku_cli.legacy_csv import check_against_table, read_legacy_members
+from daifuku_cli.messages import _
 from daifuku_cli.table_data import TableData
 from daifuku_cli.target import add_target_arguments, resolve_target
 
@@ -79,8 +80,9 @@ def run_import(arguments: argparse.Namespace) -> int:
     try:
         return import_export(data, arguments.from_dir, arguments.personal_data, arguments.accept_edited)
     except ExportFormatError as error:
-        print(f"Import failed, nothing was written: {error}", file=sys.stderr)
-        return 1
+        raise ExportFormatError(
+            _("Import failed, nothing was written: {error}").format(error=error)
+        ) from None
 
 
 # --from: an export, back

@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 import urllib3
 from linebot.v3 import liff, messaging, oauth
 
-LINE_API = "https://api.line.me"
-LINE_DATA_API = "https://api-data.line.me"
+from daifuku_cli.line_hosts import LINE_API, LINE_DATA_API, LineEndpoints
+
+__all__ = ["LINE_API", "LINE_DATA_API", "LINE_ERRORS", "LineClients", "LineEndpoints", "line_clients"]
+
 BODY_SHOWN_CHARS = 500
 
 # Each of the SDK's packages has its own ApiException; urllib3's errors are LINE not answering at all.
@@ -28,12 +30,6 @@ LINE_ERRORS: tuple[type[Exception], ...] = (
 )
 NOT_FOUND = 404
 Answer = TypeVar("Answer")
-
-
-@dataclass(frozen=True)
-class LineEndpoints:
-    api: str = LINE_API
-    data_api: str = LINE_DATA_API
 
 
 @dataclass(frozen=True)

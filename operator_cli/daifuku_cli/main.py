@@ -1,10 +1,18 @@
-"""`daifuku …`: one entry point; each command lives in its own module and registers itself here."""
+"""`daifuku …`: one entry point; each command lives in its own module and registers itself here.
+
+Whatever goes wrong ends as one line on stderr that says what to do (daifuku_cli.failures), with exit
+status 2 for a command used wrongly and 1 for one that could not do its work.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
+
+from daifuku_cli.failures import OneLineArgumentParser, explain
 
 # Every module named here has `register(subcommands)`, which adds its parser and sets `run`.
 COMMAND_MODULES = (
@@ -18,7 +26,7 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineArgumentParser(
         prog="daifuku", description="Daifuku's operator commands: set up, run and leave with your data."
     )
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -29,7 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    result: int = arguments.run(arguments)
+    try:
+        result: int = arguments.run(arguments)
+    except (Exception, KeyboardInterrupt) as error:
+        if os.environ.get("DAIFUKU_DEBUG"):
+            traceback.print_exc()
+        failure = explain(error)
+        print(f"daifuku: {failure.message}", file=sys.stderr)
+        return failure.exit_code
     return result
 
 

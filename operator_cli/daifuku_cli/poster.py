@@ -17,7 +17,9 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from daifuku.adapters.dynamodb.shop import ShopConfigRepository
 from daifuku.adapters.dynamodb.table import TableGateway
+from daifuku_cli.failures import UsageError, theme_colour
 from daifuku_cli.japanese_font import FontFace, japanese_font
+from daifuku_cli.messages import _
 from daifuku_cli.target import add_target_arguments, resolve_target
 from daifuku_menu_drawing.menu_images import text_colour_on, theme_rgb
 
@@ -58,7 +60,9 @@ def register(subcommands: Any) -> None:
         "--liff-url", help="the member card's LIFF URL (default: from the shop config of the stack)"
     )
     parser.add_argument("--shop-name", help="the shop's name as printed (default: from the shop config)")
-    parser.add_argument("--theme-color", help="#rrggbb (default: the shop config's theme colour)")
+    parser.add_argument(
+        "--theme-color", type=theme_colour, help="#rrggbb (default: the shop config's theme colour)"
+    )
     parser.add_argument("--bot-link", help="the LINE Official Account's friend link, e.g. https://lin.ee/…")
     add_target_arguments(parser)
     parser.set_defaults(run=run_poster)
@@ -66,8 +70,9 @@ def register(subcommands: Any) -> None:
 
 def run_poster(arguments: argparse.Namespace) -> int:
     if arguments.output.suffix.lower() not in (".pdf", ".png"):
-        print("The output must be a .pdf or .png file.")
-        return 2
+        raise UsageError(
+            _("The output must be a .pdf or .png file, not {name}.").format(name=arguments.output.name)
+        )
     shop_name, theme, liff_url = arguments.shop_name, arguments.theme_color, arguments.liff_url
     if not (shop_name and theme and liff_url):
         target = resolve_target(arguments)
@@ -78,12 +83,17 @@ def run_poster(arguments: argparse.Namespace) -> int:
         theme = theme or shop.theme_color
         if not liff_url:
             if not shop.liff_apps.card:
-                print("The shop has no member card LIFF app yet: run `daifuku setup`, or pass --liff-url.")
-                return 2
+                raise UsageError(
+                    _("The shop has no member card LIFF app yet: run `daifuku setup`, or pass --liff-url.")
+                )
             liff_url = f"https://liff.line.me/{shop.liff_apps.card}"
     image = render_poster(LAYOUTS[arguments.layout], shop_name, theme, liff_url, arguments.bot_link)
     save_poster(image, arguments.output)
-    print(f"Wrote {arguments.output} ({arguments.layout}, QR → {liff_url}).")
+    print(
+        _("Wrote {path} ({layout}, QR → {url}).").format(
+            path=arguments.output, layout=arguments.layout, url=liff_url
+        )
+    )
     return 0
 
 

@@ -11,23 +11,25 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from daifuku.adapters.dynamodb.repositories import Repositories
-from daifuku_cli.line_clients import (
-    LINE_API,
-    LINE_DATA_API,
-    LINE_ERRORS,
-    LineEndpoints,
-    describe_line_error,
-    line_clients,
+from daifuku_cli.failures import UsageError, line_user_id
+from daifuku_cli.line_hosts import LINE_API, LINE_DATA_API, LineEndpoints
+from daifuku_cli.messages import _
+from daifuku_cli.target import (
+    LOCAL_LINE_API_URL,
+    Target,
+    add_target_arguments,
+    resolve_target,
+    where_hint,
 )
-from daifuku_cli.shop_setup import SetupCredentials, SetupPlan, SetupReport, ShopSetup, SiteBucket
-from daifuku_cli.target import LOCAL_LINE_API_URL, Target, add_target_arguments, resolve_target
+
+if TYPE_CHECKING:
+    from daifuku_cli.shop_setup import SetupCredentials
 
 PROMPTS = {
     "channel_secret": ("Messaging API channel secret: ", True),
@@ -57,7 +59,11 @@ def register(subcommands: Any) -> None:
         action="store_true",
         help="use the credentials a previous run stored in the stack's secret (nothing asked)",
     )
-    parser.add_argument("--owner-user-id", help="the LINE user id (U…) of the shop's first owner")
+    parser.add_argument(
+        "--owner-user-id",
+        type=line_user_id,
+        help="the LINE user id (U + 32 hex digits) of the shop's first owner",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     parser.add_argument(
         "--line-api-url",
@@ -71,11 +77,20 @@ def register(subcommands: Any) -> None:
 
 def read_credentials(path: Path | None, stored: dict[str, Any] | None = None) -> SetupCredentials:
     """From the stack's secret, the file, or asked for one by one (secrets without echo)."""
+    from daifuku_cli.shop_setup import SetupCredentials
+
     if stored is not None:
         document = {name: stored.get(name) for name in PROMPTS}
     elif path is not None:
         document = json.loads(path.read_text(encoding="utf-8"))
     else:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                _(
+                    "No terminal to ask for the LINE credentials: pass --credentials-file FILE "
+                    "(or --stored-credentials once they are stored)."
+                )
+            )
         document = {
             name: (getpass.getpass(prompt) if secret else input(prompt)).strip()
             for name, (prompt, secret) in PROMPTS.items()
@@ -84,24 +99,18 @@ def read_credentials(path: Path | None, stored: dict[str, Any] | None = None) ->
 
 
 def line_endpoints(arguments: argparse.Namespace, target: Target) -> LineEndpoints:
-    default_api = LOCAL_LINE_API_URL if target.is_local else LINE_API
+    default_api = (target.line_api_url or LOCAL_LINE_API_URL) if target.is_local else LINE_API
     api = (arguments.line_api_url or default_api).rstrip("/")
     data_api = arguments.line_data_api_url or (api if target.is_local else LINE_DATA_API)
     return LineEndpoints(api=api, data_api=data_api.rstrip("/"))
 
 
 def run_setup(arguments: argparse.Namespace) -> int:
-    try:
-        return _run_setup(arguments)
-    except (ClientError, BotoCoreError) as error:
-        # The stack not deployed yet, no AWS credentials, the local stack not running…
-        print(f"AWS refused or could not be reached ({_where(arguments)}): {error}")
-        if not arguments.local:
-            print("Is the stack deployed (daifuku deploy) in this account and region (--region)?")
-        return 2
+    # line-bot-sdk takes seconds to import: only a setup that gets this far pays for it.
+    from daifuku.adapters.dynamodb.repositories import Repositories
+    from daifuku_cli.line_clients import line_clients
+    from daifuku_cli.shop_setup import SetupPlan, SetupReport, ShopSetup, SiteBucket
 
-
-def _run_setup(arguments: argparse.Namespace) -> int:
     # The operator's input first: a typo in the file stops setup before it reaches AWS or LINE.
     target: Target | None = None
     try:
@@ -111,16 +120,26 @@ def _run_setup(arguments: argparse.Namespace) -> int:
         else:
             credentials = read_credentials(arguments.credentials_file)
     except (OSError, ValueError, ValidationError) as error:
-        print(f"The credentials could not be read: {error}")
-        if arguments.stored_credentials:
-            print("Run `daifuku setup` once with --credentials-file (or at the prompts) to store them.")
-        return 2
+        reason = getattr(error, "strerror", None) or error
+        if isinstance(error, ValidationError):
+            reason = _("{fields} missing or not valid").format(
+                fields=", ".join(str(e["loc"][0]) for e in error.errors() if e.get("loc"))
+            )
+        hint = (
+            _("run `daifuku setup` once with --credentials-file to store them")
+            if arguments.stored_credentials
+            else _("fix the file and run again")
+        )
+        raise UsageError(
+            _("The LINE credentials could not be read ({reason}): {hint}.").format(reason=reason, hint=hint)
+        ) from error
     target = target or resolve_target(arguments)
     webhook_url = arguments.webhook_url or target.webhook_url
     liff_site_url = arguments.liff_site_url or target.liff_site_url
     if not webhook_url or not liff_site_url:
-        print("The stack has no WebhookUrl/LiffSiteUrl outputs: deploy it first (daifuku deploy).")
-        return 2
+        raise UsageError(
+            _("The stack has no WebhookUrl/LiffSiteUrl outputs: deploy it first (daifuku deploy).")
+        )
     report = SetupReport(dry_run=arguments.dry_run)
     site = None
     if target.liff_site_bucket:
@@ -140,21 +159,28 @@ def _run_setup(arguments: argparse.Namespace) -> int:
         site=site,
         report=report,
     )
-    print(("Checking" if arguments.dry_run else "Setting up") + f" the shop ({_where(arguments)}):")
+    heading = _("Checking the shop ({where}):") if arguments.dry_run else _("Setting up the shop ({where}):")
+    print(heading.format(where=where_hint(arguments)))
     plan = SetupPlan(credentials, webhook_url, liff_site_url, arguments.owner_user_id)
-    try:
-        setup.run(plan)
-    except LINE_ERRORS as error:
-        report.failed("LINE", describe_line_error(error))
+    setup.run(plan)  # LINE refusing a call ends the run: daifuku_cli.failures says why, in one line
     if report.failures:
-        print(f"{len(report.failures)} step(s) failed; fix the cause and run `daifuku setup` again.")
+        print(
+            _("{count} step(s) failed; fix the cause and run `daifuku setup` again.").format(
+                count=len(report.failures)
+            ),
+            file=sys.stderr,
+        )
         return 1
     if report.changes == 0:
-        print("Everything is as it should be: nothing changed.")
+        print(_("Everything is as it should be: nothing changed."))
     elif arguments.dry_run:
-        print(f"{report.changes} change(s) would be made. Run without --dry-run to make them.")
+        print(
+            _("{count} change(s) would be made. Run without --dry-run to make them.").format(
+                count=report.changes
+            )
+        )
     else:
-        print(f"Done: {report.changes} change(s).")
+        print(_("Done: {count} change(s).").format(count=report.changes))
     return 0
 
 
@@ -162,7 +188,3 @@ def _stored_credentials(target: Target) -> dict[str, Any]:
     secret = target.client("secretsmanager").get_secret_value(SecretId=target.line_secret_id)
     document: dict[str, Any] = json.loads(secret["SecretString"])
     return document
-
-
-def _where(arguments: argparse.Namespace) -> str:
-    return f"local stack at {arguments.local}" if arguments.local else f"stack {arguments.stack}"

@@ -1,5 +1,6 @@
 """Which Daifuku the operator commands act on: a deployed stack (by its CloudFormation outputs) or
-the local stack (`./dev local`, by its moto endpoint)."""
+the local stack (`./dev local`: `--local` alone finds it through the URLs file it leaves, or
+`--local <moto endpoint>`)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
+from daifuku_cli.failures import LOCAL_URL, OperatorError, UsageError
+from daifuku_cli.local_stack_file import local_stack_file, read_local_stack_urls
+from daifuku_cli.messages import _
 from infra.deployment_context import STACK_NAME
 
 LOCAL_REGION = "ap-northeast-1"
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
-# `./dev local`'s fixed ports (the local stack prints them; `--any-ports` picks others).
+# `./dev local`'s fixed ports, for an explicit `--local URL` of a stack that left no URLs file.
 LOCAL_WEBHOOK_URL = "http://127.0.0.1:3000/webhook"
 LOCAL_LIFF_SITE_URL = "http://127.0.0.1:8080"
 LOCAL_LINE_API_URL = "http://127.0.0.1:8090"
+# `--local` with no value: the running local stack's own URLs.
+DISCOVER_LOCAL = "discover"
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class Target:
     liff_site_url: str | None = None
     liff_site_bucket: str | None = None
     liff_distribution_id: str | None = None
+    line_api_url: str | None = None  # the LINE simulator's, for the local stack
 
     @property
     def is_local(self) -> bool:
@@ -63,9 +71,22 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--local",
         metavar="AWS_ENDPOINT",
-        help="act on the local stack instead, e.g. --local http://127.0.0.1:5000 (moto, from ./dev local)",
+        nargs="?",
+        const=DISCOVER_LOCAL,
+        type=local_endpoint,
+        help="act on the local stack instead: alone, the one ./dev local is running; or its moto "
+        "endpoint, e.g. --local http://127.0.0.1:5000",
     )
     parser.add_argument("--region", help="AWS region of the deployed stack (default: your AWS profile's)")
+
+
+def local_endpoint(value: str) -> str:
+    """`--local`'s value: the moto endpoint's URL (or the marker for "find it")."""
+    if value != DISCOVER_LOCAL and not LOCAL_URL.match(value):
+        raise argparse.ArgumentTypeError(
+            _("--local takes the local AWS endpoint's URL, like http://127.0.0.1:5000, or nothing").format()
+        )
+    return value.rstrip("/")
 
 
 def resolve_target(arguments: argparse.Namespace) -> Target:
@@ -74,23 +95,64 @@ def resolve_target(arguments: argparse.Namespace) -> Target:
     return deployed_target(arguments.stack, arguments.region)
 
 
+def where_hint(arguments: argparse.Namespace) -> str:
+    """The target options to repeat in a suggested next command."""
+    if not arguments.local:
+        return f"--stack {arguments.stack}"
+    return "--local" if arguments.local == DISCOVER_LOCAL else f"--local {arguments.local}"
+
+
 def local_target(endpoint_url: str, prefix: str = "daifuku") -> Target:
+    """The local stack at `endpoint_url` (moto's), or, given DISCOVER_LOCAL, the one running now."""
+    urls = read_local_stack_urls()
+    if endpoint_url == DISCOVER_LOCAL:
+        if urls is None:
+            raise UsageError(
+                _(
+                    "No local stack is running (no {file}): start one with ./dev local, "
+                    "or give its AWS endpoint, --local http://127.0.0.1:5000."
+                ).format(file=local_stack_file())
+            )
+        endpoint_url = urls["aws_endpoint"]
+    elif urls is not None and urls["aws_endpoint"].rstrip("/") != endpoint_url:
+        urls = None  # another stack's: this one is on ./dev local's fixed ports
     sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=LOCAL_REGION, **LOCAL_CREDENTIALS)
+    try:
+        queue_urls = [
+            sqs.get_queue_url(QueueName=f"{prefix}-{name}")["QueueUrl"] for name in ("send", "send-dlq")
+        ]
+    except ClientError as error:
+        raise OperatorError(
+            _(
+                "{endpoint} answers, but holds no Daifuku local stack ({code}): is it ./dev local's moto?"
+            ).format(endpoint=endpoint_url, code=error.response.get("Error", {}).get("Code", "?"))
+        ) from error
     return Target(
         table_name=f"{prefix}-members",
-        send_queue_url=sqs.get_queue_url(QueueName=f"{prefix}-send")["QueueUrl"],
-        send_dlq_url=sqs.get_queue_url(QueueName=f"{prefix}-send-dlq")["QueueUrl"],
+        send_queue_url=queue_urls[0],
+        send_dlq_url=queue_urls[1],
         line_secret_id=f"{prefix}/line",
         endpoint_url=endpoint_url,
-        webhook_url=LOCAL_WEBHOOK_URL,
-        liff_site_url=LOCAL_LIFF_SITE_URL,
+        webhook_url=urls["webhook"] if urls else LOCAL_WEBHOOK_URL,
+        liff_site_url=urls["liff_site"] if urls else LOCAL_LIFF_SITE_URL,
         liff_site_bucket=f"{prefix}-liff-site",
+        line_api_url=urls["simulator"] if urls else LOCAL_LINE_API_URL,
     )
 
 
 def deployed_target(stack_name: str, region_name: str | None) -> Target:
     cloudformation = boto3.client("cloudformation", **({"region_name": region_name} if region_name else {}))
-    stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+    try:
+        stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+    except ClientError as error:
+        if "does not exist" not in str(error.response.get("Error", {}).get("Message", "")):
+            raise
+        raise UsageError(
+            _(
+                "No stack {stack} in {region}: deploy it first (daifuku deploy), or pass the right "
+                "--region or --stack."
+            ).format(stack=stack_name, region=cloudformation.meta.region_name)
+        ) from error
     outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
     return Target(
         table_name=outputs["TableName"],

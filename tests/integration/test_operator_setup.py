@@ -268,7 +268,7 @@ def test_a_run_that_fails_half_way_is_finished_by_the_next_one(
         assert run_setup(empty_stack, credentials_file, owner) == 1
     finally:
         simulator.set_faults(rate_500=0.0)
-    failed = capsys.readouterr().out
+    failed = capsys.readouterr().err  # one line: LINE's answer and what to do
     assert "LINE answered 500" in failed and "run `daifuku setup` again" in failed
 
     # Then the next run finishes the job: the default and aliases on the new menus, the old ones gone
@@ -299,6 +299,7 @@ def test_setup_says_in_one_line_when_line_cannot_be_reached(empty_stack, simulat
     status = run_setup(empty_stack, credentials_file, owner, "--line-api-url", nowhere)
 
     # Then it fails with one line naming LINE, and no traceback
-    output = capsys.readouterr().out
+    said = capsys.readouterr()
     assert status == 1
-    assert "LINE could not be reached" in output and "Traceback" not in output
+    assert "Traceback" not in said.out + said.err
+    assert len(said.err.strip().splitlines()) == 1 and "LINE could not be reached" in said.err

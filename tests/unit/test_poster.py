@@ -80,5 +80,5 @@ def test_a_poster_needs_a_pdf_or_png_name(tmp_path, capsys):
         )
         == 2
     )
-    assert "must be a .pdf or .png" in capsys.readouterr().out
+    assert "must be a .pdf or .png" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []

@@ -20,6 +20,13 @@ VALUES = {
 }
 
 
+class Terminal:
+    """Standard input as a terminal: setup asks only when someone is there to answer."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_secrets_are_asked_without_echo_and_the_channel_id_with_it(monkeypatch):
     # Given an operator answering each prompt (with stray spaces around the channel id)
     answers = {prompt: VALUES[name] for name, (prompt, _) in setup_command.PROMPTS.items()}
@@ -29,6 +36,7 @@ def test_secrets_are_asked_without_echo_and_the_channel_id_with_it(monkeypatch):
         setup_command.getpass, "getpass", lambda prompt: hidden.append(prompt) or answers[prompt]
     )
     monkeypatch.setattr("builtins.input", lambda prompt: shown.append(prompt) or f"  {answers[prompt]} ")
+    monkeypatch.setattr("sys.stdin", Terminal())
 
     credentials = setup_command.read_credentials(None)
 
@@ -58,7 +66,7 @@ def test_setup_stops_before_changing_anything_when_the_file_cannot_be_read(tmp_p
     monkeypatch.setattr(setup_command, "resolve_target", lambda arguments: resolved.append(arguments))
     missing = tmp_path / "missing.json"
     assert main(["setup", "--local", "http://127.0.0.1:1", "--credentials-file", str(missing)]) == 2
-    assert "The credentials could not be read" in capsys.readouterr().out
+    assert "The LINE credentials could not be read" in capsys.readouterr().err
     assert resolved == [], "nothing was looked up"
 
 
@@ -75,6 +83,8 @@ def test_setup_before_the_stack_is_deployed_says_to_deploy_first(tmp_path, capsy
     path.write_text(json.dumps(VALUES))
     with mock_aws():
         assert main(["setup", "--credentials-file", str(path), "--dry-run"]) == 2
-    output = capsys.readouterr().out
-    assert "Stack with id Daifuku does not exist" in output
-    assert "Is the stack deployed (daifuku deploy)" in output
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said == [
+        "daifuku: No stack Daifuku in ap-northeast-1: deploy it first (daifuku deploy), "
+        "or pass the right --region or --stack."
+    ]

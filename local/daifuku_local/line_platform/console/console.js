@@ -1,6 +1,13 @@
 // The LINE simulator console: play a customer of the shop against the local stack.
 const state = { users: [], selected: null, links: { liffSite: null, liffPages: {} } };
 const $ = (id) => document.getElementById(id);
+// The shop's LIFF pages, each opened as the selected user (the local LIFF mock reads ?simUser=).
+const SHOP_PAGES = [
+  { label: "会員証", page: "card.html" },
+  { label: "会員登録", page: "register.html" },
+  { label: "プロフィール", page: "profile.html" },
+  { label: "スタッフ", page: "staff.html" },
+];
 
 async function call(path, { method = "GET", body } = {}) {
   const response = await fetch(path, {
@@ -92,16 +99,39 @@ async function refreshChat() {
   const transcript = await call(`/_sim/users/${state.selected}/transcript`);
   $("transcript").replaceChildren(...transcript.map(renderMessage));
   $("transcript").scrollTop = $("transcript").scrollHeight;
-  $("open-liff").href = liffLink(`https://liff.line.me/${Object.keys(state.links.liffPages)[0] || "local"}`, state.selected);
+  renderPageLinks();
   const { richMenu } = await call(`/_sim/users/${state.selected}/rich-menu`);
   renderRichMenu(richMenu);
+}
+
+function renderPageLinks() {
+  const site = state.links.liffSite;
+  $("liff-pages").hidden = !site || !state.selected;
+  if (!site || !state.selected) return;
+  const name = state.users.find((u) => u.user_id === state.selected)?.display_name || "";
+  $("liff-page-links").replaceChildren(
+    ...SHOP_PAGES.map(({ label, page }) => {
+      const url = new URL(`${site}/${page}`);
+      url.searchParams.set("simUser", state.selected);
+      const link = document.createElement("a");
+      link.href = url.toString();
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = label;
+      link.setAttribute("aria-label", `${label}を${name}さんとして開く`);
+      const item = document.createElement("li");
+      item.appendChild(link);
+      return item;
+    }),
+  );
 }
 
 function renderRichMenu(menu) {
   const container = $("rich-menu");
   container.replaceChildren();
   if (!menu) return;
-  const scale = 344 / menu.size.width;
+  // As wide as the phone's screen, whatever the console's width.
+  const scale = (container.clientWidth || 344) / menu.size.width;
   container.style.height = `${Math.round(menu.size.height * scale)}px`;
   // The uploaded image, as the LINE app shows it; the areas' labels stay until it has loaded.
   container.classList.remove("with-image");

@@ -49,6 +49,10 @@ class MemberReader:
             members = list(self._scan_members())
         return MemberSelection(members=tuple(members), used_scan=selection is IndexedSelection.SCAN)
 
+    def every_member(self) -> Iterator[Member]:
+        """Every member item (friends, guests, members, tombstones): a Scan, for the owner's customer list."""
+        return self._scan_members()
+
     def members_born_in(self, month: int) -> Iterator[Member]:
         """The members whose birth month is `month`: a Query on the birth-month index, never a Scan."""
         return self._members_in(BIRTH_MONTH_INDEX, f"{month:02d}")
