@@ -710,7 +710,7 @@ export const STAFF_TEXTS = {
   },
 
   customerExport: {
-    heading: "顧客一覧(Excel)",
+    heading: "顧客一覧（Excel）",
     link: "顧客一覧をダウンロード",
     note: "すべてのお客さまの会員番号・氏名・電話番号などを、Excelで開けるファイルにします。個人情報を含みますので、取り扱いにご注意ください。",
     button: "顧客一覧をダウンロード",

@@ -21,7 +21,7 @@ from daifuku.models.shop import ShopConfig
 SHEET_TITLE = "顧客一覧"
 STATUS_LABELS = {
     MembershipStatus.FRIEND: "友だち",
-    MembershipStatus.GUEST: "会員(未登録)",
+    MembershipStatus.GUEST: "会員（未登録）",
     MembershipStatus.REGISTERED: "会員",
     MembershipStatus.DELETED: "退会済み",
 }
