@@ -124,7 +124,7 @@ def lambda_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
         "DAIFUKU_TABLE_NAME": "daifuku-members",
-        "DAIFUKU_LINE_SECRET_ID": "daifuku/line",
+        "DAIFUKU_LINE_CREDENTIALS_PARAMETER": "/daifuku/daifuku/line/credentials",
         "POWERTOOLS_METRICS_NAMESPACE": "Daifuku",
         "POWERTOOLS_LOG_LEVEL": "ERROR",
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "local")]),
@@ -313,7 +313,7 @@ def main() -> None:
             {
                 "AWS_ENDPOINT_URL": moto.endpoint_url,
                 "DAIFUKU_TABLE_NAME": resources.table_name,
-                "DAIFUKU_LINE_SECRET_ID": resources.line_secret_id,
+                "DAIFUKU_LINE_CREDENTIALS_PARAMETER": resources.line_credentials_parameter,
                 "DAIFUKU_LINE_API_ENDPOINT": simulator.base_url,
                 "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator.base_url,
             }

@@ -1,0 +1,19 @@
+"""Each function's memory, chosen by measurement: `python bench/cost.py` prints latency × cost at 256,
+512, 1024 and 1769 MB from the CPU time and the waiting each function's requests were measured to
+take, and names the best. Read by the CDK construct and by the bench (no CDK import here).
+
+Lambda gives a function CPU in proportion to its memory (one vCPU at 1769 MB): a request that mostly
+waits on DynamoDB and LINE costs more at more memory and is hardly faster; one that mostly computes is
+as dear at 1769 MB as at 256 MB, and seven times as fast.
+"""
+
+from __future__ import annotations
+
+FUNCTION_MEMORY_MB: dict[str, int] = {
+    "webhook": 512,
+    "liff_api": 512,
+    "segment_send": 512,
+    "segment_send.planner": 1024,
+    "birthday_scheduler": 512,
+}
+MEMORY_CHOICES_MB = (256, 512, 1024, 1769)
