@@ -53,7 +53,10 @@ class Wiring:
             if self._session is None:
                 import boto3
 
-                self._session = boto3.session.Session()
+                # The process's default session: what Powertools and any other boto3 user here share.
+                if boto3.DEFAULT_SESSION is None:
+                    boto3.setup_default_session()
+                self._session = boto3.DEFAULT_SESSION
             return self._session
 
     @cached_property
