@@ -35,6 +35,7 @@ from daifuku_local.aws_resources import (  # noqa: E402
     LocalChannel,
     LocalResources,
     create_local_resources,
+    deployment_context,
     local_table,
 )
 from daifuku_local.demo_shop import seed_demo_shop  # noqa: E402
@@ -114,7 +115,8 @@ REQUEST_PARTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 
 
 def lambda_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """What Lambda sets (tracing enabled, as deployed), plus the functions' own settings."""
+    """What Lambda sets, plus the functions' own settings, with tracing as deployed by default
+    (`daifuku:tracing`: off, so Powertools' Tracer does not patch botocore)."""
     environment = {
         **os.environ,
         "LAMBDA_TASK_ROOT": str(REPO_ROOT),
@@ -129,6 +131,8 @@ def lambda_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
         "POWERTOOLS_LOG_LEVEL": "ERROR",
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "local")]),
     }
+    if deployment_context().tracing != "Active":
+        environment["POWERTOOLS_TRACE_DISABLED"] = "true"
     environment.update(extra or {})
     # The deployed layer ships bytecode; let the warm-up runs write it here too.
     environment.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -6,10 +6,10 @@ Measured per operation, by hooks on botocore and a wrapper around each Lambda ha
   ConsumedCapacity is a constant): reads 4 KB a unit (half for eventually consistent reads), writes
   1 KB a unit, doubled in transactions, plus one write per global secondary index the item is in
   (every index projects all attributes, so any change rewrites the index entry);
-- Lambda invocations and their duration (wall time here, which moto makes slower than DynamoDB:
-  a ceiling), billed at the memory in infra/function_memory.py, plus each function's cold start (its
-  import, measured in a fresh interpreter; Lambda bills INIT), and the CPU time of each invocation
-  (the handler thread's), from which the memory table below is worked out;
+- Lambda invocations, each one's CPU time (the handler thread's) and its waiting (wall time less
+  CPU; moto makes it slower than DynamoDB: a ceiling), billed at the memory in
+  infra/function_memory.py as the duration Lambda's CPU share gives there (below), plus each
+  function's cold start (the CPU time of its import in a fresh interpreter; Lambda bills INIT);
 - SQS requests (the queue's sends, receives and deletes), Parameter Store calls, API Gateway
   requests (each webhook and liff_api invocation is one), and the bytes the handlers log;
 - the LIFF pages' weight (what card.html and register.html load from CloudFront, gzip-compressed as
@@ -209,7 +209,15 @@ class Usage:
         return sum(self.invocations[name] for name in API_FUNCTIONS)
 
     def gb_seconds(self) -> float:
-        return sum(sum(s) * MEMORY_MB[name] / 1024 for name, s in self.seconds.items())
+        """Billed GB-s at each function's configured memory: its CPU time slowed below one vCPU."""
+        return sum(
+            billed_seconds(
+                sum(self.cpu_seconds[name]), sum(wall) - sum(self.cpu_seconds[name]), MEMORY_MB[name]
+            )
+            * MEMORY_MB[name]
+            / 1024
+            for name, wall in self.seconds.items()
+        )
 
     def scaled(self, factor: float) -> Scaled:
         return Scaled(
@@ -395,13 +403,23 @@ class CountingStream:
         return getattr(self.stream, name)
 
 
+def billed_seconds(cpu: float, waiting: float, memory_mb: int) -> float:
+    """A request's duration at `memory_mb`: Lambda's CPU is one vCPU at 1769 MB and less below it."""
+    return cpu * max(ONE_VCPU_MB / memory_mb, 1.0) + max(waiting, 0.0)
+
+
+# The import's CPU time rather than its wall time: on a busy machine the wall time is mostly waiting
+# for a core, which Lambda's INIT (one vCPU at 1769 MB) does not.
+MEASURE_IMPORT_CPU = MEASURE_IMPORT.replace("time.perf_counter()", "time.process_time()")
+
+
 def import_seconds() -> dict[str, float]:
-    """Each function's cold import in a fresh interpreter (the INIT phase Lambda bills), measured as
-    the cold-start benchmark measures it (median of 3)."""
+    """Each function's cold import in a fresh interpreter (the INIT phase Lambda bills): its CPU
+    seconds, as the cold-start benchmark measures it otherwise (median of 3)."""
     environment = lambda_environment({"POWERTOOLS_TRACE_DISABLED": "true"})
     return {
         _function_name(function, module): measure(
-            MEASURE_IMPORT, [f"functions.{function}.{module}"], 3, environment
+            MEASURE_IMPORT_CPU, [f"functions.{function}.{module}"], 3, environment
         )[0]
         for function, module in HANDLERS
     }
@@ -666,7 +684,10 @@ def monthly_bill(
     total = monthly_usage(friends, measured)
     invocations = monthly_invocations(total)
     cold_gb_seconds = sum(
-        min(count, COLD_STARTS_PER_MONTH_CAP) * cold_imports[name] * MEMORY_MB[name] / 1024
+        min(count, COLD_STARTS_PER_MONTH_CAP)
+        * billed_seconds(cold_imports[name], 0.0, MEMORY_MB[name])
+        * MEMORY_MB[name]
+        / 1024
         for name, count in invocations.items()
     )
     campaigns = MONTH.multicast_campaigns + MONTH.birth_month_campaigns
@@ -780,7 +801,7 @@ def print_memory_choice(measured: dict[str, tuple[Usage, int]], cold_imports: di
         cpu_each += cold_imports.get(name, 0.0) * cold_share
         rows = {}
         for memory in MEMORY_CHOICES_MB:
-            latency = cpu_each * ONE_VCPU_MB / memory + waiting
+            latency = billed_seconds(cpu_each, waiting, memory)
             usd = (
                 latency * memory / 1024 * PRICE_USD["lambda_arm_per_gb_second"]
                 + PRICE_USD["lambda_per_million_requests"] / 1e6
