@@ -23,12 +23,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local")]
 
 from daifuku.adapters.dynamodb.repositories import Repositories  # noqa: E402
+from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
 from daifuku.domain.webhook_signature import sign_webhook_body  # noqa: E402
 from daifuku.models.shop import RegistrationMode  # noqa: E402
 from daifuku_local.aws_resources import (  # noqa: E402
@@ -209,7 +209,7 @@ def local_line_and_shop(
     simulator.start()
     seed_demo_shop(simulator, moto_endpoint, resources.table_name, "http://127.0.0.1:8080")
     table = local_table(moto_endpoint, resources.table_name)
-    shops = Repositories.for_table(resources.table_name, SimpleNamespace(Table=lambda _: table)).shop_config
+    shops = Repositories.over(TableGateway.of(table)).shop_config
     shops.save_shop_config(
         shops.load_shop_config().model_copy(update={"registration_mode": RegistrationMode.GUEST_CARD_FIRST})
     )
