@@ -73,7 +73,7 @@ from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
 from daifuku.domain.campaigns import CampaignStatus  # noqa: E402
 from daifuku.table_schema import MEMBER_TABLE  # noqa: E402
 from daifuku_local.aws_resources import deployment_context  # noqa: E402
-from infra.function_memory import FUNCTION_MEMORY_MB, MEMORY_CHOICES_MB  # noqa: E402
+from infra.function_memory import FUNCTION_MEMORY_MB, MEMORY_CHOICES_MB, MEMORY_FLOOR_MB  # noqa: E402
 
 PRICES_AS_OF = (
     "2025-06 (AWS pricing pages, ap-northeast-1, on-demand; SnapStart for Python: the us-east-1 list "
@@ -789,8 +789,8 @@ def print_memory_choice(measured: dict[str, tuple[Usage, int]], cold_imports: di
             cpu[name] += usage.cpu_seconds[name]
     invocations = monthly_invocations(monthly_usage(3000, measured))
     print(
-        "\nmemory (3,000 friends; latency ms, µ$ per request, their product; * least product, "
-        "[ ] configured):"
+        "\nmemory (3,000 friends; latency ms, µ$ per request, their product; * least product at or "
+        "above the function's floor, [ ] configured in infra/function_memory.py):"
     )
     for name in MEMORY_MB:
         if not seconds.get(name):
@@ -807,7 +807,8 @@ def print_memory_choice(measured: dict[str, tuple[Usage, int]], cold_imports: di
                 + PRICE_USD["lambda_per_million_requests"] / 1e6
             )
             rows[memory] = (latency, usd)
-        best = min(rows, key=lambda m: rows[m][0] * rows[m][1])
+        allowed = [memory for memory in rows if memory >= MEMORY_FLOOR_MB.get(name, 0)]
+        best = min(allowed, key=lambda m: rows[m][0] * rows[m][1])
         cells = "  ".join(
             f"{'[' if memory == MEMORY_MB[name] else ' '}{memory} MB {latency * 1000:5.0f} ms "
             f"{usd * 1e6:6.2f} µ$ {latency * 1000 * usd * 1e6:7.1f}{'*' if memory == best else ' '}"
