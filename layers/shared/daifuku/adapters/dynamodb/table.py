@@ -1,9 +1,10 @@
 """The one gateway to the DynamoDB table: every repository holds one and none talks to boto3 itself.
 
 It talks to DynamoDB through the low-level client, not boto3's resource layer: building the resource
-(its model and generated classes) cost a cold start about 15% more CPU than the client alone. Plain Python values go in and come out all the same: boto3's own DynamoDB
-transformation (TypeSerializer/TypeDeserializer and the condition builder, as the resource uses them)
-is registered on the gateway's client, so the repositories never see DynamoDB's typed values.
+(its model and generated classes) cost a cold start about 15% more CPU than the client alone. Plain
+Python values go in and come out all the same: boto3's own DynamoDB transformation (TypeSerializer/
+TypeDeserializer and the condition builder, as the resource uses them) is registered on the gateway's
+client, so the repositories never see DynamoDB's typed values.
 
 The client is created on first use from the session the wiring shares (nothing connects at import
 time), or taken from a boto3 resource or Table the caller holds (tests, the local stack, the operator
