@@ -23,18 +23,19 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local")]
 
 from daifuku.adapters.dynamodb.repositories import Repositories  # noqa: E402
+from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
 from daifuku.domain.webhook_signature import sign_webhook_body  # noqa: E402
 from daifuku.models.shop import RegistrationMode  # noqa: E402
 from daifuku_local.aws_resources import (  # noqa: E402
     LocalChannel,
     LocalResources,
     create_local_resources,
+    deployment_context,
     local_table,
 )
 from daifuku_local.demo_shop import seed_demo_shop  # noqa: E402
@@ -55,7 +56,16 @@ seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
-MEASURE_FIRST_REQUEST = """
+# What the measured interpreter cannot import because the Lambda layer does not ship it: Pillow is the
+# operator CLI's (rich menu images), and qrcode would otherwise load its drawers on the card's QR code.
+NOT_IN_THE_LAYER = """
+import sys
+sys.modules["PIL"] = None
+"""
+
+MEASURE_FIRST_REQUEST = (
+    NOT_IN_THE_LAYER
+    + """
 import json, resource, sys, time
 started = time.perf_counter()
 module = __import__(sys.argv[1], fromlist=["handler"])
@@ -66,11 +76,14 @@ seconds = time.perf_counter() - started
 assert result["statusCode"] == 200, result
 print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+)
 
 # The first request alone, under cProfile: each function's cumulative seconds, to split the request's
 # time into what it is spent on. Run with -X importtime too: the marker separates the imports the
 # request triggers from those of import+init.
-PROFILE_FIRST_REQUEST = """
+PROFILE_FIRST_REQUEST = (
+    NOT_IN_THE_LAYER
+    + """
 import cProfile, json, pstats, sys, time
 module = __import__(sys.argv[1], fromlist=["handler"])
 from daifuku_local.lambda_runtime import LocalLambdaContext
@@ -87,6 +100,7 @@ for (filename, _, function), (_, _, _, cumulative, _) in pstats.Stats(profile).s
     spent[key] = spent.get(key, 0) + cumulative
 print(json.dumps({"seconds": seconds, "spent": spent}))
 """
+)
 IMPORTS_MARKER = "first request starts"
 IMPORT_TIME_LINE = re.compile(r"^import time:\s+(\d+) \|\s+\d+ \| +(\S+)$")
 # What the first request's time is spent on: cumulative time of these functions (file suffix, name).
@@ -114,7 +128,8 @@ REQUEST_PARTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 
 
 def lambda_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """What Lambda sets (tracing enabled, as deployed), plus the functions' own settings."""
+    """What Lambda sets, plus the functions' own settings, with tracing as deployed by default
+    (`daifuku:tracing`: off, so Powertools' Tracer does not patch botocore)."""
     environment = {
         **os.environ,
         "LAMBDA_TASK_ROOT": str(REPO_ROOT),
@@ -124,11 +139,13 @@ def lambda_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
         "DAIFUKU_TABLE_NAME": "daifuku-members",
-        "DAIFUKU_LINE_SECRET_ID": "daifuku/line",
+        "DAIFUKU_LINE_CREDENTIALS_PARAMETER": "/daifuku/daifuku/line/credentials",
         "POWERTOOLS_METRICS_NAMESPACE": "Daifuku",
         "POWERTOOLS_LOG_LEVEL": "ERROR",
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "local")]),
     }
+    if deployment_context().tracing != "Active":
+        environment["POWERTOOLS_TRACE_DISABLED"] = "true"
     environment.update(extra or {})
     # The deployed layer ships bytecode; let the warm-up runs write it here too.
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -205,7 +222,7 @@ def local_line_and_shop(
     simulator.start()
     seed_demo_shop(simulator, moto_endpoint, resources.table_name, "http://127.0.0.1:8080")
     table = local_table(moto_endpoint, resources.table_name)
-    shops = Repositories.for_table(resources.table_name, SimpleNamespace(Table=lambda _: table)).shop_config
+    shops = Repositories.over(TableGateway.of(table)).shop_config
     shops.save_shop_config(
         shops.load_shop_config().model_copy(update={"registration_mode": RegistrationMode.GUEST_CARD_FIRST})
     )
@@ -313,7 +330,7 @@ def main() -> None:
             {
                 "AWS_ENDPOINT_URL": moto.endpoint_url,
                 "DAIFUKU_TABLE_NAME": resources.table_name,
-                "DAIFUKU_LINE_SECRET_ID": resources.line_secret_id,
+                "DAIFUKU_LINE_CREDENTIALS_PARAMETER": resources.line_credentials_parameter,
                 "DAIFUKU_LINE_API_ENDPOINT": simulator.base_url,
                 "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator.base_url,
             }

@@ -6,10 +6,11 @@ Measured per operation, by hooks on botocore and a wrapper around each Lambda ha
   ConsumedCapacity is a constant): reads 4 KB a unit (half for eventually consistent reads), writes
   1 KB a unit, doubled in transactions, plus one write per global secondary index the item is in
   (every index projects all attributes, so any change rewrites the index entry);
-- Lambda invocations and their duration (wall time here, which moto makes slower than DynamoDB:
-  a ceiling), billed at the memory configured in infra/constructs (512 MB; the planner 1024 MB),
-  plus each function's cold start (its import, measured in a fresh interpreter; Lambda bills INIT);
-- SQS requests (the queue's sends, receives and deletes), Secrets Manager calls, API Gateway
+- Lambda invocations, each one's CPU time (the handler thread's) and its waiting (wall time less
+  CPU; moto makes it slower than DynamoDB: a ceiling), billed at the memory in
+  infra/function_memory.py as the duration Lambda's CPU share gives there (below), plus each
+  function's cold start (the CPU time of its import in a fresh interpreter; Lambda bills INIT);
+- SQS requests (the queue's sends, receives and deletes), Parameter Store calls, API Gateway
   requests (each webhook and liff_api invocation is one), and the bytes the handlers log;
 - the LIFF pages' weight (what card.html and register.html load from CloudFront, gzip-compressed as
   the CachingOptimized policy serves them), counted in full on every open (no browser cache).
@@ -19,8 +20,16 @@ messages from each friend, 3% registrations, 60% of friends are members, each me
 month (opens the card, which refreshes its QR once; staff scan it and record the visit, which adds
 its points to the ledger), 4 campaigns (3 multicasts to every friend and the birth-month message,
 personalised, to the members born that month) and the 30 daily birth-month catch-ups (which also
-send the coupon expiry reminders). Fixed: the LINE secret, and the send queue's idle
-long polling by Lambda's event source (5 pollers, one 20 s poll each at a time).
+send the coupon expiry reminders). Fixed: the send queue's idle long polling by Lambda's event
+source (5 pollers, one 20 s poll each at a time). The LINE credentials are a standard SecureString
+parameter (no charge, nor for its standard-throughput reads); X-Ray is off by default
+(`daifuku:tracing`) and SnapStart too (`daifuku:snapStart`): what each would add is printed below.
+
+Memory: Lambda's CPU scales with memory up to one vCPU at 1769 MB. For each function, a request's
+latency at M MB is its CPU time × 1769 / M plus its waiting (wall − CPU), with the cold start's
+import (CPU) spread over the requests that pay it; the table prints latency, cost and their product
+at 256, 512, 1024 and 1769 MB and the size with the least product (this machine's core is taken for
+Lambda's vCPU). infra/function_memory.py holds the choice, and the bill uses it.
 
 Prices: on-demand, Asia Pacific (Tokyo), from AWS's pricing pages as of PRICES_AS_OF, without any
 free tier (the always-free tiers of Lambda, SQS, CloudFront and DynamoDB storage would cover most of
@@ -39,6 +48,7 @@ import logging
 import math
 import os
 import re
+import statistics
 import sys
 import threading
 import time
@@ -62,8 +72,13 @@ from daifuku.adapters.dynamodb.keys import member_key  # noqa: E402
 from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
 from daifuku.domain.campaigns import CampaignStatus  # noqa: E402
 from daifuku.table_schema import MEMBER_TABLE  # noqa: E402
+from daifuku_local.aws_resources import deployment_context  # noqa: E402
+from infra.function_memory import FUNCTION_MEMORY_MB, MEMORY_CHOICES_MB, MEMORY_FLOOR_MB  # noqa: E402
 
-PRICES_AS_OF = "2025-06 (AWS pricing pages, ap-northeast-1, on-demand)"
+PRICES_AS_OF = (
+    "2025-06 (AWS pricing pages, ap-northeast-1, on-demand; SnapStart for Python: the us-east-1 list "
+    "price of 2025-06)"
+)
 USD_TO_JPY = 150.0  # assumed rate; change it here
 PRICE_USD = {
     "dynamodb_write_per_million_wru": 0.715,  # on-demand, after the November 2024 price cut
@@ -77,19 +92,18 @@ PRICE_USD = {
     "cloudfront_japan_per_gb": 0.114,
     "cloudfront_japan_per_10k_https_requests": 0.0120,
     "s3_standard_per_gb_month": 0.025,
-    "secrets_manager_per_secret_month": 0.40,
-    "secrets_manager_per_10k_calls": 0.05,
+    # Standard parameters and standard throughput: no charge (a Secrets Manager secret was $0.40).
+    "ssm_standard_parameter_month": 0.0,
+    "ssm_standard_throughput_per_10k_calls": 0.0,
+    "snapstart_python_cache_per_gb_second": 0.0000015046,
+    "snapstart_python_restore_per_gb": 0.0001397998,
     "cloudwatch_logs_ingest_per_gb": 0.76,
     "xray_per_million_traces": 5.00,
 }
-# infra/constructs/daifuku_function.py (memory_size=512) and campaign_scheduling.py (planner, 1024).
-MEMORY_MB = {
-    "webhook": 512,
-    "liff_api": 512,
-    "segment_send": 512,
-    "segment_send.planner": 1024,
-    "birthday_scheduler": 512,
-}
+MEMORY_MB = FUNCTION_MEMORY_MB
+ONE_VCPU_MB = 1769
+SNAP_START_FUNCTIONS = ("webhook", "liff_api")
+SECONDS_PER_MONTH = 30 * 24 * 3600
 HANDLERS = (
     ("webhook", "handler"),
     ("liff_api", "handler"),
@@ -102,7 +116,7 @@ LAMBDA_PLATFORM_LOG_BYTES = 350  # START, END and REPORT lines of every invocati
 IDLE_SQS_REQUESTS_PER_MONTH = 5 * (30 * 24 * 3600 // 20)
 # One execution environment serves a burst; after some idle minutes the next request is cold again.
 COLD_STARTS_PER_MONTH_CAP = 10 * 6 * 30  # opening hours a day × one cold start per 10 minutes × days
-TARGET_RATIO = 0.06
+TARGET_RATIO = 0.012
 EDWARD_FORM_OPTION_YEN = 5000
 
 
@@ -184,9 +198,10 @@ class Usage:
     rru: float = 0.0
     wru: float = 0.0
     sqs_requests: int = 0
-    secrets_calls: int = 0
+    parameter_calls: int = 0
     invocations: Counter[str] = field(default_factory=Counter)
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    cpu_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     log_bytes: int = 0
 
     @property
@@ -194,14 +209,22 @@ class Usage:
         return sum(self.invocations[name] for name in API_FUNCTIONS)
 
     def gb_seconds(self) -> float:
-        return sum(sum(s) * MEMORY_MB[name] / 1024 for name, s in self.seconds.items())
+        """Billed GB-s at each function's configured memory: its CPU time slowed below one vCPU."""
+        return sum(
+            billed_seconds(
+                sum(self.cpu_seconds[name]), sum(wall) - sum(self.cpu_seconds[name]), MEMORY_MB[name]
+            )
+            * MEMORY_MB[name]
+            / 1024
+            for name, wall in self.seconds.items()
+        )
 
     def scaled(self, factor: float) -> Scaled:
         return Scaled(
             rru=self.rru * factor,
             wru=self.wru * factor,
             sqs_requests=self.sqs_requests * factor,
-            secrets_calls=self.secrets_calls * factor,
+            parameter_calls=self.parameter_calls * factor,
             invocations={name: count * factor for name, count in self.invocations.items()},
             gb_seconds=self.gb_seconds() * factor,
             api_requests=self.api_requests * factor,
@@ -214,7 +237,7 @@ class Scaled:
     rru: float
     wru: float
     sqs_requests: float
-    secrets_calls: float
+    parameter_calls: float
     invocations: dict[str, float]
     gb_seconds: float
     api_requests: float
@@ -236,7 +259,7 @@ class Meter:
         session.events.register("provide-client-params.dynamodb", self._remember_params)
         session.events.register("after-call.dynamodb", self._dynamodb_call)
         session.events.register("after-call.sqs", self._sqs_call)
-        session.events.register("after-call.secrets-manager", self._count("secrets_calls"))
+        session.events.register("after-call.ssm", self._count("parameter_calls"))
         self._stdout = stdout_counter
 
     def attach_table(self, endpoint_url: str, table_name: str) -> None:
@@ -263,7 +286,7 @@ class Meter:
 
     def wrap(self, name: str, handler: Callable[..., Any]) -> Callable[..., Any]:
         def measured(event: Any, context: Any) -> Any:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.thread_time()
             try:
                 return handler(event, context)
             finally:
@@ -271,6 +294,7 @@ class Meter:
                     with self._lock:
                         self.usage.invocations[name] += 1
                         self.usage.seconds[name].append(time.perf_counter() - started)
+                        self.usage.cpu_seconds[name].append(time.thread_time() - cpu_started)
 
         return measured
 
@@ -379,13 +403,23 @@ class CountingStream:
         return getattr(self.stream, name)
 
 
+def billed_seconds(cpu: float, waiting: float, memory_mb: int) -> float:
+    """A request's duration at `memory_mb`: Lambda's CPU is one vCPU at 1769 MB and less below it."""
+    return cpu * max(ONE_VCPU_MB / memory_mb, 1.0) + max(waiting, 0.0)
+
+
+# The import's CPU time rather than its wall time: on a busy machine the wall time is mostly waiting
+# for a core, which Lambda's INIT (one vCPU at 1769 MB) does not.
+MEASURE_IMPORT_CPU = MEASURE_IMPORT.replace("time.perf_counter()", "time.process_time()")
+
+
 def import_seconds() -> dict[str, float]:
-    """Each function's cold import in a fresh interpreter (the INIT phase Lambda bills), measured as
-    the cold-start benchmark measures it (median of 3)."""
+    """Each function's cold import in a fresh interpreter (the INIT phase Lambda bills): its CPU
+    seconds, as the cold-start benchmark measures it otherwise (median of 3)."""
     environment = lambda_environment({"POWERTOOLS_TRACE_DISABLED": "true"})
     return {
         _function_name(function, module): measure(
-            MEASURE_IMPORT, [f"functions.{function}.{module}"], 3, environment
+            MEASURE_IMPORT_CPU, [f"functions.{function}.{module}"], 3, environment
         )[0]
         for function, module in HANDLERS
     }
@@ -550,6 +584,7 @@ def main() -> None:
     )
     print(f"table storage: {storage_bytes_per_friend:.0f} bytes per friend after the run's campaigns")
     print(f"prices: {PRICES_AS_OF}; USD 1 = ¥{USD_TO_JPY:.0f}; no free tier")
+    print_memory_choice(measured, cold_imports)
     yen = {}
     for friends in (3000, 100_000):
         bill = monthly_bill(
@@ -565,6 +600,8 @@ def main() -> None:
         for line_item, usd in bill.items():
             print(f"  {line_item:<40} ${usd:8.3f}  ¥{usd * USD_TO_JPY:8.0f}")
         print(f"  {'total':<40} ${sum(bill.values()):8.3f}  ¥{yen[friends]:8.0f}")
+        for switch, usd in switched_on(friends, measured).items():
+            print(f"  {'  would add: ' + switch:<40} ${usd:8.3f}  ¥{usd * USD_TO_JPY:8.0f}")
     ratio = yen[3000] / EDWARD_FORM_OPTION_YEN
     print(
         f"\n¥ per month at 100,000 friends: ¥{yen[100_000]:.0f} "
@@ -643,23 +680,14 @@ def monthly_bill(
 ) -> dict[str, float]:
     members = friends * MONTH.member_share
     visits = members * MONTH.visits_per_member
-    counts = {
-        "follow": friends * MONTH.new_friends,
-        "block": friends * MONTH.blocks,
-        "message": friends * MONTH.messages_per_friend,
-        "registration": friends * MONTH.registrations,
-        "card_open": visits,
-        "counter_visit": visits,
-        "multicast_per_recipient": friends * MONTH.multicast_campaigns,
-        "birth_month_per_recipient": members / 12 * MONTH.birth_month_campaigns,
-        "catch_up_run": MONTH.catch_up_runs,
-    }
-    total = [measured[name][0].scaled(count / measured[name][1]) for name, count in counts.items()]
-    invocations: Counter[str] = Counter()
-    for part in total:
-        invocations.update(part.invocations)
+    counts = operation_counts(friends)
+    total = monthly_usage(friends, measured)
+    invocations = monthly_invocations(total)
     cold_gb_seconds = sum(
-        min(count, COLD_STARTS_PER_MONTH_CAP) * cold_imports[name] * MEMORY_MB[name] / 1024
+        min(count, COLD_STARTS_PER_MONTH_CAP)
+        * billed_seconds(cold_imports[name], 0.0, MEMORY_MB[name])
+        * MEMORY_MB[name]
+        / 1024
         for name, count in invocations.items()
     )
     campaigns = MONTH.multicast_campaigns + MONTH.birth_month_campaigns
@@ -687,11 +715,107 @@ def monthly_bill(
         "CloudFront (LIFF pages)": page_bytes / 1e9 * price["cloudfront_japan_per_gb"]
         + page_files / 1e4 * price["cloudfront_japan_per_10k_https_requests"],
         "S3 (site)": 0.001 * price["s3_standard_per_gb_month"],
-        "Secrets Manager": price["secrets_manager_per_secret_month"]
-        + sum(p.secrets_calls for p in total) / 1e4 * price["secrets_manager_per_10k_calls"],
+        "SSM Parameter Store (LINE credentials)": price["ssm_standard_parameter_month"]
+        + sum(p.parameter_calls for p in total) / 1e4 * price["ssm_standard_throughput_per_10k_calls"],
         "CloudWatch Logs": sum(p.log_bytes for p in total) / 1e9 * price["cloudwatch_logs_ingest_per_gb"],
-        "X-Ray traces": invocations.total() / 1e6 * price["xray_per_million_traces"],
+        "X-Ray traces": xray_usd(invocations) if deployment_context().tracing == "Active" else 0.0,
     }
+
+
+def operation_counts(friends: int) -> dict[str, float]:
+    """How often each measured operation happens in a month at `friends` friends."""
+    members = friends * MONTH.member_share
+    visits = members * MONTH.visits_per_member
+    return {
+        "follow": friends * MONTH.new_friends,
+        "block": friends * MONTH.blocks,
+        "message": friends * MONTH.messages_per_friend,
+        "registration": friends * MONTH.registrations,
+        "card_open": visits,
+        "counter_visit": visits,
+        "multicast_per_recipient": friends * MONTH.multicast_campaigns,
+        "birth_month_per_recipient": members / 12 * MONTH.birth_month_campaigns,
+        "catch_up_run": MONTH.catch_up_runs,
+    }
+
+
+def monthly_usage(friends: int, measured: dict[str, tuple[Usage, int]]) -> list[Scaled]:
+    return [
+        measured[name][0].scaled(count / measured[name][1])
+        for name, count in operation_counts(friends).items()
+    ]
+
+
+def monthly_invocations(total: list[Scaled]) -> Counter[str]:
+    invocations: Counter[str] = Counter()
+    for part in total:
+        invocations.update(part.invocations)
+    return invocations
+
+
+def xray_usd(invocations: Counter[str]) -> float:
+    """Active tracing: Lambda records the first request each second and 5% of the rest, which at a
+    small shop's traffic is nearly every request."""
+    return invocations.total() / 1e6 * PRICE_USD["xray_per_million_traces"]
+
+
+def switched_on(friends: int, measured: dict[str, tuple[Usage, int]]) -> dict[str, float]:
+    """What the switches that are off by default would add to the month's bill."""
+    invocations = monthly_invocations(monthly_usage(friends, measured))
+    price = PRICE_USD
+    # SnapStart: the snapshot of each function's published version is cached all month (billed per GB
+    # of memory per second), and every cold start is a restore (billed per GB of memory).
+    cache = (
+        sum(MEMORY_MB[name] / 1024 * SECONDS_PER_MONTH for name in SNAP_START_FUNCTIONS)
+        * price["snapstart_python_cache_per_gb_second"]
+    )
+    restores = (
+        sum(
+            min(invocations[name], COLD_STARTS_PER_MONTH_CAP) * MEMORY_MB[name] / 1024
+            for name in SNAP_START_FUNCTIONS
+        )
+        * price["snapstart_python_restore_per_gb"]
+    )
+    return {"daifuku:tracing=Active": xray_usd(invocations), "daifuku:snapStart=true": cache + restores}
+
+
+def print_memory_choice(measured: dict[str, tuple[Usage, int]], cold_imports: dict[str, float]) -> None:
+    """Latency × cost of each function's average request at each memory size, and the best size."""
+    seconds: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    for usage, _ in measured.values():
+        for name, values in usage.seconds.items():
+            seconds[name] += values
+            cpu[name] += usage.cpu_seconds[name]
+    invocations = monthly_invocations(monthly_usage(3000, measured))
+    print(
+        "\nmemory (3,000 friends; latency ms, µ$ per request, their product; * least product at or "
+        "above the function's floor, [ ] configured in infra/function_memory.py):"
+    )
+    for name in MEMORY_MB:
+        if not seconds.get(name):
+            continue
+        cpu_each = statistics.fmean(cpu[name])
+        waiting = max(statistics.fmean(seconds[name]) - cpu_each, 0.0)
+        cold_share = min(1.0, COLD_STARTS_PER_MONTH_CAP / invocations[name]) if invocations[name] else 0.0
+        cpu_each += cold_imports.get(name, 0.0) * cold_share
+        rows = {}
+        for memory in MEMORY_CHOICES_MB:
+            latency = billed_seconds(cpu_each, waiting, memory)
+            usd = (
+                latency * memory / 1024 * PRICE_USD["lambda_arm_per_gb_second"]
+                + PRICE_USD["lambda_per_million_requests"] / 1e6
+            )
+            rows[memory] = (latency, usd)
+        allowed = [memory for memory in rows if memory >= MEMORY_FLOOR_MB.get(name, 0)]
+        best = min(allowed, key=lambda m: rows[m][0] * rows[m][1])
+        cells = "  ".join(
+            f"{'[' if memory == MEMORY_MB[name] else ' '}{memory} MB {latency * 1000:5.0f} ms "
+            f"{usd * 1e6:6.2f} µ$ {latency * 1000 * usd * 1e6:7.1f}{'*' if memory == best else ' '}"
+            f"{']' if memory == MEMORY_MB[name] else ' '}"
+            for memory, (latency, usd) in rows.items()
+        )
+        print(f"  {name:<22} cpu {cpu_each * 1000:5.0f} ms, waits {waiting * 1000:4.0f} ms: {cells}")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def local_api_world() -> Iterator[LocalApiWorld]:
                 "AWS_ACCESS_KEY_ID": "local",
                 "AWS_SECRET_ACCESS_KEY": "local",
                 "DAIFUKU_TABLE_NAME": resources.table_name,
-                "DAIFUKU_LINE_SECRET_ID": resources.line_secret_id,
+                "DAIFUKU_LINE_CREDENTIALS_PARAMETER": resources.line_credentials_parameter,
                 "DAIFUKU_LINE_API_ENDPOINT": simulator.base_url,
                 "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator.base_url,
                 "POWERTOOLS_TRACE_DISABLED": "true",

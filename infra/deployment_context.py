@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -48,6 +48,16 @@ class DeploymentContext(BaseModel):
         default="",
         description="The LIFF app's id, known once the LIFF app is created with the LiffSiteUrl output.",
     )
+
+    # SnapStart for the customer-facing functions (webhook, liff_api): their first response after a
+    # quiet hour comes from a snapshot with the clients built. Off: the snapshot cache and each restore
+    # are billed (bench/cost.py), which is most of a small shop's bill.
+    snap_start: bool = Field(alias="daifuku:snapStart", default=False)
+    # X-Ray: Lambda samples an actively traced function at the first request each second plus 5%,
+    # which for a small shop is nearly every request, and Lambda takes no sampling rule. So tracing is
+    # a switch: "PassThrough" (the default) records a trace only when the caller asks for one (none of
+    # Daifuku's callers do: no X-Ray charge); "Active" traces as Lambda samples.
+    tracing: Literal["Active", "PassThrough"] = Field(alias="daifuku:tracing", default="PassThrough")
 
     @field_validator("shop_timezone")
     @classmethod

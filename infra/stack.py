@@ -35,7 +35,7 @@ class DaifukuStack(Stack):
         credentials = LineCredentials(self, "LineCredentials")
         settings = {
             "table_name": table.table_name,
-            "line_secret_id": credentials.secret.secret_arn,
+            "line_credentials_parameter": credentials.parameter_name,
             "shop_timezone": context.shop_timezone,
         }
 
@@ -46,6 +46,7 @@ class DaifukuStack(Stack):
             description="Daifuku: LINE webhook events become friends in the ledger",
             layer=layer,
             settings=settings,
+            snap_start=context.snap_start,
         )
         liff_api = DaifukuFunction(
             self,
@@ -54,6 +55,7 @@ class DaifukuStack(Stack):
             description="Daifuku: the LIFF pages' API (registration, member card)",
             layer=layer,
             settings=settings,
+            snap_start=context.snap_start,
         )
         birthday_scheduler = DaifukuFunction(
             self,
@@ -84,7 +86,7 @@ class DaifukuStack(Stack):
             members.grant_read_write(function)
         # Planners read members, check LINE's message quota and put send jobs on the queue.
         for function in (webhook, liff_api, push_worker, birthday_scheduler, planner, painter):
-            credentials.grant_read(function.function)
+            credentials.grant_read(function.role)
         for function in (birthday_scheduler, planner):
             send_pipeline.allow_planning(function)
         # The staff console schedules campaigns (owners only; the API checks the role).
@@ -108,7 +110,7 @@ class DaifukuStack(Stack):
             certificate_arn=context.liff_certificate_arn,
         )
         api = HttpApi(self, "HttpApi", allowed_origins=[site.site_url])
-        api.add_routes(HTTP_ROUTES, {"webhook": webhook.function, "liff_api": liff_api.function})
+        api.add_routes(HTTP_ROUTES, {"webhook": webhook.entry, "liff_api": liff_api.entry})
         site.publish({"apiBaseUrl": api.endpoint, "liffId": context.liff_id})
 
         outputs = {
@@ -118,7 +120,8 @@ class DaifukuStack(Stack):
             # Where `daifuku setup` writes the pages' LIFF app ids (liff-apps.json).
             "LiffSiteBucketName": site.bucket.bucket_name,
             "LiffDistributionId": site.distribution.distribution_id,
-            "LineSecretArn": credentials.secret.secret_arn,
+            # Where `daifuku setup` stores the LINE channel credentials (a SecureString it creates).
+            "LineCredentialsParameterName": credentials.parameter_name,
             "SendQueueUrl": send_pipeline.queue.queue_url,
             "SendDlqUrl": send_pipeline.dead_letter_queue.queue_url,
             "TableName": table.table_name,

@@ -1,7 +1,8 @@
 """Lambda entry point of the LIFF API: logging and metrics, then the resolver with the customer's
 and the staff console's routers.
 
-As in the webhook, the resolver, pydantic and the X-Ray SDK load on the first request, not at init.
+As in the webhook, the resolver, pydantic and the X-Ray SDK load on the first request, not at init
+(with SnapStart on, before the snapshot: `prime`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from daifuku.snapshot_hooks import prime_before_snapshot
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -62,3 +65,14 @@ def build_resolver() -> APIGatewayHttpResolver:
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolver().resolve(event, context)
+
+
+def prime() -> None:
+    """With SnapStart: the resolver, the table's client and the credentials, before the snapshot."""
+    from daifuku.wiring import current_wiring
+
+    resolver()
+    current_wiring().prime()
+
+
+prime_before_snapshot(prime)

@@ -42,7 +42,6 @@ class CampaignScheduling(Construct):
             layer=layer,
             settings=settings,
             timeout=PLANNER_TIMEOUT,
-            memory_size=1024,
         )
         self.group = scheduler.ScheduleGroup(
             self, "Group", schedule_group_name=f"{stack.stack_name}-campaigns"

@@ -14,7 +14,9 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from daifuku.settings import Settings
+from infra.deployment_context import DeploymentContext
 from infra.function_build import FUNCTIONS_ROOT, function_fingerprint, package_function
+from infra.function_memory import FUNCTION_MEMORY_MB
 from infra.nag import acknowledge
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -23,6 +25,8 @@ LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 METRICS_NAMESPACE = "Daifuku"
 # The request path answers LINE and the LIFF pages within seconds; longer work goes through SQS.
 DEFAULT_TIMEOUT = Duration.seconds(10)
+# The alias the HTTP API invokes when SnapStart is on (SnapStart applies to published versions only).
+LIVE_ALIAS = "live"
 
 
 @jsii.implements(ILocalBundling)
@@ -49,10 +53,13 @@ def settings_environment(settings: Mapping[str, str]) -> dict[str, str]:
 
 
 class DaifukuFunction(Construct):
-    """`functions/<name>` on ARM64 Python 3.13 with the shared layer, tracing and its own log group.
+    """`functions/<name>` on ARM64 Python 3.13 with the shared layer, its own log group, tracing as
+    `daifuku:tracing` says and the memory bench/cost.py chose (infra/function_memory.py).
 
     The role starts with write access to the function's own log group only: the grants each function
-    needs (table, secret, queue) are made by the stack, so every permission is visible there.
+    needs (table, credentials, queue) are made by the stack, so every permission is visible there.
+    With `snap_start`, each deployment publishes a version with SnapStart and moves the `live` alias to
+    it; `entry` is what callers invoke (the alias then, else the function).
     """
 
     def __init__(
@@ -66,11 +73,14 @@ class DaifukuFunction(Construct):
         settings: Mapping[str, str],
         extra_layers: Sequence[lambda_.ILayerVersion] = (),
         timeout: Duration | None = None,
-        memory_size: int = 512,
+        memory_size: int | None = None,
         handler_module: str = "handler",
+        snap_start: bool = False,
     ):
         super().__init__(scope, construct_id)
         self.name = name
+        qualified_name = name if handler_module == "handler" else f"{name}.{handler_module}"
+        tracing = DeploymentContext.from_node(self.node).tracing
         self.log_group = logs.LogGroup(
             self, "LogGroup", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
         )
@@ -103,15 +113,23 @@ class DaifukuFunction(Construct):
             layers=[layer, *extra_layers],
             role=self.role,
             timeout=timeout or DEFAULT_TIMEOUT,
-            memory_size=memory_size,
-            tracing=lambda_.Tracing.ACTIVE,
+            memory_size=memory_size or FUNCTION_MEMORY_MB[qualified_name],
+            tracing=lambda_.Tracing.ACTIVE if tracing == "Active" else lambda_.Tracing.PASS_THROUGH,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             log_group=self.log_group,
             environment={
                 "POWERTOOLS_SERVICE_NAME": name if handler_module == "handler" else handler_module,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                # Untraced, Powertools' Tracer leaves botocore unpatched.
+                **({} if tracing == "Active" else {"POWERTOOLS_TRACE_DISABLED": "true"}),
                 **settings_environment(settings),
             },
         )
+        self.entry: lambda_.IFunction = self.function
+        if snap_start:
+            self.entry = lambda_.Alias(
+                self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version
+            )
         acknowledge(
             self,
             {

@@ -1,46 +1,58 @@
-"""The LINE channel credentials: one Secrets Manager secret that the operator fills in after deploying."""
+"""The LINE channel credentials: read from a SecureString parameter in SSM Parameter Store.
+
+CloudFormation cannot create SecureString parameters, and the stack should not hold credentials
+anyway: `daifuku setup` writes the parameter (standard tier: no charge, where a Secrets Manager
+secret cost ¥60 of a small shop's ¥119 a month). The stack names it, under the stack's own path,
+and lets the functions that call LINE read it and nothing else.
+"""
 
 from __future__ import annotations
 
-import json
-
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from daifuku.adapters.line_credentials import LineCredentials as LineCredentialsDocument
+from daifuku.adapters.line_credentials import credentials_parameter_name
 from infra.nag import acknowledge
-
-# Generated at deploy time, so the placeholder is a channel secret nobody knows: until the operator puts
-# the real one in, no one can sign a webhook request that the webhook function would accept.
-GENERATED_FIELD = "channel_secret"
 
 
 class LineCredentials(Construct):
-    """A secret shaped like the adapter's `LineCredentials` model, with no value in the template."""
+    """The parameter's name, and read access to it (decrypted with the account's aws/ssm key)."""
 
     def __init__(self, scope: Construct, construct_id: str):
         super().__init__(scope, construct_id)
-        other_fields = [name for name in LineCredentialsDocument.model_fields if name != GENERATED_FIELD]
-        self.secret = secretsmanager.Secret(
-            self,
-            "Secret",
-            description="Daifuku: LINE channel credentials (channel_secret, channel_access_token, "
-            "login_channel_id). Put the real values in after the first deploy.",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template=json.dumps(dict.fromkeys(other_fields, "")),
-                generate_string_key=GENERATED_FIELD,
-                exclude_punctuation=True,
-                password_length=32,
+        stack = Stack.of(self)
+        self.parameter_name = credentials_parameter_name(stack.stack_name)
+        path = self.parameter_name.rsplit("/", 1)[0]
+        self._statements = [
+            iam.PolicyStatement(
+                actions=["ssm:GetParameter", "ssm:GetParameters"],
+                resources=[
+                    stack.format_arn(service="ssm", resource="parameter", resource_name=f"{path[1:]}/*")
+                ],
             ),
-        )
-        acknowledge(
-            self.secret,
-            {
-                "AwsSolutions-SMG4": "LINE issues and rotates these credentials in the LINE Developers "
-                "console; a rotation Lambda cannot, so the operator puts the new values in by hand.",
-            },
-        )
+            # SecureString values are decrypted with the AWS managed key aws/ssm, through SSM only.
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[stack.format_arn(service="kms", resource="key", resource_name="*")],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"ssm.{stack.region}.amazonaws.com"},
+                    "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/aws/ssm"},
+                },
+            ),
+        ]
+        self._acknowledgments = {
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:"
+            f"parameter{path}/*]": "The stack's own parameter path: daifuku setup creates the "
+            "credentials parameter there (CloudFormation cannot create a SecureString).",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]": (
+                "The aws/ssm key's id differs per account; the conditions allow it only through SSM "
+                "and only for that key's alias."
+            ),
+        }
 
-    def grant_read(self, grantee: iam.IGrantable) -> None:
-        self.secret.grant_read(grantee)
+    def grant_read(self, role: iam.IRole) -> None:
+        """Let `role` read the parameter (its findings acknowledged on it, with the reasons)."""
+        for statement in self._statements:
+            role.add_to_principal_policy(statement)
+        acknowledge(role, self._acknowledgments)

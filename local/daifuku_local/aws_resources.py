@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from pydantic import BaseModel, ConfigDict
 
+from daifuku.adapters.line_credentials import credentials_parameter_name
 from daifuku.table_schema import MEMBER_TABLE
 from infra.deployment_context import DeploymentContext
 from infra.send_queue_policy import SEND_MAX_RECEIVE_COUNT, SEND_VISIBILITY_TIMEOUT_SECONDS
@@ -35,7 +36,7 @@ class LocalResources(BaseModel):
     table_name: str
     send_queue_url: str
     send_dlq_url: str
-    line_secret_id: str
+    line_credentials_parameter: str
     birth_month_schedule_name: str
     birth_month_catch_up_schedule_name: str
     campaign_schedule_group: str
@@ -64,7 +65,8 @@ def local_table(endpoint_url: str, table_name: str = "daifuku-members") -> Any:
 def create_local_resources(
     endpoint_url: str, channel: LocalChannel, prefix: str = "daifuku"
 ) -> LocalResources:
-    """Create the table, the send queue and its DLQ, the LINE secret and the birth-month schedule."""
+    """Create the table, the send queue and its DLQ, the LINE credentials parameter and the birth-month
+    schedule."""
     dynamodb = aws_client("dynamodb", endpoint_url)
     table_name = f"{prefix}-members"
     dynamodb.create_table(**MEMBER_TABLE.create_table_request(table_name))
@@ -88,9 +90,11 @@ def create_local_resources(
         },
     )["QueueUrl"]
 
-    secrets = aws_client("secretsmanager", endpoint_url)
-    secret_id = f"{prefix}/line"
-    secrets.create_secret(Name=secret_id, SecretString=json.dumps(channel.model_dump()))
+    # What `daifuku setup` stores on AWS: a SecureString (moto encrypts it with the aws/ssm key too).
+    credentials_parameter = credentials_parameter_name(prefix)
+    aws_client("ssm", endpoint_url).put_parameter(
+        Name=credentials_parameter, Value=json.dumps(channel.model_dump()), Type="SecureString"
+    )
 
     context = deployment_context()
     scheduler = aws_client("scheduler", endpoint_url)
@@ -121,7 +125,7 @@ def create_local_resources(
         table_name=table_name,
         send_queue_url=queue_url,
         send_dlq_url=dlq_url,
-        line_secret_id=secret_id,
+        line_credentials_parameter=credentials_parameter,
         birth_month_schedule_name=f"{prefix}-birth-month",
         birth_month_catch_up_schedule_name=f"{prefix}-birth-month-catch-up",
         campaign_schedule_group=campaign_group,

@@ -1,4 +1,4 @@
-"""moto in server mode, in a child process: the local DynamoDB, SQS, Scheduler and Secrets Manager."""
+"""moto in server mode, in a child process: the local DynamoDB, SQS, Scheduler and SSM Parameter Store."""
 
 from __future__ import annotations
 

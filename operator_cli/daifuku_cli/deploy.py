@@ -22,6 +22,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from daifuku.adapters.line_credentials import credentials_parameter_name
+from daifuku_cli.credentials_store import CredentialsParameter, migrate_legacy_secret
 from daifuku_cli.messages import _
 from infra.deployment_context import STACK_NAME
 from infra.layer_build import REPO_ROOT
@@ -166,6 +168,7 @@ def deploy(
         return 1
     if check_only:
         return 0
+    move_credentials_from_the_old_secret(session)
     with tempfile.TemporaryDirectory() as directory:
         outputs_file = Path(directory) / "outputs.json"
         command = ["deploy", STACK_NAME, "--outputs-file", str(outputs_file), *cdk_arguments]
@@ -175,20 +178,45 @@ def deploy(
             print(_("cdk deploy failed (exit {status}); its output above says why.").format(status=status))
             return status
         outputs = json.loads(outputs_file.read_text()).get(STACK_NAME, {})
-    print_urls(outputs, credentials_stored(session, outputs.get("LineSecretArn")))
+    print_urls(outputs, credentials_stored(credentials_parameter(session, outputs)))
     return 0
 
 
-def credentials_stored(session: Any, secret_id: str | None) -> bool:
-    """Whether the stack's LINE secret holds real credentials yet (the deploy leaves placeholders)."""
-    if not secret_id:
-        return False
+def credentials_parameter(session: Any, outputs: dict[str, str]) -> CredentialsParameter:
+    """The stack's LINE credentials parameter; with the secret of a stack deployed before the move."""
+    legacy_secret = outputs.get("LineSecretArn")
+    return CredentialsParameter(
+        session.client("ssm"),
+        outputs.get("LineCredentialsParameterName", credentials_parameter_name(STACK_NAME)),
+        session.client("secretsmanager") if legacy_secret else None,
+        legacy_secret,
+    )
+
+
+def move_credentials_from_the_old_secret(session: Any) -> None:
+    """A shop deployed before the credentials moved to Parameter Store: copy them from its secret
+    first, because this deployment deletes the secret (and the functions read the parameter)."""
     try:
-        value = session.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+        stack = session.client("cloudformation").describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+    except ClientError:
+        return  # a first deployment
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+    if "LineSecretArn" not in outputs:
+        return
+    parameter = credentials_parameter(session, outputs)
+    if migrate_legacy_secret(parameter):
+        print(
+            f"Moved the LINE channel credentials from Secrets Manager to Parameter Store ({parameter.name})."
+        )
+
+
+def credentials_stored(parameter: CredentialsParameter) -> bool:
+    """Whether `daifuku setup` has stored the LINE credentials yet (the deploy cannot)."""
+    try:
+        document = parameter.read()
     except ClientError:
         return False
-    document = json.loads(value)
-    return bool(document.get("channel_access_token") and document.get("login_channel_id"))
+    return bool(document and document.get("channel_access_token") and document.get("login_channel_id"))
 
 
 def print_urls(outputs: dict[str, str], credentials: bool) -> None:

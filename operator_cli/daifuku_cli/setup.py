@@ -1,9 +1,10 @@
 """`daifuku setup`: from a deployed (or local) stack to a working shop on LINE, in one command.
 
-It stores the channel credentials in the stack's secret, sets and tests the webhook URL, creates or
-updates the LIFF apps, draws and creates the two rich menus, sets the default menu and the aliases, and
-adds the first owner. Each step compares first, so a second run (or one after a failure) changes only
-what is still missing; `--dry-run` shows what would change and changes nothing.
+It stores the channel credentials in the stack's SecureString parameter (Parameter Store), sets and
+tests the webhook URL, creates or updates the LIFF apps, draws and creates the two rich menus, sets the
+default menu and the aliases, and adds the first owner. Each step compares first, so a second run (or
+one after a failure) changes only what is still missing; `--dry-run` shows what would change and
+changes nothing.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def register(subcommands: Any) -> None:
     source.add_argument(
         "--stored-credentials",
         action="store_true",
-        help="use the credentials a previous run stored in the stack's secret (nothing asked)",
+        help="use the credentials a previous run stored (in Parameter Store, or in the secret of a stack "
+        "deployed before the credentials moved there; nothing asked)",
     )
     parser.add_argument(
         "--owner-user-id",
@@ -76,7 +78,7 @@ def register(subcommands: Any) -> None:
 
 
 def read_credentials(path: Path | None, stored: dict[str, Any] | None = None) -> SetupCredentials:
-    """From the stack's secret, the file, or asked for one by one (secrets without echo)."""
+    """From what setup stored before, the file, or asked for one by one (secrets without echo)."""
     from daifuku_cli.shop_setup import SetupCredentials
 
     if stored is not None:
@@ -154,8 +156,7 @@ def run_setup(arguments: argparse.Namespace) -> int:
             credentials.channel_access_token.get_secret_value(), line_endpoints(arguments, target)
         ),
         table=Repositories.for_table(target.table_name, target.resource("dynamodb")),
-        secrets=target.client("secretsmanager"),
-        secret_id=target.line_secret_id,
+        credentials_store=target.credentials_parameter(),
         site=site,
         report=report,
     )
@@ -185,6 +186,7 @@ def run_setup(arguments: argparse.Namespace) -> int:
 
 
 def _stored_credentials(target: Target) -> dict[str, Any]:
-    secret = target.client("secretsmanager").get_secret_value(SecretId=target.line_secret_id)
-    document: dict[str, Any] = json.loads(secret["SecretString"])
+    document = target.credentials_parameter().read_stored()
+    if document is None:
+        raise ValueError(f"nothing is stored in {target.line_credentials_parameter} yet")
     return document

@@ -24,6 +24,7 @@ from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku.adapters.line_credentials import CREDENTIALS_CACHE_SECONDS
 from daifuku.domain.rich_menu_publishing import RichMenuPublisher, contains
 from daifuku.models.shop import LiffApps, ShopConfig
+from daifuku_cli.credentials_store import CredentialsParameter
 from daifuku_cli.line_clients import LineClients, unless_not_found
 from daifuku_cli.sdk_rich_menus import SdkRichMenuApi
 from daifuku_menu_drawing.menu_images import wanted_rich_menus
@@ -36,7 +37,7 @@ UNAUTHORIZED = 401
 
 
 class SetupCredentials(BaseModel):
-    """The channel credentials the operator gives; stored in the stack's LINE secret."""
+    """The channel credentials the operator gives; stored in the stack's LINE credentials parameter."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -166,14 +167,12 @@ class ShopSetup:
         line: LineClients,
         table: Repositories,
         report: SetupReport,
-        secrets: Any = None,
-        secret_id: str = "",
+        credentials_store: CredentialsParameter | None = None,
         site: SiteBucket | None = None,
     ):
         self._line = line
         self._table = table
-        self._secrets = secrets
-        self._secret_id = secret_id
+        self._credentials_store = credentials_store
         self._site = site
         self.report = report
         self._credentials_changed = False
@@ -198,18 +197,21 @@ class ShopSetup:
     # Credentials
 
     def store_credentials(self, credentials: SetupCredentials) -> None:
-        current = json.loads(self._secrets.get_secret_value(SecretId=self._secret_id)["SecretString"])
+        if self._credentials_store is None:
+            raise ValueError("setup needs the stack's credentials parameter")
+        where = f"(Parameter Store {self._credentials_store.name})"
+        stored = self._credentials_store.read()
+        current = stored or self._credentials_store.read_legacy() or {}
         wanted = credentials.secret_document()
-        if all(current.get(name) == value for name, value in wanted.items()):
-            self.report.unchanged("LINE credentials", "(Secrets Manager)")
+        if stored is not None and all(current.get(name) == value for name, value in wanted.items()):
+            self.report.unchanged("LINE credentials", where)
             return
         if not self._dry_run:
-            self._secrets.put_secret_value(
-                SecretId=self._secret_id, SecretString=json.dumps({**current, **wanted})
-            )
-        self._credentials_changed = True
+            self._credentials_store.write({**current, **wanted})
         changed = sorted(name for name, value in wanted.items() if current.get(name) != value)
-        self.report.changed("LINE credentials", "update", f"({', '.join(changed)}; values not shown)")
+        self._credentials_changed = bool(changed)
+        detail = f"{', '.join(changed)}; values not shown" if changed else "moved from Secrets Manager"
+        self.report.changed("LINE credentials", "update" if stored else "store", f"({detail}) {where}")
 
     # Webhook
 

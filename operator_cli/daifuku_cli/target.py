@@ -11,6 +11,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from daifuku.adapters.line_credentials import credentials_parameter_name
+from daifuku_cli.credentials_store import CredentialsParameter
 from daifuku_cli.failures import LOCAL_URL, OperatorError, UsageError
 from daifuku_cli.local_stack_file import local_stack_file, read_local_stack_urls
 from daifuku_cli.messages import _
@@ -33,7 +35,9 @@ class Target:
     table_name: str
     send_queue_url: str
     send_dlq_url: str
-    line_secret_id: str
+    line_credentials_parameter: str
+    # A stack deployed before the credentials moved to Parameter Store: its secret, to migrate from.
+    legacy_line_secret_id: str | None = None
     endpoint_url: str | None = None  # moto's, for the local stack
     region_name: str | None = None
     webhook_url: str | None = None
@@ -51,6 +55,13 @@ class Target:
 
     def resource(self, service: str) -> Any:
         return boto3.resource(service, **self._connection())
+
+    def credentials_parameter(self) -> CredentialsParameter:
+        """The LINE credentials' parameter (and the old secret, for a stack deployed before the move)."""
+        legacy = self.client("secretsmanager") if self.legacy_line_secret_id else None
+        return CredentialsParameter(
+            self.client("ssm"), self.line_credentials_parameter, legacy, self.legacy_line_secret_id
+        )
 
     def table(self) -> Any:
         return self.resource("dynamodb").Table(self.table_name)
@@ -131,7 +142,7 @@ def local_target(endpoint_url: str, prefix: str = "daifuku") -> Target:
         table_name=f"{prefix}-members",
         send_queue_url=queue_urls[0],
         send_dlq_url=queue_urls[1],
-        line_secret_id=f"{prefix}/line",
+        line_credentials_parameter=credentials_parameter_name(prefix),
         endpoint_url=endpoint_url,
         webhook_url=urls["webhook"] if urls else LOCAL_WEBHOOK_URL,
         liff_site_url=urls["liff_site"] if urls else LOCAL_LIFF_SITE_URL,
@@ -158,7 +169,10 @@ def deployed_target(stack_name: str, region_name: str | None) -> Target:
         table_name=outputs["TableName"],
         send_queue_url=outputs["SendQueueUrl"],
         send_dlq_url=outputs["SendDlqUrl"],
-        line_secret_id=outputs["LineSecretArn"],
+        line_credentials_parameter=outputs.get(
+            "LineCredentialsParameterName", credentials_parameter_name(stack_name)
+        ),
+        legacy_line_secret_id=outputs.get("LineSecretArn"),
         region_name=region_name,
         webhook_url=outputs.get("WebhookUrl"),
         liff_site_url=outputs.get("LiffSiteUrl"),

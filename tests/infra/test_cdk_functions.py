@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from infra_synthesis import Synthesized
+from pathlib import Path
+
+from infra_synthesis import Synthesized, synthesize
 
 from daifuku.settings import Settings
 from infra.app import cdk_json_context
 from infra.function_build import FUNCTIONS_ROOT
+from infra.function_memory import FUNCTION_MEMORY_MB, MEMORY_CHOICES_MB
 
-POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"}
+POWERTOOLS_VARIABLES = {
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_TRACE_DISABLED",
+}
 SETTINGS_VARIABLES = {field.alias for field in Settings.model_fields.values()}
 
 
@@ -24,12 +31,27 @@ def test_every_function_directory_is_deployed_once(synthesized: Synthesized) -> 
         assert function["Properties"]["Handler"] == f"functions.{module}.handler"
 
 
-def test_functions_run_python_313_on_arm64_with_active_tracing(synthesized: Synthesized) -> None:
+def test_functions_run_python_313_on_arm64_with_the_measured_memory(synthesized: Synthesized) -> None:
     for name, (_, function) in synthesized.daifuku_functions().items():
         properties = function["Properties"]
         assert properties["Runtime"] == "python3.13", name
         assert properties["Architectures"] == ["arm64"], name
-        assert properties["TracingConfig"] == {"Mode": "Active"}, name
+        # bench/cost.py's choice (latency x cost), one of the sizes it measures
+        assert properties["MemorySize"] == FUNCTION_MEMORY_MB[name] in MEMORY_CHOICES_MB, name
+
+
+def test_tracing_is_off_by_default_and_on_when_the_shop_asks(
+    synthesized: Synthesized, tmp_path: Path
+) -> None:
+    # By default no function is traced by Lambda (no X-Ray charge), and Powertools does not patch botocore
+    for name, (_, function) in synthesized.daifuku_functions().items():
+        assert function["Properties"]["TracingConfig"] == {"Mode": "PassThrough"}, name
+        assert function["Properties"]["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == "true"
+    # With daifuku:tracing=Active, every function is actively traced, with Powertools' Tracer on
+    traced = synthesize(tmp_path, {"daifuku:tracing": "Active"})
+    for name, (_, function) in traced.daifuku_functions().items():
+        assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}, name
+        assert "POWERTOOLS_TRACE_DISABLED" not in function["Properties"]["Environment"]["Variables"]
 
 
 def test_functions_run_with_the_shared_layer(synthesized: Synthesized) -> None:
@@ -64,7 +86,6 @@ def test_every_lambda_function_logs_to_its_own_log_group_with_retention(synthesi
 
 def test_functions_get_powertools_and_settings_variables_only(synthesized: Synthesized) -> None:
     table_id, _ = synthesized.only("AWS::DynamoDB::Table")
-    secret_id, _ = synthesized.only("AWS::SecretsManager::Secret")
     for name, (_, function) in synthesized.daifuku_functions().items():
         variables = function["Properties"]["Environment"]["Variables"]
         # Every variable is one the functions read: Powertools' own, or a field of the settings model.
@@ -72,8 +93,8 @@ def test_functions_get_powertools_and_settings_variables_only(synthesized: Synth
         assert variables["POWERTOOLS_SERVICE_NAME"] == name.split(".")[-1]
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Daifuku"
         assert variables["DAIFUKU_TABLE_NAME"] == {"Ref": table_id}
-        # The secret's ARN, never a credential.
-        assert variables["DAIFUKU_LINE_SECRET_ID"] == {"Ref": secret_id}
+        # The credentials parameter's name, under the stack's own path, never a credential.
+        assert variables["DAIFUKU_LINE_CREDENTIALS_PARAMETER"] == "/daifuku/Daifuku/line/credentials"
         assert variables["DAIFUKU_SHOP_TIMEZONE"] == cdk_json_context()["daifuku:shopTimezone"]
 
 

@@ -18,7 +18,7 @@ OUTPUTS = {
     "LiffSiteUrl",
     "LiffSiteBucketName",
     "LiffDistributionId",
-    "LineSecretArn",
+    "LineCredentialsParameterName",
     "SendQueueUrl",
     "SendDlqUrl",
     "TableName",

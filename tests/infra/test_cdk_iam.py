@@ -14,7 +14,7 @@ POLICY_DOCUMENTS = {
     "AWS::S3::BucketPolicy": "PolicyDocument",
     "AWS::SQS::QueuePolicy": "PolicyDocument",
 }
-SECRET_READ = {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+CREDENTIALS_READ = {"ssm:GetParameter", "ssm:GetParameters", "kms:Decrypt"}
 SEND = {"sqs:SendMessage"}
 RECEIVE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"}
 
@@ -65,8 +65,8 @@ def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthe
         "segment_send.planner",
         "rich_menu_painter",
     }
-    assert {name for name, a in granted.items() if a >= SECRET_READ} == callers_of_line
-    assert {name for name, a in granted.items() if a & SECRET_READ} == callers_of_line
+    assert {name for name, a in granted.items() if a >= CREDENTIALS_READ} == callers_of_line
+    assert {name for name, a in granted.items() if a & CREDENTIALS_READ} == callers_of_line
     # Only the planner sends jobs, only the push worker receives them
     assert {name for name, a in granted.items() if a & SEND} == {"birthday_scheduler", "segment_send.planner"}
     assert {name for name, a in granted.items() if a & RECEIVE} == {"segment_send"}
@@ -90,3 +90,18 @@ def test_no_role_uses_an_aws_managed_policy(synthesized: Synthesized) -> None:
     assert {
         logical_id for logical_id, role in roles.items() if "ManagedPolicyArns" in role["Properties"]
     } == set()
+
+
+def test_the_credentials_are_read_from_the_stacks_own_parameter_path_only(synthesized: Synthesized) -> None:
+    for name in synthesized.daifuku_functions():
+        statements = synthesized.statements_of_role(synthesized.role_of(name))
+        reads = [s for s in statements if "ssm:GetParameter" in actions(s)]
+        assert len(reads) == 1, name
+        (parameter_read,) = reads
+        assert set(actions(parameter_read)) == {"ssm:GetParameter", "ssm:GetParameters"}
+        assert parameter_read["Resource"]["Fn::Join"][1][-1] == ":parameter/daifuku/Daifuku/line/*"
+        (decrypt,) = [s for s in statements if "kms:Decrypt" in actions(s)]
+        # Only through SSM, only with the account's aws/ssm key
+        assert decrypt["Condition"]["ForAnyValue:StringEquals"] == {"kms:ResourceAliases": "alias/aws/ssm"}
+        assert set(decrypt["Condition"]["StringEquals"]) == {"kms:ViaService"}
+        assert not any(a.startswith("secretsmanager:") for s in statements for a in actions(s)), name

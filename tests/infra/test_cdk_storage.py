@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from aws_cdk.assertions import Match, Template
 from infra_synthesis import Synthesized, template_text, walk
 
-from daifuku.adapters.line_credentials import LineCredentials
 from daifuku.table_schema import MEMBER_TABLE
 from daifuku_local.aws_resources import LocalChannel
 
@@ -42,18 +39,13 @@ def test_member_table_has_the_ttl_and_indexes_of_the_schema(synthesized: Synthes
     assert all(index["Projection"] == {"ProjectionType": "ALL"} for index in indexes.values())
 
 
-def test_line_secret_is_generated_at_deploy_time_and_never_in_the_template(
+def test_line_credentials_are_no_resource_and_never_in_the_template(
     synthesized: Synthesized,
 ) -> None:
-    _, secret = synthesized.only("AWS::SecretsManager::Secret")
-    generator = secret["Properties"]["GenerateSecretString"]
-
-    # The channel secret is random (so no one can sign webhooks until the real one is put in) ...
-    assert generator["GenerateStringKey"] == "channel_secret"
-    # ... the other fields are empty placeholders, and the document has the adapter's shape.
-    placeholders = json.loads(generator["SecretStringTemplate"])
-    assert set(placeholders.values()) == {""}
-    assert {*placeholders, generator["GenerateStringKey"]} == set(LineCredentials.model_fields)
+    # The credentials live in a SecureString parameter that `daifuku setup` writes: the stack has no
+    # secret and no parameter of its own (CloudFormation cannot create a SecureString)
+    assert synthesized.of_type("AWS::SecretsManager::Secret") == {}
+    assert synthesized.of_type("AWS::SSM::Parameter") == {}
 
     # No resource or output carries a secret value: no SecretString, and none of the made-up
     # credentials that the local stack and the tests use.

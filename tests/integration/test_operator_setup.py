@@ -79,11 +79,14 @@ def line_state(stack: RunningLocalStack) -> dict[str, Any]:
 
 def stored_state(stack: RunningLocalStack, owner: str) -> dict[str, Any]:
     table = local_table(stack.urls.aws_endpoint)
-    secret = aws_client("secretsmanager", stack.urls.aws_endpoint).get_secret_value(SecretId="daifuku/line")
+    parameter = aws_client("ssm", stack.urls.aws_endpoint).get_parameter(
+        Name="/daifuku/daifuku/line/credentials", WithDecryption=True
+    )["Parameter"]
+    assert parameter["Type"] == "SecureString"
     return {
         "shop": (table.get_item(Key={"pk": "SHOP", "sk": "CONFIG"}).get("Item") or {}).get("config"),
         "owner": table.get_item(Key={"pk": "STAFF", "sk": owner}).get("Item"),
-        "secret": secret["SecretString"],
+        "credentials": parameter["Value"],
     }
 
 

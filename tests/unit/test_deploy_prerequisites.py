@@ -23,8 +23,8 @@ OUTPUTS = {
 
 
 class FakeCdk:
-    """Stands in for node_modules/.bin/cdk: records the command, creates the stack's LINE secret (with
-    placeholders, as the template does) and writes the outputs file."""
+    """Stands in for node_modules/.bin/cdk: records the command and writes the outputs file (the
+    stack creates no credentials: `daifuku setup` puts them in Parameter Store)."""
 
     def __init__(self, session: boto3.Session, status: int = 0):
         self.commands: list[list[str]] = []
@@ -34,13 +34,28 @@ class FakeCdk:
     def __call__(self, command: list[str]) -> int:
         self.commands.append(command)
         if self.status == 0:
-            placeholders = {"channel_secret": "generated", "channel_access_token": "", "login_channel_id": ""}
-            secret = self._session.client("secretsmanager").create_secret(
-                Name="DaifukuLineSecret", SecretString=json.dumps(placeholders)
-            )
-            outputs = {"Daifuku": {**OUTPUTS["Daifuku"], "LineSecretArn": secret["ARN"]}}
+            outputs = {"Daifuku": {**OUTPUTS["Daifuku"], "LineCredentialsParameterName": PARAMETER}}
             Path(command[command.index("--outputs-file") + 1]).write_text(json.dumps(outputs))
         return self.status
+
+
+PARAMETER = "/daifuku/Daifuku/line/credentials"
+CREDENTIALS = {
+    "channel_secret": "0123456789abcdef0123456789abcdef",
+    "channel_access_token": "token",
+    "login_channel_id": "1650000000",
+    "login_channel_secret": "login-secret",
+}
+
+
+def an_old_stack_with_its_secret(session: boto3.Session) -> None:
+    """A shop deployed before the credentials moved: its stack's LineSecretArn output and the secret."""
+    secret = session.client("secretsmanager").create_secret(
+        Name="DaifukuLineSecret", SecretString=json.dumps(CREDENTIALS)
+    )
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {}}
+    template["Outputs"]["LineSecretArn"] = {"Value": secret["ARN"]}
+    session.client("cloudformation").create_stack(StackName="Daifuku", TemplateBody=json.dumps(template))
 
 
 @pytest.fixture
@@ -125,3 +140,17 @@ def test_the_tool_check_finds_node_and_the_pinned_cdk_cli(tmp_path):
     ]
     missing = check_tools(tmp_path / "cdk")
     assert [c.name for c in missing if c.missing] == ["CDK CLI"]
+
+
+def test_a_shop_upgrading_from_the_secret_keeps_its_credentials(aws, capsys):
+    # Given a shop deployed when the LINE credentials were in a Secrets Manager secret
+    bootstrap(aws)
+    an_old_stack_with_its_secret(aws)
+    # When the operator deploys this version (which deletes the secret)
+    assert deploy(aws, cdk=FakeCdk(aws), tools=TOOLS_OK) == 0
+    # Then the credentials were copied to the SecureString parameter first, and are reported stored
+    parameter = aws.client("ssm").get_parameter(Name=PARAMETER, WithDecryption=True)["Parameter"]
+    assert parameter["Type"] == "SecureString" and json.loads(parameter["Value"]) == CREDENTIALS
+    output = capsys.readouterr().out
+    assert "Moved the LINE channel credentials from Secrets Manager to Parameter Store" in output
+    assert "The LINE channel credentials are stored." in output

@@ -10,7 +10,7 @@ def test_settings_read_the_deployment_environment():
     settings = settings_from(
         {
             "DAIFUKU_TABLE_NAME": "members",
-            "DAIFUKU_LINE_SECRET_ID": "arn:aws:secretsmanager:ap-northeast-1:1:secret:line",
+            "DAIFUKU_LINE_CREDENTIALS_PARAMETER": "/daifuku/Daifuku/line/credentials",
             "DAIFUKU_SEND_QUEUE_URL": "https://sqs/queue",
             "UNRELATED": "ignored",
         }
@@ -23,11 +23,14 @@ def test_settings_read_the_deployment_environment():
 
 def test_missing_table_name_is_an_error_naming_the_variable():
     with pytest.raises(ValidationError, match="DAIFUKU_TABLE_NAME"):
-        settings_from({"DAIFUKU_LINE_SECRET_ID": "line"})
+        settings_from({"DAIFUKU_LINE_CREDENTIALS_PARAMETER": "/daifuku/shop/line/credentials"})
 
 
 def test_a_function_that_needs_the_send_queue_refuses_to_start_without_it():
-    environment = {"DAIFUKU_TABLE_NAME": "members", "DAIFUKU_LINE_SECRET_ID": "line"}
+    environment = {
+        "DAIFUKU_TABLE_NAME": "members",
+        "DAIFUKU_LINE_CREDENTIALS_PARAMETER": "/daifuku/shop/line/credentials",
+    }
     assert settings_from(environment).send_queue_url is None  # the webhook does not need it
     with pytest.raises(ValidationError, match="DAIFUKU_SEND_QUEUE_URL"):
         settings_from(environment, SendQueueSettings)
@@ -37,7 +40,7 @@ def test_the_campaign_scheduling_settings_name_each_missing_variable():
     settings = settings_from(
         {
             "DAIFUKU_TABLE_NAME": "members",
-            "DAIFUKU_LINE_SECRET_ID": "line",
+            "DAIFUKU_LINE_CREDENTIALS_PARAMETER": "/daifuku/shop/line/credentials",
             "DAIFUKU_CAMPAIGN_SCHEDULE_GROUP": "g",
         }
     )

@@ -1,5 +1,6 @@
 """The wiring builds each adapter once, on first use, from the settings; nothing connects before."""
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -9,28 +10,53 @@ from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku.settings import settings_from
 from daifuku.wiring import Wiring, current_wiring, use_wiring
 
-ENVIRONMENT = {"DAIFUKU_TABLE_NAME": "members", "DAIFUKU_LINE_SECRET_ID": "line"}
+ENVIRONMENT = {
+    "DAIFUKU_TABLE_NAME": "members",
+    "DAIFUKU_LINE_CREDENTIALS_PARAMETER": "/daifuku/shop/line/credentials",
+}
+
+
+class CountingSession:
+    """A stand-in boto3 session that records which clients were asked for."""
+
+    def __init__(self) -> None:
+        self.clients: list[str] = []
+
+    def client(self, service: str) -> Any:
+        self.clients.append(service)
+        return SimpleNamespace(meta=SimpleNamespace(events=SimpleNamespace(register=lambda *_, **__: None)))
 
 
 class CountingResource:
-    """A stand-in boto3 resource that records which tables were asked for."""
+    """A stand-in boto3 DynamoDB resource (the operator CLI's and the local stack's way in)."""
 
     def __init__(self) -> None:
-        self.tables: list[str] = []
-
-    def Table(self, name: str) -> Any:
-        self.tables.append(name)
-        return object()
+        self.meta = SimpleNamespace(client=object())
 
 
-def test_the_table_is_opened_once_on_first_use_and_shared_by_every_repository():
-    resource = CountingResource()
-    wiring = Wiring(settings_from(ENVIRONMENT), dynamodb=resource)
-    assert resource.tables == []  # nothing connects while wiring
+def test_the_table_client_is_built_once_on_first_use_and_shared_by_every_repository():
+    session = CountingSession()
+    wiring = Wiring(settings_from(ENVIRONMENT), session=session)
+    assert session.clients == []  # nothing connects while wiring
     repositories = wiring.table
     assert isinstance(repositories, Repositories) and wiring.table is repositories
-    assert repositories.members._gateway.table is repositories.coupons._gateway.table
-    assert resource.tables == ["members"]
+    assert session.clients == []  # nor while composing the repositories
+    assert repositories.members._gateway.client is repositories.coupons._gateway.client
+    assert session.clients == ["dynamodb"]
+
+
+def test_every_aws_client_comes_from_the_one_session():
+    session = CountingSession()
+    wiring = Wiring(settings_from(ENVIRONMENT), session=session)
+    _ = wiring.table.members._gateway.client
+    assert wiring.aws_session is session
+    assert wiring.line_credentials_store._session is session
+
+
+def test_a_given_resource_lends_its_client():
+    resource = CountingResource()
+    wiring = Wiring(settings_from(ENVIRONMENT), dynamodb=resource)
+    assert wiring.table.members._gateway.client is resource.meta.client
 
 
 def test_each_run_gets_its_own_read_count():

@@ -16,10 +16,11 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
     table_name: str = Field(alias="DAIFUKU_TABLE_NAME", min_length=1)
-    line_secret_id: str = Field(
-        alias="DAIFUKU_LINE_SECRET_ID",
+    line_credentials_parameter: str = Field(
+        alias="DAIFUKU_LINE_CREDENTIALS_PARAMETER",
         min_length=1,
-        description="Secrets Manager id of the JSON secret with the LINE channel credentials.",
+        pattern=r"^/[A-Za-z0-9_.\-/]+$",
+        description="SSM Parameter Store name of the SecureString with the LINE channel credentials.",
     )
     line_api_endpoint: str = Field(alias="DAIFUKU_LINE_API_ENDPOINT", default="https://api.line.me")
     line_data_api_endpoint: str = Field(

@@ -3,13 +3,18 @@
 Every handler and the planner take what they need from `current_wiring()`. Nothing connects at
 import time: the table gateway, the queue and the scheduler client are created on first use and kept
 for the execution environment's life; the LINE clients are built per use from the current
-credentials (which the secrets cache refreshes). Tests put their own in with `use_wiring`.
+credentials (which the parameters cache refreshes). Tests put their own in with `use_wiring`.
+
+Every AWS client comes from one boto3 session, built once: botocore then loads its endpoint data and
+resolves the credentials once per environment instead of once per client (bench/cold_start.py).
+`prime()` builds what a request needs ahead of it (SnapStart's snapshot, see snapshot_hooks.py).
 
 Where a new outside system goes: an adapter module in `daifuku/adapters/`, built here.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -28,7 +33,7 @@ from daifuku.settings import (
 if TYPE_CHECKING:
     from daifuku.adapters.campaign_schedules import CampaignSchedules
     from daifuku.adapters.line_api import LineMessagingClient
-    from daifuku.adapters.line_credentials import LineCredentials
+    from daifuku.adapters.line_credentials import LineCredentials, LineCredentialsStore
     from daifuku.adapters.line_login import LineIdTokenVerifier
     from daifuku.adapters.rich_menu_painter import RichMenuRefresh
     from daifuku.adapters.send_queue import SendQueue
@@ -37,9 +42,24 @@ if TYPE_CHECKING:
 class Wiring:
     """The adapters of one deployment (one `Settings`), each built once, on first use."""
 
-    def __init__(self, settings: Settings, *, dynamodb: Any = None):
+    def __init__(self, settings: Settings, *, dynamodb: Any = None, session: Any = None):
         self.settings = settings
         self._dynamodb = dynamodb  # a boto3 DynamoDB resource (tests, the local stack, the operator CLI)
+        self._session = session
+        self._lock = threading.Lock()  # the local stack's first requests can arrive together
+
+    @property
+    def aws_session(self) -> Any:
+        """The boto3 session every AWS client of this environment is made from."""
+        with self._lock:
+            if self._session is None:
+                import boto3
+
+                # The process's default session: what Powertools and any other boto3 user here share.
+                if boto3.DEFAULT_SESSION is None:
+                    boto3.setup_default_session()
+                self._session = boto3.DEFAULT_SESSION
+            return self._session
 
     @cached_property
     def timezone(self) -> ZoneInfo:
@@ -49,15 +69,26 @@ class Wiring:
 
     @cached_property
     def table(self) -> Repositories:
-        return Repositories.over(TableGateway(self.settings.table_name, self._dynamodb))
+        if self._dynamodb is not None:
+            return Repositories.over(TableGateway(self.settings.table_name, self._dynamodb))
+        return Repositories.over(TableGateway(self.settings.table_name, session=self.aws_session))
 
     # LINE
 
-    def line_credentials(self) -> LineCredentials:
-        """The channel's credentials (cached by the secrets provider for a few minutes)."""
-        from daifuku.adapters.line_credentials import load_line_credentials
+    @cached_property
+    def line_credentials_store(self) -> LineCredentialsStore:
+        from daifuku.adapters.line_credentials import LineCredentialsStore
 
-        return load_line_credentials(self.settings.line_secret_id)
+        return LineCredentialsStore(self.settings.line_credentials_parameter, self.aws_session)
+
+    def line_credentials(self) -> LineCredentials:
+        """The channel's credentials (cached by the parameters provider for a few minutes)."""
+        return self.line_credentials_store.load()
+
+    def prime(self) -> None:
+        """Build the clients a request needs and read the credentials, ahead of the first request."""
+        _ = self.table.gateway.client
+        self.line_credentials()
 
     def line(self, timeout_seconds: float = 5) -> LineMessagingClient:
         """The Messaging API client of the channel, with the current access token."""

@@ -77,11 +77,12 @@ class CouponRepository:
         return [(item["pk"].removeprefix(user_partition("")), Coupon.model_validate(item)) for item in items]
 
     def mark_reminded(self, user_id: str, coupon_id: str, at: datetime) -> None:
-        self._gateway.table.update_item(
-            Key=coupon_key(user_id, coupon_id),
-            UpdateExpression="SET reminded_at = if_not_exists(reminded_at, :at)",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":at": utc(at)},
+        # A coupon gone since the reminder run read it (its member deleted) needs no reminder mark.
+        self._gateway.update(
+            coupon_key(user_id, coupon_id),
+            "SET reminded_at = if_not_exists(reminded_at, :at)",
+            condition="attribute_exists(pk)",
+            values={":at": utc(at)},
         )
 
     # Templates

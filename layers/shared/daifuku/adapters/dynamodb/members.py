@@ -87,7 +87,8 @@ class MemberRepository:
         map_created = False
         while True:
             try:
-                written = self._gateway.table.update_item(
+                written = self._gateway.client.update_item(
+                    TableName=self._gateway.name,
                     Key=MEMBER_NUMBER_COUNTER_KEY,
                     UpdateExpression=f"SET #last = {next_sequence}, #reserved.#user = {next_sequence}",
                     ConditionExpression="attribute_not_exists(#reserved.#user) AND "
