@@ -72,6 +72,8 @@ class PathParameters(BaseModel):
     coupon_id: KeyId | None = None
     template_id: TemplateId | None = None
     campaign_id: CampaignId | None = None
+    staff_user_id: LineUserId | None = None
+    section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)

@@ -62,7 +62,7 @@ def test_the_owner_invites_a_clerk_who_joins_once_and_is_removed_later(
     issued = answered.value.json()
     qr = phone_page.get_by_role("img", name="スタッフとして参加するための招待QRコード")
     qr.locator("svg").wait_for()
-    phone_page.get_by_text("まで有効(1回のみ)").wait_for()
+    phone_page.get_by_text("まで有効（1回のみ）").wait_for()
     phone_page.screenshot(path=str(artifacts_dir / "staff-invitation-qr.png"), full_page=True)
 
     # Then the QR on screen is the link shown beside it, which opens the staff app with the code
@@ -99,7 +99,7 @@ def test_the_owner_invites_a_clerk_who_joins_once_and_is_removed_later(
     refusals = {
         code: "この招待リンクはすでに使われています。",
         forged: "この招待リンクは正しくありません。",
-        expired: "この招待リンクは有効期限(24時間)が切れています。",
+        expired: "この招待リンクは有効期限（24時間）が切れています。",
     }
     for shown, (link_code, text) in enumerate(refusals.items()):
         page = another_phone()

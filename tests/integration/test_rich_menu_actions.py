@@ -145,7 +145,7 @@ def test_shop_information_answers_with_what_the_shop_set(local_stack, line, api,
         # Then the reply is a Flex card of what was set, and nothing about what was not
         assert card["type"] == "flex"
         texts = flex_texts(card["contents"])
-        assert {"営業時間", "10:00〜19:00", "定休日", "水曜日", "電話番号", "0312345678"} <= set(texts)
+        assert {"営業時間", "10:00〜19:00", "定休日", "水曜日", "電話番号", "03-1234-5678"} <= set(texts)
         assert "住所" not in texts
         buttons = [box["action"] for box in card["contents"]["footer"]["contents"]]
         assert {"type": "uri", "label": "電話をかける", "uri": "tel:0312345678"} in buttons

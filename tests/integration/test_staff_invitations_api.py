@@ -140,9 +140,10 @@ def test_an_owner_changes_a_role_and_removes_a_clerk_who_is_then_refused(api, me
     assert api.call("DELETE", f"/liff/api/staff/team/{clerk}", owner) == (200, {"removed": clerk})
     assert refusal(api.call("GET", "/liff/api/staff/me", clerk))[:2] == (403, "not_staff")
     assert refusal(api.call("DELETE", f"/liff/api/staff/team/{clerk}", owner))[:2] == (404, "staff_not_found")
+    # An id that is no LINE user id is refused at the boundary, before anything is read
     assert refusal(api.call("DELETE", "/liff/api/staff/team/not-a-user", owner))[:2] == (
-        404,
-        "staff_not_found",
+        422,
+        "invalid_fields",
     )
     assert audit_actions(member_table, clerk) == ["staff.role", "staff.role", "staff.remove"]
 
