@@ -17,7 +17,6 @@ from infra.drawing_layer_build import DRAWING_PACKAGE, build_drawing_layer, draw
 
 # Drawing two 2500×843 images and a dozen LINE calls: seconds, with room for LINE's slow moments.
 PAINTER_TIMEOUT = Duration.minutes(2)
-PAINTER_MEMORY_MB = 1024  # Pillow's drawing is CPU-bound: more memory buys more CPU
 
 
 @jsii.implements(ILocalBundling)
@@ -63,7 +62,6 @@ class RichMenuPainter(Construct):
             extra_layers=[drawing_layer],
             settings=settings,
             timeout=PAINTER_TIMEOUT,
-            memory_size=PAINTER_MEMORY_MB,
         )
         # A request is worth little after an hour (a newer one will have followed); two retries.
         self.painter.function.configure_async_invoke(max_event_age=Duration.hours(1), retry_attempts=2)

@@ -75,7 +75,9 @@ def test_the_layer_has_every_module_the_functions_and_the_shared_package_import(
     )
     # Then each is the standard library, the function code itself, the Lambda runtime's, or in the layer
     # (the rich menu painter's drawing package and Pillow come in its own layer: test_cdk_cli)
-    provided = {*sys.stdlib_module_names, "functions", "daifuku_menu_drawing", *PROVIDED_BY_LAMBDA_RUNTIME}
+    # snapshot_restore_py: the runtime's SnapStart hooks, imported only when present
+    runtime = {*PROVIDED_BY_LAMBDA_RUNTIME, "snapshot_restore_py"}
+    provided = {*sys.stdlib_module_names, "functions", "daifuku_menu_drawing", *runtime}
     in_layer = {path.name.partition(".")[0] for path in layer.iterdir()}
     missing = {name: str(path) for name, path in imported.items() if name not in provided | in_layer}
     assert missing == {}
