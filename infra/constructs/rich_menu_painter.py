@@ -4,28 +4,17 @@ font) that redraws and relinks the shop's rich menus when another function asks 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
-import jsii
-from aws_cdk import AssetHashType, BundlingOptions, Duration, ILocalBundling
+from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.daifuku_function import ARCHITECTURE, RUNTIME, DaifukuFunction
+from infra.constructs.daifuku_function import DaifukuFunction
+from infra.constructs.shared_layer import locally_built_layer
 from infra.drawing_layer_build import DRAWING_PACKAGE, build_drawing_layer, drawing_layer_fingerprint
 
 # Drawing two 2500×843 images and a dozen LINE calls: seconds, with room for LINE's slow moments.
 PAINTER_TIMEOUT = Duration.minutes(2)
-
-
-@jsii.implements(ILocalBundling)
-class DrawingLayerBundler:
-    """CDK local bundling of the drawing layer (infra/drawing_layer_build.py); no Docker."""
-
-    def try_bundle(self, output_dir: str, options: Any) -> bool:
-        build_drawing_layer(Path(output_dir))
-        return True
 
 
 class RichMenuPainter(Construct):
@@ -40,18 +29,13 @@ class RichMenuPainter(Construct):
         settings: Mapping[str, str],
     ):
         super().__init__(scope, construct_id)
-        drawing_layer = lambda_.LayerVersion(
+        drawing_layer = locally_built_layer(
             self,
             "DrawingLayer",
             description="Daifuku rich menu drawing: Pillow, the drawing package, Noto Sans CJK (OFL)",
-            code=lambda_.Code.from_asset(
-                str(DRAWING_PACKAGE.parent),
-                asset_hash_type=AssetHashType.CUSTOM,
-                asset_hash=drawing_layer_fingerprint(),
-                bundling=BundlingOptions(image=RUNTIME.bundling_image, local=DrawingLayerBundler()),
-            ),
-            compatible_runtimes=[RUNTIME],
-            compatible_architectures=[ARCHITECTURE],
+            source=DRAWING_PACKAGE.parent,
+            fingerprint=drawing_layer_fingerprint(),
+            build=build_drawing_layer,
         )
         self.painter = DaifukuFunction(
             self,
