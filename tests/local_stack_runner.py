@@ -29,7 +29,7 @@ class RunningLocalStack:
 
 
 def start_local_stack(
-    log_dir: Path, timeout_seconds: float = 60, extra_arguments: tuple[str, ...] = ()
+    log_dir: Path, timeout_seconds: float = 180, extra_arguments: tuple[str, ...] = ()
 ) -> RunningLocalStack:
     """Start the local stack as the README's command does, on free ports, and wait until it is up."""
     log_dir.mkdir(parents=True, exist_ok=True)
