@@ -116,7 +116,8 @@ def delete_my_data() -> dict[str, Any]:
 def claim_poster_coupon() -> tuple[dict[str, Any], int]:
     user_id = signed_in_user_id(router)
     code = ClaimRequest.model_validate(json_object_body(router)).code
-    return coupon_desk(router).claim_poster_coupon(user_id, code).model_dump(mode="json"), 201
+    coupon, claimed_now = coupon_desk(router).claim_poster_coupon(user_id, code)
+    return coupon.model_dump(mode="json"), 201 if claimed_now else 200
 
 
 @router.get("/liff/api/points/exchange")

@@ -389,6 +389,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             text("template_id"),
             text("discount_text"),
             text("image_url"),
+            text("claimed_with"),
         ),
     ),
     ItemKind(
@@ -601,6 +602,13 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         "one-time staff invitation links, valid 24 hours (expire after two days)",
         pk=keys.INVITATION.pk,
         sk=keys.INVITATION.sk,
+        transient=True,
+    ),
+    ItemKind(
+        "coupon_issues",
+        "what each staff issue of a coupon asked for, against a reused issue id (expire after 7 days)",
+        pk=keys.COUPON_ISSUE.pk,
+        sk=keys.COUPON_ISSUE.sk,
         transient=True,
     ),
     ItemKind(

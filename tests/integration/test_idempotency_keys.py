@@ -98,3 +98,36 @@ def test_a_template_id_or_a_campaign_id_reused_for_another_one_is_refused(api, o
         campaign | {"messages": [{"type": "text", "text": "別の文面"}]},
     )
     assert (status, answer["code"]) == REUSED
+
+
+def test_an_issue_id_reused_for_another_template_or_member_is_refused_and_gives_nothing(api, owner):
+    # Given an owner who gave one member a coupon with an issue id
+    first_member, _ = registered_member(api, follow=False)
+    other_member, _ = registered_member(api, follow=False)
+    template = new_template(api, owner, title="発行A")
+    other_template = new_template(api, owner, title="発行B")
+    issue_id = uuid.uuid4().hex[:12]
+    body = {"user_id": first_member, "issue_id": issue_id}
+    issue = f"/liff/api/staff/coupon-templates/{template['template_id']}/issue"
+    first = api.call("POST", issue, owner, body)
+    assert first == (200, {"issued": 1})
+
+    # When the same issue id comes for another template, another member or a segment
+    reused = [
+        api.call(
+            "POST", f"/liff/api/staff/coupon-templates/{other_template['template_id']}/issue", owner, body
+        ),
+        api.call("POST", issue, owner, body | {"user_id": other_member}),
+        api.call("POST", issue, owner, {"segment": {"tags_any": ["vip"]}, "issue_id": issue_id}),
+    ]
+
+    # Then each is refused and nobody gets another coupon
+    assert [(status, answer["code"]) for status, answer in reused] == [REUSED] * 3
+    titles = {"発行A", "発行B"}
+    held = {
+        user: [c["title"] for c in api.open_card(user)[1]["coupons"] if c["title"] in titles]
+        for user in (first_member, other_member)
+    }
+    assert held == {first_member: ["発行A"], other_member: []}
+    # and the same request again answers the first result
+    assert api.call("POST", issue, owner, body) == first

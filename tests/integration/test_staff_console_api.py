@@ -270,8 +270,14 @@ def test_the_poster_code_gives_each_member_its_coupon_once_and_refuses_forged_or
     forged = poster["code"][:-3] + ("AAA" if not poster["code"].endswith("AAA") else "BBB")
     other_shop = issue_poster_code(template["template_id"], shop_today(), b"another deployment's key")
 
+    a_week_poster = issue_poster_code(
+        template["template_id"], shop_today(), key, shop_today() + timedelta(days=6)
+    )
+    another_poster = api.call("POST", "/liff/api/coupons/claim", user, {"code": a_week_poster})
     assert claimed[0] == 201 and claimed[1]["title"] == "ポスター限定クーポン"
-    assert (twice[0], twice[1]["code"]) == (409, "coupon_already_claimed")
+    # the same code again is a retry (the first answer); another poster of the coupon is refused
+    assert twice == (200, claimed[1])
+    assert (another_poster[0], another_poster[1]["code"]) == (409, "coupon_already_claimed")
     for code, reason in (
         (yesterday, "expired"),
         (forged, "forged"),

@@ -20,6 +20,7 @@ from daifuku.domain.errors import (
     CouponAlreadyClaimed,
     CouponAlreadyUsed,
     CouponExpired,
+    IdempotencyKeyReused,
     InvalidClaimCode,
     MemberNotFound,
     NotEnoughPoints,
@@ -70,6 +71,7 @@ class InMemoryStaffRecords:
     templates_saved: dict[str, CouponTemplateRecord] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     reminded: set[tuple[str, str]] = field(default_factory=set)
+    issues: dict[str, tuple[str, int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def find_membership(self, user_id: str) -> MembershipRecord | None:
@@ -87,6 +89,16 @@ class InMemoryStaffRecords:
                 return False
             self.coupons[(user_id, coupon.coupon_id)] = coupon
             return True
+
+    def record_issue(self, issue_id: str, fingerprint: str, at: datetime) -> str:
+        with self.lock:
+            return self.issues.setdefault(issue_id, (fingerprint, 0))[0]
+
+    def count_issued(self, issue_id: str, count: int) -> int:
+        with self.lock:
+            fingerprint, issued = self.issues[issue_id]
+            self.issues[issue_id] = (fingerprint, issued + count)
+            return issued + count
 
     def recent_visits(self, user_id: str, limit: int) -> list[VisitView]:
         return sorted(self.visits.get(user_id, []), key=lambda v: v.visited_at, reverse=True)[:limit]
@@ -348,9 +360,16 @@ def test_poster_codes_are_good_for_their_day_only_and_claimed_once_per_member():
     staff_desk = desk(records)
     CouponDesk(staff_desk).create_template(STAFF, CouponTemplateRequest(template_id="tpl", title="ポスター"))
 
-    assert CouponDesk(staff_desk).claim_poster_coupon(member, code).title == "ポスター"
+    claimed, given = CouponDesk(staff_desk).claim_poster_coupon(member, code)
+    assert (claimed.title, given) == ("ポスター", True)
+    # the same code again is a retry: the coupon it gave, nothing more
+    assert CouponDesk(staff_desk).claim_poster_coupon(member, code) == (claimed, False)
+    # another poster of the same coupon (a week's code) is a second claim: refused
     with pytest.raises(CouponAlreadyClaimed):
-        CouponDesk(staff_desk).claim_poster_coupon(member, code)
+        CouponDesk(staff_desk).claim_poster_coupon(
+            member, issue_poster_code("tpl", TODAY, KEY, TODAY + timedelta(days=6))
+        )
+    assert len(records.coupons_of(member)) == 1
 
 
 def test_segment_issuance_gives_each_member_of_the_segment_one_coupon_per_issue_id():
@@ -362,8 +381,29 @@ def test_segment_issuance_gives_each_member_of_the_segment_one_coupon_per_issue_
     request = IssueRequest(segment=Segment(tags_any=("VIP",)), issue_id="i1")
 
     assert CouponDesk(staff_desk).issue(STAFF, "vip", request) == 2
-    assert CouponDesk(staff_desk).issue(STAFF, "vip", request) == 0
+    # a retry answers the first count and gives nothing more
+    assert CouponDesk(staff_desk).issue(STAFF, "vip", request) == 2
     assert sorted(holder for holder, _ in records.coupons) == vip
+
+
+def test_an_issue_id_reused_for_another_template_or_audience_is_refused_and_gives_nothing():
+    records = InMemoryStaffRecords()
+    first, second = a_member(records, 11), a_member(records, 12)
+    staff_desk = desk(records)
+    for template_id in ("a", "b"):
+        CouponDesk(staff_desk).create_template(
+            STAFF, CouponTemplateRequest(template_id=template_id, title="券")
+        )
+    assert CouponDesk(staff_desk).issue(STAFF, "a", IssueRequest(user_id=first, issue_id="same")) == 1
+
+    for template_id, request in (
+        ("b", IssueRequest(user_id=first, issue_id="same")),
+        ("a", IssueRequest(user_id=second, issue_id="same")),
+        ("a", IssueRequest(segment=Segment(tags_any=("VIP",)), issue_id="same")),
+    ):
+        with pytest.raises(IdempotencyKeyReused):
+            CouponDesk(staff_desk).issue(STAFF, template_id, request)
+    assert list(records.coupons) == [(first, "a-same")]
 
 
 @dataclass

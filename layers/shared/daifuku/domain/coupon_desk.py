@@ -43,9 +43,15 @@ class CouponDesk:
         return template
 
     def issue(self, owner: str, template_id: str, request: IssueRequest) -> int:
-        """Give the template's coupon to one member or to a segment's members; a retried request (same
-        issue_id) gives nothing more. Flags do not matter here: a coupon is not a message."""
+        """Give the template's coupon to one member or to a segment's members; how many the issue gave.
+        A retried request (same issue_id, same request) gives nothing more and answers the first count;
+        the issue_id with another template or audience is IdempotencyKeyReused. Flags do not matter
+        here: a coupon is not a message."""
         template = self._template(template_id)
+        asked = request.model_dump(mode="json", exclude={"issue_id"}) | {"template_id": template_id}
+        fingerprint = request_fingerprint(asked)
+        if self.desk.coupons.record_issue(request.issue_id, fingerprint, self.desk.clock()) != fingerprint:
+            raise IdempotencyKeyReused(request.issue_id)
         coupon = self._coupon_from(template, f"{template.template_id}-{request.issue_id}")
         if request.user_id is not None:
             self.desk.live_member(request.user_id)
@@ -59,17 +65,17 @@ class CouponDesk:
             ]
             if len(user_ids) > MAX_SEGMENT_ISSUE:
                 raise InvalidRegistration([FieldProblem("segment", "too_many_members")])
-        issued = sum(self.desk.coupons.grant_coupon(user_id, coupon) for user_id in user_ids)
+        given = sum(self.desk.coupons.grant_coupon(user_id, coupon) for user_id in user_ids)
         self.desk.audit(
             owner,
             "coupon.issue",
             request.user_id,
             template_id=template_id,
             issue_id=request.issue_id,
-            issued=issued,
+            issued=given,
             to_segment=request.segment is not None,
         )
-        return issued
+        return self.desk.coupons.count_issued(request.issue_id, given)
 
     def poster_code(self, template_id: str) -> tuple[str, str | None, date, date]:
         """(the code of a poster printed today, the URL its QR opens, its first and last day): the
@@ -82,17 +88,26 @@ class CouponDesk:
         url = f"https://liff.line.me/{card_app}?claim={code}" if card_app else None
         return code, url, today, last_day
 
-    def claim_poster_coupon(self, user_id: str, code: str) -> CouponView:
-        """The customer's claim of the poster's coupon: today's genuine code, once per member."""
+    def claim_poster_coupon(self, user_id: str, code: str) -> tuple[CouponView, bool]:
+        """The customer's claim of the poster's coupon: a genuine code within its period, once per
+        member; (the coupon, whether this claim gave it). The same code again (a retry) answers the
+        coupon it gave; another code of the same coupon is CouponAlreadyClaimed."""
         poster = verify_poster_code(code, self.desk.poster_key, self.desk.today())
         template = self.desk.coupons.load_template(poster.template_id)
         if template is None:
             raise InvalidClaimCode("no such coupon")
         self.desk.live_member(user_id)
-        coupon = self._coupon_from(template, f"poster-{template.template_id}")
-        if not self.desk.coupons.grant_coupon(user_id, coupon):
+        coupon = self._coupon_from(template, f"poster-{template.template_id}").model_copy(
+            update={"claimed_with": request_fingerprint({"code": code})}
+        )
+        if self.desk.coupons.grant_coupon(user_id, coupon):
+            return CouponView.of(coupon), True
+        held = next(
+            (c for c in self.desk.coupons.coupons_of(user_id) if c.coupon_id == coupon.coupon_id), None
+        )
+        if held is None or held.claimed_with is None or held.claimed_with != coupon.claimed_with:
             raise CouponAlreadyClaimed(user_id)
-        return CouponView.of(coupon)
+        return CouponView.of(held), False
 
     def exchange_offer(self, user_id: str) -> tuple[int, list[CouponTemplateRecord]]:
         """(the member's points, the templates they can buy with points): the card page's choices."""

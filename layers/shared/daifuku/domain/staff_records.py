@@ -69,6 +69,12 @@ class CouponRecords(Protocol):
     def redeem_coupon(self, user_id: str, coupon_id: str, by: str, at: datetime, today: date) -> datetime:
         """Mark the coupon used, once: CouponNotFound / CouponAlreadyUsed / CouponExpired otherwise."""
 
+    def record_issue(self, issue_id: str, fingerprint: str, at: datetime) -> str:
+        """Record what an issue id asks for, once: the fingerprint stored under it (ours or an earlier)."""
+
+    def count_issued(self, issue_id: str, count: int) -> int:
+        """Add `count` coupons given to the issue's tally; the tally of every attempt."""
+
     def save_template(self, template: CouponTemplateRecord) -> CouponTemplateRecord:
         """Save a new template, or return the one saved under its id (a retried request)."""
 

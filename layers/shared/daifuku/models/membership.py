@@ -36,6 +36,9 @@ class Coupon(BaseModel):
     image_url: str | None = None
     used_by: str | None = None  # the staff member who redeemed it
     reminded_at: datetime | None = None  # the expiry reminder went out
+    # A poster's coupon: the fingerprint of the code it was claimed with (a retry of that claim
+    # answers this coupon; another code of the same poster coupon is refused).
+    claimed_with: str | None = None
 
     def is_active(self, today: date) -> bool:
         """Unused and not past its last day."""

@@ -4,7 +4,7 @@ coupon templates the owner issues them from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
@@ -12,6 +12,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from daifuku.adapters.dynamodb.keys import (
     COUPON_SK_PREFIX,
     COUPON_TEMPLATE_PK,
+    coupon_issue_key,
     coupon_key,
     coupon_template_key,
     user_partition,
@@ -22,6 +23,9 @@ from daifuku.domain.errors import CouponAlreadyUsed, CouponExpired, CouponNotFou
 from daifuku.models.membership import Coupon
 from daifuku.models.staff import CouponTemplateRecord
 from daifuku.table_schema import COUPON_EXPIRY_INDEX
+
+# A retry of an issue comes within minutes; its record is kept a week, then DynamoDB's TTL removes it.
+COUPON_ISSUE_RETENTION = timedelta(days=7)
 
 
 def coupon_item(user_id: str, coupon: Coupon) -> dict[str, Any]:
@@ -38,6 +42,26 @@ class CouponRepository:
     def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
         """Give the coupon once: False when the member already holds one with that id."""
         return self._gateway.put(coupon_item(user_id, coupon), if_absent=True)
+
+    def record_issue(self, issue_id: str, fingerprint: str, at: datetime) -> str:
+        """Record what an issue id asks for, once: the fingerprint stored under it (ours, or that of
+        the request that used the id first)."""
+        item = {
+            **coupon_issue_key(issue_id),
+            "fingerprint": fingerprint,
+            "at": utc(at),
+            "issued": 0,
+            "expires_at": int((at + COUPON_ISSUE_RETENTION).timestamp()),
+        }
+        existing = self._gateway.put_new_or_get(item)
+        return fingerprint if existing is None else str(existing["fingerprint"])
+
+    def count_issued(self, issue_id: str, count: int) -> int:
+        """Add `count` coupons given to the issue's tally; the tally (every attempt's together)."""
+        item = self._gateway.update_returning(
+            coupon_issue_key(issue_id), "ADD issued :n", values={":n": count}
+        )
+        return int((item or {}).get("issued", count))
 
     def coupons_of(self, user_id: str) -> list[Coupon]:
         items = self._gateway.query_page(

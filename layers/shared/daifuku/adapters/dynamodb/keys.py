@@ -20,6 +20,7 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | a points ledger entry (delta, kind, reason, by) | USER#<userId> | POINTS#<entryId> |
 | a staff memo (kind, text, by) | USER#<userId> | MEMO#<at ISO UTC>#<memoId> |
 | a coupon template (title, texts, image, valid days, points cost) | COUPON_TEMPLATE | <templateId> |
+| a staff issue of a coupon (request fingerprint, count given; TTL) | COUPON_ISSUE#<issueId> | ISSUE |
 | one staff action (actor, action, target user id, detail) | AUDIT | <at ISO UTC>#<id> |
 | a day's counts (friends_added, blocks, registrations) | STATS#DAY | <YYYY-MM-DD, shop time> |
 | the running totals (friends, members, blocked) | STATS | TOTALS |
@@ -82,6 +83,7 @@ LEGACY_MEMBER = KeyPattern("LEGACY_PHONE#{phone}", "LEGACY#{member_no}")
 STAFF = KeyPattern("STAFF", "{user_id}")
 INVITATION = KeyPattern("INVITATION#{invitation_id}", "INVITATION")
 COUPON_TEMPLATE = KeyPattern("COUPON_TEMPLATE", "{template_id}")
+COUPON_ISSUE = KeyPattern("COUPON_ISSUE#{issue_id}", "ISSUE")
 AUDIT = KeyPattern("AUDIT", "{audit_key}#{audit_id}")
 DAILY_STATS = KeyPattern("STATS#DAY", "{day}")
 TOTALS = KeyPattern("STATS", "TOTALS")
@@ -191,6 +193,10 @@ def memo_key(user_id: str, at: datetime, memo_id: str) -> Key:
 
 def coupon_template_key(template_id: str) -> Key:
     return COUPON_TEMPLATE.key(template_id=template_id)
+
+
+def coupon_issue_key(issue_id: str) -> Key:
+    return COUPON_ISSUE.key(issue_id=issue_id)
 
 
 def audit_key(at: datetime, entry_id: str) -> Key:
