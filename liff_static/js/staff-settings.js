@@ -235,13 +235,11 @@ const SECTIONS = {
 
   form(s, data) {
     const locked = state.settings.member_number_format_locked;
-    const fixed = ["name", "birthdate", "phone"].map((name) => {
-      const node = useChoice(data[name]);
-      node.disabled = true; // sent as "required": the counter and the birth-month message need them
-      return field(s, name, T.formFields[name], node, { hint: name === "name" ? T.alwaysRequired : "" });
-    });
-    const asked = ["name_kana", "store", "gender", "email"].map((name) =>
-      field(s, name, T.formFields[name], useChoice(data[name])),
+    // Every field may be off; the server refuses a form without any of name, phone and email.
+    const asked = ["name", "birthdate", "phone", "name_kana", "store", "gender", "email"].map((name) =>
+      field(s, name, T.formFields[name], useChoice(data[name]), {
+        hint: name === "name" ? T.identifyingHint : T.fieldUseHints[name] || "",
+      }),
     );
     const texts = Array.from({ length: CUSTOM_TEXT_SLOTS }, (_, i) => {
       const custom = data.custom_texts[i] || { label: "", use: "off", options: [] };
@@ -268,7 +266,6 @@ const SECTIONS = {
     ];
     for (const box of numberFields) box.querySelector("input").disabled = locked;
     return [
-      ...fixed,
       ...asked,
       ...texts,
       ...dates,

@@ -92,7 +92,12 @@ def test_a_saved_section_changes_only_itself_and_is_read_back(api, owner, restor
         ),
         ("messages", EXAMPLES[MessagesSection] | {"new_friend": "あ" * 5001}, "new_friend", "too_long"),
         ("messages", EXAMPLES[MessagesSection] | {"birthday": "{nmae}"}, "birthday", "unknown_placeholder"),
-        ("form", EXAMPLES[FormSection] | {"name": "off", "phone": "off"}, "name", "always_required"),
+        (
+            "form",
+            EXAMPLES[FormSection] | {"name": "off", "phone": "off", "email": "off"},
+            "name",
+            "no_identifying_field",
+        ),
     ],
     ids=["empty name", "bad colour", "thresholds", "too long", "placeholder", "identifying off"],
 )
@@ -168,3 +173,37 @@ def test_every_message_at_lines_limit_fits_in_one_save(api, owner, restored_shop
     status, answer = put(api, owner, "messages", messages | {"registration_complete": longest})
     assert status == 200, answer
     assert answer["messages"]["birthday"] == longest
+
+
+def test_with_birthdate_and_phone_turned_off_a_customer_registers_with_a_name_alone(
+    api, owner, member_table, restored_shop
+):
+    # Given an owner who asks only for the name (birthdate and phone off, the kana optional)
+    form = settings(api, owner)["form"] | {"birthdate": "off", "phone": "off", "name": "required"}
+    status, answer = put(api, owner, "form", form)
+    assert status == 200, answer
+    # Then the registration page offers neither field
+    status, page = api.call("GET", "/liff/api/registration-form", None)
+    assert status == 200, page
+    assert {f["name"] for f in page["fields"]} & {"birthdate", "phone"} == set()
+
+    # When a customer registers with a name alone
+    user = api.simulated_user(follow=False)
+    status, registered = api.register(user, {"name": unique("名前だけ ")})
+    # Then they hold a number, and nothing of a birthdate or phone was stored
+    assert status == 200 and registered["member_no"], registered
+    item = member_table.get_item(Key={"pk": f"USER#{user}", "sk": "MEMBER"}, ConsistentRead=True)["Item"]
+    assert item["status"] == "registered"
+    assert not {"birthdate", "birth_month", "phone", "phone_last4"} & set(item)
+    # and a phone sent anyway is refused as a field the form does not ask
+    status, refused = api.register(api.simulated_user(follow=False), a_form())
+    assert status == 422 and {"field": "phone", "code": "unknown_field"} in refused["errors"], refused
+
+
+def test_a_form_without_name_phone_or_email_is_refused(api, owner, restored_shop):
+    form = settings(api, owner)["form"] | {"name": "off", "phone": "off", "email": "off"}
+    status, answer = put(api, owner, "form", form)
+    assert status == 422, answer
+    assert {(e["field"], e["code"]) for e in answer["errors"]} == {
+        (name, "no_identifying_field") for name in ("name", "phone", "email")
+    }

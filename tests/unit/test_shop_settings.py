@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from daifuku.domain.errors import InvalidClaimCode, InvalidRegistration, MemberNumberFormatLocked
 from daifuku.domain.poster_codes import issue_poster_code, poster_period, verify_poster_code
+from daifuku.domain.registration import form_fields
 from daifuku.domain.shop_settings import SettingsDesk, UnknownSettingsSection
 from daifuku.models.shop import (
     PointsRule,
@@ -255,12 +256,11 @@ def test_an_unknown_section_is_refused():
             body(PointsSection, rank_up_message="{rank}{points}"),
             ("rank_up_message", "unknown_placeholder"),
         ),
-        ("the name turned off", "form", body(FormSection, name="off"), ("name", "always_required")),
         (
-            "the phone made optional",
+            "name, phone and email all off",
             "form",
-            body(FormSection, phone="optional"),
-            ("phone", "always_required"),
+            body(FormSection, name="off", phone="off", email="off"),
+            ("name", "no_identifying_field"),
         ),
         (
             "the store asked with no stores",
@@ -300,10 +300,28 @@ def test_every_identifying_field_off_is_refused_field_by_field():
         InMemoryShop(), "form", body(FormSection, name="off", birthdate="off", phone="off", email="off")
     )
     assert problems == {
-        ("name", "always_required"),
-        ("birthdate", "always_required"),
-        ("phone", "always_required"),
+        ("name", "no_identifying_field"),
+        ("phone", "no_identifying_field"),
+        ("email", "no_identifying_field"),
     }
+
+
+@pytest.mark.parametrize(
+    "uses",
+    [
+        {"name": "optional", "birthdate": "off", "phone": "off"},
+        {"name": "off", "birthdate": "optional", "phone": "required"},
+        {"name": "off", "birthdate": "off", "phone": "off", "email": "required"},
+    ],
+)
+def test_name_birthdate_and_phone_may_be_off_or_optional_while_one_identifying_field_is_asked(uses):
+    shop = InMemoryShop()
+    saved = desk_over(shop).save(OWNER, "form", body(FormSection, **uses))["form"]
+
+    assert {name: saved[name] for name in uses} == uses
+    asked = {f.name: f.required for f in form_fields(shop.config.registration_form)}
+    for name, use in uses.items():
+        assert asked.get(name) == ({"off": None, "optional": False, "required": True}[use])
 
 
 def test_a_store_cannot_be_removed_and_a_new_one_may_bring_its_own_id():

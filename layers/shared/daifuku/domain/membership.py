@@ -342,6 +342,8 @@ class MembershipDesk:
         An ambiguous match (two imported members, same phone and birthdate) claims nothing."""
         if record is not None and record.is_member and record.status is not MembershipStatus.GUEST:
             return None
+        if profile.phone is None or profile.birthdate is None:  # the shop's form does not ask both
+            return None
         matches = [
             legacy
             for legacy in self.repository.find_legacy_members(profile.phone)
@@ -361,7 +363,7 @@ class MembershipDesk:
             # Deleted between our read and our write: the customer's next submit starts afresh.
             raise MemberNotFound(user_id)
 
-    def _send_registration_complete(self, user_id: str, member_no: str, name: str) -> None:
+    def _send_registration_complete(self, user_id: str, member_no: str, name: str | None) -> None:
         """The shop's registration-complete message, from the submit that registered the member. Its
         retry key comes from the member and their number: should two submits of a guest both take
         themselves for the registering one, LINE delivers the message once."""

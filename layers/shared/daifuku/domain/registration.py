@@ -35,29 +35,36 @@ class RegisteredProfile(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str
+    name: str | None = None
     name_kana: str | None = None
-    birthdate: date
-    phone: str
+    birthdate: date | None = None
+    phone: str | None = None
     store_id: str | None = None
     gender: str | None = None
     email: str | None = None
     custom_fields: dict[str, str] = Field(default_factory=dict)
 
     @property
-    def birth_month(self) -> str:
-        return f"{self.birthdate.month:02d}"
+    def birth_month(self) -> str | None:
+        return f"{self.birthdate.month:02d}" if self.birthdate else None
 
     @property
-    def phone_last4(self) -> str:
-        return self.phone[-4:]
+    def phone_last4(self) -> str | None:
+        return self.phone[-4:] if self.phone else None
 
 
 def form_fields(config: RegistrationFormConfig, today: date | None = None) -> list[FormField]:
     """The fields the shop's form shows, in order; `today` bounds the birthdate picker."""
-    fields = [
-        FormField(name="name", kind="text", required=True, max_length=NAME_MAX_LENGTH),
-    ]
+    fields = []
+    if config.name is not FieldUse.OFF:
+        fields.append(
+            FormField(
+                name="name",
+                kind="text",
+                required=config.name is FieldUse.REQUIRED,
+                max_length=NAME_MAX_LENGTH,
+            )
+        )
     if config.name_kana is not FieldUse.OFF:
         fields.append(
             FormField(
@@ -67,10 +74,18 @@ def form_fields(config: RegistrationFormConfig, today: date | None = None) -> li
                 max_length=NAME_MAX_LENGTH,
             )
         )
-    fields += [
-        FormField(name="birthdate", kind="date", required=True, min_date=EARLIEST_DATE, max_date=today),
-        FormField(name="phone", kind="tel", required=True),
-    ]
+    if config.birthdate is not FieldUse.OFF:
+        fields.append(
+            FormField(
+                name="birthdate",
+                kind="date",
+                required=config.birthdate is FieldUse.REQUIRED,
+                min_date=EARLIEST_DATE,
+                max_date=today,
+            )
+        )
+    if config.phone is not FieldUse.OFF:
+        fields.append(FormField(name="phone", kind="tel", required=config.phone is FieldUse.REQUIRED))
     if config.store is not FieldUse.OFF:
         fields.append(
             FormField(
@@ -177,7 +192,6 @@ def _blank(value: Any) -> bool:
 
 
 def _profile(form: RegistrationForm) -> RegisteredProfile:
-    assert form.name is not None and form.birthdate is not None and form.phone is not None
     values = form.model_dump()
     custom_fields = {
         slot: values[slot] if isinstance(values[slot], str) else values[slot].isoformat()

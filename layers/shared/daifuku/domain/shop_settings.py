@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from daifuku.domain.errors import DomainError, FieldProblem, InvalidRegistration, MemberNumberFormatLocked
 from daifuku.models.shop import (
+    IDENTIFYING_FIELDS,
     CouponTemplate,
     CustomDateField,
     CustomTextField,
@@ -41,9 +42,6 @@ from daifuku.models.shop_settings import (
 )
 from daifuku.models.staff import AuditEntry
 
-# The form always asks these: the counter finds members by them, the birth-month message needs the
-# birthdate and an imported member claims their old number by phone and birthdate.
-ALWAYS_REQUIRED = ("name", "birthdate", "phone")
 # What the menus draw: a change to any of them asks for the rich menus to be redrawn.
 MENU_FIELDS = frozenset({"shop_name", "theme_color", "logo_url"})
 
@@ -185,11 +183,12 @@ class SettingsDesk:
         }
 
     def _form(self, current: ShopConfig, request: FormSection) -> dict[str, Any]:
-        problems = [
-            FieldProblem(name, "always_required")
-            for name in ALWAYS_REQUIRED
-            if getattr(request, name) is not FieldUse.REQUIRED
-        ]
+        # Name, birthdate and phone may be off or optional: a member without a birthdate gets no
+        # birth-month message, one without a phone claims no imported number and is not found by its
+        # last 4 digits. But staff must be able to tell members apart: one identifying field stays.
+        problems = []
+        if all(getattr(request, name) is FieldUse.OFF for name in IDENTIFYING_FIELDS):
+            problems += [FieldProblem(name, "no_identifying_field") for name in IDENTIFYING_FIELDS]
         if request.store is not FieldUse.OFF and not current.registration_form.stores:
             problems.append(FieldProblem("store", "no_stores"))
         for i, custom in enumerate(request.custom_texts):
@@ -204,6 +203,9 @@ class SettingsDesk:
         ):
             raise MemberNumberFormatLocked
         form = RegistrationFormConfig(
+            name=request.name,
+            birthdate=request.birthdate,
+            phone=request.phone,
             name_kana=request.name_kana,
             store=request.store,
             stores=current.registration_form.stores,
@@ -278,14 +280,10 @@ def _messages_view(shop: ShopConfig) -> dict[str, Any]:
 
 def _form_view(shop: ShopConfig) -> dict[str, Any]:
     form = shop.registration_form.model_dump(mode="json", exclude={"stores"})
-    return (
-        dict.fromkeys(ALWAYS_REQUIRED, FieldUse.REQUIRED.value)
-        | form
-        | {
-            "registration_mode": shop.registration_mode.value,
-            "member_number_format": shop.member_number_format.model_dump(mode="json"),
-        }
-    )
+    return form | {
+        "registration_mode": shop.registration_mode.value,
+        "member_number_format": shop.member_number_format.model_dump(mode="json"),
+    }
 
 
 VIEWS: dict[str, Callable[[ShopConfig], dict[str, Any]]] = {

@@ -123,11 +123,20 @@ MAX_CUSTOM_TEXT_FIELDS = 3
 MAX_CUSTOM_DATE_FIELDS = 2
 
 
+# The fields a member can be told apart and reached by: the form must ask at least one of them.
+IDENTIFYING_FIELDS = ("name", "phone", "email")
+
+
 class RegistrationFormConfig(BaseModel):
-    """Which fields the registration form asks for. Name, birthdate and phone are always required."""
+    """Which fields the registration form asks for, each off, optional or required. Name, birthdate
+    and phone are required unless the owner says otherwise (a shop saved before they could be changed
+    keeps them required); at least one identifying field is asked."""
 
     model_config = ConfigDict(frozen=True)
 
+    name: FieldUse = FieldUse.REQUIRED
+    birthdate: FieldUse = FieldUse.REQUIRED
+    phone: FieldUse = FieldUse.REQUIRED
     name_kana: FieldUse = FieldUse.OPTIONAL
     store: FieldUse = FieldUse.OFF
     stores: tuple[StoreChoice, ...] = ()
@@ -140,6 +149,8 @@ class RegistrationFormConfig(BaseModel):
     def _stores_listed_when_asked(self) -> RegistrationFormConfig:
         if self.store is not FieldUse.OFF and not self.stores:
             raise ValueError("the store field is on but no stores are listed")
+        if all(getattr(self, name) is FieldUse.OFF for name in IDENTIFYING_FIELDS):
+            raise ValueError("the form asks for none of name, phone and email")
         return self
 
 

@@ -163,8 +163,8 @@ class NumberFormatRequest(SettingsRequest):
 class FormSection(SettingsRequest):
     """会員登録フォーム: how each field is asked, the custom fields, the card mode, the number format.
 
-    Name, birthdate and phone identify a member (the counter's search, the birth-month message, an
-    imported member's claim): the form always asks them, and the section refuses turning them off."""
+    Every field may be off, optional or required, as long as one of name, phone and email is asked
+    (domain.shop_settings refuses a form that would leave members indistinguishable)."""
 
     name: FieldUse = FieldUse.REQUIRED
     birthdate: FieldUse = FieldUse.REQUIRED

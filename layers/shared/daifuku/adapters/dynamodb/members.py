@@ -394,7 +394,7 @@ def registration_assignments(
     fields: dict[str, Any] = {
         "name": profile.name,
         "name_kana": profile.name_kana,
-        "birthdate": profile.birthdate.isoformat(),
+        "birthdate": profile.birthdate.isoformat() if profile.birthdate else None,
         "birth_month": profile.birth_month,
         "phone": profile.phone,
         "phone_last4": profile.phone_last4,
