@@ -29,6 +29,7 @@ from daifuku.domain.errors import (
     MemberNotFound,
     MemberNumberContention,
     MemberNumberFormatLocked,
+    MenuImageRefused,
     NotEnoughPoints,
     NotExchangeable,
     NotOwner,
@@ -136,6 +137,13 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
         "idempotency_key_reused",
         "this id was already used for a different request; send a new id",
         details=lambda error: {"key": str(error)},
+    ),
+    # The owner's rich menu image: the painter's reason in Japanese, and the field as any 422 names it.
+    MenuImageRefused: HttpError(
+        422,
+        "invalid_fields",
+        lambda error: error.message,
+        details=lambda error: {"errors": [{"field": "image_base64", "code": error.reason}]},
     ),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, BaseRouter
@@ -39,6 +39,9 @@ MAX_BODY_BYTES = 16 * 1024
 # But the owner's messages section holds up to five of LINE's 5,000-character texts, JSON-escaped.
 SETTINGS_PATH_PREFIX = "/liff/api/staff/settings/"
 SETTINGS_MAX_BODY_BYTES = 160 * 1024
+# And the owner's own rich menu image: up to 1 MB, base64 in JSON (the model refuses more than 1 MB).
+RICH_MENU_PATH_PREFIX = "/liff/api/staff/rich-menus/"
+RICH_MENU_MAX_BODY_BYTES = 1_600_000
 # LINE's rich-menu calls happen while the customer waits for the card: give up early, retry later.
 RICH_MENU_TIMEOUT_SECONDS = 2
 
@@ -55,8 +58,12 @@ def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMi
     """Before anything else looks at the body, including LINE's token check."""
     body = app.current_event.body or ""
     size = len(body) * 3 // 4 if app.current_event.is_base64_encoded else len(body.encode())
-    settings = app.current_event.path.startswith(SETTINGS_PATH_PREFIX)
-    if size > (SETTINGS_MAX_BODY_BYTES if settings else MAX_BODY_BYTES):
+    path = app.current_event.path
+    if path.startswith(RICH_MENU_PATH_PREFIX):
+        limit = RICH_MENU_MAX_BODY_BYTES
+    else:
+        limit = SETTINGS_MAX_BODY_BYTES if path.startswith(SETTINGS_PATH_PREFIX) else MAX_BODY_BYTES
+    if size > limit:
         raise BodyTooLarge
     return next_middleware(app)
 
@@ -74,6 +81,7 @@ class PathParameters(BaseModel):
     campaign_id: CampaignId | None = None
     staff_user_id: LineUserId | None = None
     section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
+    menu_kind: Literal["pre_registration", "member"] | None = None  # one of the two rich menus
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)

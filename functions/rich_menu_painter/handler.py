@@ -1,24 +1,37 @@
-"""The rich menu painter: draws the shop's rich menus from its current name, colour and LIFF apps,
-and publishes them (new menus, default, aliases, members relinked, old menus deleted), so that a
-settings change reaches the menus with no command to run.
+"""The rich menu painter: draws the shop's rich menus from its current name, logo, colour and LIFF
+apps (or takes the owner's own image), and publishes them (new menus, default, aliases, members
+relinked, old menus deleted), so that a settings change reaches the menus with no command to run.
 
-Invoked asynchronously (liff_api's `rich_menu_refresh.request()`); at most one runs at a time (the
-function's reserved concurrency), and each run compares with what LINE has before changing anything,
-so a repeated or late request changes nothing.
+Invoked asynchronously to repaint (liff_api's `rich_menu_refresh.request()`), and synchronously when
+the owner sets a menu of their own (`{"set_menu": …}`: the image is checked here, with Pillow, and the
+answer says why LINE would refuse it). At most one runs at a time (the function's reserved
+concurrency), and each run compares with what LINE has before changing anything, so a repeated or
+late request changes nothing.
 """
 
 from __future__ import annotations
 
+import base64
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from daifuku.domain.rich_menu_publishing import RichMenuPublisher
+from daifuku.domain.errors import InvalidRegistration, MenuImageRefused
+from daifuku.domain.rich_menu_layout import MENU_KINDS
+from daifuku.domain.rich_menu_publishing import RichMenuPublisher, image_digest
+from daifuku.domain.rich_menu_templates import TEMPLATES, check_custom_menu
+from daifuku.models.custom_rich_menus import CustomRichMenu, CustomRichMenuRequest
+from daifuku.models.shop import ShopConfig
 from daifuku.wiring import Wiring, current_wiring
+from daifuku_menu_drawing.logos import LogoUnavailable, fetch_logo
 from daifuku_menu_drawing.menu_images import wanted_rich_menus
+from daifuku_menu_drawing.uploaded_images import checked_menu_image
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 logger = Logger(service="rich_menu_painter")
 tracer = Tracer(service="rich_menu_painter")
@@ -44,24 +57,97 @@ class LoggedProgress:
 
 
 @tracer.capture_method
-def repaint(wiring: Wiring) -> dict[str, Any]:
-    """Draw and publish the shop's menus as its config says now; the menus' ids and what changed."""
+def repaint(wiring: Wiring, uploaded: dict[str, tuple[bytes, str]] | None = None) -> dict[str, Any]:
+    """Draw and publish the shop's menus as its config says now; the menus' ids and what changed.
+    `uploaded`: an image the owner has just uploaded, by menu kind."""
     table = wiring.table
-    shop = table.shop_config.load_shop_config()
+    shop = table.shop_config.load_shop_config(consistent=True)
+    line = wiring.line(timeout_seconds=LINE_TIMEOUT_SECONDS)
+    images = dict(uploaded or {})
+    for kind, custom in shop.custom_rich_menus.items():
+        current_id = getattr(shop.rich_menus, kind)
+        if custom.image_sha256 is not None and kind not in images and current_id:
+            # The owner's image lives on LINE, on the menu that shows it: taken back from there.
+            images[kind] = line.rich_menu_image(current_id)
+    logo = shop_logo(shop) if len(images) < len(MENU_KINDS) else None
     progress = LoggedProgress()
-    publisher = RichMenuPublisher(
-        wiring.line(timeout_seconds=LINE_TIMEOUT_SECONDS), table.shop_config, table.members, progress
-    )
-    menu_ids = publisher.publish(shop, wanted_rich_menus(shop))
+    publisher = RichMenuPublisher(line, table.shop_config, table.members, progress)
+    menu_ids = publisher.publish(shop, wanted_rich_menus(shop, uploaded=images, logo=logo))
     return {"rich_menus": menu_ids, "changes": progress.changes}
+
+
+def shop_logo(shop: ShopConfig) -> Image | None:
+    """The logo for the drawn menus' header; None (the name alone) without one or when it fails."""
+    if not shop.logo_url:
+        return None
+    try:
+        return fetch_logo(shop.logo_url)
+    except LogoUnavailable as error:
+        logger.warning("logo left out", extra={"reason": str(error)})
+        return None
+
+
+def set_menu(wiring: Wiring, kind: str, menu: dict[str, Any] | None) -> dict[str, Any]:
+    """The owner's own menu for `kind` (None: back to the standard one), its image checked, then
+    published. Refusals come back as the answer: {"refused": {reason, message}} or {"invalid": …}."""
+    shop = wiring.table.shop_config.load_shop_config(consistent=True)
+    custom_menus = dict(shop.custom_rich_menus)
+    uploaded: dict[str, tuple[bytes, str]] = {}
+    try:
+        if menu is None:
+            custom_menus.pop(kind, None)
+        else:
+            custom_menus[kind], image = chosen_menu(kind, CustomRichMenuRequest.model_validate(menu), shop)
+            if image is not None:
+                uploaded[kind] = image
+    except MenuImageRefused as refused:
+        return {"refused": {"reason": refused.reason, "message": refused.message}}
+    except InvalidRegistration as invalid:
+        return {"invalid": [{"field": p.field, "code": p.code} for p in invalid.problems]}
+    wiring.table.shop_config.save_shop_fields(
+        shop.model_copy(update={"custom_rich_menus": custom_menus}), {"custom_rich_menus"}
+    )
+    return repaint(wiring, uploaded)
+
+
+def chosen_menu(
+    kind: str, request: CustomRichMenuRequest, shop: ShopConfig
+) -> tuple[CustomRichMenu, tuple[bytes, str] | None]:
+    """The menu to store and the image to upload now (None: drawn, or the one on LINE kept)."""
+    template = check_custom_menu(kind, request.template, request.areas)
+    if request.image_base64 is not None:
+        data = base64.b64decode(request.image_base64)
+        content_type = checked_menu_image(data, template.width, template.height)
+        custom = CustomRichMenu(
+            template=template.template_id,
+            areas=request.areas,
+            image_sha256=image_digest(data),
+            image_type=content_type,
+        )
+        return custom, (data, content_type)
+    previous = shop.custom_rich_menus.get(kind)
+    if not request.keep_image or previous is None or previous.image_sha256 is None:
+        return CustomRichMenu(template=template.template_id, areas=request.areas), None
+    if TEMPLATES[previous.template].height != template.height:
+        raise MenuImageRefused(
+            "image_size", "レイアウトの大きさが変わるため、今の画像は使えません。新しい画像を選んでください。"
+        )
+    kept = previous.model_copy(update={"template": template.template_id, "areas": request.areas})
+    return kept, None
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    logger.info("repaint requested", extra={"reason": str(event.get("reason", ""))[:40]})
+    chosen = event.get("set_menu")
+    logger.info(
+        "menu set" if chosen else "repaint requested", extra={"reason": str(event.get("reason", ""))[:40]}
+    )
     with _one_at_a_time:
-        result = repaint(current_wiring())
-    metrics.add_metric(name="RichMenuChanges", unit="Count", value=len(result["changes"]))
+        if isinstance(chosen, dict):
+            result = set_menu(current_wiring(), str(chosen.get("kind")), chosen.get("menu"))
+        else:
+            result = repaint(current_wiring())
+    metrics.add_metric(name="RichMenuChanges", unit="Count", value=len(result.get("changes", [])))
     return result

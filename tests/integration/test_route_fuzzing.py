@@ -72,6 +72,7 @@ ROUTE_BODIES: dict[tuple[str, str], str] = {
     ("POST", f"{STAFF_PREFIX}/coupon-templates/<template_id>/issue"): "IssueRequest",
     ("POST", f"{STAFF_PREFIX}/segments/estimate"): "SegmentEstimateRequest",
     ("POST", f"{STAFF_PREFIX}/campaigns"): "CampaignRequest",
+    ("PUT", f"{STAFF_PREFIX}/rich-menus/<menu_kind>"): "CustomRichMenuRequest",
     ("POST", "/liff/api/registration"): "RegistrationForm",
     ("PUT", "/liff/api/me"): "RegistrationForm",
     ("POST", "/liff/api/coupons/claim"): "ClaimRequest",

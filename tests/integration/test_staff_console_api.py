@@ -425,6 +425,12 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
             {"poster_code_validity": "day"},
         ),
         ("POST", "/liff/api/staff/rich-menus/refresh"): ({}, None),
+        # The member menu in the standard menu's own layout and actions: published as it was.
+        ("PUT", "/liff/api/staff/rich-menus/<menu_kind>"): (
+            {"menu_kind": "member"},
+            {"template": "compact_3", "areas": [{"action": a} for a in ("card", "coupons", "shop_info")]},
+        ),
+        ("DELETE", "/liff/api/staff/rich-menus/<menu_kind>"): ({"menu_kind": "member"}, None),
     }
     mutating = sorted(route for route, policy in STAFF_ROUTES.items() if policy.mutating)
     assert sorted(valid_calls) == mutating, "a mutating route without a test call here"

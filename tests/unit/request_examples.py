@@ -19,6 +19,7 @@ import daifuku.models
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
 from daifuku.domain.segments import Segment
+from daifuku.models.custom_rich_menus import CustomMenuArea, CustomRichMenuRequest
 from daifuku.models.registration import RegistrationForm
 from daifuku.models.schedule_events import BirthMonthCatchUpTrigger, BirthMonthTrigger, CampaignStartTrigger
 from daifuku.models.shop import (
@@ -244,6 +245,20 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     },
     PosterSection: {"poster_code_validity": "week"},
     AlertsSection: {"staff_alerts_enabled": True},
+    CustomMenuArea: {"action": "link", "label": "ご予約", "url": "https://example.com/reserve"},
+    CustomRichMenuRequest: {
+        "template": "compact_3",
+        "areas": [
+            {"action": "card"},
+            {"action": "coupons", "label": "クーポン一覧"},
+            {"action": "link", "label": "ご予約", "url": "https://example.com/reserve"},
+        ],
+        # A 1×1 PNG: the model checks the format and the bytes; the painter checks the size.
+        "image_base64": (
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+        ),
+        "keep_image": False,
+    },
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

@@ -1,17 +1,20 @@
-"""How the shop's rich menus look: images drawn from the shop's name and theme colour, one tile per
-area of the menus defined in daifuku.domain.rich_menu_layout, within LINE's rules for rich menu images
-(PNG, 2500×843, at most 1 MB).
+"""How the shop's rich menus look: images drawn from the shop's name, logo and theme colour, one tile
+per area of the menus defined in daifuku.domain.rich_menu_layout (or the owner's layout, from
+daifuku.domain.rich_menu_templates), within LINE's rules for rich menu images (PNG, 2500×843 or
+2500×1686, at most 1 MB). A menu for which the owner uploaded their own image uses that image.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from PIL import Image, ImageDraw
 
-from daifuku.domain.rich_menu_layout import MAX_IMAGE_BYTES, rich_menu_definitions
+from daifuku.domain.rich_menu_layout import MAX_IMAGE_BYTES
 from daifuku.domain.rich_menu_publishing import WantedRichMenu
+from daifuku.domain.rich_menu_templates import shop_rich_menu_definitions
 from daifuku.models.shop import ShopConfig
 from daifuku_menu_drawing.fonts import FontFace, japanese_font
 
@@ -33,9 +36,14 @@ def text_colour_on(background: tuple[int, int, int]) -> tuple[int, int, int]:
 
 
 def render_rich_menu_image(
-    definition: dict[str, Any], shop_name: str, theme_color: str, face: FontFace | None = None
+    definition: dict[str, Any],
+    shop_name: str,
+    theme_color: str,
+    face: FontFace | None = None,
+    logo: Image.Image | None = None,
 ) -> bytes:
-    """A PNG of the menu: one tile per area with its label, the shop's name above, in the theme colour."""
+    """A PNG of the menu: one tile per area with its label, the shop's logo (when given) and name
+    above, in the theme colour."""
     width, height = definition["size"]["width"], definition["size"]["height"]
     theme = theme_rgb(theme_color)
     ink = text_colour_on(theme)
@@ -46,7 +54,12 @@ def render_rich_menu_image(
     header = _mix(theme, (0, 0, 0), 0.25)
     draw.rectangle((0, 0, width, header_height), fill=header)
     header_font = face.at(header_height * 6 // 10)
-    draw.text((60, header_height // 2), shop_name, font=header_font, fill=text_colour_on(header), anchor="lm")
+    name_x = 60
+    if logo is not None:
+        name_x += _paste_logo(image, logo, (60, header_height // 10), header_height * 8 // 10) + 30
+    draw.text(
+        (name_x, header_height // 2), shop_name, font=header_font, fill=text_colour_on(header), anchor="lm"
+    )
     for index, area in enumerate(definition["areas"]):
         bounds = area["bounds"]
         left, top = bounds["x"], max(bounds["y"], header_height)
@@ -68,12 +81,33 @@ def render_rich_menu_image(
     return output.getvalue()
 
 
-def wanted_rich_menus(shop: ShopConfig, face: FontFace | None = None) -> list[WantedRichMenu]:
-    """Both menus for this shop, images drawn, each checked against LINE's byte limit."""
+def _paste_logo(image: Image.Image, logo: Image.Image, at: tuple[int, int], height: int) -> int:
+    """The logo scaled to `height` (at most three times as wide) at `at`, over the header; its width."""
+    scale = min(height / logo.height, height * 3 / logo.width)
+    size = (max(1, round(logo.width * scale)), max(1, round(logo.height * scale)))
+    fitted = logo.convert("RGBA").resize(size, Image.Resampling.LANCZOS)
+    image.paste(fitted, (at[0], at[1] + (height - size[1]) // 2), fitted)
+    return size[0]
+
+
+def wanted_rich_menus(
+    shop: ShopConfig,
+    face: FontFace | None = None,
+    *,
+    uploaded: Mapping[str, tuple[bytes, str]] | None = None,
+    logo: Image.Image | None = None,
+) -> list[WantedRichMenu]:
+    """Both menus for this shop, each checked against LINE's byte limit: the owner's uploaded image
+    (`uploaded`: kind → (bytes, content type)) where there is one, else drawn (with the logo)."""
     face = face or japanese_font(bold=True)
+    uploaded = uploaded or {}
     menus = []
-    for kind, definition in rich_menu_definitions(shop.liff_apps).items():
-        image = render_rich_menu_image(definition, shop.shop_name, shop.theme_color, face)
+    for kind, definition in shop_rich_menu_definitions(shop.liff_apps, shop.custom_rich_menus).items():
+        if kind in uploaded:
+            image, content_type = uploaded[kind]
+            menus.append(WantedRichMenu(kind, definition, image, content_type))
+            continue
+        image = render_rich_menu_image(definition, shop.shop_name, shop.theme_color, face, logo)
         if len(image) > MAX_IMAGE_BYTES:
             raise ValueError(f"the {kind} rich menu image is {len(image)} bytes; LINE accepts 1 MB at most")
         menus.append(WantedRichMenu(kind, definition, image))

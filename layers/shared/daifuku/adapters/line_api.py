@@ -165,6 +165,14 @@ class LineMessagingClient:
         self._request("POST", url, image, {"Content-Type": content_type})
         return menu_id
 
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str]:
+        """The menu's image as uploaded, and its content type (the owner's own image is kept on LINE)."""
+        url = f"{self._data_api}/v2/bot/richmenu/{quote(rich_menu_id)}/content"
+        status, raw, headers = self._exchange("GET", url)
+        if status >= 400:
+            raise _line_error(status, _json_or_empty(raw), headers)
+        return raw, headers.get("content-type", "image/png").split(";")[0].strip()
+
     def delete_rich_menu(self, rich_menu_id: str) -> None:
         self._request("DELETE", f"{self._api}/v2/bot/richmenu/{quote(rich_menu_id)}")
 
@@ -220,7 +228,25 @@ class LineMessagingClient:
         body: dict[str, Any] | bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        """JSON `body`, or bytes sent as they are (with their Content-Type in `headers`)."""
+        """JSON `body`, or bytes sent as they are (with their Content-Type in `headers`); the answer's
+        status, JSON payload and headers, or the LINE error it is."""
+        status, raw, response_headers = self._exchange(method, url, body, headers)
+        payload = _json_or_empty(raw)
+        if status < 400:
+            return status, payload, response_headers
+        if status == 409 and "x-line-accepted-request-id" in response_headers:
+            # A retry of a request LINE already accepted: the send happened once, which is success.
+            return status, payload, response_headers
+        raise _line_error(status, payload, response_headers)
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """One request on a kept-alive connection: the status, the raw body and the headers."""
         request_headers = {"Authorization": f"Bearer {self._access_token}"}
         data: bytes | None = None
         if isinstance(body, bytes):
@@ -251,13 +277,7 @@ class LineMessagingClient:
             connection.close()
         else:
             _connections.give_back(scheme, host, port, connection)
-        status, payload, response_headers = response.status, _json_or_empty(raw), _lowercase(response.headers)
-        if status < 400:
-            return status, payload, response_headers
-        if status == 409 and "x-line-accepted-request-id" in response_headers:
-            # A retry of a request LINE already accepted: the send happened once, which is success.
-            return status, payload, response_headers
-        raise _line_error(status, payload, response_headers)
+        return response.status, raw, _lowercase(response.headers)
 
 
 def _line_error(status: int, payload: dict[str, Any], headers: dict[str, str]) -> LineRequestFailed:

@@ -1,6 +1,8 @@
 """Asks the rich menu painter function (functions/rich_menu_painter) to redraw and relink the shop's
 rich menus: a Lambda asynchronous invoke, so the caller (a settings save, the owner's refresh button)
-answers at once while the drawing takes its few seconds."""
+answers at once while the drawing takes its few seconds. Setting the owner's own menu is a
+synchronous invoke instead: the painter checks the image (with Pillow, which only it has) and the
+owner is told at once why LINE would refuse it."""
 
 from __future__ import annotations
 
@@ -30,3 +32,15 @@ class RichMenuRefresh:
             InvocationType="Event",
             Payload=json.dumps({"reason": reason}).encode(),
         )
+
+    def set_menu(self, kind: str, menu: dict[str, Any] | None) -> dict[str, Any]:
+        """The painter's answer to the owner's menu for `kind` (None: the standard one again)."""
+        answer = self.client.invoke(
+            FunctionName=self._function_name,
+            InvocationType="RequestResponse",
+            Payload=json.dumps({"set_menu": {"kind": kind, "menu": menu}}).encode(),
+        )
+        result = json.loads(answer["Payload"].read() or b"{}")
+        if answer.get("FunctionError") or not isinstance(result, dict):
+            raise RuntimeError(f"the rich menu painter failed: {str(result)[:200]}")
+        return result

@@ -154,3 +154,13 @@ class LastOwner(DomainError):
 
 class MemberNumberFormatLocked(DomainError):
     """The member-number format cannot change once a number has been issued: cards already carry it."""
+
+
+class MenuImageRefused(DomainError):
+    """An uploaded rich menu image LINE would not take (not a PNG or JPEG, the wrong size, over 1 MB, or
+    not readable): `reason` is the code the console knows, `message` says it in Japanese."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.message = message

@@ -8,33 +8,28 @@ module, so a button on a menu cannot lose its answer. Pure Python, in LINE's wir
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from daifuku.models.custom_rich_menus import MAX_IMAGE_BYTES as MAX_IMAGE_BYTES  # LINE's limit
+from daifuku.models.custom_rich_menus import AreaAction
 from daifuku.models.shop import LiffApps
 
 MENU_WIDTH, MENU_HEIGHT = 2500, 843
-MAX_IMAGE_BYTES = 1024 * 1024
 # Stands for a LIFF app that `daifuku setup --dry-run` would create (its id is not known yet).
 NOT_YET_CREATED = "not-yet-created"
 # The card page scrolls to its coupons when opened with this query (card.js).
 COUPONS_VIEW_QUERY = "?view=coupons"
 
 
-class MenuAction(StrEnum):
-    """What an area of a rich menu does."""
-
-    REGISTER = "register"  # opens the registration form
-    CARD = "card"  # opens the member card
-    COUPONS = "coupons"  # opens the member card at its coupons
-    SHOP_INFO = "shop_info"  # the webhook replies with the shop's information
-
+# What an area of a rich menu does (one enum with the owner's menu choices in the models).
+MenuAction = AreaAction
 
 ACTION_LABELS = {
     MenuAction.REGISTER: "会員登録",
     MenuAction.CARD: "会員証",
     MenuAction.COUPONS: "クーポン",
     MenuAction.SHOP_INFO: "お店の情報",
+    MenuAction.LINK: "リンク",
 }
 
 
@@ -83,9 +78,16 @@ def action_in_postback(data: str) -> str | None:
     return dict(part.split("=", 1) for part in data.split("&") if "=" in part).get("action")
 
 
-def area_action(action: MenuAction, liff_apps: LiffApps) -> dict[str, Any]:
-    """The LINE action of an area: LIFF pages open directly (a uri action), the rest are postbacks."""
-    label = ACTION_LABELS[action]
+def area_action(
+    action: MenuAction, liff_apps: LiffApps, *, label: str | None = None, url: str | None = None
+) -> dict[str, Any]:
+    """The LINE action of an area: LIFF pages and the owner's links open directly (a uri action), the
+    rest are postbacks. `label` replaces the action's own name; `url` is a LINK's page."""
+    label = label or ACTION_LABELS[action]
+    if action is MenuAction.LINK:
+        if url is None:
+            raise ValueError("a link area needs its URL")
+        return {"type": "uri", "label": label, "uri": url}
     if action is MenuAction.REGISTER:
         return {"type": "uri", "label": label, "uri": liff_uri(liff_apps.registration)}
     if action is MenuAction.CARD:

@@ -14,6 +14,7 @@ from daifuku.models.boundary_types import (
     StoreId,
     Text,
 )
+from daifuku.models.custom_rich_menus import CustomRichMenu
 
 # What the owner writes: one-line names and labels, and messages with newlines (LINE takes 5000 characters).
 ShortName = Annotated[str, Text(40)]
@@ -224,6 +225,9 @@ class ShopConfig(BaseModel):
     welcome: WelcomeMessages = WelcomeMessages()
     liff_apps: LiffApps = LiffApps()
     rich_menus: RichMenus = RichMenus()
+    # The owner's own rich menus by kind (pre_registration, member): a standard layout, each area's
+    # action, their uploaded image or none (drawn). A kind not here is the standard menu.
+    custom_rich_menus: dict[str, CustomRichMenu] = Field(default_factory=dict)
     staff_alerts_enabled: bool = False
     # New-friend alerts count against the monthly quota: at most this many a minute.
     staff_alerts_per_minute: int = Field(default=5, ge=0, le=100)
