@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, BaseRouter
@@ -81,7 +81,7 @@ class PathParameters(BaseModel):
     campaign_id: CampaignId | None = None
     staff_user_id: LineUserId | None = None
     section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
-    menu_kind: Literal["pre_registration", "member"] | None = None  # one of the two rich menus
+    menu_kind: KeyId | None = None  # a rich menu (pre_registration, member); another is a 422 from the desk
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)
