@@ -17,6 +17,7 @@ import { openTeam, setUpTeam } from "./staff-team.js";
 import { answerInvitation, invitationCodeInUrl } from "./staff-invitation.js";
 import { openSettings } from "./staff-settings.js";
 import { openRichMenus, setUpRichMenus } from "./staff-rich-menus.js";
+import { openMenuEditor, setUpMenuEditor } from "./staff-menu-editor.js";
 import { openCustomerExport } from "./staff-customer-export.js";
 
 const SCREENS = [
@@ -28,7 +29,10 @@ const OPENERS = {
   dashboard: openDashboard,
   audit: openAudit,
   settings: openSettings,
-  menus: openRichMenus,
+  menus: () => {
+    openRichMenus();
+    return openMenuEditor();
+  },
   export: openCustomerExport,
   staff: openTeam,
 };
@@ -72,6 +76,7 @@ async function main() {
   setUpCoupons();
   setUpTeam();
   setUpRichMenus();
+  setUpMenuEditor();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
   document.getElementById("menus-link").hidden = me.payload.role !== "owner";
