@@ -21,6 +21,9 @@ from infra.constructs.shared_layer import SharedLayer
 from infra.deployment_context import DeploymentContext
 from infra.routes import HTTP_ROUTES
 
+# API Gateway's HTTP API answers 503 after 30 seconds; liff_api stops a little before.
+LIFF_API_TIMEOUT = Duration.seconds(29)
+
 
 class DaifukuStack(Stack):
     """Everything one shop runs. Environment-agnostic: no lookups, so it synthesizes offline."""
@@ -56,6 +59,9 @@ class DaifukuStack(Stack):
             layer=layer,
             settings=settings,
             snap_start=context.snap_start,
+            # The owner's own rich menu is published while they wait (the painter invoked in the
+            # request): up to what API Gateway's HTTP API waits for an answer (30 s).
+            timeout=LIFF_API_TIMEOUT,
         )
         birthday_scheduler = DaifukuFunction(
             self,

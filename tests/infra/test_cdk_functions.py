@@ -115,3 +115,11 @@ def test_only_the_planner_and_the_worker_are_told_where_the_send_queue_is(synthe
     for name in told:
         variables = functions[name][1]["Properties"]["Environment"]["Variables"]
         assert variables["DAIFUKU_SEND_QUEUE_URL"] == {"Ref": queue_id}
+
+
+def test_liff_api_waits_for_the_painter_within_what_the_http_api_waits(synthesized: Synthesized) -> None:
+    # The owner's own rich menu is published in the request (a synchronous invoke of the painter),
+    # and API Gateway's HTTP API gives an integration 30 seconds at most.
+    timeouts = {name: f["Properties"]["Timeout"] for name, (_, f) in synthesized.daifuku_functions().items()}
+    assert 20 <= timeouts["liff_api"] < 30
+    assert timeouts["webhook"] == 10, "the webhook answers LINE within seconds"
