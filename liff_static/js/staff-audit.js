@@ -26,6 +26,7 @@ function detailText(entry, couponTitles) {
   if (entry.action === "memo.add") return STAFF_TEXTS.member.memoKinds[detail.kind] || "";
   if (entry.action.startsWith("staff.") && detail.role) return STAFF_TEXTS.roles[detail.role] || detail.role;
   if (entry.action === "flags.set") return (detail.changed || []).map(T.flagChange).join("、");
+  if (entry.action.startsWith("rich_menus.") && detail.menu) return STAFF_TEXTS.menuEditor.kinds[detail.menu] || "";
   return "";
 }
 

@@ -572,6 +572,8 @@ export const STAFF_TEXTS = {
       "settings.poster": "設定「ポスター用クーポン」を変更",
       "settings.alerts": "設定「スタッフへの通知」を変更",
       "rich_menus.refresh": "リッチメニューを更新",
+      "rich_menus.set": "リッチメニューを設定",
+      "rich_menus.standard": "リッチメニューを標準に戻す",
       "customers.export": "顧客一覧をダウンロード",
     },
     flags: { do_not_send: "配信停止", complaint_hold: "クレーム対応中" },
