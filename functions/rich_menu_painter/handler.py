@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from daifuku.domain.errors import InvalidRegistration, MenuImageRefused
 from daifuku.domain.rich_menu_layout import MENU_KINDS
-from daifuku.domain.rich_menu_publishing import RichMenuPublisher, image_digest
+from daifuku.domain.rich_menu_publishing import RichMenuPublisher, image_digest, owners_images
 from daifuku.domain.rich_menu_templates import TEMPLATES, check_custom_menu
 from daifuku.models.custom_rich_menus import CustomRichMenu, CustomRichMenuRequest
 from daifuku.models.shop import ShopConfig
@@ -63,12 +63,8 @@ def repaint(wiring: Wiring, uploaded: dict[str, tuple[bytes, str]] | None = None
     table = wiring.table
     shop = table.shop_config.load_shop_config(consistent=True)
     line = wiring.line(timeout_seconds=LINE_TIMEOUT_SECONDS)
-    images = dict(uploaded or {})
-    for kind, custom in shop.custom_rich_menus.items():
-        current_id = getattr(shop.rich_menus, kind)
-        if custom.image_sha256 is not None and kind not in images and current_id:
-            # The owner's image lives on LINE, on the menu that shows it: taken back from there.
-            images[kind] = line.rich_menu_image(current_id)
+    # The owner's images live on LINE, on the menus that show them: taken back from there.
+    images = owners_images(shop, line) | (uploaded or {})
     logo = shop_logo(shop) if len(images) < len(MENU_KINDS) else None
     progress = LoggedProgress()
     publisher = RichMenuPublisher(line, table.shop_config, table.members, progress)

@@ -6,6 +6,7 @@ from typing import Any
 
 from linebot.v3 import messaging
 
+from daifuku.models.custom_rich_menus import image_type_of
 from daifuku_cli.line_clients import LineClients, unless_not_found
 
 
@@ -24,6 +25,10 @@ class SdkRichMenuApi:
         menu_id = str(self._line.messaging.create_rich_menu(request).rich_menu_id)
         self._line.blob.set_rich_menu_image(menu_id, image, _headers={"Content-Type": content_type})
         return menu_id
+
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str]:
+        image = bytes(self._line.blob.get_rich_menu_image(rich_menu_id))
+        return image, image_type_of(image) or "image/png"
 
     def delete_rich_menu(self, rich_menu_id: str) -> None:
         self._line.messaging.delete_rich_menu(rich_menu_id)

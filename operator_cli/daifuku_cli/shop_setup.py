@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku.adapters.line_credentials import CREDENTIALS_CACHE_SECONDS
-from daifuku.domain.rich_menu_publishing import RichMenuPublisher, contains
+from daifuku.domain.rich_menu_publishing import RichMenuPublisher, contains, owners_images
 from daifuku.models.shop import LiffApps, ShopConfig
 from daifuku_cli.credentials_store import CredentialsParameter
 from daifuku_cli.line_clients import LineClients, unless_not_found
@@ -340,11 +340,11 @@ class ShopSetup:
     # Rich menus
 
     def configure_rich_menus(self, shop: ShopConfig) -> None:
-        """Both menus, drawn for this shop, published as the painter function publishes them."""
-        publisher = RichMenuPublisher(
-            SdkRichMenuApi(self._line), self._table.shop_config, self._table.members, self.report
-        )
-        publisher.publish(shop, wanted_rich_menus(shop))
+        """Both menus, drawn for this shop (or the owner's own images kept), published as the
+        painter function publishes them."""
+        line = SdkRichMenuApi(self._line)
+        publisher = RichMenuPublisher(line, self._table.shop_config, self._table.members, self.report)
+        publisher.publish(shop, wanted_rich_menus(shop, uploaded=owners_images(shop, line)))
 
     # Staff
 

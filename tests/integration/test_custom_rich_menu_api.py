@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +18,12 @@ from PIL import Image
 from daifuku.adapters.dynamodb.keys import SHOP_KEY
 from tests.integration.staff_api import registered_member
 from tests.integration.test_rich_menu_actions import centre, line_get, replies_since
-from tests.integration.test_rich_menu_painter import image_digest, shop_menus
+from tests.integration.test_rich_menu_painter import (
+    REPAINT_DEADLINE_SECONDS,
+    image_digest,
+    set_theme_colour,
+    shop_menus,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -94,6 +100,32 @@ def test_the_owners_image_and_layout_become_the_member_menu_and_every_area_answe
     assert new_id != menu_id
     assert image_digest(local_stack, new_id) == hashlib.sha256(data).hexdigest()
     assert len(line_get(local_stack, f"/v2/bot/richmenu/{new_id}")["areas"]) == 4
+
+    # When the shop's colour changes and the menus are repainted
+    before = shop_menus(member_table)
+    colour = member_table.get_item(Key=SHOP_KEY, ConsistentRead=True)["Item"]["config"]["theme_color"]
+    try:
+        set_theme_colour(member_table, "#224488")
+        assert api.call("POST", f"{MENUS}/refresh", owner)[0] == 202
+        repainted = wait_for(
+            lambda: shop_menus(member_table)["pre_registration"] != before["pre_registration"]
+        )
+        # Then the drawn menu is new, and the member menu still shows the owner's image, untouched
+        assert repainted and shop_menus(member_table)["member"] == new_id
+        assert image_digest(local_stack, new_id) == hashlib.sha256(data).hexdigest()
+    finally:
+        set_theme_colour(member_table, colour)
+        api.call("POST", f"{MENUS}/refresh", owner)
+
+
+def wait_for(condition: Any, seconds: float = REPAINT_DEADLINE_SECONDS) -> bool:
+    """Poll `condition` until it holds (True) or the deadline passes (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,10 @@ from PIL import Image
 from daifuku.domain.custom_rich_menus import RichMenuChoices
 from daifuku.domain.errors import InvalidRegistration, MenuImageRefused
 from daifuku.domain.rich_menu_layout import rich_menu_definitions
+from daifuku.domain.rich_menu_publishing import owners_images
 from daifuku.domain.rich_menu_templates import TEMPLATES, check_custom_menu, shop_rich_menu_definitions
 from daifuku.models.custom_rich_menus import CustomMenuArea, CustomRichMenu, CustomRichMenuRequest
-from daifuku.models.shop import LiffApps, ShopConfig
+from daifuku.models.shop import LiffApps, RichMenus, ShopConfig
 from daifuku_local.line_platform.images import rich_menu_image_problem
 from daifuku_menu_drawing.logos import LogoUnavailable, fetch_logo, logo_image
 from daifuku_menu_drawing.menu_images import render_rich_menu_image, wanted_rich_menus
@@ -187,6 +188,28 @@ def test_a_drawn_large_layout_is_an_image_line_takes():
     member = next(menu for menu in wanted_rich_menus(shop) if menu.kind == "member")
     assert rich_menu_image_problem(member.image, "image/png") is None
     assert Image.open(io.BytesIO(member.image)).size == (2500, 1686)
+
+
+class LineWithImages:
+    def __init__(self, images: dict[str, bytes]) -> None:
+        self.images = images
+
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str]:
+        return self.images[rich_menu_id], "image/png"
+
+
+def test_a_repaint_takes_the_owners_images_back_from_line_and_draws_the_rest():
+    own = image_bytes(2500, 843)
+    shop = ShopConfig(
+        liff_apps=LIFF_APPS,
+        rich_menus=RichMenus(pre_registration="richmenu-pre", member="richmenu-member"),
+        custom_rich_menus={
+            "member": CustomRichMenu(template="compact_1", areas=areas("card"), image_sha256="d" * 64),
+            "pre_registration": CustomRichMenu(template="compact_1", areas=areas("register")),  # drawn
+        },
+    )
+    images = owners_images(shop, LineWithImages({"richmenu-member": own}))  # type: ignore[arg-type]
+    assert images == {"member": (own, "image/png")}
 
 
 # The owner's choices through the desk (the painter faked)

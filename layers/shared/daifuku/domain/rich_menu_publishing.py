@@ -49,6 +49,9 @@ class RichMenuApi(Protocol):
     def create_rich_menu(self, definition: dict[str, Any], image: bytes, content_type: str) -> str:
         """Create the menu and upload its image; its id."""
 
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str]:
+        """The menu's image as uploaded, and its content type."""
+
     def delete_rich_menu(self, rich_menu_id: str) -> None: ...
 
     def default_rich_menu(self) -> str | None: ...
@@ -82,6 +85,17 @@ class PublishingProgress(Protocol):
     def unchanged(self, step: str, detail: str = "") -> None: ...
 
     def changed(self, step: str, what: str, detail: str = "") -> None: ...
+
+
+def owners_images(shop: ShopConfig, line: RichMenuApi) -> dict[str, tuple[bytes, str]]:
+    """The owner's own images, by menu kind, taken back from the menus on LINE that show them: a
+    repaint (the painter, `daifuku setup` again) publishes them again rather than drawing over them."""
+    images = {}
+    for kind, custom in shop.custom_rich_menus.items():
+        current_id = getattr(shop.rich_menus, kind, None)
+        if custom.image_sha256 is not None and current_id:
+            images[kind] = line.rich_menu_image(current_id)
+    return images
 
 
 def contains(actual: Any, wanted: Any) -> bool:
