@@ -23,7 +23,15 @@ from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.registration import RegisteredProfile
 from daifuku.models.member import MembershipStatus
 from daifuku.models.membership import Coupon, LegacyMember, MembershipRecord
-from daifuku.models.shop import CouponTemplate, Rank, RegistrationMode, RichMenus, ShopConfig
+from daifuku.models.shop import (
+    CouponTemplate,
+    FieldUse,
+    Rank,
+    RegistrationFormConfig,
+    RegistrationMode,
+    RichMenus,
+    ShopConfig,
+)
 
 ALICE = "U" + "a" * 32
 BOB = "U" + "b" * 32
@@ -344,6 +352,16 @@ def test_no_exact_single_match_means_a_new_number(table, menus, imported):
     table.legacy = list(imported)
     result = registration_first(table, menus).register(ALICE, FORM)
     assert result.member_no == "000001" and not result.legacy_number_claimed
+
+
+def test_a_shop_that_does_not_ask_the_phone_registers_without_one_and_claims_no_legacy_number(table, menus):
+    table.legacy = [legacy()]
+    form = RegistrationFormConfig(phone=FieldUse.OFF, birthdate=FieldUse.OPTIONAL)
+    result = registration_first(table, menus, registration_form=form).register(ALICE, {"name": "山田 花子"})
+    assert result.member_no == "000001" and not result.legacy_number_claimed
+    assert table.legacy == [legacy()]
+    stored = table.members[ALICE]
+    assert stored["name"] == "山田 花子" and not {"phone", "birthdate"} & set(stored)
 
 
 def test_a_registered_member_does_not_claim_a_legacy_number_later(table, menus):
