@@ -114,8 +114,11 @@ def test_the_owners_image_and_layout_become_the_member_menu_and_every_area_answe
         assert repainted and shop_menus(member_table)["member"] == new_id
         assert image_digest(local_stack, new_id) == hashlib.sha256(data).hexdigest()
     finally:
+        # The colour back, and its repaint finished before the next test taps a menu
+        repainted_id = shop_menus(member_table)["pre_registration"]
         set_theme_colour(member_table, colour)
         api.call("POST", f"{MENUS}/refresh", owner)
+        wait_for(lambda: shop_menus(member_table)["pre_registration"] != repainted_id)
 
 
 def wait_for(condition: Any, seconds: float = REPAINT_DEADLINE_SECONDS) -> bool:
