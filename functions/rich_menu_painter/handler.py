@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from daifuku.domain.errors import InvalidRegistration, MenuImageRefused
+from daifuku.domain.errors import InvalidRegistration, LineRequestFailed, MenuImageRefused
 from daifuku.domain.rich_menu_layout import MENU_KINDS
 from daifuku.domain.rich_menu_publishing import RichMenuPublisher, image_digest, owners_images
 from daifuku.domain.rich_menu_templates import TEMPLATES, check_custom_menu
@@ -57,11 +57,13 @@ class LoggedProgress:
 
 
 @tracer.capture_method
-def repaint(wiring: Wiring, uploaded: dict[str, tuple[bytes, str]] | None = None) -> dict[str, Any]:
-    """Draw and publish the shop's menus as its config says now; the menus' ids and what changed.
-    `uploaded`: an image the owner has just uploaded, by menu kind."""
+def repaint(
+    wiring: Wiring, uploaded: dict[str, tuple[bytes, str]] | None = None, shop: ShopConfig | None = None
+) -> dict[str, Any]:
+    """Draw and publish the shop's menus as its config says now (or as `shop` says, a config about to
+    be saved); the menus' ids and what changed. `uploaded`: the owner's new image, by menu kind."""
     table = wiring.table
-    shop = table.shop_config.load_shop_config(consistent=True)
+    shop = shop or table.shop_config.load_shop_config(consistent=True)
     line = wiring.line(timeout_seconds=LINE_TIMEOUT_SECONDS)
     # The owner's images live on LINE, on the menus that show them: taken back from there.
     images = owners_images(shop, line) | (uploaded or {})
@@ -100,10 +102,15 @@ def set_menu(wiring: Wiring, kind: str, menu: dict[str, Any] | None) -> dict[str
         return {"refused": {"reason": refused.reason, "message": refused.message}}
     except InvalidRegistration as invalid:
         return {"invalid": [{"field": p.field, "code": p.code} for p in invalid.problems]}
-    wiring.table.shop_config.save_shop_fields(
-        shop.model_copy(update={"custom_rich_menus": custom_menus}), {"custom_rich_menus"}
-    )
-    return repaint(wiring, uploaded)
+    chosen = shop.model_copy(update={"custom_rich_menus": custom_menus})
+    try:
+        result = repaint(wiring, uploaded, chosen)
+    except LineRequestFailed as failed:  # nothing saved: the owner may simply try again
+        logger.warning("LINE refused the menu", extra={"status": failed.status})
+        return {"line_failed": {"status": failed.status}}
+    # Saved once LINE shows it: the config never names an image LINE does not have.
+    wiring.table.shop_config.save_shop_fields(chosen, {"custom_rich_menus"})
+    return result
 
 
 def chosen_menu(

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from daifuku.domain.custom_rich_menus import RichMenuChoices
-from daifuku.domain.errors import InvalidRegistration, MenuImageRefused
+from daifuku.domain.errors import InvalidRegistration, LineUnavailable, MenuImageRefused
 from daifuku.domain.rich_menu_layout import rich_menu_definitions
 from daifuku.domain.rich_menu_publishing import owners_images
 from daifuku.domain.rich_menu_templates import TEMPLATES, check_custom_menu, shop_rich_menu_definitions
@@ -241,6 +241,15 @@ def test_the_painters_refusal_reaches_the_owner_in_japanese_and_nothing_is_audit
     with pytest.raises(MenuImageRefused) as refused:
         choices_with(painter, audit).set_menu(OWNER, "member", request)
     assert (refused.value.reason, refused.value.message) == ("image_size", message)
+    assert audit == []
+
+
+def test_a_menu_line_did_not_take_is_a_line_unavailable_and_nothing_is_audited():
+    audit: list[tuple[str, str]] = []
+    painter = FakePainter({"line_failed": {"status": 500}})
+    request = CustomRichMenuRequest(template="compact_2", areas=areas("card", "shop_info"))
+    with pytest.raises(LineUnavailable):
+        choices_with(painter, audit).set_menu(OWNER, "member", request)
     assert audit == []
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from daifuku.domain.errors import FieldProblem, InvalidRegistration, MenuImageRefused
+from daifuku.domain.errors import FieldProblem, InvalidRegistration, LineUnavailable, MenuImageRefused
 from daifuku.domain.rich_menu_layout import ACTION_LABELS, MENU_KINDS
 from daifuku.domain.rich_menu_templates import TEMPLATES, check_custom_menu, standard_menu_areas
 from daifuku.models.custom_rich_menus import CustomRichMenuRequest
@@ -66,6 +66,8 @@ class RichMenuChoices:
             raise MenuImageRefused(answer["refused"]["reason"], answer["refused"]["message"])
         if "invalid" in answer:
             raise InvalidRegistration([FieldProblem(p["field"], p["code"]) for p in answer["invalid"]])
+        if "line_failed" in answer:
+            raise LineUnavailable(int(answer["line_failed"]["status"]), "the rich menu was not published")
         self.audit(
             owner,
             "rich_menus.set" if request is not None else "rich_menus.standard",
