@@ -213,7 +213,7 @@ export const STAFF_TEXTS = {
     themeColor: "テーマカラー",
     themeColorHint: "#と6桁の英数字で入力してください（例：#2f6b4f）。",
     logoUrl: "ロゴ画像のURL（任意）",
-    logoUrlHint: "https:// で始まる画像のURLを入力してください。",
+    logoUrlHint: "https:// で始まる画像のURLを入力してください。リッチメニューのお店の名前の前に表示します。",
     shopInfoHeading: "お店の情報（メニューの「お店の情報」でお知らせします）",
     hours: "営業時間",
     closedDays: "定休日",
