@@ -26,8 +26,11 @@ class SdkRichMenuApi:
         self._line.blob.set_rich_menu_image(menu_id, image, _headers={"Content-Type": content_type})
         return menu_id
 
-    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str]:
-        image = bytes(self._line.blob.get_rich_menu_image(rich_menu_id))
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str] | None:
+        answer = unless_not_found(lambda: self._line.blob.get_rich_menu_image(rich_menu_id))
+        if answer is None:
+            return None
+        image = bytes(answer)
         return image, image_type_of(image) or "image/png"
 
     def delete_rich_menu(self, rich_menu_id: str) -> None:

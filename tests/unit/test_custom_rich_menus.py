@@ -194,8 +194,8 @@ class LineWithImages:
     def __init__(self, images: dict[str, bytes]) -> None:
         self.images = images
 
-    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str]:
-        return self.images[rich_menu_id], "image/png"
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str] | None:
+        return (self.images[rich_menu_id], "image/png") if rich_menu_id in self.images else None
 
 
 def test_a_repaint_takes_the_owners_images_back_from_line_and_draws_the_rest():
@@ -210,6 +210,8 @@ def test_a_repaint_takes_the_owners_images_back_from_line_and_draws_the_rest():
     )
     images = owners_images(shop, LineWithImages({"richmenu-member": own}))  # type: ignore[arg-type]
     assert images == {"member": (own, "image/png")}
+    # A menu LINE no longer has (the shop restored onto another channel) is drawn instead
+    assert owners_images(shop, LineWithImages({})) == {}  # type: ignore[arg-type]
 
 
 # The owner's choices through the desk (the painter faked)

@@ -165,10 +165,13 @@ class LineMessagingClient:
         self._request("POST", url, image, {"Content-Type": content_type})
         return menu_id
 
-    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str]:
-        """The menu's image as uploaded, and its content type (the owner's own image is kept on LINE)."""
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str] | None:
+        """The menu's image as uploaded, and its content type (the owner's own image is kept on LINE);
+        None when LINE has no such menu or image."""
         url = f"{self._data_api}/v2/bot/richmenu/{quote(rich_menu_id)}/content"
         status, raw, headers = self._exchange("GET", url)
+        if status == http.HTTPStatus.NOT_FOUND:
+            return None
         if status >= 400:
             raise _line_error(status, _json_or_empty(raw), headers)
         return raw, headers.get("content-type", "image/png").split(";")[0].strip()

@@ -49,8 +49,8 @@ class RichMenuApi(Protocol):
     def create_rich_menu(self, definition: dict[str, Any], image: bytes, content_type: str) -> str:
         """Create the menu and upload its image; its id."""
 
-    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str]:
-        """The menu's image as uploaded, and its content type."""
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str] | None:
+        """The menu's image as uploaded, and its content type; None when LINE has no such menu."""
 
     def delete_rich_menu(self, rich_menu_id: str) -> None: ...
 
@@ -89,12 +89,15 @@ class PublishingProgress(Protocol):
 
 def owners_images(shop: ShopConfig, line: RichMenuApi) -> dict[str, tuple[bytes, str]]:
     """The owner's own images, by menu kind, taken back from the menus on LINE that show them: a
-    repaint (the painter, `daifuku setup` again) publishes them again rather than drawing over them."""
+    repaint (the painter, `daifuku setup` again) publishes them again rather than drawing over them.
+    A menu LINE no longer has (a shop restored onto another channel) is drawn instead."""
     images = {}
     for kind, custom in shop.custom_rich_menus.items():
         current_id = getattr(shop.rich_menus, kind, None)
         if custom.image_sha256 is not None and current_id:
-            images[kind] = line.rich_menu_image(current_id)
+            image = line.rich_menu_image(current_id)
+            if image is not None:
+                images[kind] = image
     return images
 
 
