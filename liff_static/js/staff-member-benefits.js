@@ -68,7 +68,7 @@ async function issueCoupon(form, member, reloadMember) {
   if (!result.ok) return say("member-problem", staffProblemText(result));
   pending.issue = null;
   await reloadMember();
-  // 0: this request was answered before (its answer lost), so the coupon is already theirs.
+  // A retry of a request answered before (its answer lost) gets the first answer again: the count given.
   say("member-message", result.payload.issued > 0 ? T.issued(title) : T.alreadyIssued);
 }
 
