@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from pydantic import ValidationError
 
+from daifuku.domain.api_keys import ApiKeyNotFound
 from daifuku.domain.campaigns import InvalidTransition
 from daifuku.domain.errors import (
     AlreadyStaff,
@@ -37,6 +38,7 @@ from daifuku.domain.errors import (
     RegistrationRequired,
     StaffNotFound,
 )
+from daifuku.domain.receipt_codes import ReceiptCodeRefused
 from daifuku.domain.shop_settings import UnknownSettingsSection
 from functions.liff_api.request_context import BodyTooLarge, MalformedBody
 
@@ -136,6 +138,13 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
         "idempotency_key_reused",
         "this id was already used for a different request; send a new id",
         details=lambda error: {"key": str(error)},
+    ),
+    ApiKeyNotFound: HttpError(404, "api_key_not_found", "no such API key"),
+    ReceiptCodeRefused: HttpError(
+        422,
+        "receipt_code_refused",
+        "this receipt code gives no points",
+        details=lambda error: {"reason": error.reason.value},
     ),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,

@@ -74,6 +74,7 @@ class PathParameters(BaseModel):
     campaign_id: CampaignId | None = None
     staff_user_id: LineUserId | None = None
     section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
+    key_id: KeyId | None = None  # a partner API key; an unknown one is a 404 from the desk
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)
