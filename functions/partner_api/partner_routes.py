@@ -112,7 +112,7 @@ def partner_desk() -> PartnerDesk:
 
 
 def json_response(model: Any, status: int) -> Response:
-    return Response(status, content_types.APPLICATION_JSON, model.model_dump_json())
+    return Response(status, content_types.APPLICATION_JSON, model.model_dump(mode="json"))
 
 
 # Members
@@ -253,7 +253,8 @@ def build_resolver() -> APIGatewayHttpResolver:
 
 
 if __name__ == "__main__":
-    # Writes the checked-in copy: python -m functions.partner_api.partner_routes > docs/partner-api.openapi.json
+    # The checked-in copy:
+    #   python -m functions.partner_api.partner_routes > docs/partner-api.openapi.json
     import json
 
     print(json.dumps(json.loads(openapi_document(build_resolver())), indent=2, ensure_ascii=False))
