@@ -244,9 +244,13 @@ def build_resolver() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.include_router(router)
 
+    served: list[str] = []  # generated on the first request for it, then kept
+
     @app.get(OPENAPI_PATH, include_in_schema=False)
-    def openapi_json():  # type: ignore[no-untyped-def]  (no annotation: the resolver passes it through)
-        return Response(200, content_types.APPLICATION_JSON, openapi_document(app))
+    def openapi_json():  # type: ignore[no-untyped-def]  # unannotated: the resolver passes it through
+        if not served:
+            served.append(openapi_document(app))
+        return Response(200, content_types.APPLICATION_JSON, served[0])
 
     answer_with_http_errors(app)
     return app
