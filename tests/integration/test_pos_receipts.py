@@ -134,3 +134,23 @@ def test_a_revoked_keys_codes_are_refused(api, owner, member_table, pos) -> None
     user, _ = registered_member(api)
     status, answer = claim(api, user, code)
     assert (status, answer["reason"]) == (422, "revoked")
+
+
+def test_a_coupon_redeemed_by_several_registers_at_once_is_used_once(api, owner, local_stack) -> None:
+    # Given a member's coupon, and four registers with the redeem scope
+    from tests.integration.staff_api import give_coupon, new_template
+
+    user, member_no = registered_member(api)
+    coupon_id = give_coupon(api, owner, new_template(api, owner)["template_id"], user)
+    registers = [
+        PosClient(local_stack.urls.api, new_key(api, owner, ["coupons:redeem"])["key"]) for _ in range(4)
+    ]
+
+    # When all four redeem it at the same moment
+    path = f"/members/{member_no}/coupons/{coupon_id}/redeem"
+    with ThreadPoolExecutor(len(registers)) as pool:
+        answers = list(pool.map(lambda register: register.call("POST", path), registers))
+
+    # Then one succeeds and the others are told it was used
+    assert Counter(status for status, _, _ in answers) == {200: 1, 409: 3}
+    assert {answer["code"] for status, answer, _ in answers if status == 409} == {"coupon_already_used"}
