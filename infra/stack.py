@@ -112,9 +112,7 @@ class DaifukuStack(Stack):
         )
         api = HttpApi(self, "HttpApi", allowed_origins=[site.site_url])
         api.add_routes(CORE_ROUTES, {"webhook": webhook.entry, "liff_api": liff_api.entry})
-        partner_api = PartnerApi(
-            self, "PartnerApi", layer=layer, settings=settings, api=api, snap_start=context.snap_start
-        ).function
+        partner_api = PartnerApi(self, "PartnerApi", layer=layer, settings=settings, api=api).function
         members.grant_read_write(partner_api)
         credentials.grant_read(partner_api.role)
         site.publish({"apiBaseUrl": api.endpoint, "liffId": context.liff_id})

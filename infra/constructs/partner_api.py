@@ -1,6 +1,8 @@
 """The partner API (/api/v1/): its own function, for the shop's POS and other systems, and its route on
 the HTTP API. A function of its own so that a register's burst never takes the LIFF pages' concurrency
-and a partner key's calls run with nothing of LINE Login's."""
+and a partner key's calls run with nothing of LINE Login's. No SnapStart (daifuku:snapStart is the
+webhook's and the LIFF API's): a register's first call of the day may wait a cold start, and the
+snapshot's cost is not worth that here."""
 
 from __future__ import annotations
 
@@ -23,7 +25,6 @@ class PartnerApi(Construct):
         layer: lambda_.ILayerVersion,
         settings: Mapping[str, str],
         api: HttpApi,
-        snap_start: bool = False,
     ):
         super().__init__(scope, construct_id)
         self.function = DaifukuFunction(
@@ -33,6 +34,5 @@ class PartnerApi(Construct):
             description="Daifuku: the partner API (POS): members, purchases, coupons, receipt QR codes",
             layer=layer,
             settings=settings,
-            snap_start=snap_start,
         )
         api.add_routes(PARTNER_API_ROUTES, {"partner_api": self.function.entry})

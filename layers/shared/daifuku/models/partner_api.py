@@ -22,9 +22,7 @@ ReceiptId = Annotated[
     ),
 ]
 CardToken = Annotated[str, Text(200), Field(description="The scanned member card QR (`DC1.…`).")]
-MemberNo = Annotated[
-    KeyId, Field(description="The member number as printed on the card (1 finds 000001).")
-]
+MemberNo = Annotated[KeyId, Field(description="The member number as printed on the card (1 finds 000001).")]
 AmountYen = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="The bill in yen, tax included.")]
 KeyName = Annotated[str, Text(20)]
 
