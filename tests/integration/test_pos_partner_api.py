@@ -273,3 +273,20 @@ def test_every_call_is_audited_with_the_keys_name(world: World) -> None:
     by_key = [e for e in audit["entries"] if e["actor_user_id"] == f"api-key:{created['key_id']}"]
     assert {e["action"] for e in by_key} >= {"api.member.lookup", "visit.record"}
     assert {e["actor_display_name"] for e in by_key} == {"レジ監査"}
+
+
+def test_keys_and_receipt_secrets_never_reach_the_logs(world: World, local_stack: Any) -> None:
+    # Given a key used well, refused for its scope, revoked and then refused
+    created = new_key(world.api, world.owner, ["members:read"], name="ログ確認")
+    client = PosClient(world.url, created["key"])
+    client.call("GET", f"/members/{world.member_no}")
+    client.call("POST", "/purchases", purchase(world))
+    world.api.call("POST", f"/liff/api/staff/api-keys/{created['key_id']}/revoke", world.owner)
+    client.call("GET", f"/members/{world.member_no}")
+
+    # Then the logs name the key by its id at most: neither the key, its secret part nor its hash
+    log = local_stack.log_text()
+    assert "API key created" in log, "the functions' logs are captured"
+    secret_part = created["key"].rsplit("_", 1)[1]
+    for leaked in (created["key"], secret_part, created["receipt_secret"]):
+        assert leaked not in log
