@@ -24,7 +24,13 @@ class HttpRoute(BaseModel):
         return f"{self.method} {self.path}"
 
 
-HTTP_ROUTES: tuple[HttpRoute, ...] = (
+# The partner API's route, added by its own construct (infra/constructs/partner_api.py).
+PARTNER_API_ROUTES: tuple[HttpRoute, ...] = (
+    HttpRoute(method="ANY", path="/api/v1/{proxy+}", function="partner_api"),
+)
+CORE_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute(method="POST", path="/webhook", function="webhook"),
     HttpRoute(method="ANY", path="/liff/api/{proxy+}", function="liff_api"),
 )
+# Every route of the deployed API: what the local emulation serves.
+HTTP_ROUTES: tuple[HttpRoute, ...] = CORE_ROUTES + PARTNER_API_ROUTES

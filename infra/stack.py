@@ -15,11 +15,12 @@ from infra.constructs.http_api import HttpApi
 from infra.constructs.liff_hosting import LiffHosting
 from infra.constructs.line_credentials import LineCredentials
 from infra.constructs.member_table import MemberTable
+from infra.constructs.partner_api import PartnerApi
 from infra.constructs.rich_menu_painter import RichMenuPainter
 from infra.constructs.send_pipeline import SendPipeline
 from infra.constructs.shared_layer import SharedLayer
 from infra.deployment_context import DeploymentContext
-from infra.routes import HTTP_ROUTES
+from infra.routes import CORE_ROUTES
 
 # API Gateway's HTTP API answers 503 after 30 seconds; liff_api stops a little before.
 LIFF_API_TIMEOUT = Duration.seconds(29)
@@ -116,12 +117,16 @@ class DaifukuStack(Stack):
             certificate_arn=context.liff_certificate_arn,
         )
         api = HttpApi(self, "HttpApi", allowed_origins=[site.site_url])
-        api.add_routes(HTTP_ROUTES, {"webhook": webhook.entry, "liff_api": liff_api.entry})
+        api.add_routes(CORE_ROUTES, {"webhook": webhook.entry, "liff_api": liff_api.entry})
+        partner_api = PartnerApi(self, "PartnerApi", layer=layer, settings=settings, api=api).function
+        members.grant_read_write(partner_api)
+        credentials.grant_read(partner_api.role)
         site.publish({"apiBaseUrl": api.endpoint, "liffId": context.liff_id})
 
         outputs = {
             "WebhookUrl": f"{api.endpoint}/webhook",
             "ApiUrl": api.endpoint,
+            "PartnerApiUrl": f"{api.endpoint}/api/v1/",
             "LiffSiteUrl": site.site_url,
             # Where `daifuku setup` writes the pages' LIFF app ids (liff-apps.json).
             "LiffSiteBucketName": site.bucket.bucket_name,

@@ -42,6 +42,8 @@ def build_resolver() -> APIGatewayHttpResolver:
 
     from functions.liff_api import (
         customer_routes,
+        partner_key_routes,  # noqa: F401  (adds the owner's API keys to the staff router)
+        receipt_routes,  # noqa: F401  (adds the receipt QR's claim to the customer router)
         rich_menu_routes,  # noqa: F401  (adds its routes to the staff router)
         settings_routes,
         staff_routes,

@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from pydantic import ValidationError
 
+from daifuku.domain.api_keys import ApiKeyNotFound
 from daifuku.domain.campaigns import InvalidTransition
 from daifuku.domain.errors import (
     AlreadyStaff,
@@ -38,6 +39,7 @@ from daifuku.domain.errors import (
     RegistrationRequired,
     StaffNotFound,
 )
+from daifuku.domain.receipt_codes import ReceiptCodeRefused
 from daifuku.domain.shop_settings import UnknownSettingsSection
 from functions.liff_api.request_context import BodyTooLarge, MalformedBody
 
@@ -144,6 +146,13 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
         "invalid_fields",
         lambda error: error.message,
         details=lambda error: {"errors": [{"field": "image_base64", "code": error.reason}]},
+    ),
+    ApiKeyNotFound: HttpError(404, "api_key_not_found", "no such API key"),
+    ReceiptCodeRefused: HttpError(
+        422,
+        "receipt_code_refused",
+        "this receipt code gives no points",
+        details=lambda error: {"reason": error.reason.value},
     ),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,

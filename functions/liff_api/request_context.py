@@ -82,6 +82,7 @@ class PathParameters(BaseModel):
     staff_user_id: LineUserId | None = None
     section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
     menu_kind: KeyId | None = None  # a rich menu (pre_registration, member); another is a 422 from the desk
+    key_id: KeyId | None = None  # a partner API key; an unknown one is a 404 from the desk
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)

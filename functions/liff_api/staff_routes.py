@@ -346,6 +346,8 @@ def audit_log() -> dict[str, Any]:
     # Who did it, by the name the owner knows them by (null when the staff member is no friend of the shop).
     desk = staff_desk(router)
     names = desk.display_names({e.actor_user_id for e in entries})
+    # The partner API's calls, by the name the owner gave the key (「レジ1」).
+    names |= {key.actor: key.name for key in current_wiring().table.partner_api.api_keys()}
     # Whom it was done to, by number and name: the owner reads the log, never the Lambda's logs.
     members = desk.member_labels({e.target_user_id for e in entries if e.target_user_id})
     return {

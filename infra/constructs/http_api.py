@@ -36,6 +36,8 @@ ACCESS_LOG_FIELDS = {
 AUTHENTICATED_BY_HANDLER = {
     "webhook": "LINE signs every webhook request; the webhook function rejects any whose X-Line-Signature "
     "does not verify with the channel secret. LINE cannot send an authorizer's credentials.",
+    "partner_api": "Every partner API call carries an API key, which the partner_api function checks "
+    "against the SHA-256 it stored (and the key's scopes and rate) before anything else.",
     "liff_api": "Every LIFF API call carries the LIFF ID token, which the liff_api function verifies with "
     "LINE Login before anything else; a Lambda authorizer would verify it a second time.",
 }

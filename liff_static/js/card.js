@@ -10,6 +10,7 @@ import { problemText, say, showPageProblem, showStatus } from "./status.js";
 import { code128Svg } from "./barcode.js";
 import { element } from "./dom.js";
 import { claimCodeInUrl, claimPosterCoupon, pointsExchange, withClaimCode } from "./card-rewards.js";
+import { claimReceipt, receiptCodeInUrl, setUpReceiptScan } from "./card-receipts.js";
 
 const RETRY_TOKEN_SECONDS = 5;
 
@@ -166,6 +167,10 @@ async function main() {
     const coupon = await claimPosterCoupon(config, claimCode, toRegistration);
     if (coupon) updateBenefits(card, { coupon });
   }
+  const receiptPoints = (points) => updateBenefits(card, { points });
+  setUpReceiptScan(config, receiptPoints);
+  const receiptCode = receiptCodeInUrl();
+  if (receiptCode) await claimReceipt(config, receiptCode, receiptPoints);
   const points = await exchange.refresh();
   // What points buy means little without the balance: show it even before the first entry.
   if (points !== null && (card.points === null || card.points === undefined)) updateBenefits(card, { points });

@@ -19,9 +19,11 @@ import { openSettings } from "./staff-settings.js";
 import { openRichMenus, setUpRichMenus } from "./staff-rich-menus.js";
 import { openMenuEditor, setUpMenuEditor } from "./staff-menu-editor.js";
 import { openCustomerExport } from "./staff-customer-export.js";
+import { openApiKeys } from "./staff-api-keys.js";
 
 const SCREENS = [
   "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
+  "pos",
 ];
 const OPENERS = {
   coupons: openCoupons,
@@ -35,9 +37,10 @@ const OPENERS = {
   },
   export: openCustomerExport,
   staff: openTeam,
+  pos: openApiKeys,
 };
 // Screens reached from a tab's screen keep that tab selected.
-const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard" };
+const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard", pos: "settings" };
 
 function route() {
   const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");

@@ -591,6 +591,39 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         columns=(number("friends"), number("members"), number("blocked")),
     ),
     ItemKind(
+        "api_keys",
+        "the partner API's keys: name, scopes, calls per minute, created, last used, revoked (only the "
+        "SHA-256 of each key: a restored shop's POS keeps its key)",
+        pk=keys.API_KEY.pk,
+        sk=keys.API_KEY.sk,
+        columns=(
+            key_only("key_id"),
+            text("name"),
+            Column("scopes", ColumnType.JSON),
+            text("key_hash"),
+            text("created_at"),
+            text("created_by"),
+            number("calls_per_minute"),
+            text("last_used_at"),
+            text("revoked_at"),
+        ),
+    ),
+    ItemKind(
+        "receipts",
+        "POS receipts that earned points (whose, the amount, the store, which key, by API or QR)",
+        pk=keys.RECEIPT.pk,
+        sk=keys.RECEIPT.sk,
+        columns=(
+            text("receipt_id"),
+            text("user_id"),
+            number("amount_yen"),
+            text("store_id"),
+            text("at"),
+            text("by"),
+            text("via"),
+        ),
+    ),
+    ItemKind(
         "webhook_events",
         "processed webhook event ids, kept 7 days against LINE's redeliveries",
         pk=keys.WEBHOOK_EVENT.pk,
@@ -609,6 +642,13 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         "what each staff issue of a coupon asked for, against a reused issue id (expire after 7 days)",
         pk=keys.COUPON_ISSUE.pk,
         sk=keys.COUPON_ISSUE.sk,
+        transient=True,
+    ),
+    ItemKind(
+        "api_rate_windows",
+        "partner API calls per key and minute (expire after two minutes)",
+        pk=keys.API_RATE_WINDOW.pk,
+        sk=keys.API_RATE_WINDOW.sk,
         transient=True,
     ),
     ItemKind(

@@ -15,6 +15,7 @@ from infra.routes import HTTP_ROUTES, HttpRoute
 OUTPUTS = {
     "WebhookUrl",
     "ApiUrl",
+    "PartnerApiUrl",
     "LiffSiteUrl",
     "LiffSiteBucketName",
     "LiffDistributionId",

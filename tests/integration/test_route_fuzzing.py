@@ -28,6 +28,7 @@ from daifuku_local.aws_resources import LocalChannel
 from functions.liff_api.handler import resolver
 from functions.liff_api.request_context import PATH_PARAMETERS
 from functions.liff_api.staff_routes import STAFF_PREFIX
+from functions.partner_api.partner_routes import build_resolver as partner_resolver
 from tests.unit.request_examples import EXAMPLES
 
 pytestmark = pytest.mark.slow
@@ -53,6 +54,7 @@ def webhook_routes() -> list[tuple[str, str]]:
 
 
 LIFF_ROUTES = routes_of(resolver())
+PARTNER_ROUTES = [route for route in routes_of(partner_resolver()) if not route[1].endswith("openapi.json")]
 STAFF = [route for route in LIFF_ROUTES if route[1].startswith(f"{STAFF_PREFIX}/")]
 CUSTOMER = [route for route in LIFF_ROUTES if route not in STAFF]
 
@@ -78,6 +80,12 @@ ROUTE_BODIES: dict[tuple[str, str], str] = {
     ("POST", "/liff/api/coupons/claim"): "ClaimRequest",
     ("POST", "/liff/api/points/exchange"): "ExchangeRequest",
     ("POST", "/webhook"): "WebhookRequest",
+    ("POST", f"{STAFF_PREFIX}/api-keys"): "ApiKeyRequest",
+    ("POST", "/liff/api/receipts/claim"): "ReceiptClaimRequest",
+    ("POST", "/api/v1/members/lookup"): "LookupRequest",
+    ("POST", "/api/v1/purchases"): "PurchaseRequest",
+    ("POST", "/api/v1/visits"): "PartnerVisitRequest",
+    ("POST", "/api/v1/receipt-codes"): "ReceiptCodeRequest",
 }
 # Query strings the routes read, by route; any route also gets unknown ones.
 ROUTE_QUERIES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -230,6 +238,19 @@ def test_customer_routes_answer_any_input_with_a_4xx_never_a_5xx(api, fuzz_ids, 
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {api.id_token_for(customer)}"}
     if request["route"] == ("DELETE", "/liff/api/me"):
         headers["Authorization"] = f"Bearer {api.id_token_for(api.simulated_user())}"
+    status, raw = send(f"{api.api_url}{request['path']}", request["method"], request["body"], headers)
+    assert_a_clear_answer(request, status, raw)
+
+
+@fuzz(60)
+@given(data=st.data())
+def test_partner_api_routes_answer_any_input_with_a_4xx_never_a_5xx(api, owner, fuzz_ids, data):
+    from tests.integration.pos_api import new_key
+
+    if "api_key" not in fuzz_ids:
+        fuzz_ids["api_key"] = new_key(api, owner, calls_per_minute=600)["key"]
+    request = data.draw(requests(PARTNER_ROUTES, fuzz_ids))
+    headers = {"Content-Type": "application/json", "X-Api-Key": fuzz_ids["api_key"]}
     status, raw = send(f"{api.api_url}{request['path']}", request["method"], request["body"], headers)
     assert_a_clear_answer(request, status, raw)
 

@@ -24,6 +24,7 @@ from functions.liff_api.handler import resolver
 from functions.liff_api.staff_routes import STAFF_PREFIX, STAFF_ROUTES
 from tests.integration.campaign_api import make_staff, wait_until_finished
 from tests.integration.member_api import a_form, shop_configured
+from tests.integration.pos_api import new_key
 from tests.integration.staff_api import (
     card_qr,
     give_coupon,
@@ -387,6 +388,7 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
     }
     campaign_id = f"c-audit-{uuid.uuid4().hex[:8]}"
     promoted, removed = make_staff(member_table, api, "staff"), make_staff(member_table, api, "staff")
+    revoked_key_id = new_key(api, owner, ["members:read"])["key_id"]
     valid_calls: dict[tuple[str, str], tuple[dict[str, str], Any]] = {
         ("POST", "/liff/api/staff/team/invitations"): ({}, {"role": "staff"}),
         ("PUT", "/liff/api/staff/team/<staff_user_id>/role"): (
@@ -431,6 +433,8 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
             {"template": "compact_3", "areas": [{"action": a} for a in ("card", "coupons", "shop_info")]},
         ),
         ("DELETE", "/liff/api/staff/rich-menus/<menu_kind>"): ({"menu_kind": "member"}, None),
+        ("POST", "/liff/api/staff/api-keys"): ({}, {"name": "監査レジ", "scopes": ["members:read"]}),
+        ("POST", "/liff/api/staff/api-keys/<key_id>/revoke"): ({"key_id": revoked_key_id}, None),
     }
     mutating = sorted(route for route, policy in STAFF_ROUTES.items() if policy.mutating)
     assert sorted(valid_calls) == mutating, "a mutating route without a test call here"

@@ -20,6 +20,14 @@ from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
 from daifuku.domain.segments import Segment
 from daifuku.models.custom_rich_menus import CustomMenuArea, CustomRichMenuRequest
+from daifuku.models.partner_api import (
+    ApiKeyRequest,
+    LookupRequest,
+    PartnerVisitRequest,
+    PurchaseRequest,
+    ReceiptClaimRequest,
+    ReceiptCodeRequest,
+)
 from daifuku.models.registration import RegistrationForm
 from daifuku.models.schedule_events import BirthMonthCatchUpTrigger, BirthMonthTrigger, CampaignStartTrigger
 from daifuku.models.shop import (
@@ -259,6 +267,18 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         ),
         "keep_image": False,
     },
+    # The partner API (/api/v1/) and the owner's key screen
+    LookupRequest: {"card_token": "DC1.000001.58000000.ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+    PurchaseRequest: {
+        "member_no": "000001",
+        "receipt_id": "R-20261206-0001",
+        "amount_yen": 1280,
+        "store_id": "ginza",
+    },
+    PartnerVisitRequest: {"member_no": "1", "visit_id": "pos-visit-1"},
+    ReceiptCodeRequest: {"receipt_id": "R-20261206-0002", "amount_yen": 3300},
+    ApiKeyRequest: {"name": "レジ1", "scopes": ["members:read", "points:write"], "calls_per_minute": 60},
+    ReceiptClaimRequest: {"code": "DR1.abcdefghijkl.R-1.1280.ginza.1796000000." + "0" * 32},
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

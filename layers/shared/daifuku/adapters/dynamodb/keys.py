@@ -28,6 +28,9 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | one planned batch (who is in it) | CAMPAIGN#<id> | BATCH#<n> |
 | what happened to one recipient | CAMPAIGN#<id> | SEND#<userId> |
 | the campaigns by start time (recent campaigns, block attribution) | CAMPAIGN_LOG | <startedAt>#<id> |
+| a partner API key (name, scopes, SHA-256 of the key, created, last used, revoked) | API_KEY | <keyId> |
+| a partner API key's calls in one minute (TTL) | API_RATE#<keyId> | <minute number> |
+| a POS receipt that earned points (member, amount, store, key, API or QR) | RECEIPT#<receiptId> | RECEIPT |
 
 Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
 transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
@@ -91,6 +94,9 @@ CAMPAIGN = KeyPattern(CAMPAIGN_PARTITION, "CAMPAIGN")
 CAMPAIGN_BATCH = KeyPattern(CAMPAIGN_PARTITION, "BATCH#{batch_no}")
 CAMPAIGN_SEND = KeyPattern(CAMPAIGN_PARTITION, "SEND#{user_id}")
 CAMPAIGN_LOG = KeyPattern("CAMPAIGN_LOG", "{started_at}#{campaign_id}")
+API_KEY = KeyPattern("API_KEY", "{key_id}")
+API_RATE_WINDOW = KeyPattern("API_RATE#{key_id}", "{window}")
+RECEIPT = KeyPattern("RECEIPT#{receipt_id}", "RECEIPT")
 
 MEMBER_SK = MEMBER.sk
 MEMBER_NO_SK = MEMBER_NUMBER.sk
@@ -116,6 +122,7 @@ COUPON_TEMPLATE_PK = COUPON_TEMPLATE.pk
 AUDIT_PK = AUDIT.pk
 DAILY_STATS_PK = DAILY_STATS.pk
 CAMPAIGN_LOG_PK = CAMPAIGN_LOG.pk
+API_KEY_PK = API_KEY.pk
 # The dashboard's counters; anything else is refused (a typo would otherwise count into nowhere).
 DAILY_COUNTERS = frozenset({"friends_added", "blocks", "registrations"})
 TOTAL_COUNTERS = frozenset({"friends", "members", "blocked"})
@@ -221,3 +228,15 @@ def send_key(campaign_id: str, user_id: str) -> Key:
 
 def campaign_log_key(started_at: datetime, campaign_id: str) -> Key:
     return CAMPAIGN_LOG.key(started_at=utc(started_at), campaign_id=campaign_id)
+
+
+def api_key_key(key_id: str) -> Key:
+    return API_KEY.key(key_id=key_id)
+
+
+def api_rate_window_key(key_id: str, window: int) -> Key:
+    return API_RATE_WINDOW.key(key_id=key_id, window=str(window))
+
+
+def receipt_key(receipt_id: str) -> Key:
+    return RECEIPT.key(receipt_id=receipt_id)

@@ -11,6 +11,7 @@ from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.friends import FriendRepository
 from daifuku.adapters.dynamodb.member_care import MemberCareRepository
 from daifuku.adapters.dynamodb.members import MemberRepository
+from daifuku.adapters.dynamodb.partner_api import PartnerApiRepository
 from daifuku.adapters.dynamodb.points import PointsLedger
 from daifuku.adapters.dynamodb.selection import MemberReader
 from daifuku.adapters.dynamodb.shop import ShopConfigRepository
@@ -30,6 +31,7 @@ class Repositories:
     coupons: CouponRepository
     points: PointsLedger
     member_care: MemberCareRepository
+    partner_api: PartnerApiRepository
 
     @classmethod
     def over(cls, gateway: TableGateway) -> Repositories:
@@ -44,6 +46,7 @@ class Repositories:
             coupons=CouponRepository(gateway),
             points=PointsLedger(gateway),
             member_care=MemberCareRepository(gateway),
+            partner_api=PartnerApiRepository(gateway),
         )
 
     @classmethod
