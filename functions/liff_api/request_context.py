@@ -74,6 +74,7 @@ class PathParameters(BaseModel):
     campaign_id: CampaignId | None = None
     staff_user_id: LineUserId | None = None
     section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
+    endpoint_id: KeyId | None = None  # an outgoing-event endpoint (connect_routes)
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)
@@ -154,6 +155,7 @@ def membership_desk(request: BaseRouter) -> MembershipDesk:
         coupons=wiring.table.coupons,
         staff=wiring.table.staff,
         messages=line,
+        events=wiring.shop_events,
     )
 
 
@@ -171,6 +173,7 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         shop=shop_config(request),
         timezone=wiring.timezone,
         poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
+        events=wiring.shop_events,
     )
 
 

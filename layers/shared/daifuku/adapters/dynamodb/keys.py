@@ -27,6 +27,9 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | one planned batch (who is in it) | CAMPAIGN#<id> | BATCH#<n> |
 | what happened to one recipient | CAMPAIGN#<id> | SEND#<userId> |
 | the campaigns by start time (recent campaigns, block attribution) | CAMPAIGN_LOG | <startedAt>#<id> |
+| the webhook forwarding (URL, silent switch) | CONNECT | FORWARDING |
+| an outgoing-event endpoint (URL, events, scope, signing secret) | CONNECT | ENDPOINT#<endpointId> |
+| one delivery attempt to an endpoint or the forwarding (TTL) | CONNECT_LOG#<target> | <at ISO UTC>#<id> |
 
 Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
 transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
@@ -89,6 +92,10 @@ CAMPAIGN = KeyPattern(CAMPAIGN_PARTITION, "CAMPAIGN")
 CAMPAIGN_BATCH = KeyPattern(CAMPAIGN_PARTITION, "BATCH#{batch_no}")
 CAMPAIGN_SEND = KeyPattern(CAMPAIGN_PARTITION, "SEND#{user_id}")
 CAMPAIGN_LOG = KeyPattern("CAMPAIGN_LOG", "{started_at}#{campaign_id}")
+# Connect: the forwarding and the endpoints share a partition, so one Query reads them all.
+CONNECT_FORWARDING = KeyPattern("CONNECT", "FORWARDING")
+EVENT_ENDPOINT = KeyPattern("CONNECT", "ENDPOINT#{endpoint_id}")
+DELIVERY_ATTEMPT = KeyPattern("CONNECT_LOG#{target}", "{at}#{attempt_id}")
 
 MEMBER_SK = MEMBER.sk
 MEMBER_NO_SK = MEMBER_NUMBER.sk

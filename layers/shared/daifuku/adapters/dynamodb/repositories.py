@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository
+from daifuku.adapters.dynamodb.connect import ConnectRepository
 from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.friends import FriendRepository
 from daifuku.adapters.dynamodb.member_care import MemberCareRepository
@@ -30,6 +31,7 @@ class Repositories:
     coupons: CouponRepository
     points: PointsLedger
     member_care: MemberCareRepository
+    connect: ConnectRepository
 
     @classmethod
     def over(cls, gateway: TableGateway) -> Repositories:
@@ -44,6 +46,7 @@ class Repositories:
             coupons=CouponRepository(gateway),
             points=PointsLedger(gateway),
             member_care=MemberCareRepository(gateway),
+            connect=ConnectRepository(gateway),
         )
 
     @classmethod
