@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from daifuku.adapters.line_credentials import credentials_parameter_name
 from daifuku.table_schema import MEMBER_TABLE
 from infra.deployment_context import DeploymentContext
+from infra.connect_queue_policy import CONNECT_MAX_RECEIVE_COUNT, CONNECT_VISIBILITY_TIMEOUT_SECONDS
 from infra.send_queue_policy import SEND_MAX_RECEIVE_COUNT, SEND_VISIBILITY_TIMEOUT_SECONDS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +37,8 @@ class LocalResources(BaseModel):
     table_name: str
     send_queue_url: str
     send_dlq_url: str
+    connect_queue_url: str
+    connect_dlq_url: str
     line_credentials_parameter: str
     birth_month_schedule_name: str
     birth_month_catch_up_schedule_name: str
@@ -89,6 +92,9 @@ def create_local_resources(
             ),
         },
     )["QueueUrl"]
+    connect_queue_url, connect_dlq_url = create_queue_with_dlq(
+        sqs, f"{prefix}-connect", CONNECT_VISIBILITY_TIMEOUT_SECONDS, CONNECT_MAX_RECEIVE_COUNT
+    )
 
     # What `daifuku setup` stores on AWS: a SecureString (moto encrypts it with the aws/ssm key too).
     credentials_parameter = credentials_parameter_name(prefix)
@@ -125,9 +131,29 @@ def create_local_resources(
         table_name=table_name,
         send_queue_url=queue_url,
         send_dlq_url=dlq_url,
+        connect_queue_url=connect_queue_url,
+        connect_dlq_url=connect_dlq_url,
         line_credentials_parameter=credentials_parameter,
         birth_month_schedule_name=f"{prefix}-birth-month",
         birth_month_catch_up_schedule_name=f"{prefix}-birth-month-catch-up",
         campaign_schedule_group=campaign_group,
         liff_site_bucket=site_bucket,
     )
+
+
+def create_queue_with_dlq(
+    sqs: Any, name: str, visibility_timeout: int, max_receive_count: int
+) -> tuple[str, str]:
+    """(queue URL, DLQ URL): a queue whose messages go to its DLQ after `max_receive_count` receives."""
+    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_url = sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "VisibilityTimeout": str(visibility_timeout),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
+            ),
+        },
+    )["QueueUrl"]
+    return queue_url, dlq_url

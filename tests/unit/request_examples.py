@@ -19,6 +19,7 @@ import daifuku.models
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
 from daifuku.domain.segments import Segment
+from daifuku.models.connect import EventEndpointRequest, ForwardingRequest
 from daifuku.models.registration import RegistrationForm
 from daifuku.models.schedule_events import BirthMonthCatchUpTrigger, BirthMonthTrigger, CampaignStartTrigger
 from daifuku.models.shop import (
@@ -244,6 +245,14 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     },
     PosterSection: {"poster_code_validity": "week"},
     AlertsSection: {"staff_alerts_enabled": True},
+    # Connect (設定 → 連携)
+    ForwardingRequest: {"url": "https://old-tool.example.com/line/webhook", "silent": True},
+    EventEndpointRequest: {
+        "name": "レジ連携",
+        "url": "https://pos.example.com/daifuku/events",
+        "events": ["member.registered", "visit.recorded"],
+        "include_personal": False,
+    },
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

@@ -12,6 +12,7 @@ from daifuku.models.boundary_types import Text
 # https only, checked with the rest of the rules by daifuku.domain.shop_events.check_outgoing_url.
 OutgoingUrl = Annotated[str, Text(2000)]
 EndpointName = Annotated[str, Text(40)]
+ClearableUrl = Annotated[str, Text(2000, min_length=0)]  # "" or null: no forwarding
 # A shop's other systems: a POS, an EC site, a spreadsheet; more is a sign of a loop.
 MAX_EVENT_ENDPOINTS = 10
 
@@ -22,7 +23,7 @@ class ForwardingRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: OutgoingUrl | None = None
+    url: ClearableUrl | None = None
     silent: bool = False
 
 
