@@ -21,6 +21,8 @@ OUTPUTS = {
     "LineCredentialsParameterName",
     "SendQueueUrl",
     "SendDlqUrl",
+    "ConnectQueueUrl",
+    "ConnectDlqUrl",
     "TableName",
 }
 
