@@ -100,9 +100,7 @@ def run_shops(arguments: argparse.Namespace) -> int:
         session = boto3.Session(region_name=arguments.region) if arguments.region else boto3.Session()
         shops = deployed_shops(session.client("cloudformation"))
     if not shops:
-        print(
-            _("No shops yet: deploy one with `daifuku deploy`, another with `daifuku deploy --shop NAME`.")
-        )
+        print(_("No shops yet: deploy one with `daifuku deploy`, another with `daifuku deploy --shop NAME`."))
         return 0
     print_shops(shops)
     return 0
