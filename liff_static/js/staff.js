@@ -18,9 +18,11 @@ import { answerInvitation, invitationCodeInUrl } from "./staff-invitation.js";
 import { openSettings } from "./staff-settings.js";
 import { openRichMenus, setUpRichMenus } from "./staff-rich-menus.js";
 import { openCustomerExport } from "./staff-customer-export.js";
+import { openConnect, setUpConnect } from "./staff-connect.js";
 
 const SCREENS = [
   "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
+  "connect",
 ];
 const OPENERS = {
   coupons: openCoupons,
@@ -31,9 +33,10 @@ const OPENERS = {
   menus: openRichMenus,
   export: openCustomerExport,
   staff: openTeam,
+  connect: openConnect,
 };
 // Screens reached from a tab's screen keep that tab selected.
-const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard" };
+const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard", connect: "settings" };
 
 function route() {
   const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");
@@ -72,6 +75,7 @@ async function main() {
   setUpCoupons();
   setUpTeam();
   setUpRichMenus();
+  setUpConnect();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
   document.getElementById("menus-link").hidden = me.payload.role !== "owner";

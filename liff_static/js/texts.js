@@ -721,3 +721,67 @@ export const STAFF_TEXTS = {
       `顧客一覧-${day.getFullYear()}${String(day.getMonth() + 1).padStart(2, "0")}${String(day.getDate()).padStart(2, "0")}.xlsx`,
   },
 };
+
+// 設定 → 連携 (the owner's): the webhook forwarding to another LINE tool, and the outgoing events
+export const CONNECT_TEXTS = {
+  link: "外部連携（Webhook・転送）",
+  heading: "外部連携",
+  ownerOnly: "外部連携の設定はオーナーのみ行えます。",
+  back: "設定に戻る",
+  forwardingHeading: "ほかのLINEツールへの転送",
+  forwardingIntro:
+    "LINEからDaifukuに届くWebhookを、これまでお使いのツール（Lステップなど）にもそのまま転送します。署名（X-Line-Signature）も変えずに送るので、同じチャネルのツールはそのまま受け取れます。",
+  forwardingUrl: "転送先のURL（https）",
+  forwardingUrlHint: "空欄にして保存すると転送を止めます。",
+  silent: "Daifukuからは返信しない（応答とリッチメニューの切り替えを転送先のツールに任せる）",
+  silentHint: "移行期間中に、友だちの記録だけをDaifukuで行いたいときにお使いください。",
+  saveForwarding: "転送の設定を保存",
+  forwardingSaved: (on, silent) =>
+    on ? (silent ? "転送を保存しました。Daifukuからは返信しません。" : "転送を保存しました。") : "転送を止めました。",
+  endpointsHeading: "イベント通知（Webhook）",
+  endpointsIntro:
+    "会員登録や来店などがあったとき、レジやECサイトなどほかのシステムにお知らせ（HTTPS の POST）を送ります。届かなかったお知らせは、時間をおいて自動で再送します。",
+  none: "まだ通知先はありません。",
+  addHeading: "通知先を追加",
+  name: "通知先の名前（例：レジ連携）",
+  url: "通知先のURL（https）",
+  events: "送るイベント",
+  eventNames: {
+    "member.registered": "会員登録",
+    "member.deleted": "会員情報の削除",
+    "visit.recorded": "来店の記録",
+    "points.changed": "ポイントの増減",
+    "coupon.redeemed": "クーポンの利用",
+    "friend.blocked": "ブロック",
+  },
+  includePersonal: "氏名・電話番号などの個人情報も送る",
+  includePersonalHint: "オフのときは、会員番号とLINEのユーザーIDだけを送ります。",
+  add: "通知先を追加",
+  added: (name) => `「${name}」を追加しました。`,
+  secretHeading: "署名用のシークレット",
+  secretNote:
+    "この画面を離れると二度と表示されません。通知先のシステムに設定してください。各お知らせには X-Daifuku-Timestamp と X-Daifuku-Signature（v1=「タイムスタンプ.本文」のHMAC-SHA256）が付きます。",
+  copy: "コピー",
+  copied: "コピーしました。",
+  personalOn: "個人情報あり",
+  personalOff: "個人情報なし",
+  remove: "削除",
+  confirmRemoveTitle: "通知先を削除しますか？",
+  confirmRemoveLines: (name) => [`「${name}」へのお知らせを止めます。`, "まだ届いていないお知らせも送られなくなります。"],
+  confirmRemoveYes: "削除する",
+  cancel: "やめる",
+  removed: (name) => `「${name}」を削除しました。`,
+  showLog: "配信履歴",
+  logHeading: "最近の配信",
+  noLog: "まだ配信はありません。",
+  logLine: (d) =>
+    `${new Date(d.at).toLocaleString("ja-JP")} ${d.what} ${d.delivered ? "届きました" : `届きませんでした（${d.status ? `HTTP ${d.status}` : "応答なし"}）`}・${d.attempt}回目`,
+  urlProblems: {
+    not_https: "https で始まるURLを入力してください。",
+    no_host: "URLの形式をご確認ください。",
+    credentials_in_url: "ユーザー名やパスワードを含むURLは使えません。",
+    points_at_daifuku: "Daifuku自身のURLには送れません。",
+  },
+  tooMany: "通知先はこれ以上追加できません。使っていない通知先を削除してください。",
+  chooseEvents: "送るイベントを1つ以上選んでください。",
+};
