@@ -45,6 +45,9 @@ class Target:
     liff_site_bucket: str | None = None
     liff_distribution_id: str | None = None
     line_api_url: str | None = None  # the LINE simulator's, for the local stack
+    # The connect queue (outgoing events, forwarded webhooks) and its DLQ; None on a stack without them.
+    connect_queue_url: str | None = None
+    connect_dlq_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -167,10 +170,15 @@ def local_target(endpoint_url: str, prefix: str = "daifuku", shop: str | None = 
                 "{endpoint} answers, but holds no Daifuku local stack ({code}): is it ./dev local's moto?"
             ).format(endpoint=endpoint_url, code=error.response.get("Error", {}).get("Code", "?"))
         ) from error
+    connect_urls = [
+        sqs.get_queue_url(QueueName=f"{prefix}-{name}")["QueueUrl"] for name in ("connect", "connect-dlq")
+    ]
     return Target(
         table_name=f"{prefix}-members",
         send_queue_url=queue_urls[0],
         send_dlq_url=queue_urls[1],
+        connect_queue_url=connect_urls[0],
+        connect_dlq_url=connect_urls[1],
         line_credentials_parameter=credentials_parameter_name(prefix),
         endpoint_url=endpoint_url,
         webhook_url=urls["webhook"] if urls else LOCAL_WEBHOOK_URL,
@@ -198,6 +206,8 @@ def deployed_target(stack_name: str, region_name: str | None) -> Target:
         table_name=outputs["TableName"],
         send_queue_url=outputs["SendQueueUrl"],
         send_dlq_url=outputs["SendDlqUrl"],
+        connect_queue_url=outputs.get("ConnectQueueUrl"),
+        connect_dlq_url=outputs.get("ConnectDlqUrl"),
         line_credentials_parameter=outputs.get(
             "LineCredentialsParameterName", credentials_parameter_name(stack_name)
         ),

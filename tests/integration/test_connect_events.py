@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from daifuku.domain.shop_events import signature_is_valid
+from daifuku_cli.main import main as daifuku
 from daifuku_local.aws_resources import aws_client
 from infra.connect_queue_policy import CONNECT_MAX_RECEIVE_COUNT
 from tests.integration.connect_receiver import Received, TestReceiver, wait_for
@@ -121,7 +122,7 @@ def test_personal_fields_reach_only_an_endpoint_whose_scope_includes_them(api, r
 
 
 def test_an_endpoint_that_never_recovers_leaves_its_event_in_the_dlq_after_the_retries(
-    api, owner, local_stack, receiver, add_endpoint
+    api, owner, local_stack, receiver, add_endpoint, capsys
 ):
     # Given an endpoint that always fails
     receiver.fail_always()
@@ -148,6 +149,16 @@ def test_an_endpoint_that_never_recovers_leaves_its_event_in_the_dlq_after_the_r
     assert dead["event"]["type"] == "visit.recorded"
     assert len(receiver.failed(about(user))) == CONNECT_MAX_RECEIVE_COUNT
     assert receiver.accepted(about(user)) == []
+
+    # And once the endpoint is back, the operator sees the dead event and redrives it: it arrives
+    where = ["--local", local_stack.urls.aws_endpoint]
+    capsys.readouterr()
+    assert daifuku(["dlq", "show", "--connect", *where]) == 0
+    assert f"event {endpoint['endpoint_id']}" in capsys.readouterr().out
+    receiver.fail_always(False)
+    assert daifuku(["dlq", "redrive", "--connect", *where]) == 0
+    assert "back to the connect queue" in capsys.readouterr().out
+    wait_for("the redriven event", lambda: receiver.accepted(about(user)))
 
 
 @pytest.mark.parametrize(
