@@ -185,3 +185,22 @@ def test_only_owners_manage_endpoints_and_bad_bodies_get_422(api, clerk, owner):
     assert api.call("POST", ENDPOINTS, owner, body | {"events": ["member.exploded"]})[0] == 422
     assert api.call("DELETE", f"{ENDPOINTS}/nosuch", owner)[0] == 404
     assert api.call("GET", f"{ENDPOINTS}/nosuch/deliveries", owner)[0] == 404
+
+
+def test_a_slow_endpoint_holds_back_no_other_endpoint(api, add_endpoint):
+    # Given one endpoint that answers nothing for now, and another that answers at once
+    slow, quick = TestReceiver(), TestReceiver()
+    try:
+        add_endpoint(slow.url("/slow"), ["member.registered"])
+        add_endpoint(quick.url("/quick"), ["member.registered"])
+        with slow.holding():
+            # When a customer registers
+            user, _ = registered_member(api)
+            # Then the quick endpoint has the event while the slow one has still answered nothing
+            wait_for("the quick endpoint's event", lambda: quick.accepted(about(user)))
+            assert slow.accepted(about(user)) == []
+        # And the slow one gets it too once it answers again
+        wait_for("the slow endpoint's event", lambda: slow.accepted(about(user)))
+    finally:
+        slow.close()
+        quick.close()

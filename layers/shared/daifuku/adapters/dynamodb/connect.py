@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from daifuku.adapters.dynamodb.keys import (
     CONNECT_FORWARDING,
@@ -28,14 +27,6 @@ ENDPOINT_SK_PREFIX = EVENT_ENDPOINT.sk_prefix()
 class ConnectRepository:
     _gateway: TableGateway
 
-    def _connect_items(self) -> list[dict[str, Any]]:
-        return list(
-            self._gateway.query(
-                KeyConditionExpression="pk = :connect",
-                ExpressionAttributeValues={":connect": CONNECT_FORWARDING.pk},
-            )
-        )
-
     def forwarding(self) -> Forwarding:
         item = self._gateway.get(CONNECT_FORWARDING.key(), consistent=False)
         return Forwarding.model_validate(item.get("forwarding", {})) if item else Forwarding()
@@ -44,11 +35,11 @@ class ConnectRepository:
         self._gateway.put({**CONNECT_FORWARDING.key(), "forwarding": forwarding.model_dump(mode="json")})
 
     def event_endpoints(self) -> list[EventEndpoint]:
-        return [
-            EventEndpoint.model_validate(item["endpoint"])
-            for item in self._connect_items()
-            if str(item["sk"]).startswith(ENDPOINT_SK_PREFIX)
-        ]
+        items = self._gateway.query(
+            KeyConditionExpression="pk = :connect AND begins_with(sk, :endpoint)",
+            ExpressionAttributeValues={":connect": EVENT_ENDPOINT.pk, ":endpoint": ENDPOINT_SK_PREFIX},
+        )
+        return [EventEndpoint.model_validate(item["endpoint"]) for item in items]
 
     def event_endpoint(self, endpoint_id: str) -> EventEndpoint | None:
         item = self._gateway.get(EVENT_ENDPOINT.key(endpoint_id=endpoint_id))
