@@ -39,6 +39,8 @@ from infra.send_queue_policy import SEND_BATCH_SIZE
 log = logging.getLogger("daifuku_local")
 # Where the functions' Lambda client finds the Invoke API (daifuku_local.lambda_invoke).
 LAMBDA_INVOKE_MOUNT = "/_lambda"
+# Deliveries at once in the local stack: enough that a held receiver holds back no other.
+LOCAL_CONNECT_POLLERS = 3
 
 
 class LocalStackConfig(BaseModel):
@@ -146,7 +148,8 @@ class LocalStack:
             queue_url=self.resources.connect_queue_url,
             handler=load_handler("connect_delivery"),
             function_name="daifuku-connect_delivery",
-            max_concurrency=CONNECT_MAX_CONCURRENCY,
+            # Fewer pollers than deployed: each polls moto every second, in every local stack.
+            max_concurrency=min(CONNECT_MAX_CONCURRENCY, LOCAL_CONNECT_POLLERS),
             batch_size=CONNECT_BATCH_SIZE,
         )
         self._connect_worker.start()
