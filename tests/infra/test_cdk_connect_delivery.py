@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from infra_synthesis import Synthesized
+import json
+
+import pytest
+from infra_synthesis import Synthesized, synthesize
 
 from infra.connect_queue_policy import CONNECT_MAX_CONCURRENCY, CONNECT_MAX_RECEIVE_COUNT
 
@@ -46,3 +49,18 @@ def test_the_webhook_and_the_api_send_to_the_queue_and_only_the_worker_reads_it(
         assert "sqs:ReceiveMessage" not in synthesized.actions_of_role(synthesized.role_of(name))
     worker_actions = synthesized.actions_of_role(synthesized.role_of("connect_delivery"))
     assert {"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage"} <= worker_actions
+
+
+def test_a_named_shop_is_its_own_stack_with_its_own_names(tmp_path) -> None:
+    # `daifuku deploy --shop ume` passes the shop in the context: everything named is the shop's own
+    shop = synthesize(tmp_path, {"daifuku:shop": "ume"})
+    assert shop.stack.stack_name == "Daifuku-ume"
+    text = json.dumps(shop.template_json)
+    assert ":parameter/daifuku/Daifuku-ume/line/*" in text
+    assert "Daifuku-ume-campaigns" in text and "Daifuku-ume-api" in text
+    assert "/daifuku/Daifuku/line" not in text
+
+
+def test_a_shop_name_that_cannot_name_a_stack_stops_synthesis(tmp_path) -> None:
+    with pytest.raises(ValueError, match="cannot name a shop"):
+        synthesize(tmp_path, {"daifuku:shop": "Ume Shop"})
