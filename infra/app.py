@@ -10,7 +10,7 @@ from typing import Any
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from infra.deployment_context import STACK_NAME
+from infra.deployment_context import SHOP_CONTEXT_KEY, STACK_DESCRIPTION, shop_stack_name
 from infra.layer_build import REPO_ROOT
 from infra.stack import DaifukuStack
 
@@ -26,9 +26,11 @@ def cdk_json_context() -> dict[str, Any]:
 def build_app(
     *, outdir: str | None = None, context: Mapping[str, Any] | None = None, nag: bool = True
 ) -> tuple[App, DaifukuStack]:
-    """The app and its one stack; with `nag`, synthesis fails on any unacknowledged cdk-nag finding."""
+    """The app and its one stack, the shop's (context `daifuku:shop`; none: the first shop's, `Daifuku`);
+    with `nag`, synthesis fails on any unacknowledged cdk-nag finding."""
     app = App(outdir=outdir, context=dict(context) if context is not None else None)
-    stack = DaifukuStack(app, STACK_NAME, description="Daifuku: a self-hosted LINE CRM for small shops")
+    shop = app.node.try_get_context(SHOP_CONTEXT_KEY) or None
+    stack = DaifukuStack(app, shop_stack_name(shop), description=STACK_DESCRIPTION)
     if nag:
         Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack

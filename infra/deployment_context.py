@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +14,11 @@ if TYPE_CHECKING:
 
 # The CloudFormation stack of one shop (the CDK app and the operator CLI use it).
 STACK_NAME = "Daifuku"
+# Several shops in one account: `daifuku deploy --shop ginza` deploys the stack Daifuku-ginza, with its
+# own table, functions, credentials parameter and site. The first shop (no --shop) keeps `Daifuku`.
+SHOP_CONTEXT_KEY = "daifuku:shop"
+SHOP_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,23}$"
+STACK_DESCRIPTION = "Daifuku: a self-hosted LINE CRM for small shops"
 # Where `daifuku setup` writes each page\'s LIFF app id, beside the pages in the site bucket (the CDK
 # deployment of the pages leaves it alone; the local LIFF site serves it from moto\'s bucket).
 LIFF_APPS_FILE = "liff-apps.json"
@@ -87,3 +93,22 @@ class DeploymentContext(BaseModel):
             if value is not None and value != "":
                 values[field.alias] = value
         return cls.model_validate(values)
+
+
+def shop_stack_name(shop: str | None) -> str:
+    """The stack of `shop` (None: the first shop's, `Daifuku`); ValueError for a name that cannot be
+    part of a stack's name (lower-case letters, digits and hyphens, starting with a letter, up to 24)."""
+    if shop is None:
+        return STACK_NAME
+    if not re.match(SHOP_NAME_PATTERN, shop):
+        raise ValueError(
+            f"{shop!r} cannot name a shop: lower-case letters, digits and hyphens, starting with a letter, "
+            "at most 24"
+        )
+    return f"{STACK_NAME}-{shop}"
+
+
+def shop_of_stack(stack_name: str) -> str | None:
+    """The shop a Daifuku stack serves (None: the first shop's), or None for another stack."""
+    prefix = f"{STACK_NAME}-"
+    return stack_name[len(prefix) :] if stack_name.startswith(prefix) else None

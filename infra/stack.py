@@ -10,6 +10,7 @@ from constructs import Construct
 from daifuku.table_schema import MEMBER_TABLE
 from infra.constructs.birth_month_schedule import BirthMonthSchedule
 from infra.constructs.campaign_scheduling import CampaignScheduling
+from infra.constructs.connect_delivery import ConnectDelivery
 from infra.constructs.daifuku_function import DaifukuFunction
 from infra.constructs.http_api import HttpApi
 from infra.constructs.liff_hosting import LiffHosting
@@ -88,8 +89,17 @@ class DaifukuStack(Stack):
 
         rich_menus = RichMenuPainter(self, "RichMenuPainter", layer=layer, settings=settings)
         painter = rich_menus.painter
+        connect = ConnectDelivery(self, "ConnectDelivery", layer=layer, settings=settings)
 
-        for function in (webhook, liff_api, birthday_scheduler, push_worker, planner, painter):
+        for function in (
+            webhook,
+            liff_api,
+            birthday_scheduler,
+            push_worker,
+            planner,
+            painter,
+            connect.worker,
+        ):
             members.grant_read_write(function)
         # Planners read members, check LINE's message quota and put send jobs on the queue.
         for function in (webhook, liff_api, push_worker, birthday_scheduler, planner, painter):
@@ -100,6 +110,10 @@ class DaifukuStack(Stack):
         campaigns.allow_scheduling(liff_api)
         # The owner's settings and refresh button ask the painter to redraw the rich menus.
         rich_menus.allow_requests_from(liff_api)
+        # Outgoing events are raised by the webhook (friend.blocked) and the API (the rest); the webhook
+        # also forwards LINE's requests to the shop's other LINE tool.
+        for function in (webhook, liff_api):
+            connect.allow_sending(function)
 
         BirthMonthSchedule(
             self,
@@ -135,6 +149,8 @@ class DaifukuStack(Stack):
             "LineCredentialsParameterName": credentials.parameter_name,
             "SendQueueUrl": send_pipeline.queue.queue_url,
             "SendDlqUrl": send_pipeline.dead_letter_queue.queue_url,
+            "ConnectQueueUrl": connect.queue.queue_url,
+            "ConnectDlqUrl": connect.dead_letter_queue.queue_url,
             "TableName": table.table_name,
         }
         for name, value in outputs.items():

@@ -41,6 +41,7 @@ def build_resolver() -> APIGatewayHttpResolver:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
     from functions.liff_api import (
+        connect_routes,  # noqa: F401  (adds its routes to the staff router)
         customer_routes,
         partner_key_routes,  # noqa: F401  (adds the owner's API keys to the staff router)
         receipt_routes,  # noqa: F401  (adds the receipt QR's claim to the customer router)

@@ -20,10 +20,12 @@ from daifuku.domain.errors import (
     CouponExpired,
     CouponNotFound,
     CouponTemplateNotFound,
+    EventEndpointNotFound,
     IdempotencyKeyReused,
     InvalidClaimCode,
     InvalidIdToken,
     InvalidInvitation,
+    InvalidOutgoingUrl,
     InvalidRegistration,
     LastOwner,
     LineUnavailable,
@@ -38,6 +40,7 @@ from daifuku.domain.errors import (
     RecordContention,
     RegistrationRequired,
     StaffNotFound,
+    TooManyEventEndpoints,
 )
 from daifuku.domain.receipt_codes import ReceiptCodeRefused
 from daifuku.domain.shop_settings import UnknownSettingsSection
@@ -156,6 +159,17 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
     ),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,
+    # Connect: outgoing events and the webhook forwarding
+    InvalidOutgoingUrl: HttpError(
+        422,
+        "invalid_url",
+        "Daifuku cannot send to this URL",
+        details=lambda error: {"errors": [{"field": "url", "code": error.reason}]},
+    ),
+    EventEndpointNotFound: HttpError(404, "endpoint_not_found", "no such event endpoint"),
+    TooManyEventEndpoints: HttpError(
+        409, "too_many_endpoints", "the shop has the most endpoints it may have"
+    ),
 }
 
 

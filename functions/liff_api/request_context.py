@@ -83,6 +83,7 @@ class PathParameters(BaseModel):
     section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
     menu_kind: KeyId | None = None  # a rich menu (pre_registration, member); another is a 422 from the desk
     key_id: KeyId | None = None  # a partner API key; an unknown one is a 404 from the desk
+    endpoint_id: KeyId | None = None  # an outgoing-event endpoint (connect_routes)
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)
@@ -163,6 +164,7 @@ def membership_desk(request: BaseRouter) -> MembershipDesk:
         coupons=wiring.table.coupons,
         staff=wiring.table.staff,
         messages=line,
+        events=wiring.shop_events,
     )
 
 
@@ -180,6 +182,7 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         shop=shop_config(request),
         timezone=wiring.timezone,
         poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
+        events=wiring.shop_events,
     )
 
 

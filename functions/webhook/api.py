@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, process_webhook_events
+from daifuku.domain.webhook_forwarding import forward_webhook, line_for
 from daifuku.domain.webhook_signature import verify_webhook_signature
 from daifuku.models.webhook_events import UnreadableEvent, WebhookEvent, WebhookRequest, parse_event
 from daifuku.wiring import current_wiring
@@ -75,9 +76,11 @@ def receive_webhook() -> dict[str, str]:
     if len(body) > wiring.settings.max_body_bytes:
         raise BodyTooLarge
     credentials = wiring.line_credentials()
-    verify_webhook_signature(
-        body, app.current_event.headers.get("x-line-signature"), credentials.channel_secret.get_secret_value()
-    )
+    signature = app.current_event.headers.get("x-line-signature")
+    verify_webhook_signature(body, signature, credentials.channel_secret.get_secret_value())
+    # Read on every request (one small GetItem): the owner's switch applies to the very next event.
+    forwarding = wiring.table.connect.forwarding()
+    forward_webhook(forwarding, wiring.connect_queue, body, signature, datetime.now(UTC))
     request = WebhookRequest.model_validate_json(body)
     events: list[WebhookEvent] = []
     for raw_event in request.events:
@@ -90,11 +93,12 @@ def receive_webhook() -> dict[str, str]:
             events.append(parsed)
     ledger = FriendLedger(
         wiring.table.friends,
-        wiring.line(),
+        line_for(forwarding, wiring.line()),
         shop_config(),
         timezone=wiring.timezone,
         staff=RecentStaff(),
         campaigns=wiring.table.campaigns(),
+        events=wiring.shop_events,
     )
     for processed in process_webhook_events(events, ledger, datetime.now(UTC)):
         logger.info(

@@ -20,10 +20,11 @@ import { openRichMenus, setUpRichMenus } from "./staff-rich-menus.js";
 import { openMenuEditor, setUpMenuEditor } from "./staff-menu-editor.js";
 import { openCustomerExport } from "./staff-customer-export.js";
 import { openApiKeys } from "./staff-api-keys.js";
+import { openConnect, setUpConnect } from "./staff-connect.js";
 
 const SCREENS = [
   "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
-  "pos",
+  "pos", "connect",
 ];
 const OPENERS = {
   coupons: openCoupons,
@@ -38,9 +39,12 @@ const OPENERS = {
   export: openCustomerExport,
   staff: openTeam,
   pos: openApiKeys,
+  connect: openConnect,
 };
 // Screens reached from a tab's screen keep that tab selected.
-const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard", pos: "settings" };
+const TAB_OF = {
+  member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard", pos: "settings", connect: "settings",
+};
 
 function route() {
   const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");
@@ -80,6 +84,7 @@ async function main() {
   setUpTeam();
   setUpRichMenus();
   setUpMenuEditor();
+  setUpConnect();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
   document.getElementById("menus-link").hidden = me.payload.role !== "owner";

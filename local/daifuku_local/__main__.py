@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 
 from daifuku_cli.local_stack_file import local_stack_file, write_local_stack_urls
+from daifuku_cli.target import shop_name
+from daifuku_local.aws_resources import LocalChannel
 from daifuku_local.stack import LocalStack, LocalStackConfig
 
 
@@ -33,6 +35,12 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         type=Path,
         help="keep the table here between runs (a JSON snapshot saved on Ctrl-C); default: memory only",
     )
+    parser.add_argument(
+        "--shop",
+        type=shop_name,
+        help="play one named shop of several: a LINE channel with credentials of its own, and its own "
+        "URLs file (`daifuku … --local --shop NAME` finds it)",
+    )
     return parser.parse_args(argv)
 
 
@@ -48,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         log_dir=arguments.log_dir,
         data_dir=arguments.data_dir,
         demo_shop=not arguments.no_demo,
+        channel=LocalChannel.for_shop(arguments.shop),
     )
-    ready_file: Path = arguments.ready_file or local_stack_file()
+    ready_file: Path = arguments.ready_file or local_stack_file(shop=arguments.shop)
     stack = LocalStack(config)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

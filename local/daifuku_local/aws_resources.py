@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from daifuku.adapters.line_credentials import credentials_parameter_name
 from daifuku.table_schema import MEMBER_TABLE
+from infra.connect_queue_policy import CONNECT_MAX_RECEIVE_COUNT, CONNECT_VISIBILITY_TIMEOUT_SECONDS
 from infra.deployment_context import DeploymentContext
 from infra.send_queue_policy import SEND_MAX_RECEIVE_COUNT, SEND_VISIBILITY_TIMEOUT_SECONDS
 
@@ -29,6 +31,20 @@ class LocalChannel(BaseModel):
     login_channel_id: str = "1650000000"
     login_channel_secret: str = "local-login-channel-secret"
 
+    @classmethod
+    def for_shop(cls, shop: str | None) -> LocalChannel:
+        """The channel of a named shop's local stack (`--shop`): credentials of its own, so that a
+        webhook or an ID token of one shop is refused by another."""
+        if shop is None:
+            return cls()
+        digest = hashlib.sha256(f"daifuku-local-shop:{shop}".encode()).hexdigest()
+        return cls(
+            channel_secret=digest[:32],
+            channel_access_token=f"local-channel-access-token-{shop}",
+            login_channel_id=str(1650000000 + int(digest[32:38], 16) % 1000000),
+            login_channel_secret=f"local-login-channel-secret-{shop}",
+        )
+
 
 class LocalResources(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -36,6 +52,8 @@ class LocalResources(BaseModel):
     table_name: str
     send_queue_url: str
     send_dlq_url: str
+    connect_queue_url: str
+    connect_dlq_url: str
     line_credentials_parameter: str
     birth_month_schedule_name: str
     birth_month_catch_up_schedule_name: str
@@ -76,19 +94,12 @@ def create_local_resources(
     )
 
     sqs = aws_client("sqs", endpoint_url)
-    dlq_url = sqs.create_queue(QueueName=f"{prefix}-send-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    queue_url = sqs.create_queue(
-        QueueName=f"{prefix}-send",
-        Attributes={
-            "VisibilityTimeout": str(SEND_VISIBILITY_TIMEOUT_SECONDS),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(SEND_MAX_RECEIVE_COUNT)}
-            ),
-        },
-    )["QueueUrl"]
+    queue_url, dlq_url = create_queue_with_dlq(
+        sqs, f"{prefix}-send", SEND_VISIBILITY_TIMEOUT_SECONDS, SEND_MAX_RECEIVE_COUNT
+    )
+    connect_queue_url, connect_dlq_url = create_queue_with_dlq(
+        sqs, f"{prefix}-connect", CONNECT_VISIBILITY_TIMEOUT_SECONDS, CONNECT_MAX_RECEIVE_COUNT
+    )
 
     # What `daifuku setup` stores on AWS: a SecureString (moto encrypts it with the aws/ssm key too).
     credentials_parameter = credentials_parameter_name(prefix)
@@ -125,9 +136,31 @@ def create_local_resources(
         table_name=table_name,
         send_queue_url=queue_url,
         send_dlq_url=dlq_url,
+        connect_queue_url=connect_queue_url,
+        connect_dlq_url=connect_dlq_url,
         line_credentials_parameter=credentials_parameter,
         birth_month_schedule_name=f"{prefix}-birth-month",
         birth_month_catch_up_schedule_name=f"{prefix}-birth-month-catch-up",
         campaign_schedule_group=campaign_group,
         liff_site_bucket=site_bucket,
     )
+
+
+def create_queue_with_dlq(
+    sqs: Any, name: str, visibility_timeout: int, max_receive_count: int
+) -> tuple[str, str]:
+    """(queue URL, DLQ URL): a queue whose messages go to its DLQ after `max_receive_count` receives."""
+    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    queue_url = sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "VisibilityTimeout": str(visibility_timeout),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
+            ),
+        },
+    )["QueueUrl"]
+    return queue_url, dlq_url

@@ -33,11 +33,14 @@ from daifuku_local.one_time_schedules import OneTimeScheduler
 from daifuku_local.snapshot import load_table_snapshot, save_table_snapshot
 from daifuku_local.sqs_event_source import SqsEventSource
 from daifuku_local.wsgi_server import BackgroundWsgiServer
+from infra.connect_queue_policy import CONNECT_BATCH_SIZE, CONNECT_MAX_CONCURRENCY
 from infra.send_queue_policy import SEND_BATCH_SIZE
 
 log = logging.getLogger("daifuku_local")
 # Where the functions' Lambda client finds the Invoke API (daifuku_local.lambda_invoke).
 LAMBDA_INVOKE_MOUNT = "/_lambda"
+# Deliveries at once in the local stack: enough that a held receiver holds back no other.
+LOCAL_CONNECT_POLLERS = 3
 
 
 class LocalStackConfig(BaseModel):
@@ -83,6 +86,7 @@ class LocalStack:
         self.resources: LocalResources | None = None
         self._servers: list[BackgroundWsgiServer] = []
         self._send_worker: SqsEventSource | None = None
+        self._connect_worker: SqsEventSource | None = None
         self.campaign_schedules: OneTimeScheduler | None = None
         self.urls: LocalStackUrls | None = None
         self._lambda_invoke: LocalLambdaInvoke | None = None
@@ -139,6 +143,16 @@ class LocalStack:
             batch_size=SEND_BATCH_SIZE,
         )
         self._send_worker.start()
+        self._connect_worker = SqsEventSource(
+            endpoint_url=self.moto.endpoint_url,
+            queue_url=self.resources.connect_queue_url,
+            handler=load_handler("connect_delivery"),
+            function_name="daifuku-connect_delivery",
+            # Fewer pollers than deployed: each polls moto every second, in every local stack.
+            max_concurrency=min(CONNECT_MAX_CONCURRENCY, LOCAL_CONNECT_POLLERS),
+            batch_size=CONNECT_BATCH_SIZE,
+        )
+        self._connect_worker.start()
         self.campaign_schedules = OneTimeScheduler(
             self.moto.endpoint_url, self.resources.campaign_schedule_group
         )
@@ -188,6 +202,11 @@ class LocalStack:
             "DAIFUKU_TABLE_NAME": self.resources.table_name,
             "DAIFUKU_LINE_CREDENTIALS_PARAMETER": self.resources.line_credentials_parameter,
             "DAIFUKU_SEND_QUEUE_URL": self.resources.send_queue_url,
+            "DAIFUKU_CONNECT_QUEUE_URL": self.resources.connect_queue_url,
+            # Retries a second or two apart (deployed: 10 s doubling), and test receivers on 127.0.0.1.
+            "DAIFUKU_CONNECT_RETRY_BASE_SECONDS": "1",
+            "DAIFUKU_CONNECT_RETRY_MAX_SECONDS": "2",
+            "DAIFUKU_CONNECT_ALLOW_LOOPBACK_HTTP": "true",
             "DAIFUKU_LINE_API_ENDPOINT": simulator_url,
             "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator_url,
             "DAIFUKU_SHOP_TIMEZONE": deployment_context().shop_timezone,
@@ -229,6 +248,8 @@ class LocalStack:
             self.campaign_schedules.stop()
         if self._send_worker:
             self._send_worker.stop()
+        if self._connect_worker:
+            self._connect_worker.stop()
         if self._lambda_invoke:
             self._lambda_invoke.stop()
         if self.config.data_dir and self.resources:

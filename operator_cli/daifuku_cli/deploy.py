@@ -25,7 +25,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from daifuku.adapters.line_credentials import credentials_parameter_name
 from daifuku_cli.credentials_store import CredentialsParameter, migrate_legacy_secret
 from daifuku_cli.messages import _
-from infra.deployment_context import STACK_NAME
+from daifuku_cli.target import add_shop_argument
+from infra.deployment_context import SHOP_CONTEXT_KEY, STACK_NAME, shop_stack_name
 from infra.layer_build import REPO_ROOT
 
 CDK_CLI = REPO_ROOT / "node_modules" / ".bin" / "cdk"
@@ -50,6 +51,7 @@ def register(subcommands: Any) -> None:
     )
     parser.add_argument("--region", help="AWS region (default: your AWS profile's)")
     parser.add_argument("--check-only", action="store_true", help="check the prerequisites; deploy nothing")
+    add_shop_argument(parser)
     parser.add_argument(
         "cdk_arguments",
         nargs=argparse.REMAINDER,
@@ -160,50 +162,57 @@ def deploy(
     cdk_arguments: Sequence[str] = (),
     tools: Callable[[], list[Prerequisite]] = check_tools,
     check_only: bool = False,
+    shop: str | None = None,
 ) -> int:
-    """Check, deploy, then print the stack's URLs; 1 with the reasons when something is missing."""
+    """Check, deploy, then print the stack's URLs; 1 with the reasons when something is missing.
+    `shop`: one shop of several, in its own stack (Daifuku-<shop>); None: the first shop's, Daifuku."""
+    stack_name = shop_stack_name(shop)
     print(_("Checking the prerequisites:"))
     if not print_checks([*tools(), *check_aws(session)]):
         print(_("Fix what is missing above, then run `daifuku deploy` again."))
         return 1
     if check_only:
         return 0
-    move_credentials_from_the_old_secret(session)
+    move_credentials_from_the_old_secret(session, stack_name)
     with tempfile.TemporaryDirectory() as directory:
         outputs_file = Path(directory) / "outputs.json"
-        command = ["deploy", STACK_NAME, "--outputs-file", str(outputs_file), *cdk_arguments]
+        command = ["deploy", stack_name, "--outputs-file", str(outputs_file), *cdk_arguments]
+        if shop is not None:
+            command += ["--context", f"{SHOP_CONTEXT_KEY}={shop}"]
         print(f"Running cdk {' '.join(command[:2])} …", flush=True)
         status = cdk(command)
         if status != 0:
             print(_("cdk deploy failed (exit {status}); its output above says why.").format(status=status))
             return status
-        outputs = json.loads(outputs_file.read_text()).get(STACK_NAME, {})
-    print_urls(outputs, credentials_stored(credentials_parameter(session, outputs)))
+        outputs = json.loads(outputs_file.read_text()).get(stack_name, {})
+    print_urls(outputs, credentials_stored(credentials_parameter(session, outputs, stack_name)), shop)
     return 0
 
 
-def credentials_parameter(session: Any, outputs: dict[str, str]) -> CredentialsParameter:
+def credentials_parameter(
+    session: Any, outputs: dict[str, str], stack_name: str = STACK_NAME
+) -> CredentialsParameter:
     """The stack's LINE credentials parameter; with the secret of a stack deployed before the move."""
     legacy_secret = outputs.get("LineSecretArn")
     return CredentialsParameter(
         session.client("ssm"),
-        outputs.get("LineCredentialsParameterName", credentials_parameter_name(STACK_NAME)),
+        outputs.get("LineCredentialsParameterName", credentials_parameter_name(stack_name)),
         session.client("secretsmanager") if legacy_secret else None,
         legacy_secret,
     )
 
 
-def move_credentials_from_the_old_secret(session: Any) -> None:
+def move_credentials_from_the_old_secret(session: Any, stack_name: str = STACK_NAME) -> None:
     """A shop deployed before the credentials moved to Parameter Store: copy them from its secret
     first, because this deployment deletes the secret (and the functions read the parameter)."""
     try:
-        stack = session.client("cloudformation").describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+        stack = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
     except ClientError:
         return  # a first deployment
     outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
     if "LineSecretArn" not in outputs:
         return
-    parameter = credentials_parameter(session, outputs)
+    parameter = credentials_parameter(session, outputs, stack_name)
     if migrate_legacy_secret(parameter):
         print(
             f"Moved the LINE channel credentials from Secrets Manager to Parameter Store ({parameter.name})."
@@ -219,7 +228,7 @@ def credentials_stored(parameter: CredentialsParameter) -> bool:
     return bool(document and document.get("channel_access_token") and document.get("login_channel_id"))
 
 
-def print_urls(outputs: dict[str, str], credentials: bool) -> None:
+def print_urls(outputs: dict[str, str], credentials: bool, shop: str | None = None) -> None:
     print(_("Deployed. `daifuku setup` enters these on LINE for you:"))
     print(f"  Webhook URL (Messaging API channel):   {outputs.get('WebhookUrl', '?')}")
     print(f"  LIFF endpoint URL (LINE Login channel): {outputs.get('LiffSiteUrl', '?')}")
@@ -227,7 +236,8 @@ def print_urls(outputs: dict[str, str], credentials: bool) -> None:
         print(_("The LINE channel credentials are stored. Next: daifuku setup (again, after any change)."))
     else:
         print(_("The LINE channel credentials are not stored yet: `daifuku setup` asks for them."))
-        print(_("Next: daifuku setup --owner-user-id <your LINE user id>"))
+        shop_option = f" --shop {shop}" if shop else ""
+        print(_("Next: daifuku setup{shop} --owner-user-id <your LINE user id>").format(shop=shop_option))
 
 
 def run_deploy(arguments: argparse.Namespace) -> int:
@@ -235,4 +245,4 @@ def run_deploy(arguments: argparse.Namespace) -> int:
         os.environ["AWS_REGION"] = arguments.region  # for the CDK CLI too
     session = boto3.Session(region_name=arguments.region) if arguments.region else boto3.Session()
     extra = [a for a in arguments.cdk_arguments if a != "--"]
-    return deploy(session, cdk_arguments=extra, check_only=arguments.check_only)
+    return deploy(session, cdk_arguments=extra, check_only=arguments.check_only, shop=arguments.shop)

@@ -1,4 +1,5 @@
-"""`daifuku dlq`: look at the send batches that failed too often, and send them back to the queue.
+"""`daifuku dlq`: look at the send batches that failed too often, and send them back to the queue
+(`--connect`: the outgoing events and forwarded webhooks whose receiver kept failing).
 
 A batch lands in the dead-letter queue after the send queue's maxReceiveCount attempts (LINE down
 for a long time, a bad channel token). Redriving is safe: every batch carries the same
@@ -13,6 +14,8 @@ from collections import Counter
 from typing import Any
 
 from daifuku.domain.campaigns import SendBatch
+from daifuku.domain.connect_delivery import CONNECT_MESSAGE, EventDelivery
+from daifuku_cli.failures import UsageError
 from daifuku_cli.messages import _
 from daifuku_cli.target import Target, add_target_arguments, resolve_target, where_hint
 
@@ -27,10 +30,18 @@ def register(subcommands: Any) -> None:
     add_target_arguments(redrive)
     redrive.add_argument("--campaign", help="only the batches of this campaign id")
     redrive.set_defaults(run=run_redrive)
+    for parser_ in (show, redrive):
+        parser_.add_argument(
+            "--connect",
+            action="store_true",
+            help="the connect queue's DLQ instead: outgoing events and forwarded webhooks",
+        )
 
 
 def run_show(arguments: argparse.Namespace) -> int:
     target = resolve_target(arguments)
+    if arguments.connect:
+        return show_connect(target)
     per_campaign: Counter[str] = Counter()
     recipients: Counter[str] = Counter()
     for message in _peek_all(target):
@@ -49,6 +60,8 @@ def run_show(arguments: argparse.Namespace) -> int:
 
 def run_redrive(arguments: argparse.Namespace) -> int:
     target = resolve_target(arguments)
+    if arguments.connect:
+        return redrive_connect(target)
     sqs = target.client("sqs")
     moved = kept = 0
     while True:
@@ -77,14 +90,54 @@ def run_redrive(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _peek_all(target: Target) -> list[dict[str, Any]]:
+def connect_queues(target: Target) -> tuple[str, str]:
+    """(queue, DLQ) of the connect queue; a UsageError for a stack deployed before it had one."""
+    if not (target.connect_queue_url and target.connect_dlq_url):
+        raise UsageError(_("This stack has no connect queue: deploy this version first.").format())
+    return target.connect_queue_url, target.connect_dlq_url
+
+
+def show_connect(target: Target) -> int:
+    _queue, dlq = connect_queues(target)
+    per_target: Counter[str] = Counter()
+    for message in _peek_all(target, dlq):
+        dead = CONNECT_MESSAGE.validate_json(message["Body"])
+        per_target[f"event {dead.endpoint_id}" if isinstance(dead, EventDelivery) else "forwarding"] += 1
+    if not per_target:
+        print(_("The dead-letter queue is empty."))
+        return 0
+    print(f"{'target':<40} {'messages':>8}")
+    for name, count in sorted(per_target.items()):
+        print(f"{name:<40} {count:>8}")
+    return 0
+
+
+def redrive_connect(target: Target) -> int:
+    """Every dead message back on the connect queue (its receiver may get an event twice: the
+    receivers keep the event ids they have seen)."""
+    queue, dlq = connect_queues(target)
+    sqs = target.client("sqs")
+    moved = 0
+    while messages := sqs.receive_message(
+        QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=60, WaitTimeSeconds=0
+    ).get("Messages", []):
+        for message in messages:
+            sqs.send_message(QueueUrl=queue, MessageBody=message["Body"])
+            sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+    print(_("Moved {moved} message(s) back to the connect queue.").format(moved=moved))
+    return 0
+
+
+def _peek_all(target: Target, queue_url: str | None = None) -> list[dict[str, Any]]:
     """Every message in the DLQ, read without deleting (each becomes visible again at once)."""
     sqs = target.client("sqs")
+    dlq = queue_url or target.send_dlq_url
     seen: dict[str, dict[str, Any]] = {}
     handles: list[str] = []
     while True:
         answer = sqs.receive_message(
-            QueueUrl=target.send_dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=30, WaitTimeSeconds=0
+            QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=30, WaitTimeSeconds=0
         )
         messages = answer.get("Messages", [])
         fresh = [m for m in messages if m["MessageId"] not in seen]
@@ -94,5 +147,5 @@ def _peek_all(target: Target) -> list[dict[str, Any]]:
         if not fresh:
             break
     for handle in handles:
-        sqs.change_message_visibility(QueueUrl=target.send_dlq_url, ReceiptHandle=handle, VisibilityTimeout=0)
+        sqs.change_message_visibility(QueueUrl=dlq, ReceiptHandle=handle, VisibilityTimeout=0)
     return list(seen.values())

@@ -590,6 +590,28 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         sk=keys.TOTALS.sk,
         columns=(number("friends"), number("members"), number("blocked")),
     ),
+    # Connect (設定 → 連携)
+    ItemKind(
+        "connect_forwarding",
+        "where LINE's webhook requests are forwarded (the shop's other LINE tool), and the silent switch",
+        pk=keys.CONNECT_FORWARDING.pk,
+        sk=keys.CONNECT_FORWARDING.sk,
+        columns=(Column("forwarding", ColumnType.JSON),),
+    ),
+    ItemKind(
+        "event_endpoints",
+        "the outgoing-event endpoints: URL, events, scope and signing secret (JSON)",
+        pk=keys.EVENT_ENDPOINT.pk,
+        sk=keys.EVENT_ENDPOINT.sk,
+        columns=(key_only("endpoint_id"), Column("endpoint", ColumnType.JSON)),
+    ),
+    ItemKind(
+        "connect_deliveries",
+        "each attempt to deliver an outgoing event or a forwarded webhook (expire after 30 days)",
+        pk=keys.DELIVERY_ATTEMPT.pk,
+        sk=keys.DELIVERY_ATTEMPT.sk,
+        transient=True,
+    ),
     ItemKind(
         "api_keys",
         "the partner API's keys: name, scopes, calls per minute, created, last used, revoked (only the "

@@ -18,11 +18,22 @@ FILE_NAME = "local-stack.json"
 REQUIRED_URLS = ("aws_endpoint", "webhook", "liff_site", "simulator")
 
 
-def local_stack_file(environ: Mapping[str, str] = os.environ) -> Path:
-    """This user's file (whether or not a local stack is running)."""
+def local_stack_file(environ: Mapping[str, str] = os.environ, shop: str | None = None) -> Path:
+    """This user's file (whether or not a local stack is running); a named shop's local stack
+    (`./dev local --shop NAME`) has its own, `local-stack-NAME.json`."""
     runtime = environ.get("XDG_RUNTIME_DIR")
     base = Path(runtime) if runtime and Path(runtime).is_dir() else Path.home() / ".cache"
-    return base / "daifuku" / FILE_NAME
+    return base / "daifuku" / (FILE_NAME if shop is None else f"local-stack-{shop}.json")
+
+
+def local_stack_files(environ: Mapping[str, str] = os.environ) -> dict[str | None, Path]:
+    """Every running local stack's file, by shop (None: the unnamed one)."""
+    directory = local_stack_file(environ).parent
+    found: dict[str | None, Path] = {}
+    for path in sorted(directory.glob("local-stack*.json")):
+        name = path.stem.removeprefix("local-stack")
+        found[name[1:] if name.startswith("-") else None] = path
+    return found
 
 
 def read_local_stack_urls(path: Path | None = None) -> dict[str, str] | None:

@@ -17,6 +17,7 @@ from daifuku_cli.failures import OneLineArgumentParser, explain
 # Every module named here has `register(subcommands)`, which adds its parser and sets `run`.
 COMMAND_MODULES = (
     "daifuku_cli.deploy",
+    "daifuku_cli.shops",
     "daifuku_cli.setup",
     "daifuku_cli.poster",
     "daifuku_cli.export",

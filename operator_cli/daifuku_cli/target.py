@@ -16,7 +16,7 @@ from daifuku_cli.credentials_store import CredentialsParameter
 from daifuku_cli.failures import LOCAL_URL, OperatorError, UsageError
 from daifuku_cli.local_stack_file import local_stack_file, read_local_stack_urls
 from daifuku_cli.messages import _
-from infra.deployment_context import STACK_NAME
+from infra.deployment_context import STACK_NAME, shop_stack_name
 
 LOCAL_REGION = "ap-northeast-1"
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
@@ -45,6 +45,9 @@ class Target:
     liff_site_bucket: str | None = None
     liff_distribution_id: str | None = None
     line_api_url: str | None = None  # the LINE simulator's, for the local stack
+    # The connect queue (outgoing events, forwarded webhooks) and its DLQ; None on a stack without them.
+    connect_queue_url: str | None = None
+    connect_dlq_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -76,8 +79,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--stack",
-        default=STACK_NAME,
-        help=f"the deployed CloudFormation stack to act on (default: {STACK_NAME})",
+        help=f"the deployed CloudFormation stack to act on (default: {STACK_NAME}, or the --shop's)",
     )
     where.add_argument(
         "--local",
@@ -89,6 +91,33 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "endpoint, e.g. --local http://127.0.0.1:5000",
     )
     parser.add_argument("--region", help="AWS region of the deployed stack (default: your AWS profile's)")
+    add_shop_argument(parser)
+
+
+def add_shop_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--shop",
+        type=shop_name,
+        help="which shop, when one account runs several (daifuku shops lists them); default: the first "
+        f"shop, stack {STACK_NAME}",
+    )
+
+
+def shop_name(value: str) -> str:
+    """`--shop`'s value: a name that can be part of the shop's stack name."""
+    try:
+        shop_stack_name(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
+def stack_of(arguments: argparse.Namespace) -> str:
+    """The deployed stack the arguments name: --stack, or the --shop's, or the first shop's."""
+    shop = getattr(arguments, "shop", None)
+    if arguments.stack and shop and arguments.stack != shop_stack_name(shop):
+        raise UsageError(_("--stack and --shop name different stacks: give one of them.").format())
+    return str(arguments.stack or shop_stack_name(shop))
 
 
 def local_endpoint(value: str) -> str:
@@ -102,27 +131,30 @@ def local_endpoint(value: str) -> str:
 
 def resolve_target(arguments: argparse.Namespace) -> Target:
     if arguments.local:
-        return local_target(arguments.local)
-    return deployed_target(arguments.stack, arguments.region)
+        return local_target(arguments.local, shop=getattr(arguments, "shop", None))
+    return deployed_target(stack_of(arguments), arguments.region)
 
 
 def where_hint(arguments: argparse.Namespace) -> str:
     """The target options to repeat in a suggested next command."""
+    shop = getattr(arguments, "shop", None)
     if not arguments.local:
-        return f"--stack {arguments.stack}"
-    return "--local" if arguments.local == DISCOVER_LOCAL else f"--local {arguments.local}"
+        return f"--shop {shop}" if shop and not arguments.stack else f"--stack {stack_of(arguments)}"
+    local = "--local" if arguments.local == DISCOVER_LOCAL else f"--local {arguments.local}"
+    return f"{local} --shop {shop}" if shop else local
 
 
-def local_target(endpoint_url: str, prefix: str = "daifuku") -> Target:
-    """The local stack at `endpoint_url` (moto's), or, given DISCOVER_LOCAL, the one running now."""
-    urls = read_local_stack_urls()
+def local_target(endpoint_url: str, prefix: str = "daifuku", shop: str | None = None) -> Target:
+    """The local stack at `endpoint_url` (moto's), or, given DISCOVER_LOCAL, the one running now (the
+    `shop`'s, started with `./dev local --shop NAME`)."""
+    urls = read_local_stack_urls(local_stack_file(shop=shop))
     if endpoint_url == DISCOVER_LOCAL:
         if urls is None:
             raise UsageError(
                 _(
                     "No local stack is running (no {file}): start one with ./dev local, "
                     "or give its AWS endpoint, --local http://127.0.0.1:5000."
-                ).format(file=local_stack_file())
+                ).format(file=local_stack_file(shop=shop))
             )
         endpoint_url = urls["aws_endpoint"]
     elif urls is not None and urls["aws_endpoint"].rstrip("/") != endpoint_url:
@@ -138,10 +170,15 @@ def local_target(endpoint_url: str, prefix: str = "daifuku") -> Target:
                 "{endpoint} answers, but holds no Daifuku local stack ({code}): is it ./dev local's moto?"
             ).format(endpoint=endpoint_url, code=error.response.get("Error", {}).get("Code", "?"))
         ) from error
+    connect_urls = [
+        sqs.get_queue_url(QueueName=f"{prefix}-{name}")["QueueUrl"] for name in ("connect", "connect-dlq")
+    ]
     return Target(
         table_name=f"{prefix}-members",
         send_queue_url=queue_urls[0],
         send_dlq_url=queue_urls[1],
+        connect_queue_url=connect_urls[0],
+        connect_dlq_url=connect_urls[1],
         line_credentials_parameter=credentials_parameter_name(prefix),
         endpoint_url=endpoint_url,
         webhook_url=urls["webhook"] if urls else LOCAL_WEBHOOK_URL,
@@ -169,6 +206,8 @@ def deployed_target(stack_name: str, region_name: str | None) -> Target:
         table_name=outputs["TableName"],
         send_queue_url=outputs["SendQueueUrl"],
         send_dlq_url=outputs["SendDlqUrl"],
+        connect_queue_url=outputs.get("ConnectQueueUrl"),
+        connect_dlq_url=outputs.get("ConnectDlqUrl"),
         line_credentials_parameter=outputs.get(
             "LineCredentialsParameterName", credentials_parameter_name(stack_name)
         ),

@@ -52,6 +52,20 @@ class Synthesized:
                 found[directory if module == "handler" else f"{directory}.{module}"] = (logical_id, function)
         return found
 
+    def queue_of(self, function_name: str) -> tuple[dict[str, Any], str, dict, str, dict]:
+        """The SQS event source of the function built from functions/<function_name>: (mapping,
+        queue id, queue, dead-letter queue id, dead-letter queue)."""
+        function_id, _ = self.daifuku_functions()[function_name]
+        mapping = next(
+            m
+            for m in self.of_type("AWS::Lambda::EventSourceMapping").values()
+            if m["Properties"]["FunctionName"] == {"Ref": function_id}
+        )
+        queue_id = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
+        queue = self.resources[queue_id]
+        dlq_id = queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        return mapping, queue_id, queue, dlq_id, self.resources[dlq_id]
+
     def role_of(self, function_name: str) -> str:
         """The logical id of the execution role of the function built from functions/<function_name>."""
         _, function = self.daifuku_functions()[function_name]

@@ -22,6 +22,8 @@ OUTPUTS = {
     "LineCredentialsParameterName",
     "SendQueueUrl",
     "SendDlqUrl",
+    "ConnectQueueUrl",
+    "ConnectDlqUrl",
     "TableName",
 }
 

@@ -68,9 +68,19 @@ def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthe
     }
     assert {name for name, a in granted.items() if a >= CREDENTIALS_READ} == callers_of_line
     assert {name for name, a in granted.items() if a & CREDENTIALS_READ} == callers_of_line
-    # Only the planner sends jobs, only the push worker receives them
-    assert {name for name, a in granted.items() if a & SEND} == {"birthday_scheduler", "segment_send.planner"}
-    assert {name for name, a in granted.items() if a & RECEIVE} == {"segment_send"}
+    # Only the planner sends jobs, only the push worker receives them; the webhook and the API raise
+    # outgoing events (and forward webhooks) on the connect queue, which only its worker receives
+    _, send_queue, _, _, _ = synthesized.queue_of("segment_send")
+    _, connect_queue, _, _, _ = synthesized.queue_of("connect_delivery")
+    assert senders_to(synthesized, send_queue) == {"birthday_scheduler", "segment_send.planner"}
+    assert senders_to(synthesized, connect_queue) == {"webhook", "liff_api"}
+    assert {name for name, a in granted.items() if a & SEND} == {
+        "birthday_scheduler",
+        "segment_send.planner",
+        "webhook",
+        "liff_api",
+    }
+    assert {name for name, a in granted.items() if a & RECEIVE} == {"segment_send", "connect_delivery"}
     # Only the LIFF API (the staff console) schedules campaigns, and hands Scheduler its role
     schedulers = {name for name, a in granted.items() if a & {"scheduler:CreateSchedule", "iam:PassRole"}}
     assert schedulers == {"liff_api"}
@@ -93,8 +103,21 @@ def test_no_role_uses_an_aws_managed_policy(synthesized: Synthesized) -> None:
     } == set()
 
 
+def senders_to(synthesized: Synthesized, queue_id: str) -> set[str]:
+    """The functions whose role may send messages to the queue."""
+    arn = {"Fn::GetAtt": [queue_id, "Arn"]}
+    return {
+        name
+        for name in synthesized.daifuku_functions()
+        for statement in synthesized.statements_of_role(synthesized.role_of(name))
+        if SEND & set(actions(statement)) and statement["Resource"] == arn
+    }
+
+
 def test_the_credentials_are_read_from_the_stacks_own_parameter_path_only(synthesized: Synthesized) -> None:
     for name in synthesized.daifuku_functions():
+        if name == "connect_delivery":  # calls no LINE API: it reads no credentials at all
+            continue
         statements = synthesized.statements_of_role(synthesized.role_of(name))
         reads = [s for s in statements if "ssm:GetParameter" in actions(s)]
         assert len(reads) == 1, name

@@ -12,17 +12,15 @@ FOURTEEN_DAYS = 14 * 24 * 60 * 60
 
 
 def send_queues(synthesized: Synthesized) -> tuple[str, dict, str, dict]:
-    """(queue id, queue, dead-letter queue id, dead-letter queue)."""
-    queues = synthesized.of_type("AWS::SQS::Queue")
-    queue_id = next(name for name, queue in queues.items() if "RedrivePolicy" in queue["Properties"])
-    dlq_id = queues[queue_id]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-    return queue_id, queues[queue_id], dlq_id, queues[dlq_id]
+    """(queue id, queue, dead-letter queue id, dead-letter queue) of the push worker."""
+    _, queue_id, queue, dlq_id, dlq = synthesized.queue_of("segment_send")
+    return queue_id, queue, dlq_id, dlq
 
 
 def test_push_worker_reads_the_queue_at_bounded_concurrency(synthesized: Synthesized) -> None:
     queue_id, _, _, _ = send_queues(synthesized)
     worker_id, _ = synthesized.daifuku_functions()["segment_send"]
-    _, mapping = synthesized.only("AWS::Lambda::EventSourceMapping")
+    mapping, _, _, _, _ = synthesized.queue_of("segment_send")
 
     assert mapping["Properties"] == {
         "BatchSize": 1,  # each worker paces itself: one send batch per invocation spreads them evenly

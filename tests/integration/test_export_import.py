@@ -244,7 +244,8 @@ def test_without_personal_data_the_members_file_has_no_name_phone_or_birthdate(l
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["personal_data"]["included"] is False
     assert "phone" in manifest["personal_data"]["left_out_columns"]["members.csv"]
-    assert set(manifest["excluded_transient"]) == {
+    # (connect_deliveries when an earlier test of the session delivered outgoing events)
+    assert set(manifest["excluded_transient"]) - {"connect_deliveries"} == {
         "webhook_events",
         "staff_alert_allowances",
         "staff_invitations",

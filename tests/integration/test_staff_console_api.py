@@ -389,6 +389,9 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
     campaign_id = f"c-audit-{uuid.uuid4().hex[:8]}"
     promoted, removed = make_staff(member_table, api, "staff"), make_staff(member_table, api, "staff")
     revoked_key_id = new_key(api, owner, ["members:read"])["key_id"]
+    # An endpoint to remove, on a port nothing listens on (its events fail fast until it is removed)
+    endpoint_body = {"name": "監査用", "url": "https://127.0.0.1:9/hook", "events": ["member.deleted"]}
+    endpoint = api.call("POST", "/liff/api/staff/connect/endpoints", owner, endpoint_body)[1]
     valid_calls: dict[tuple[str, str], tuple[dict[str, str], Any]] = {
         ("POST", "/liff/api/staff/team/invitations"): ({}, {"role": "staff"}),
         ("PUT", "/liff/api/staff/team/<staff_user_id>/role"): (
@@ -435,6 +438,12 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
         ("DELETE", "/liff/api/staff/rich-menus/<menu_kind>"): ({"menu_kind": "member"}, None),
         ("POST", "/liff/api/staff/api-keys"): ({}, {"name": "監査レジ", "scopes": ["members:read"]}),
         ("POST", "/liff/api/staff/api-keys/<key_id>/revoke"): ({"key_id": revoked_key_id}, None),
+        ("PUT", "/liff/api/staff/connect/forwarding"): ({}, {"url": None, "silent": False}),
+        ("POST", "/liff/api/staff/connect/endpoints"): ({}, endpoint_body),
+        ("DELETE", "/liff/api/staff/connect/endpoints/<endpoint_id>"): (
+            {"endpoint_id": endpoint["endpoint_id"]},
+            None,
+        ),
     }
     mutating = sorted(route for route, policy in STAFF_ROUTES.items() if policy.mutating)
     assert sorted(valid_calls) == mutating, "a mutating route without a test call here"
@@ -450,6 +459,8 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
         assert new[0]["target_user_id"] in (user, None, values.get("staff_user_id"))
     texts = json.dumps(audit_entries(api, owner, 200), ensure_ascii=False)
     assert "来店時のメモ" not in texts
+    for left in api.call("GET", "/liff/api/staff/connect", owner)[1]["endpoints"]:
+        api.call("DELETE", f"/liff/api/staff/connect/endpoints/{left['endpoint_id']}", owner)
 
 
 # The dashboard

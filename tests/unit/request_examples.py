@@ -19,6 +19,7 @@ import daifuku.models
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
 from daifuku.domain.segments import Segment
+from daifuku.models.connect import EventEndpointRequest, ForwardingRequest
 from daifuku.models.custom_rich_menus import CustomMenuArea, CustomRichMenuRequest
 from daifuku.models.partner_api import (
     ApiKeyRequest,
@@ -279,6 +280,14 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     ReceiptCodeRequest: {"receipt_id": "R-20261206-0002", "amount_yen": 3300},
     ApiKeyRequest: {"name": "レジ1", "scopes": ["members:read", "points:write"], "calls_per_minute": 60},
     ReceiptClaimRequest: {"code": "DR1.abcdefghijkl.R-1.1280.ginza.1796000000." + "0" * 32},
+    # Connect (設定 → 連携)
+    ForwardingRequest: {"url": "https://old-tool.example.com/line/webhook", "silent": True},
+    EventEndpointRequest: {
+        "name": "レジ連携",
+        "url": "https://pos.example.com/daifuku/events",
+        "events": ["member.registered", "visit.recorded"],
+        "include_personal": False,
+    },
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

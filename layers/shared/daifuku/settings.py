@@ -40,6 +40,13 @@ class Settings(BaseModel):
     send_max_concurrency: int = Field(alias="DAIFUKU_SEND_MAX_CONCURRENCY", default=2, ge=1)
     shop_timezone: str = Field(alias="DAIFUKU_SHOP_TIMEZONE", default="Asia/Tokyo")
     max_body_bytes: int = Field(alias="DAIFUKU_MAX_BODY_BYTES", default=64 * 1024, gt=0)
+    # Connect: the queue of outgoing events and forwarded webhook requests, and its retry backoff
+    # (the local stack shortens it; the queue's maxReceiveCount bounds the attempts).
+    connect_queue_url: str | None = Field(alias="DAIFUKU_CONNECT_QUEUE_URL", default=None)
+    connect_retry_base_seconds: float = Field(alias="DAIFUKU_CONNECT_RETRY_BASE_SECONDS", default=10, gt=0)
+    connect_retry_max_seconds: float = Field(alias="DAIFUKU_CONNECT_RETRY_MAX_SECONDS", default=900, gt=0)
+    # Only the local stack: lets the owner point endpoints at http://127.0.0.1 test receivers.
+    connect_allow_loopback_http: bool = Field(alias="DAIFUKU_CONNECT_ALLOW_LOOPBACK_HTTP", default=False)
 
 
 class SendQueueSettings(Settings):
@@ -62,6 +69,12 @@ class RichMenuRefreshSettings(Settings):
     """The function that asks for the rich menus to be redrawn (liff_api): the painter to invoke."""
 
     rich_menu_painter_function: str = Field(alias="DAIFUKU_RICH_MENU_PAINTER_FUNCTION", min_length=1)  # type: ignore[assignment]
+
+
+class ConnectQueueSettings(Settings):
+    """The function that takes the connect queue's messages off (connect_delivery)."""
+
+    connect_queue_url: str = Field(alias="DAIFUKU_CONNECT_QUEUE_URL", min_length=1)  # type: ignore[assignment]
 
 
 AnySettings = TypeVar("AnySettings", bound=Settings)

@@ -32,11 +32,13 @@ from daifuku.settings import (
 
 if TYPE_CHECKING:
     from daifuku.adapters.campaign_schedules import CampaignSchedules
+    from daifuku.adapters.connect_queue import ConnectQueue
     from daifuku.adapters.line_api import LineMessagingClient
     from daifuku.adapters.line_credentials import LineCredentials, LineCredentialsStore
     from daifuku.adapters.line_login import LineIdTokenVerifier
     from daifuku.adapters.rich_menu_painter import RichMenuRefresh
     from daifuku.adapters.send_queue import SendQueue
+    from daifuku.domain.shop_events import ShopEventEmitter
 
 
 class Wiring:
@@ -132,6 +134,25 @@ class Wiring:
 
         settings = settings_as(self.settings, RichMenuRefreshSettings)
         return RichMenuRefresh(settings.rich_menu_painter_function)
+
+    # Connect: outgoing events and the webhook forwarding
+
+    @cached_property
+    def connect_queue(self) -> ConnectQueue | None:
+        """None in a deployment without the connect queue (nothing is sent on then)."""
+        from daifuku.adapters.connect_queue import ConnectQueue
+
+        url = self.settings.connect_queue_url
+        return ConnectQueue(url, session=self.aws_session) if url else None
+
+    @cached_property
+    def shop_events(self) -> ShopEventEmitter:
+        """Where the service objects raise outgoing events: one message per subscribed endpoint."""
+        from daifuku.adapters.connect_queue import QueuedShopEvents
+        from daifuku.domain.shop_events import NO_SHOP_EVENTS
+
+        queue = self.connect_queue
+        return QueuedShopEvents(self.table.connect.event_endpoints, queue) if queue else NO_SHOP_EVENTS
 
 
 _injected: Wiring | None = None

@@ -136,6 +136,7 @@ class CouponDesk:
         created = self.desk.points.apply_points(entry, coupon=coupon, require_points=template.points_cost)
         if created:
             self.desk.settle_rank(user_id, entry)
+            self.desk.points_changed(entry, None, None)
             return CouponView.of(coupon), True
         entry.check_retry_of(self.desk.points.ledger_entry(user_id, entry.entry_id))
         held = {c.coupon_id: c for c in self.desk.coupons.coupons_of(user_id)}

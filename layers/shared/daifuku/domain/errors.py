@@ -164,3 +164,23 @@ class MenuImageRefused(DomainError):
         super().__init__(reason)
         self.reason = reason
         self.message = message
+
+
+# Connect: outgoing events and the webhook forwarding
+
+
+class InvalidOutgoingUrl(DomainError):
+    """A URL Daifuku will not POST to: not https, no host, credentials in it, or Daifuku's own API.
+    `reason` is the code the page turns into Japanese."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"outgoing URL refused: {reason}")
+        self.reason = reason
+
+
+class EventEndpointNotFound(DomainError):
+    """No outgoing-event endpoint with that id."""
+
+
+class TooManyEventEndpoints(DomainError):
+    """The shop already has the most outgoing-event endpoints it may have."""

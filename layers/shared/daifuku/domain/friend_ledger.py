@@ -30,6 +30,7 @@ from daifuku.domain.line_messages import (
 )
 from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.domain.rich_menu_layout import COUPONS_VIEW_QUERY, MenuAction, action_in_postback
+from daifuku.domain.shop_events import NO_SHOP_EVENTS, ShopEventEmitter, friend_blocked
 from daifuku.models.member import Member
 from daifuku.models.shop import ShopConfig
 from daifuku.models.webhook_events import (
@@ -199,10 +200,12 @@ class FriendLedger:
         *,
         staff: StaffDirectory,
         campaigns: BlockAttribution,
+        events: ShopEventEmitter = NO_SHOP_EVENTS,
     ):
         self._repository = repository
         self._staff = staff
         self._campaigns = campaigns
+        self._events = events
         self._line = line
         self._shop = shop
         self._timezone = timezone  # the shop's: which day a follow or a block counts on
@@ -223,6 +226,7 @@ class FriendLedger:
             if written is not Write.APPLIED:
                 return EventResult(Outcome(written.value), [])
             campaigns = self._campaigns.attribute_block(user_id, at)
+            self._events.emit(friend_blocked(user_id, at))
             return EventResult(Outcome.BLOCKED, [f"after campaign {c}" for c in campaigns])
         if isinstance(event, MessageEvent | PostbackEvent):
             return self._interaction(claim, event, user_id, at)

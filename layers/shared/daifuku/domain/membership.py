@@ -35,6 +35,7 @@ from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.domain.phone_numbers import format_phone
 from daifuku.domain.points import rank_for
 from daifuku.domain.registration import RegisteredProfile, read_registration
+from daifuku.domain.shop_events import NO_SHOP_EVENTS, ShopEventEmitter, member_deleted, member_registered
 from daifuku.models.member import MembershipStatus
 from daifuku.models.membership import (
     BarcodeView,
@@ -145,6 +146,7 @@ class MembershipDesk:
     coupons: HeldCoupons = field(kw_only=True)
     staff: StaffCheck = field(kw_only=True)
     messages: MessagePusher | None = field(default=None, kw_only=True)  # the registration-complete push
+    events: ShopEventEmitter = field(default=NO_SHOP_EVENTS, kw_only=True)  # outgoing events
 
     # The card
 
@@ -278,6 +280,7 @@ class MembershipDesk:
         self._switch_rich_menu(registered)
         if newly_registered:
             self._send_registration_complete(user_id, member_no, profile.name)
+            self.events.emit(member_registered(user_id, member_no, now, profile.model_dump(mode="json")))
         return RegistrationResult(
             member_no=member_no,
             status=MembershipStatus.REGISTERED,
@@ -331,6 +334,7 @@ class MembershipDesk:
         tombstone = self.repository.erase_personal_data(user_id, self.clock())
         if tombstone is not None:
             self._switch_rich_menu(tombstone)
+            self.events.emit(member_deleted(user_id, tombstone.member_no, self.clock()))
 
     # On the side
 

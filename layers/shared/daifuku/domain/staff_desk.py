@@ -33,6 +33,13 @@ from daifuku.domain.points import (
     visit_entry_id,
 )
 from daifuku.domain.search_text import member_number_candidates, search_form, tag_in_query
+from daifuku.domain.shop_events import (
+    NO_SHOP_EVENTS,
+    ShopEventEmitter,
+    coupon_redeemed,
+    points_changed,
+    visit_recorded,
+)
 from daifuku.domain.staff_records import (
     CouponRecords,
     MemberCareRecords,
@@ -84,6 +91,7 @@ class StaffDesk:
     poster_key: bytes
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     notes: list[str] = field(default_factory=list)
+    events: ShopEventEmitter = field(default=NO_SHOP_EVENTS, kw_only=True)  # outgoing events
 
     # The audit log
 
@@ -170,6 +178,11 @@ class StaffDesk:
             points = stored.delta if stored else points
         self.audit(staff, "visit.record", user_id, visit_id=request.visit_id, replayed=not created)
         detail = self.member_detail(member.user_id)
+        if created:
+            self.events.emit(
+                visit_recorded(user_id, member.member_no, now, visit.visit_id, request.amount_yen, points)
+            )
+            self.points_changed(entry, member.member_no, detail.points)
         result = VisitResult(
             visit_id=request.visit_id,
             points_added=points,
@@ -208,7 +221,16 @@ class StaffDesk:
             entry_id=request.entry_id,
             replayed=not created,
         )
-        return self.member_detail(user_id)
+        detail = self.member_detail(user_id)
+        if created:
+            self.points_changed(entry, detail.member_no, detail.points)
+        return detail
+
+    def points_changed(self, entry: LedgerEntry, member_no: str | None, balance: int | None) -> None:
+        """The outgoing `points.changed` of a ledger entry just written."""
+        self.events.emit(
+            points_changed(entry.user_id, member_no, entry.at, entry.entry_id, entry.delta, balance)
+        )
 
     def settle_rank(self, user_id: str, entry: LedgerEntry) -> bool:
         """Bring the rank in line with the points; True (and the optional message, once) on a rank-up.
@@ -250,6 +272,7 @@ class StaffDesk:
         """Use the coupon, once, however many staff tap at the same moment."""
         used_at = self.coupons.redeem_coupon(user_id, coupon_id, staff, self.clock(), self.today())
         self.audit(staff, "coupon.redeem", user_id, coupon_id=coupon_id)
+        self.events.emit(coupon_redeemed(user_id, None, used_at, coupon_id))
         return used_at
 
     # Member management

@@ -31,6 +31,9 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | a partner API key (name, scopes, SHA-256 of the key, created, last used, revoked) | API_KEY | <keyId> |
 | a partner API key's calls in one minute (TTL) | API_RATE#<keyId> | <minute number> |
 | a POS receipt that earned points (member, amount, store, key, API or QR) | RECEIPT#<receiptId> | RECEIPT |
+| the webhook forwarding (URL, silent switch) | CONNECT | FORWARDING |
+| an outgoing-event endpoint (URL, events, scope, signing secret) | CONNECT | ENDPOINT#<endpointId> |
+| one delivery attempt to an endpoint or the forwarding (TTL) | CONNECT_LOG#<target> | <at ISO UTC>#<id> |
 
 Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
 transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
@@ -97,6 +100,10 @@ CAMPAIGN_LOG = KeyPattern("CAMPAIGN_LOG", "{started_at}#{campaign_id}")
 API_KEY = KeyPattern("API_KEY", "{key_id}")
 API_RATE_WINDOW = KeyPattern("API_RATE#{key_id}", "{window}")
 RECEIPT = KeyPattern("RECEIPT#{receipt_id}", "RECEIPT")
+# Connect: the forwarding and the endpoints share a partition, so one Query reads them all.
+CONNECT_FORWARDING = KeyPattern("CONNECT", "FORWARDING")
+EVENT_ENDPOINT = KeyPattern("CONNECT", "ENDPOINT#{endpoint_id}")
+DELIVERY_ATTEMPT = KeyPattern("CONNECT_LOG#{target}", "{at}#{attempt_id}")
 
 MEMBER_SK = MEMBER.sk
 MEMBER_NO_SK = MEMBER_NUMBER.sk

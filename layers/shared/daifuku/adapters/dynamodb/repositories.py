@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository
+from daifuku.adapters.dynamodb.connect import ConnectRepository
 from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.friends import FriendRepository
 from daifuku.adapters.dynamodb.member_care import MemberCareRepository
@@ -32,6 +33,7 @@ class Repositories:
     points: PointsLedger
     member_care: MemberCareRepository
     partner_api: PartnerApiRepository
+    connect: ConnectRepository
 
     @classmethod
     def over(cls, gateway: TableGateway) -> Repositories:
@@ -47,6 +49,7 @@ class Repositories:
             points=PointsLedger(gateway),
             member_care=MemberCareRepository(gateway),
             partner_api=PartnerApiRepository(gateway),
+            connect=ConnectRepository(gateway),
         )
 
     @classmethod
