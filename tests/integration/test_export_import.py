@@ -248,6 +248,7 @@ def test_without_personal_data_the_members_file_has_no_name_phone_or_birthdate(l
         "webhook_events",
         "staff_alert_allowances",
         "staff_invitations",
+        "coupon_issues",
     }
 
 
