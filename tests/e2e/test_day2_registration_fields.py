@@ -34,6 +34,8 @@ def test_a_form_without_birthdate_or_phone_registers_with_the_name_left_blank(
         assert phone_page.get_by_label("電話番号").count() == 0
         name_field = phone_page.locator(".field", has=phone_page.get_by_label("お名前", exact=False)).first
         assert "任意" in name_field.inner_text()
+        # and promises no birth-month coupon to someone it does not ask the birthdate
+        assert "お誕生月" not in phone_page.locator("#lead").inner_text()
         phone_page.screenshot(path=str(artifacts_dir / "register-fewer-fields.png"), full_page=True)
 
         # When they give only their email and register
