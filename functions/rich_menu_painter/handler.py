@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -26,12 +26,9 @@ from daifuku.domain.rich_menu_templates import TEMPLATES, check_custom_menu
 from daifuku.models.custom_rich_menus import CustomRichMenu, CustomRichMenuRequest
 from daifuku.models.shop import ShopConfig
 from daifuku.wiring import Wiring, current_wiring
-from daifuku_menu_drawing.logos import LogoUnavailable, fetch_logo
+from daifuku_menu_drawing.logos import Logo, LogoUnavailable, fetch_logo
 from daifuku_menu_drawing.menu_images import wanted_rich_menus
 from daifuku_menu_drawing.uploaded_images import checked_menu_image
-
-if TYPE_CHECKING:
-    from PIL.Image import Image
 
 logger = Logger(service="rich_menu_painter")
 tracer = Tracer(service="rich_menu_painter")
@@ -74,7 +71,7 @@ def repaint(
     return {"rich_menus": menu_ids, "changes": progress.changes}
 
 
-def shop_logo(shop: ShopConfig) -> Image | None:
+def shop_logo(shop: ShopConfig) -> Logo | None:
     """The logo for the drawn menus' header; None (the name alone) without one or when it fails."""
     if not shop.logo_url:
         return None

@@ -49,8 +49,11 @@ export async function claimPosterCoupon(config, code, needsRegistration) {
     return null;
   }
   if (result.ok || [409, 422].includes(result.status)) forgetClaimCode();
+  // 201: this claim gave the coupon; 200: it was theirs already (the poster scanned again, or a
+  // retry whose first answer was lost): either way it is on the card.
   if (result.ok) {
-    showClaimResult(T.claimed(result.payload.title), "ok");
+    if (result.status === 201) showClaimResult(T.claimed(result.payload.title), "ok");
+    else showClaimResult(T.alreadyClaimed, "done");
     return result.payload;
   }
   if (result.status === 409 && result.payload.code === "coupon_already_claimed") showClaimResult(T.alreadyClaimed, "done");

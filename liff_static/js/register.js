@@ -14,12 +14,14 @@ async function main() {
   if (!page) return;
   const { config, form, me } = page;
   const profile = me.payload;
+  const fields = form.payload.fields;
   const lead = document.getElementById("lead");
+  // The birth-month coupon is promised only by a shop whose form asks the birthdate.
+  const asksBirthdate = fields.some((field) => field.name === "birthdate");
   if (profile.status === "registered") lead.textContent = TEXTS.register.leadRegistered;
   else if (profile.status === "guest") lead.textContent = TEXTS.register.leadGuest(profile.member_no);
-  else lead.textContent = TEXTS.register.lead;
+  else lead.textContent = asksBirthdate ? TEXTS.register.lead : TEXTS.register.leadWithoutBirthdate;
 
-  const fields = form.payload.fields;
   const registration = renderRegistrationForm(
     document.getElementById("fields"),
     fields,

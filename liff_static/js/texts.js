@@ -64,6 +64,7 @@ export const TEXTS = {
   register: {
     title: "会員登録",
     lead: "ご登録いただくと、お誕生月のクーポンなどの特典をお届けします。",
+    leadWithoutBirthdate: "ご登録いただくと、会員証やクーポンなどの特典をご利用いただけます。",
     leadGuest: (memberNo) =>
       `会員番号 ${memberNo} はそのままお使いいただけます。登録すると、お誕生月のクーポンなどの特典が受けられます。`,
     leadRegistered: "ご登録済みです。内容を変更する場合は、修正して送信してください。",

@@ -250,6 +250,7 @@ def test_without_personal_data_the_members_file_has_no_name_phone_or_birthdate(l
         "staff_alert_allowances",
         "staff_invitations",
         "api_rate_windows",
+        "coupon_issues",
     }
 
 

@@ -9,6 +9,8 @@ import warnings
 
 from PIL import Image, UnidentifiedImageError
 
+# What the drawing takes as the logo (the painter names it without importing Pillow itself).
+Logo = Image.Image
 LOGO_TIMEOUT_SECONDS = 5
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 
