@@ -13,15 +13,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from daifuku.domain.rich_menu_publishing import RichMenuPublisher
+from daifuku.tracing import function_tracer
 from daifuku.wiring import Wiring, current_wiring
 from daifuku_menu_drawing.menu_images import wanted_rich_menus
 
 logger = Logger(service="rich_menu_painter")
-tracer = Tracer(service="rich_menu_painter")
+tracer = function_tracer("rich_menu_painter")
 metrics = Metrics(namespace="Daifuku", service="rich_menu_painter")
 LINE_TIMEOUT_SECONDS = 20
 # One run at a time in this environment too (the local stack runs invocations as threads).

@@ -33,7 +33,7 @@ class RegistrationMode(StrEnum):
 class MemberNumberFormat(BaseModel):
     """How issued member numbers look: prefix + zero-padded sequence, starting at `first_number`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     prefix: str = Field(default="", max_length=4, pattern=r"^[A-Z0-9]*$")
     digits: int = Field(default=6, ge=4, le=10)
@@ -43,7 +43,7 @@ class MemberNumberFormat(BaseModel):
 class LiffApps(BaseModel):
     """LIFF app ids, saved by `daifuku setup`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     card: str | None = None
     registration: str | None = None
@@ -53,7 +53,7 @@ class LiffApps(BaseModel):
 class RichMenus(BaseModel):
     """Rich menu ids, saved by `daifuku setup`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     pre_registration: str | None = None
     member: str | None = None
@@ -67,7 +67,7 @@ class RichMenus(BaseModel):
 class WelcomeMessages(BaseModel):
     """What a friend is told on follow. Editable by the owner; natural, polite Japanese by default."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     new_friend: Message = Field(
         default=(
@@ -94,7 +94,7 @@ class FieldUse(StrEnum):
 class StoreChoice(BaseModel):
     """One of the shop's stores, as the customer picks it on the form."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: StoreId
     name: ShortName
@@ -103,7 +103,7 @@ class StoreChoice(BaseModel):
 class CustomTextField(BaseModel):
     """A shop-defined text question; with `options` it is a choice among them."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     label: FieldLabel
     use: FieldUse = FieldUse.OFF
@@ -113,7 +113,7 @@ class CustomTextField(BaseModel):
 class CustomDateField(BaseModel):
     """A shop-defined date question (an anniversary, a child's birthday…)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     label: FieldLabel
     use: FieldUse = FieldUse.OFF
@@ -126,7 +126,7 @@ MAX_CUSTOM_DATE_FIELDS = 2
 class RegistrationFormConfig(BaseModel):
     """Which fields the registration form asks for. Name, birthdate and phone are always required."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name_kana: FieldUse = FieldUse.OPTIONAL
     store: FieldUse = FieldUse.OFF
@@ -147,7 +147,7 @@ class CouponTemplate(BaseModel):
     """A coupon as the shop defines it: the welcome coupon, the birthday coupon, a campaign's coupon.
     Each member who receives it gets their own copy, valid `valid_days` from the day it is issued."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     title: ShortName
     description: Annotated[str, Text(200, min_length=0, multiline=True)] = ""
@@ -157,7 +157,7 @@ class CouponTemplate(BaseModel):
 class Rank(BaseModel):
     """A member rank, reached at `min_points` (the member's points total)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: RankName
     min_points: int = Field(ge=0, le=MAX_AMOUNT)
@@ -167,7 +167,7 @@ class PointsRule(BaseModel):
     """How the counter's one-tap visit adds points: `points_per_visit`, plus one point for every
     `yen_per_point` yen of the bill when the counter enters an amount (None: the amount gives none)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     points_per_visit: int = Field(default=1, ge=0, le=10_000)
     yen_per_point: int | None = Field(default=None, ge=1, le=1_000_000)
@@ -182,7 +182,7 @@ class PointsRule(BaseModel):
 class ShopInfo(BaseModel):
     """What 「お店の情報」 answers: every part optional (empty: not shown)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     hours: str = ""
     closed_days: str = ""
@@ -202,7 +202,7 @@ class PosterCodeValidity(StrEnum):
 
 
 class ShopConfig(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     shop_name: ShortName = "大福堂"
     theme_color: str = Field(default="#2f6b4f", pattern=r"^#[0-9a-fA-F]{6}$")
