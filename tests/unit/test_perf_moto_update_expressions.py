@@ -1,5 +1,6 @@
-"""The local moto checks an update expression's clauses once at its root and parses each expression
-string once: every update, valid or refused, must answer exactly as moto's own code answers it."""
+"""The local moto checks an update expression's clauses once at its root, parses each expression
+string once and finds each host's backend once: every update, valid or refused, must answer exactly
+as moto's own code answers it, and every host must reach the backend moto's own lookup finds."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from moto import mock_aws
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.parsing.validators import ActionCountValidator, OverlappingPathsValidator
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from daifuku.table_schema import MEMBER_TABLE
 from daifuku_local import upstream_patches
@@ -97,3 +99,27 @@ def test_update_expressions_checked_at_the_root_and_parsed_once_answer_as_moto_d
     refusals = [answer for answer in by_moto if "Code" in answer]
     assert len(refusals) == 2 * 9  # every refusal above was refused, twice
     assert by_moto[0]["name"] == "佐藤さくら" and by_moto[1]["reservations"] == {"U1": 1}  # real writes
+
+
+HOSTS = [
+    "dynamodb.ap-northeast-1.amazonaws.com",
+    "sqs.ap-northeast-1.amazonaws.com",
+    "ssm.ap-northeast-1.amazonaws.com",
+    "scheduler.ap-northeast-1.amazonaws.com",
+    "lambda.ap-northeast-1.amazonaws.com",
+    "dynamodb",
+    "moto_api",
+    None,
+    "unknown.example.com",
+]
+
+
+def test_each_host_reaches_the_backend_moto_finds_for_it_asked_once_or_many_times():
+    upstream = DomainDispatcherApplication(create_backend_app)
+    patched = DomainDispatcherApplication(create_backend_app)
+
+    expected = [upstream.get_backend_for_host(host) for host in HOSTS]
+    answers = [upstream_patches._backend_for_host_once(patched, host) for host in HOSTS * 3]
+
+    assert answers == expected * 3
+    assert expected[0] == "dynamodb" and expected[-1] is None
