@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository
@@ -25,10 +25,11 @@ from daifuku.domain.member_numbers import complete_stale_reservations
 from daifuku.models.schedule_events import BirthMonthTrigger
 from daifuku.models.shop import ShopConfig
 from daifuku.settings import SendQueueSettings, current_settings
+from daifuku.tracing import function_tracer
 from daifuku.wiring import Wiring, current_wiring
 
 logger = Logger(service="birthday_scheduler")
-tracer = Tracer(service="birthday_scheduler")
+tracer = function_tracer("birthday_scheduler")
 metrics = Metrics(namespace="Daifuku", service="birthday_scheduler")
 
 

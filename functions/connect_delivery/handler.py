@@ -4,7 +4,7 @@ the message again after a backoff; after the queue's maxReceiveCount it waits in
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -19,10 +19,11 @@ from daifuku.domain.connect_delivery import (
     retry_delay_seconds,
 )
 from daifuku.settings import ConnectQueueSettings, settings_as
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 
 logger = Logger(service="connect_delivery")
-tracer = Tracer(service="connect_delivery")
+tracer = function_tracer("connect_delivery")
 metrics = Metrics(namespace="Daifuku", service="connect_delivery")
 
 

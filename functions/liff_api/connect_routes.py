@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 
 from daifuku.domain.connect_delivery import FORWARDING_TARGET, DeliveryAttempt
 from daifuku.domain.connect_desk import ConnectDesk
 from daifuku.domain.errors import EventEndpointNotFound
 from daifuku.domain.shop_events import SIGNATURE_HEADER, TIMESTAMP_HEADER, EventEndpoint, ShopEventType
 from daifuku.models.connect import EventEndpointRequest, ForwardingRequest
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 from functions.liff_api.request_context import staff_desk
 from functions.liff_api.staff_routes import body_as, caller, router, staff_route
 
 logger = Logger(service="liff_api")
-tracer = Tracer(service="liff_api")
+tracer = function_tracer("liff_api")
 
 
 def connect_desk() -> ConnectDesk:

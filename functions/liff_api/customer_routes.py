@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.registration import form_fields
 from daifuku.models.membership import RegistrationFormView
 from daifuku.models.staff import ClaimRequest, ExchangeRequest
+from daifuku.tracing import function_tracer
 from functions.liff_api.request_context import (
     coupon_desk,
     json_object_body,
@@ -22,7 +23,7 @@ from functions.liff_api.request_context import (
 )
 
 logger = Logger(service="liff_api")
-tracer = Tracer(service="liff_api")
+tracer = function_tracer("liff_api")
 router = Router()
 
 

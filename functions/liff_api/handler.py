@@ -1,8 +1,8 @@
 """Lambda entry point of the LIFF API: logging and metrics, then the resolver with the customer's
 and the staff console's routers.
 
-As in the webhook, the resolver, pydantic and the X-Ray SDK load on the first request, not at init
-(with SnapStart on, before the snapshot: `prime`).
+As in the webhook, the resolver and pydantic (and the X-Ray SDK, with tracing on) load on the first
+request, not at init (with SnapStart on, before the snapshot: `prime`).
 """
 
 from __future__ import annotations

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 
 from daifuku.domain.api_keys import ApiKeyDesk, ApiKeyRecord, receipt_signing_key
 from daifuku.models.partner_api import ApiKeyRequest
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 from functions.liff_api.request_context import staff_desk
 from functions.liff_api.staff_routes import body_as, caller, router, staff_route
 
 logger = Logger(service="liff_api")
-tracer = Tracer(service="liff_api")
+tracer = function_tracer("liff_api")
 
 
 def api_key_desk() -> ApiKeyDesk:

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 
 from daifuku.domain.api_keys import receipt_signing_key
 from daifuku.domain.card_token import card_signing_key
 from daifuku.domain.partner_desk import PartnerDesk
 from daifuku.models.partner_api import ReceiptClaimRequest
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 from functions.liff_api.customer_routes import router
 from functions.liff_api.request_context import json_object_body, signed_in_user_id, staff_desk
 
 logger = Logger(service="liff_api")
-tracer = Tracer(service="liff_api")
+tracer = function_tracer("liff_api")
 
 
 def partner_desk() -> PartnerDesk:

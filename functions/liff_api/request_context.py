@@ -72,7 +72,7 @@ class PathParameters(BaseModel):
     """Every path parameter a route declares, by name, and the boundary type its value must have: a
     parameter becomes part of a DynamoDB key, and AWS answers a key over its limits with a 500."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     user_id: LineUserId | None = None
     member_no: KeyId | None = None

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Tracer
-
 from daifuku.domain.custom_rich_menus import RichMenuChoices
 from daifuku.models.custom_rich_menus import CustomRichMenuRequest
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 from functions.liff_api.request_context import staff_desk
 from functions.liff_api.staff_routes import body_as, caller, router, staff_route
 
-tracer = Tracer(service="liff_api")
+tracer = function_tracer("liff_api")
 
 
 @staff_route("POST", "/rich-menus/refresh", owner_only=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 
+from daifuku.tracing import function_tracer
 from functions.liff_api.request_context import json_object_body, settings_desk
 from functions.liff_api.staff_routes import caller, router, staff_route
 
 logger = Logger(service="liff_api")
-tracer = Tracer(service="liff_api")
+tracer = function_tracer("liff_api")
 
 
 @staff_route("GET", "/settings", owner_only=True)

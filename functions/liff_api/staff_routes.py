@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, Router
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -41,6 +41,7 @@ from daifuku.models.staff import (
     TagsRequest,
     VisitRequest,
 )
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 from functions.liff_api.request_context import (
     campaign_desk,
@@ -54,7 +55,7 @@ from functions.liff_api.request_context import (
 )
 
 logger = Logger(service="liff_api")
-tracer = Tracer(service="liff_api")
+tracer = function_tracer("liff_api")
 router = Router()
 Route = TypeVar("Route", bound=Callable[..., Any])
 Query = TypeVar("Query", bound=BaseModel)

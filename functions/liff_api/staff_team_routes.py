@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from daifuku.domain.barcode import qr_code_svg
@@ -22,11 +22,12 @@ from daifuku.models.staff_team import (
     IssuedInvitation,
     RoleChangeRequest,
 )
+from daifuku.tracing import function_tracer
 from functions.liff_api.request_context import json_object_body, shop_config, signed_in_token, staff_team
 from functions.liff_api.staff_routes import body_as, caller, staff_route
 
 logger = Logger(service="liff_api")
-tracer = Tracer(service="liff_api")
+tracer = function_tracer("liff_api")
 router = Router()  # the invited person's calls; the owners' go on the staff router through staff_route
 
 LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")

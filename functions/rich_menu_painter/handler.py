@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from daifuku.domain.errors import InvalidRegistration, LineRequestFailed, MenuImageRefused
@@ -25,13 +25,14 @@ from daifuku.domain.rich_menu_publishing import RichMenuPublisher, image_digest,
 from daifuku.domain.rich_menu_templates import TEMPLATES, check_custom_menu
 from daifuku.models.custom_rich_menus import CustomRichMenu, CustomRichMenuRequest
 from daifuku.models.shop import ShopConfig
+from daifuku.tracing import function_tracer
 from daifuku.wiring import Wiring, current_wiring
 from daifuku_menu_drawing.logos import Logo, LogoUnavailable, fetch_logo
 from daifuku_menu_drawing.menu_images import wanted_rich_menus
 from daifuku_menu_drawing.uploaded_images import checked_menu_image
 
 logger = Logger(service="rich_menu_painter")
-tracer = Tracer(service="rich_menu_painter")
+tracer = function_tracer("rich_menu_painter")
 metrics = Metrics(namespace="Daifuku", service="rich_menu_painter")
 LINE_TIMEOUT_SECONDS = 20
 # One run at a time in this environment too (the local stack runs invocations as threads).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -15,10 +15,11 @@ from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.push_worker import PushWorker, RetryLater
 from daifuku.domain.send_pacing import PacedLineSender
 from daifuku.settings import SendQueueSettings, current_settings
+from daifuku.tracing import function_tracer
 from daifuku.wiring import Wiring, current_wiring
 
 logger = Logger(service="segment_send")
-tracer = Tracer(service="segment_send")
+tracer = function_tracer("segment_send")
 metrics = Metrics(namespace="Daifuku", service="segment_send")
 # A throttled batch comes back after 2, 4, 8… seconds (plus jitter), well before the queue's
 # visibility timeout; after the queue's maxReceiveCount it goes to the DLQ.

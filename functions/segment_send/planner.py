@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from daifuku.domain.campaign_planning import start_campaign
 from daifuku.domain.campaigns import QuotaWouldBeExceeded
 from daifuku.models.schedule_events import CampaignStartTrigger
 from daifuku.settings import SendQueueSettings, current_settings
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 
 logger = Logger(service="campaign_planner")
-tracer = Tracer(service="campaign_planner")
+tracer = function_tracer("campaign_planner")
 metrics = Metrics(namespace="Daifuku", service="campaign_planner")
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
@@ -20,10 +20,11 @@ from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, pr
 from daifuku.domain.webhook_forwarding import forward_webhook, line_for
 from daifuku.domain.webhook_signature import verify_webhook_signature
 from daifuku.models.webhook_events import UnreadableEvent, WebhookEvent, WebhookRequest, parse_event
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 
 logger = Logger(service="webhook")
-tracer = Tracer(service="webhook")
+tracer = function_tracer("webhook")
 app = APIGatewayHttpResolver()
 
 

@@ -1,9 +1,10 @@
 """Lambda entry point of the webhook: logging and metrics, then the resolver in api.py.
 
-The resolver, pydantic and the X-Ray SDK load with api.py on the first request, not at init, so the
-import+init that every cold start pays stays small (bench/cold_start.py). With SnapStart on, `prime`
-loads them before the snapshot instead (daifuku/snapshot_hooks.py). Lambda's active tracing
-records the invocation; api.py's Tracer patches botocore and traces each route.
+The resolver and pydantic (and the X-Ray SDK, with tracing on) load with api.py on the first
+request, not at init, so the import+init that every cold start pays stays small
+(bench/cold_start.py). With SnapStart on, `prime` loads them before the snapshot instead
+(daifuku/snapshot_hooks.py). With active tracing, Lambda records the invocation and api.py's
+Tracer patches botocore and traces each route (daifuku/tracing.py: no Tracer when tracing is off).
 """
 
 from typing import Any

@@ -1,4 +1,9 @@
-"""What the Lambda runtime gives a handler: its module and a context object."""
+"""What the Lambda runtime gives a handler: its module and a context object.
+
+Light on purpose: bench/cold_start.py builds the context inside the interpreter it measures, so this
+module imports nothing a function does not (the local stack's patches, and moto with them, are
+imported by `load_handler`, and checked by the stack before it starts anything).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-from daifuku_local.upstream_patches import isolate_concurrent_invocations
 
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
 
@@ -47,6 +50,8 @@ class LocalLambdaContext:
 
 def load_handler(function: str, module: str = "handler") -> LambdaHandler:
     """The `handler` of `functions/<function>/<module>.py`, imported as Lambda would import it."""
+    from daifuku_local.upstream_patches import isolate_concurrent_invocations
+
     # Invocations here are threads of one process, not environments of their own (see the module).
     isolate_concurrent_invocations()
     entry_point = importlib.import_module(f"functions.{function}.{module}")

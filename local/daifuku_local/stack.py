@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+import daifuku_local.upstream_patches  # noqa: F401  (first: refuses any moto or Powertools but the pinned)
 from daifuku_local.aws_resources import (
     LOCAL_ACCOUNT,
     REGION,

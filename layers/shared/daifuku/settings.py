@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Settings(BaseModel):
     """What every function needs to know about its deployment. Secrets are referenced, never held."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     table_name: str = Field(alias="DAIFUKU_TABLE_NAME", min_length=1)
     line_credentials_parameter: str = Field(

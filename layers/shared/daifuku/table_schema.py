@@ -14,7 +14,7 @@ AttributeType = Literal["S", "N"]
 
 
 class KeyAttribute(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     type: AttributeType = "S"
@@ -23,7 +23,7 @@ class KeyAttribute(BaseModel):
 class SecondaryIndex(BaseModel):
     """A global secondary index. Every index projects all attributes: sends read whole members."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     partition_key: KeyAttribute
@@ -32,7 +32,7 @@ class SecondaryIndex(BaseModel):
 
 
 class TableDefinition(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     partition_key: KeyAttribute
     sort_key: KeyAttribute

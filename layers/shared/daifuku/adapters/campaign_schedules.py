@@ -12,7 +12,7 @@ from daifuku.models.schedule_events import CampaignStartTrigger
 
 
 class CampaignScheduleTarget(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     group_name: str
     planner_arn: str

@@ -70,7 +70,7 @@ _connections = _KeepAliveConnections()
 class LineProfile(BaseModel):
     """A friend's profile as GET /v2/bot/profile/{userId} returns it."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
     user_id: str
     display_name: str
@@ -92,7 +92,7 @@ class LineProfile(BaseModel):
 class SendReceipt(BaseModel):
     """LINE's acknowledgement of a send. `accepted_request_id` is set when a retry key was already used."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     request_id: str | None
     accepted_request_id: str | None = None

@@ -18,7 +18,7 @@ CREDENTIALS_CACHE_SECONDS = 300
 class LineCredentials(BaseModel):
     """The JSON document stored in the LINE credentials parameter."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     channel_secret: SecretStr
     channel_access_token: SecretStr

@@ -46,7 +46,7 @@ VERIFIED_TOKEN_CACHE_SIZE = 2048
 class VerifiedIdToken(BaseModel):
     """The claims Daifuku uses from a verified token."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str
     expires_at: int

@@ -40,7 +40,7 @@ CAMPAIGN_REQUEST_FIELDS = {"name", "segment", "messages", "allow_partial_send", 
 class CampaignRequest(BaseModel):
     """The composer's request. `campaign_id` lets the console retry a request without a second campaign."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     campaign_id: str = Field(
         default_factory=lambda: f"c-{uuid.uuid4().hex[:16]}",
@@ -57,7 +57,7 @@ class CampaignRequest(BaseModel):
 
 
 class SegmentEstimate(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     recipients: int
     skipped_by_flag: int

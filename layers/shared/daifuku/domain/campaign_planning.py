@@ -31,7 +31,7 @@ from daifuku.models.member import Member
 class MemberSelection(BaseModel):
     """The members an index (or, for a segment with no indexed criterion, a scan) read for a segment."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     members: tuple[Member, ...]
     used_scan: bool
@@ -62,7 +62,7 @@ class QuotaGateway(Protocol):
 class QuotaStanding(BaseModel):
     """This month's messages against LINE's limit (no limit: None), as one read of the two calls."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     limit: int | None
     used: int
@@ -83,7 +83,7 @@ class SendQueue(Protocol):
 class CampaignStart(BaseModel):
     """What a start did: the numbers the operator and the staff console see."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     campaign_id: str
     status: CampaignStatus

@@ -74,14 +74,14 @@ class QuotaWouldBeExceeded(DomainError):
 
 
 class TextContent(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     type: Literal["text"] = "text"
     text: Annotated[str, Text(5000, multiline=True)]
 
 
 class ImageContent(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     type: Literal["image"] = "image"
     original_content_url: HttpsUrl
@@ -89,7 +89,7 @@ class ImageContent(BaseModel):
 
 
 class FlexContent(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     type: Literal["flex"] = "flex"
     alt_text: Annotated[str, Text(400)]
@@ -100,7 +100,7 @@ CampaignMessage = Annotated[TextContent | ImageContent | FlexContent, Field(disc
 
 
 class Campaign(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     campaign_id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")
     name: str = Field(min_length=1, max_length=80)
@@ -163,7 +163,7 @@ class Campaign(BaseModel):
 class SendBatch(BaseModel):
     """One unit of sending: a multicast to up to 500 members, or one personalised push."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     campaign_id: str
     batch_no: int = Field(ge=0)
@@ -180,7 +180,7 @@ class SendBatch(BaseModel):
 
 
 class CampaignPlan(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     campaign_id: str
     recipients: tuple[str, ...]
@@ -228,7 +228,7 @@ def plan_campaign(
 class CampaignProgress(BaseModel):
     """Where a campaign stands, for the staff console's progress bar and results."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     campaign_id: str
     name: str

@@ -33,7 +33,7 @@ from daifuku.models.shop import FieldUse, RegistrationFormConfig
 class RegisteredProfile(BaseModel):
     """The personal fields a registration stores, normalised. Absent optional fields are None."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str | None = None
     name_kana: str | None = None

@@ -29,7 +29,7 @@ class IndexedSelection(StrEnum):
 
 
 class Segment(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     birth_month: int | None = Field(default=None, ge=1, le=12)
     tags_any: tuple[Tag, ...] = Field(default=(), max_length=MAX_LISTED)

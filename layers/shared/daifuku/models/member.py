@@ -19,7 +19,7 @@ class MembershipStatus(StrEnum):
 class Member(BaseModel):
     """The one record per LINE user. Personal fields are None until the customer registers."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     user_id: str = Field(pattern=r"^U[0-9a-f]{32}$")
     status: MembershipStatus = MembershipStatus.FRIEND

@@ -22,7 +22,7 @@ class MembershipRecord(Member):
 class Coupon(BaseModel):
     """A coupon held by one member (item USER#<userId> / COUPON#<coupon_id>)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     coupon_id: str
     title: str
@@ -49,7 +49,7 @@ class LegacyMember(BaseModel):
     """A member number the shop issued before Daifuku, imported by the operator with the phone and
     birthdate that prove it is yours (item LEGACY_PHONE#<phone> / LEGACY#<member_no>)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     member_no: str
     phone: str
@@ -57,6 +57,8 @@ class LegacyMember(BaseModel):
 
 
 class BarcodeView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     symbology: str = "CODE128"
     text: str
     # Module widths, bar first, bars and spaces alternating; the page draws them (js/barcode.js).
@@ -64,12 +66,16 @@ class BarcodeView(BaseModel):
 
 
 class CardTokenView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     token: str
     qr_svg: str
     refresh_after_seconds: float
 
 
 class CouponView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     coupon_id: str
     title: str
     description: str
@@ -91,6 +97,8 @@ class CouponView(BaseModel):
 class MemberCardView(BaseModel):
     """Everything card.html draws, in one answer."""
 
+    model_config = ConfigDict(defer_build=True)
+
     shop_name: str
     theme_color: str
     member_no: str
@@ -105,6 +113,8 @@ class MemberCardView(BaseModel):
 
 
 class RegistrationFormView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     shop_name: str
     theme_color: str
     registration_mode: RegistrationMode
@@ -113,6 +123,8 @@ class RegistrationFormView(BaseModel):
 
 class ProfileView(BaseModel):
     """The member's own data, as the profile page shows and edits it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     status: MembershipStatus
     member_no: str | None
@@ -127,6 +139,8 @@ class ProfileView(BaseModel):
 
 
 class RegistrationResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     member_no: str
     status: MembershipStatus
     # True when the number is one the shop issued before Daifuku, matched by phone and birthdate.

@@ -67,7 +67,7 @@ class RegistrationForm(BaseModel):
     """What the form sends. Blank strings mean "not given"; which fields the shop requires, and which
     it does not ask for at all, is checked against its configuration by domain.registration."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: CustomerName | None = None
     name_kana: Kana | None = None
@@ -113,7 +113,7 @@ FieldKind = Literal["text", "kana", "date", "tel", "email", "select"]
 
 
 class FieldChoice(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     value: str
     label: str | None = None  # None: the page's own wording (gender), from js/texts.js
@@ -123,7 +123,7 @@ class FormField(BaseModel):
     """One field as the page draws and pre-checks it. `label` is None for the standard fields, whose
     Japanese labels live in js/texts.js; shop-defined fields carry the shop's own label."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     kind: FieldKind

@@ -10,7 +10,7 @@ from daifuku.models.boundary_types import CampaignId, Instant
 class BirthMonthTrigger(BaseModel):
     """The monthly schedule's input. `fired_at` defaults to now for hand-fired runs."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     fired_at: Instant = Field(default_factory=lambda: datetime.now(UTC))
 
@@ -22,6 +22,6 @@ class BirthMonthCatchUpTrigger(BirthMonthTrigger):
 class CampaignStartTrigger(BaseModel):
     """A campaign's one-time schedule's input: plan and queue this campaign."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     campaign_id: CampaignId

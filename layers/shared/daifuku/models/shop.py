@@ -34,7 +34,7 @@ class RegistrationMode(StrEnum):
 class MemberNumberFormat(BaseModel):
     """How issued member numbers look: prefix + zero-padded sequence, starting at `first_number`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     prefix: str = Field(default="", max_length=4, pattern=r"^[A-Z0-9]*$")
     digits: int = Field(default=6, ge=4, le=10)
@@ -44,7 +44,7 @@ class MemberNumberFormat(BaseModel):
 class LiffApps(BaseModel):
     """LIFF app ids, saved by `daifuku setup`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     card: str | None = None
     registration: str | None = None
@@ -54,7 +54,7 @@ class LiffApps(BaseModel):
 class RichMenus(BaseModel):
     """Rich menu ids, saved by `daifuku setup`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     pre_registration: str | None = None
     member: str | None = None
@@ -68,7 +68,7 @@ class RichMenus(BaseModel):
 class WelcomeMessages(BaseModel):
     """What a friend is told on follow. Editable by the owner; natural, polite Japanese by default."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     new_friend: Message = Field(
         default=(
@@ -95,7 +95,7 @@ class FieldUse(StrEnum):
 class StoreChoice(BaseModel):
     """One of the shop's stores, as the customer picks it on the form."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: StoreId
     name: ShortName
@@ -104,7 +104,7 @@ class StoreChoice(BaseModel):
 class CustomTextField(BaseModel):
     """A shop-defined text question; with `options` it is a choice among them."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     label: FieldLabel
     use: FieldUse = FieldUse.OFF
@@ -114,7 +114,7 @@ class CustomTextField(BaseModel):
 class CustomDateField(BaseModel):
     """A shop-defined date question (an anniversary, a child's birthday…)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     label: FieldLabel
     use: FieldUse = FieldUse.OFF
@@ -133,7 +133,7 @@ class RegistrationFormConfig(BaseModel):
     and phone are required unless the owner says otherwise (a shop saved before they could be changed
     keeps them required); at least one identifying field is asked."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: FieldUse = FieldUse.REQUIRED
     birthdate: FieldUse = FieldUse.REQUIRED
@@ -159,7 +159,7 @@ class CouponTemplate(BaseModel):
     """A coupon as the shop defines it: the welcome coupon, the birthday coupon, a campaign's coupon.
     Each member who receives it gets their own copy, valid `valid_days` from the day it is issued."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     title: ShortName
     description: Annotated[str, Text(200, min_length=0, multiline=True)] = ""
@@ -169,7 +169,7 @@ class CouponTemplate(BaseModel):
 class Rank(BaseModel):
     """A member rank, reached at `min_points` (the member's points total)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: RankName
     min_points: int = Field(ge=0, le=MAX_AMOUNT)
@@ -179,7 +179,7 @@ class PointsRule(BaseModel):
     """How the counter's one-tap visit adds points: `points_per_visit`, plus one point for every
     `yen_per_point` yen of the bill when the counter enters an amount (None: the amount gives none)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     points_per_visit: int = Field(default=1, ge=0, le=10_000)
     yen_per_point: int | None = Field(default=None, ge=1, le=1_000_000)
@@ -194,7 +194,7 @@ class PointsRule(BaseModel):
 class ShopInfo(BaseModel):
     """What 「お店の情報」 answers: every part optional (empty: not shown)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     hours: str = ""
     closed_days: str = ""
@@ -214,7 +214,7 @@ class PosterCodeValidity(StrEnum):
 
 
 class ShopConfig(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     shop_name: ShortName = "大福堂"
     theme_color: str = Field(default="#2f6b4f", pattern=r"^#[0-9a-fA-F]{6}$")

@@ -72,7 +72,7 @@ RankUpMessage = Annotated[LineMessage, _message_with("name", "member_no", "rank"
 
 
 class SettingsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ShopInfoRequest(SettingsRequest):

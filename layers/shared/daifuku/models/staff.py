@@ -47,7 +47,7 @@ _tag = TypeAdapter(Tag)
 
 
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # Requests
@@ -207,7 +207,7 @@ class AuditQuery(Request):
 class CouponTemplateRecord(BaseModel):
     """A coupon the shop hands out (item COUPON_TEMPLATE / <template_id>)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     template_id: str
     title: str
@@ -220,6 +220,8 @@ class CouponTemplateRecord(BaseModel):
 
 
 class VisitView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     visit_id: str
     visited_at: datetime
     store_id: str | None = None
@@ -229,6 +231,8 @@ class VisitView(BaseModel):
 
 
 class MemoView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     memo_id: str
     kind: MemoKind
     text: str
@@ -237,6 +241,8 @@ class MemoView(BaseModel):
 
 
 class StaffCouponView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     coupon_id: str
     template_id: str | None = None  # which of the shop's coupons: giving it again asks first
     title: str
@@ -248,6 +254,8 @@ class StaffCouponView(BaseModel):
 
 
 class MemberSummary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     user_id: str
     member_no: str | None
     name: str | None
@@ -272,6 +280,8 @@ class MemberDetail(MemberSummary):
 
 
 class VisitResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     visit_id: str
     points_added: int
     points: int
@@ -283,7 +293,7 @@ class VisitResult(BaseModel):
 class AuditEntry(BaseModel):
     """One staff action (item AUDIT / <at>#<id>). Names the target's user id, never their data."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     at: datetime
     actor_user_id: str
@@ -293,6 +303,8 @@ class AuditEntry(BaseModel):
 
 
 class DayCounts(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     date: date
     friends_added: int = 0
     blocks: int = 0
@@ -300,6 +312,8 @@ class DayCounts(BaseModel):
 
 
 class Totals(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     friends: int = 0
     members: int = 0
     blocked: int = 0

@@ -32,7 +32,7 @@ class AcceptInvitationRequest(Request):
 class Invitation(BaseModel):
     """One invitation (item INVITATION#<id>): who invited, for which role, until when, and its use."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     invitation_id: str
     role: StaffRole
@@ -46,6 +46,8 @@ class Invitation(BaseModel):
 class IssuedInvitation(BaseModel):
     """What the owner's screen shows: the link, its QR (drawn by the server) and until when it works."""
 
+    model_config = ConfigDict(defer_build=True)
+
     invitation_id: str
     role: StaffRole
     code: str
@@ -57,6 +59,8 @@ class IssuedInvitation(BaseModel):
 class InvitationPreview(BaseModel):
     """What the invited person sees before confirming."""
 
+    model_config = ConfigDict(defer_build=True)
+
     role: StaffRole
     invited_by_name: str | None  # the inviting owner's LINE name, when they are a friend of the shop
     shop_name: str
@@ -65,6 +69,8 @@ class InvitationPreview(BaseModel):
 
 class StaffMemberView(BaseModel):
     """One row of the owner's staff list."""
+
+    model_config = ConfigDict(defer_build=True)
 
     user_id: str
     role: StaffRole

@@ -17,7 +17,7 @@ LineWord = Annotated[str, Text(40)]
 
 
 class _LineModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True, defer_build=True)
 
 
 class EventSource(_LineModel):
