@@ -33,7 +33,7 @@ class EventDelivery(BaseModel):
     """One event for one endpoint. The endpoint (URL, secret, scope) is read when it is delivered, so
     the secret never sits in the queue and a removed endpoint receives nothing more."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     kind: Literal["event"] = "event"
     endpoint_id: str
@@ -43,7 +43,7 @@ class EventDelivery(BaseModel):
 class WebhookForward(BaseModel):
     """One webhook request LINE sent, to pass on unchanged: the body's bytes and LINE's signature."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     kind: Literal["forward"] = "forward"
     forward_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
@@ -73,7 +73,7 @@ CONNECT_MESSAGE: TypeAdapter[EventDelivery | WebhookForward] = TypeAdapter(Conne
 class DeliveryAttempt(BaseModel):
     """One POST, as the owner sees it in the delivery log (no body: it may hold personal fields)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     target: str  # an endpoint id, or FORWARDING_TARGET
     message_id: str  # the event id, or the forwarded request's id

@@ -29,7 +29,7 @@ DELIVERY_LOG_LENGTH = 50
 class Forwarding(BaseModel):
     """Where LINE's webhook requests are passed on (None: nowhere), and whether Daifuku stays silent."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     url: str | None = None
     silent: bool = False

@@ -47,7 +47,7 @@ class ShopEvent(BaseModel):
     """One thing that happened: `data` goes to every subscribed endpoint, `personal` (name, phone,
     birthday, LINE name) only to an endpoint whose scope includes personal fields."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     type: ShopEventType
@@ -93,7 +93,7 @@ class EventEndpoint(BaseModel):
     """Where the owner wants events sent: a https URL, the event types, whether personal fields go too,
     and the signing secret (shown to the owner once, when the endpoint is created)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     endpoint_id: str
     name: str

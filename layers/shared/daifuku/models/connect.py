@@ -21,7 +21,7 @@ class ForwardingRequest(BaseModel):
     """Forward every webhook request to `url` (None: stop forwarding); `silent`: Daifuku records and
     forwards, but neither replies nor switches rich menus (the other tool still answers)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     url: ClearableUrl | None = None
     silent: bool = False
@@ -30,7 +30,7 @@ class ForwardingRequest(BaseModel):
 class EventEndpointRequest(BaseModel):
     """A new outgoing-event endpoint."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     name: EndpointName
     url: OutgoingUrl

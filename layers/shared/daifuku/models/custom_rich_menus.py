@@ -57,7 +57,7 @@ class AreaAction(StrEnum):
 
 
 class CustomMenuArea(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     action: AreaAction
     label: AreaLabel | None = None  # None: the action's own name (会員証, クーポン…)
@@ -76,7 +76,7 @@ class CustomRichMenu(BaseModel):
     """One menu as the owner set it: a standard layout, its areas' actions in the layout's order, and
     the SHA-256 of the owner's image (None: Daifuku draws the layout in the shop's colours)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     template: str
     areas: tuple[CustomMenuArea, ...]
@@ -88,7 +88,7 @@ class CustomRichMenuRequest(BaseModel):
     """PUT /liff/api/staff/rich-menus/<menu_kind>: a layout, its areas, and an image (base64) or
     `keep_image` to keep the one uploaded before, or neither for a drawn menu."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     template: Annotated[str, Text(40)]
     areas: tuple[CustomMenuArea, ...] = Field(min_length=1, max_length=20)

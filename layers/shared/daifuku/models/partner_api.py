@@ -28,11 +28,13 @@ KeyName = Annotated[str, Text(20)]
 
 
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class MemberRef(Request):
     """Whose: the card's QR as scanned, or the member number (exactly one)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     card_token: CardToken | None = None
     member_no: MemberNo | None = None
@@ -45,21 +47,25 @@ class MemberRef(Request):
 
 
 class LookupRequest(MemberRef):
+    model_config = ConfigDict(defer_build=True)
     pass
 
 
 class PurchaseRequest(MemberRef):
+    model_config = ConfigDict(defer_build=True)
     receipt_id: ReceiptId
     amount_yen: AmountYen
     store_id: StoreId | None = None
 
 
 class PartnerVisitRequest(MemberRef):
+    model_config = ConfigDict(defer_build=True)
     visit_id: Annotated[ClientId, Field(description="The POS's id of this visit: a retry records it once.")]
     store_id: StoreId | None = None
 
 
 class ReceiptCodeRequest(Request):
+    model_config = ConfigDict(defer_build=True)
     receipt_id: ReceiptId
     amount_yen: AmountYen
     store_id: StoreId | None = None
@@ -69,6 +75,7 @@ class ReceiptCodeRequest(Request):
 
 
 class PartnerCoupon(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     coupon_id: str
     title: str
     discount_text: str
@@ -78,6 +85,8 @@ class PartnerCoupon(BaseModel):
 class PersonalFields(BaseModel):
     """Only for keys with the `members:read:personal` scope."""
 
+    model_config = ConfigDict(defer_build=True)
+
     name: str | None
     name_kana: str | None
     phone: str | None
@@ -86,6 +95,7 @@ class PersonalFields(BaseModel):
 
 
 class PartnerMember(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     member_no: str
     display_name: str | None
     rank: str | None
@@ -97,6 +107,7 @@ class PartnerMember(BaseModel):
 
 
 class PurchaseResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     receipt_id: str
     member_no: str
     points_added: int
@@ -106,6 +117,7 @@ class PurchaseResult(BaseModel):
 
 
 class PartnerVisitResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     visit_id: str
     member_no: str
     points_added: int
@@ -114,12 +126,14 @@ class PartnerVisitResult(BaseModel):
 
 
 class RedeemResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     coupon_id: str
     member_no: str
     used_at: datetime
 
 
 class ReceiptCodeResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     code: str = Field(description="The one-time code to print as a QR.")
     url: str | None = Field(
         description="The card page's URL with the code (null until the card LIFF app exists)."
@@ -130,6 +144,8 @@ class ReceiptCodeResult(BaseModel):
 class ApiErrorBody(BaseModel):
     """Every refusal: a message for the developer and a stable code."""
 
+    model_config = ConfigDict(defer_build=True)
+
     message: str
     code: str
     errors: list[dict[str, str]] | None = None
@@ -139,10 +155,12 @@ class ApiErrorBody(BaseModel):
 
 
 class ApiKeyRequest(Request):
+    model_config = ConfigDict(defer_build=True)
     name: KeyName
     scopes: tuple[Scope, ...] = Field(min_length=1, max_length=len(Scope))
     calls_per_minute: int = Field(default=DEFAULT_CALLS_PER_MINUTE, ge=1, le=600)
 
 
 class ReceiptClaimRequest(Request):
+    model_config = ConfigDict(defer_build=True)
     code: Annotated[str, Text(300)]
