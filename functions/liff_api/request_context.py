@@ -8,7 +8,7 @@ LINE: the user id comes from it and from nothing else.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -131,7 +131,8 @@ def shop_config(request: BaseRouter) -> ShopConfig:
 
 
 def shop_today() -> date:
-    return datetime.now(current_wiring().timezone).date()
+    wiring = current_wiring()
+    return wiring.clock().astimezone(wiring.timezone).date()
 
 
 def progress_json(progress: CampaignProgress) -> dict[str, Any]:
@@ -154,6 +155,7 @@ def membership_desk(request: BaseRouter) -> MembershipDesk:
         coupons=wiring.table.coupons,
         staff=wiring.table.staff,
         messages=line,
+        clock=wiring.clock,
     )
 
 
@@ -171,6 +173,7 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         shop=shop_config(request),
         timezone=wiring.timezone,
         poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
+        clock=wiring.clock,
     )
 
 
@@ -183,6 +186,7 @@ def staff_team(request: BaseRouter) -> StaffTeam:
         stats=wiring.table.stats,
         signing_key=invitation_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
         staff_app=shop_config(request).liff_apps.staff,
+        clock=wiring.clock,
     )
 
 
@@ -196,7 +200,7 @@ def campaign_desk() -> CampaignDesk:
         records=wiring.table.campaigns(),
         schedules=wiring.campaign_schedules,
         quota=wiring.line(),
-        clock=lambda: datetime.now(UTC),
+        clock=wiring.clock,
     )
 
 
@@ -209,4 +213,5 @@ def settings_desk() -> SettingsDesk:
         numbers=table.members,
         audit_log=table.stats,
         rich_menu_refresh=wiring.rich_menu_refresh,
+        clock=wiring.clock,
     )

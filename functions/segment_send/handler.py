@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.push_worker import PushWorker, RetryLater
 from daifuku.domain.send_pacing import PacedLineSender
-from daifuku.settings import SendQueueSettings, current_settings
+from daifuku.settings import SendQueueSettings, settings_as
 from daifuku.wiring import Wiring, current_wiring
 
 logger = Logger(service="segment_send")
@@ -35,7 +35,10 @@ def push_worker() -> PushWorker:
     worker: PushWorker | None = getattr(_environment, "worker", None)
     if worker is None:
         # Its own wiring (its own table resource): the local stack's threads are environments here.
-        worker = _environment.worker = new_push_worker(Wiring(current_settings(SendQueueSettings)))
+        wiring = current_wiring()
+        worker = _environment.worker = new_push_worker(
+            wiring.sibling(settings_as(wiring.settings, SendQueueSettings))
+        )
     return worker
 
 
@@ -47,7 +50,9 @@ def new_push_worker(wiring: Wiring) -> PushWorker:
         multicast_per_second=settings.send_multicast_per_second,
         workers=settings.send_max_concurrency,
     )
-    return PushWorker(records=wiring.table.campaigns(), line=paced, timezone=wiring.timezone)
+    return PushWorker(
+        records=wiring.table.campaigns(), line=paced, timezone=wiring.timezone, clock=wiring.clock
+    )
 
 
 @tracer.capture_method

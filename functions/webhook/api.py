@@ -7,7 +7,6 @@ to import than everything else on the webhook's cold start together.
 import base64
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from aws_lambda_powertools import Logger, Tracer
@@ -96,7 +95,7 @@ def receive_webhook() -> dict[str, str]:
         staff=RecentStaff(),
         campaigns=wiring.table.campaigns(),
     )
-    for processed in process_webhook_events(events, ledger, datetime.now(UTC)):
+    for processed in process_webhook_events(events, ledger, wiring.clock()):
         logger.info(
             "webhook event",
             extra={

@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from daifuku.settings import settings_from
+from daifuku.wiring import Wiring, use_wiring
 from daifuku_local.aws_resources import (
     LOCAL_ACCOUNT,
     REGION,
@@ -29,6 +31,7 @@ from daifuku_local.liff_site import LiffSite
 from daifuku_local.line_platform import LineSimulator, SimulatorConfig
 from daifuku_local.local_control import LocalControl
 from daifuku_local.moto_process import MotoServerProcess
+from daifuku_local.movable_clock import MovableClock
 from daifuku_local.one_time_schedules import OneTimeScheduler
 from daifuku_local.snapshot import load_table_snapshot, save_table_snapshot
 from daifuku_local.sqs_event_source import SqsEventSource
@@ -86,6 +89,8 @@ class LocalStack:
         self.campaign_schedules: OneTimeScheduler | None = None
         self.urls: LocalStackUrls | None = None
         self._lambda_invoke: LocalLambdaInvoke | None = None
+        # The time every function of this stack reads (through current_wiring().clock).
+        self.clock = MovableClock()
 
     def start(self) -> LocalStackUrls:
         channel = self.config.channel
@@ -117,6 +122,8 @@ class LocalStack:
         )
         api = BackgroundWsgiServer(api_app, port=self.config.api_port)
         os.environ.update(self.function_environment(simulator_url, api.url))
+        # The functions run in this process: their wiring is this one, with the stack's movable clock.
+        use_wiring(Wiring(settings_from(os.environ), clock=self.clock))
         # The simulator's bot answers /v2/bot/info with this basic id.
         site_config = {
             "apiBaseUrl": api.url,
@@ -140,7 +147,7 @@ class LocalStack:
         )
         self._send_worker.start()
         self.campaign_schedules = OneTimeScheduler(
-            self.moto.endpoint_url, self.resources.campaign_schedule_group
+            self.moto.endpoint_url, self.resources.campaign_schedule_group, clock=self.clock
         )
         self.campaign_schedules.start()
         self.simulator.console_links = {"liffSite": site.url, "liffPages": LIFF_PAGES}
@@ -219,6 +226,11 @@ class LocalStack:
         handler = load_handler("birthday_scheduler")
         return handler(payload, LocalLambdaContext(function_name="daifuku-birthday_scheduler"))
 
+    def after_clock_moved(self) -> None:
+        """What became due when the clock moved runs now, as the schedules would have run it."""
+        assert self.campaign_schedules is not None
+        self.campaign_schedules.fire_due()
+
     @property
     def snapshot_path(self) -> Path:
         assert self.config.data_dir is not None
@@ -239,3 +251,4 @@ class LocalStack:
         if self.simulator:
             self.simulator.stop()
         self.moto.stop()
+        use_wiring(None)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku.adapters.dynamodb.table import TableGateway
+from daifuku.clock import Clock, system_clock
 from daifuku.settings import (
     CampaignSchedulingSettings,
     RichMenuRefreshSettings,
@@ -42,8 +43,13 @@ if TYPE_CHECKING:
 class Wiring:
     """The adapters of one deployment (one `Settings`), each built once, on first use."""
 
-    def __init__(self, settings: Settings, *, dynamodb: Any = None, session: Any = None):
+    def __init__(
+        self, settings: Settings, *, dynamodb: Any = None, session: Any = None, clock: Clock = system_clock
+    ):
         self.settings = settings
+        # What time it is for every rule run through this wiring: the system's, deployed; the local
+        # stack's movable one there (only a wiring built by the local stack or a test gets another).
+        self.clock = clock
         self._dynamodb = dynamodb  # a boto3 DynamoDB resource (tests, the local stack, the operator CLI)
         self._session = session
         self._lock = threading.Lock()  # the local stack's first requests can arrive together
@@ -60,6 +66,11 @@ class Wiring:
                     boto3.setup_default_session()
                 self._session = boto3.DEFAULT_SESSION
             return self._session
+
+    def sibling(self, settings: Settings | None = None) -> Wiring:
+        """A wiring with its own clients (a thread that stands for another execution environment)
+        and the same clock."""
+        return Wiring(settings or self.settings, clock=self.clock)
 
     @cached_property
     def timezone(self) -> ZoneInfo:

@@ -7,6 +7,7 @@ with `x-line-accepted-request-id` means an earlier attempt was accepted, and cou
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,6 +84,7 @@ class PushWorker:
     timezone: ZoneInfo = field(
         default_factory=lambda: ZoneInfo("Asia/Tokyo")
     )  # the shop's: coupons' last day
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
         """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
@@ -128,7 +130,7 @@ class PushWorker:
 
     def _grant_coupons(self, campaign: Campaign, outcomes: dict[str, RecipientOutcome]) -> None:
         """The campaign's coupon to everyone the messages reached, once each (a retry grants nothing new)."""
-        now = datetime.now(UTC)
+        now = self.clock()
         coupon = campaign.coupon_issued(now, now.astimezone(self.timezone).date())
         if coupon is None:
             return
