@@ -156,6 +156,7 @@ def membership_desk(request: BaseRouter) -> MembershipDesk:
         staff=wiring.table.staff,
         messages=line,
         clock=wiring.clock,
+        scenarios=wiring.scenario_engine(),
     )
 
 
@@ -174,6 +175,7 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         timezone=wiring.timezone,
         poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
         clock=wiring.clock,
+        scenarios=wiring.scenario_engine(),
     )
 
 

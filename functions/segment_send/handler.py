@@ -13,9 +13,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.push_worker import PushWorker, RetryLater
+from daifuku.domain.scenarios import is_scenario_step_batch
 from daifuku.domain.send_pacing import PacedLineSender
 from daifuku.settings import SendQueueSettings, settings_as
 from daifuku.wiring import Wiring, current_wiring
+from functions.segment_send.scenario_steps import deliver_steps
 
 logger = Logger(service="segment_send")
 tracer = Tracer(service="segment_send")
@@ -57,13 +59,14 @@ def new_push_worker(wiring: Wiring) -> PushWorker:
 
 @tracer.capture_method
 def deliver(record: SQSRecord) -> None:
+    if is_scenario_step_batch(record.body):
+        deliver_scenario_steps(record)
+        return
     batch = SendBatch.model_validate_json(record.body)
     try:
         outcomes = push_worker().deliver(batch)
     except RetryLater as later:
-        attempt = int(record.attributes.approximate_receive_count or 1)
-        backoff = min(MAX_BACKOFF_SECONDS, 2**attempt) + random.randint(0, 2)
-        current_wiring().send_queue.retry_later(record.receipt_handle, backoff)
+        retry_later(record)
         logger.info(
             "send batch retried later",
             extra={"campaign_id": batch.campaign_id, "batch_no": batch.batch_no, "reason": str(later)},
@@ -75,6 +78,24 @@ def deliver(record: SQSRecord) -> None:
     logger.info(
         "send batch delivered", extra={"campaign_id": batch.campaign_id, "batch_no": batch.batch_no, **counts}
     )
+
+
+def retry_later(record: SQSRecord) -> None:
+    """Bring the message back after a backoff that grows with its receive count."""
+    attempt = int(record.attributes.approximate_receive_count or 1)
+    backoff = min(MAX_BACKOFF_SECONDS, 2**attempt) + random.randint(0, 2)
+    current_wiring().send_queue.retry_later(record.receipt_handle, backoff)
+
+
+def deliver_scenario_steps(record: SQSRecord) -> None:
+    """Due scenario steps (the scenario schedule puts them on the same queue)."""
+    try:
+        counts = deliver_steps(record.body)
+    except RetryLater as later:
+        retry_later(record)
+        logger.info("scenario steps retried later", extra={"reason": str(later)})
+        raise
+    logger.info("scenario steps delivered", extra=counts)
 
 
 @logger.inject_lambda_context

@@ -94,6 +94,7 @@ def receive_webhook() -> dict[str, str]:
         timezone=wiring.timezone,
         staff=RecentStaff(),
         campaigns=wiring.table.campaigns(),
+        scenarios=wiring.scenario_engine(),
     )
     for processed in process_webhook_events(events, ledger, wiring.clock()):
         logger.info(

@@ -17,6 +17,7 @@ class LocalControl:
     - `POST /_local/schedules/birth-month/fire`: the monthly birth-month run, now;
     - `POST /_local/schedules/birth-month-catch-up/fire`: the daily catch-up run, now;
     - `POST /_local/schedules/campaigns/fire-due?ahead_seconds=N`: the campaign starts due within N seconds;
+    - `POST /_local/schedules/scenarios/fire`: the scenario schedule's minute, now;
     - `GET /_local/clock`: the time the functions see; `POST /_local/clock/advance` with
       `{"days": d, "hours": h, "minutes": m, "seconds": s}` moves it forward (then what became due runs);
       `POST /_local/clock/reset` puts it back to the real time.
@@ -40,6 +41,10 @@ class LocalControl:
             response = Response(json.dumps({"fired": results}), content_type="application/json")
         elif request.path.startswith("/clock"):
             response = self._clock(request)
+        elif request.method == "POST" and request.path == "/schedules/scenarios/fire":
+            assert self._stack.scenario_schedule is not None
+            result = self._stack.scenario_schedule.run_now()
+            response = Response(json.dumps(result), content_type="application/json")
         elif request.method == "GET" and request.path == "/urls":
             response = Response(self._stack.urls.model_dump_json() if self._stack.urls else "{}")
         else:

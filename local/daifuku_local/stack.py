@@ -33,6 +33,7 @@ from daifuku_local.local_control import LocalControl
 from daifuku_local.moto_process import MotoServerProcess
 from daifuku_local.movable_clock import MovableClock
 from daifuku_local.one_time_schedules import OneTimeScheduler
+from daifuku_local.scenario_schedule import LocalScenarioSchedule
 from daifuku_local.snapshot import load_table_snapshot, save_table_snapshot
 from daifuku_local.sqs_event_source import SqsEventSource
 from daifuku_local.wsgi_server import BackgroundWsgiServer
@@ -87,6 +88,7 @@ class LocalStack:
         self._servers: list[BackgroundWsgiServer] = []
         self._send_worker: SqsEventSource | None = None
         self.campaign_schedules: OneTimeScheduler | None = None
+        self.scenario_schedule: LocalScenarioSchedule | None = None
         self.urls: LocalStackUrls | None = None
         self._lambda_invoke: LocalLambdaInvoke | None = None
         # The time every function of this stack reads (through current_wiring().clock).
@@ -150,6 +152,8 @@ class LocalStack:
             self.moto.endpoint_url, self.resources.campaign_schedule_group, clock=self.clock
         )
         self.campaign_schedules.start()
+        self.scenario_schedule = LocalScenarioSchedule()
+        self.scenario_schedule.start()
         self.simulator.console_links = {"liffSite": site.url, "liffPages": LIFF_PAGES}
         if self.config.demo_shop:
             seed_demo_shop(self.simulator, self.moto.endpoint_url, self.resources.table_name, site.url)
@@ -228,8 +232,9 @@ class LocalStack:
 
     def after_clock_moved(self) -> None:
         """What became due when the clock moved runs now, as the schedules would have run it."""
-        assert self.campaign_schedules is not None
+        assert self.campaign_schedules is not None and self.scenario_schedule is not None
         self.campaign_schedules.fire_due()
+        self.scenario_schedule.run_now()
 
     @property
     def snapshot_path(self) -> Path:
@@ -237,6 +242,8 @@ class LocalStack:
         return self.config.data_dir / "table.json"
 
     def stop(self) -> None:
+        if self.scenario_schedule:
+            self.scenario_schedule.stop()
         if self.campaign_schedules:
             self.campaign_schedules.stop()
         if self._send_worker:

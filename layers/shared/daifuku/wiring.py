@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from daifuku.adapters.line_login import LineIdTokenVerifier
     from daifuku.adapters.rich_menu_painter import RichMenuRefresh
     from daifuku.adapters.send_queue import SendQueue
+    from daifuku.domain.scenario_engine import ScenarioEngine
 
 
 class Wiring:
@@ -83,6 +84,13 @@ class Wiring:
         if self._dynamodb is not None:
             return Repositories.over(TableGateway(self.settings.table_name, self._dynamodb))
         return Repositories.over(TableGateway(self.settings.table_name, session=self.aws_session))
+
+    def scenario_engine(self) -> ScenarioEngine:
+        """Scenarios: enrolment (every trigger's entrance), the schedule's due steps, resume; a new one per
+        run (its repository counts the run's reads)."""
+        from daifuku.domain.scenario_engine import ScenarioEngine
+
+        return ScenarioEngine(self.table.scenarios(), self.timezone, self.clock)
 
     # LINE
 

@@ -27,6 +27,14 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | one planned batch (who is in it) | CAMPAIGN#<id> | BATCH#<n> |
 | what happened to one recipient | CAMPAIGN#<id> | SEND#<userId> |
 | the campaigns by start time (recent campaigns, block attribution) | CAMPAIGN_LOG | <startedAt>#<id> |
+| a scenario (trigger, steps, stop and re-entry rules, status, version) | SCENARIO | <scenarioId> |
+| a member's way through a scenario (entry, next step, due, why stopped) | SCENARIO#<id> | ENROL#<userId> |
+| a scenario's result counters (enrolled, finished, stopped by each condition) | SCENARIO#<id> | RESULTS |
+| a step's counters (sent, skipped, capped, failed, blocks) | SCENARIO#<id> | RESULTS#<stepId> |
+| a scenario step due (UTC day, shard) | SCENARIO_DUE#<day>#<shard> | <due>#<scenarioId>#<userId>#<entry> |
+| how far the scenario schedule has taken due steps | SCENARIO_SCHEDULE | CURSOR |
+| the shop's send rules (quiet hours, frequency cap) and the quota-wait note | SHOP | MESSAGING_RULES |
+| a member's pushes of the last 7 days (the frequency cap) | USER#<userId> | PUSH_LOG |
 
 Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
 transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
@@ -89,6 +97,15 @@ CAMPAIGN = KeyPattern(CAMPAIGN_PARTITION, "CAMPAIGN")
 CAMPAIGN_BATCH = KeyPattern(CAMPAIGN_PARTITION, "BATCH#{batch_no}")
 CAMPAIGN_SEND = KeyPattern(CAMPAIGN_PARTITION, "SEND#{user_id}")
 CAMPAIGN_LOG = KeyPattern("CAMPAIGN_LOG", "{started_at}#{campaign_id}")
+
+SCENARIO = KeyPattern("SCENARIO", "{scenario_id}")
+SCENARIO_ENROLMENT = KeyPattern("SCENARIO#{scenario_id}", "ENROL#{user_id}")
+SCENARIO_RESULTS = KeyPattern("SCENARIO#{scenario_id}", "RESULTS")
+SCENARIO_STEP_RESULTS = KeyPattern("SCENARIO#{scenario_id}", "RESULTS#{step_id}")
+SCENARIO_DUE = KeyPattern("SCENARIO_DUE#{day}#{shard}", "{due}#{scenario_id}#{user_id}#{entry}")
+SCENARIO_SCHEDULE_CURSOR = KeyPattern("SCENARIO_SCHEDULE", "CURSOR")
+MESSAGING_RULES = KeyPattern("SHOP", "MESSAGING_RULES")
+PUSH_LOG = KeyPattern(USER_PARTITION, "PUSH_LOG")
 
 MEMBER_SK = MEMBER.sk
 MEMBER_NO_SK = MEMBER_NUMBER.sk
@@ -215,3 +232,43 @@ def send_key(campaign_id: str, user_id: str) -> Key:
 
 def campaign_log_key(started_at: datetime, campaign_id: str) -> Key:
     return CAMPAIGN_LOG.key(started_at=utc(started_at), campaign_id=campaign_id)
+
+
+def scenario_key(scenario_id: str) -> Key:
+    return SCENARIO.key(scenario_id=scenario_id)
+
+
+def scenario_enrolment_key(scenario_id: str, user_id: str) -> Key:
+    return SCENARIO_ENROLMENT.key(scenario_id=scenario_id, user_id=user_id)
+
+
+def scenario_results_key(scenario_id: str) -> Key:
+    return SCENARIO_RESULTS.key(scenario_id=scenario_id)
+
+
+def scenario_step_results_key(scenario_id: str, step_id: str) -> Key:
+    return SCENARIO_STEP_RESULTS.key(scenario_id=scenario_id, step_id=step_id)
+
+
+def scenario_due_partition(day: date, shard: int) -> str:
+    return SCENARIO_DUE.pk.format(day=day.isoformat(), shard=shard)
+
+
+def sortable_utc(at: datetime) -> str:
+    """A time that sorts as text (fixed width, UTC): the due items' sort keys."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def scenario_due_key(due: datetime, shard: int, scenario_id: str, user_id: str, entry: int) -> Key:
+    return SCENARIO_DUE.key(
+        day=due.astimezone(UTC).date().isoformat(),
+        shard=str(shard),
+        due=sortable_utc(due),
+        scenario_id=scenario_id,
+        user_id=user_id,
+        entry=str(entry),
+    )
+
+
+def push_log_key(user_id: str) -> Key:
+    return PUSH_LOG.key(user_id=user_id)

@@ -12,6 +12,7 @@ from daifuku.adapters.dynamodb.friends import FriendRepository
 from daifuku.adapters.dynamodb.member_care import MemberCareRepository
 from daifuku.adapters.dynamodb.members import MemberRepository
 from daifuku.adapters.dynamodb.points import PointsLedger
+from daifuku.adapters.dynamodb.scenarios import ScenarioRepository
 from daifuku.adapters.dynamodb.selection import MemberReader
 from daifuku.adapters.dynamodb.shop import ShopConfigRepository
 from daifuku.adapters.dynamodb.staff import StaffRepository
@@ -54,6 +55,10 @@ class Repositories:
     def member_reader(self) -> MemberReader:
         """A new reader per run: it counts the items that run read."""
         return MemberReader(self.gateway)
+
+    def scenarios(self) -> ScenarioRepository:
+        """A new repository per run (its `items_read` is the run's)."""
+        return ScenarioRepository(self.gateway)
 
     def campaigns(self) -> CampaignRepository:
         """A new repository per run (its `items_read` is the run's)."""
