@@ -43,6 +43,7 @@ def build_resolver() -> APIGatewayHttpResolver:
     from functions.liff_api import (
         customer_routes,
         rich_menu_routes,  # noqa: F401  (adds its routes to the staff router)
+        scenario_routes,  # noqa: F401  (adds the シナリオ tab's routes to the staff router)
         settings_routes,
         staff_routes,
         staff_team_routes,

@@ -37,6 +37,7 @@ from daifuku.domain.errors import (
     RegistrationRequired,
     StaffNotFound,
 )
+from daifuku.domain.scenarios import ScenarioEditConflict, ScenarioError, ScenarioNotFound
 from daifuku.domain.shop_settings import UnknownSettingsSection
 from functions.liff_api.request_context import BodyTooLarge, MalformedBody
 
@@ -136,6 +137,14 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
         "idempotency_key_reused",
         "this id was already used for a different request; send a new id",
         details=lambda error: {"key": str(error)},
+    ),
+    ScenarioNotFound: HttpError(404, "scenario_not_found", "no such scenario"),
+    ScenarioError: HttpError(422, "invalid_scenario", str),
+    ScenarioEditConflict: HttpError(
+        409,
+        "scenario_edit_conflict",
+        "someone else saved this scenario meanwhile; reload it and edit again",
+        details=lambda error: {"current_version": error.current},
     ),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,

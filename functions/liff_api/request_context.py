@@ -23,6 +23,7 @@ from daifuku.domain.coupon_desk import CouponDesk
 from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.poster_codes import poster_signing_key
+from daifuku.domain.scenarios import ScenarioId
 from daifuku.domain.shop_settings import SettingsDesk
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.domain.staff_invitations import invitation_signing_key
@@ -74,6 +75,7 @@ class PathParameters(BaseModel):
     campaign_id: CampaignId | None = None
     staff_user_id: LineUserId | None = None
     section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
+    scenario_id: ScenarioId | None = None
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)

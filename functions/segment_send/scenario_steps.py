@@ -39,4 +39,3 @@ def deliver_steps(body: str) -> dict[str, int]:
     for outcome in outcomes.values():
         counts[outcome.value] = counts.get(outcome.value, 0) + 1
     return counts
-

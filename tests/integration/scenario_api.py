@@ -30,3 +30,38 @@ def advance_clock(api_url: str, **by: float) -> dict[str, Any]:
 
 def reset_clock(api_url: str) -> dict[str, Any]:
     return local_control(api_url, "POST", "clock/reset")[1]
+
+
+def scenario_body(scenario_id: str, **changes: Any) -> dict[str, Any]:
+    """A one-step scenario with the manual trigger, as the シナリオ tab sends it."""
+    return {
+        "scenario_id": scenario_id,
+        "name": "監査用シナリオ",
+        "trigger": {"kind": "manual"},
+        "steps": [
+            {
+                "step_id": "s1",
+                "delay": {"amount": 1, "unit": "days"},
+                "messages": [{"type": "text", "text": "{name}様、ご来店ありがとうございました。"}],
+            }
+        ],
+        **changes,
+    }
+
+
+def scenario_calls(scenario_id: str, tag: str) -> dict[tuple[str, str], tuple[dict[str, str], Any]]:
+    """A valid call of each of the シナリオ tab's changing routes, in the order the audit test makes them
+    (sorted by method and path): create, enrol, pause, resume, stop, test-send, then edit version 4."""
+    body = scenario_body(scenario_id)
+    path = "/liff/api/staff/scenarios"
+    values = {"scenario_id": scenario_id}
+    edit = {k: v for k, v in body.items() if k != "scenario_id"} | {"version": 4}
+    return {
+        ("POST", path): ({}, body),
+        ("POST", f"{path}/<scenario_id>/enrolments"): (values, {"segment": {"tags_any": [tag]}}),
+        ("POST", f"{path}/<scenario_id>/pause"): (values, None),
+        ("POST", f"{path}/<scenario_id>/resume"): (values, None),
+        ("POST", f"{path}/<scenario_id>/stop"): (values, None),
+        ("POST", f"{path}/<scenario_id>/test-send"): (values, None),
+        ("PUT", f"{path}/<scenario_id>"): (values, edit),
+    }
