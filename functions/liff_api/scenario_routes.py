@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
 
+from daifuku.domain.frequency_cap import MessagingRules
 from daifuku.domain.scenario_desk import (
     ScenarioCreateRequest,
     ScenarioDesk,
@@ -121,3 +122,25 @@ def test_send(scenario_id: str) -> dict[str, Any]:
     pushes = scenario_desk().test_send(scenario_id, caller())
     audit("scenario.test_send", scenario_id, pushes=pushes)
     return {"pushes": pushes}
+
+
+@staff_route("GET", "/messaging-rules", owner_only=True)
+@tracer.capture_method
+def messaging_rules() -> dict[str, Any]:
+    rules = current_wiring().table.frequency_cap().rules()
+    return rules.model_dump(mode="json")
+
+
+@staff_route("PUT", "/messaging-rules", owner_only=True)
+@tracer.capture_method
+def save_messaging_rules() -> dict[str, Any]:
+    """The shop's send window (quiet hours) and weekly frequency cap."""
+    rules = body_as(MessagingRules)
+    current_wiring().table.frequency_cap().save_rules(rules)
+    staff_desk(router).audit(
+        caller(),
+        "messaging_rules.save",
+        None,
+        max_pushes_per_7_days=rules.frequency_cap.max_pushes_per_7_days,
+    )
+    return rules.model_dump(mode="json")

@@ -57,6 +57,12 @@ def new_push_worker(wiring: Wiring) -> PushWorker:
     )
 
 
+def fresh_cap(worker: PushWorker) -> PushWorker:
+    """The worker with the shop's frequency cap as it is now (its rules are read once per batch)."""
+    worker.cap = current_wiring().table.frequency_cap()
+    return worker
+
+
 @tracer.capture_method
 def deliver(record: SQSRecord) -> None:
     if is_scenario_step_batch(record.body):
@@ -64,7 +70,7 @@ def deliver(record: SQSRecord) -> None:
         return
     batch = SendBatch.model_validate_json(record.body)
     try:
-        outcomes = push_worker().deliver(batch)
+        outcomes = fresh_cap(push_worker()).deliver(batch)
     except RetryLater as later:
         retry_later(record)
         logger.info(

@@ -529,6 +529,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             number("failed"),
             number("skipped_by_flag"),
             number("paused"),
+            number("capped"),
             number("blocks_within_7_days"),
         ),
     ),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from typing import Any
 
 
@@ -64,4 +66,50 @@ def scenario_calls(scenario_id: str, tag: str) -> dict[tuple[str, str], tuple[di
         ("POST", f"{path}/<scenario_id>/stop"): (values, None),
         ("POST", f"{path}/<scenario_id>/test-send"): (values, None),
         ("PUT", f"{path}/<scenario_id>"): (values, edit),
+        ("PUT", "/liff/api/staff/messaging-rules"): ({}, {"frequency_cap": {"max_pushes_per_7_days": None}}),
     }
+
+
+def eventually(condition: Any, seconds: float = 120) -> Any:
+    """Poll `condition` until it returns something truthy (event-driven; the deadline is generous)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = condition()
+        if result:
+            return result
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.3)
+
+
+def clock_now(api_url: str) -> datetime:
+    return datetime.fromisoformat(local_control(api_url, "GET", "clock")[1]["now"])
+
+
+def advance_clock_to(api_url: str, at: datetime) -> dict[str, Any]:
+    """Move the functions' clock forward to `at` (not back)."""
+    seconds = (at - clock_now(api_url)).total_seconds()
+    assert seconds >= 0, f"the clock is past {at} already"
+    return advance_clock(api_url, seconds=seconds)
+
+
+def fire_scenario_schedule(api_url: str) -> dict[str, Any]:
+    """The scenario schedule's minute, now: {"enqueued": n, "items_read": …, "queries": …}."""
+    status, answer = local_control(api_url, "POST", "schedules/scenarios/fire")
+    assert status == 200, answer
+    return answer
+
+
+def texts_received(line: Any, user_id: str, marker: str) -> list[str]:
+    """The texts `user_id` received that carry `marker`."""
+    return [m.get("text", "") for m in line.received(user_id) if marker in m.get("text", "")]
+
+
+def scenario_results(api: Any, owner: str, scenario_id: str) -> dict[str, Any]:
+    status, answer = api.call("GET", f"/liff/api/staff/scenarios/{scenario_id}", owner)
+    assert status == 200, answer
+    results: dict[str, Any] = answer["results"]
+    return results
+
+
+def step_counts(results: dict[str, Any], step_id: str) -> dict[str, int]:
+    return next(step for step in results["steps"] if step["step_id"] == step_id)

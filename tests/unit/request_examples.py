@@ -18,6 +18,7 @@ import daifuku.domain
 import daifuku.models
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
+from daifuku.domain.frequency_cap import FrequencyCapRule, MessagingRules
 from daifuku.domain.scenario_desk import ScenarioCreateRequest, ScenarioEditRequest, ScenarioEnrolRequest
 from daifuku.domain.scenarios import (
     QuietHours,
@@ -281,6 +282,11 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     ScenarioCreateRequest: SCENARIO | {"scenario_id": "s-welcome"},
     ScenarioEditRequest: SCENARIO | {"version": 3},
     ScenarioEnrolRequest: {"segment": SEGMENT},
+    FrequencyCapRule: {"max_pushes_per_7_days": 3, "exempt_birthday": True, "exempt_rank_up": False},
+    MessagingRules: {
+        "quiet_hours": {"start": "09:00", "end": "21:00"},
+        "frequency_cap": {"max_pushes_per_7_days": 3, "exempt_birthday": True, "exempt_rank_up": False},
+    },
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

@@ -175,7 +175,6 @@ class ScenarioRepository:
     def count_block(self, scenario_id: str, step_id: str) -> None:
         self._gateway.update_retrying_conflicts(
             self._count(scenario_step_results_key(scenario_id, step_id), "blocks_within_7_days")["Update"]
-            | {"TableName": self._gateway.name}
         )
 
     # Results
@@ -202,7 +201,12 @@ class ScenarioRepository:
     def take_due(self, now: datetime) -> list[DueStep]:
         cursor_item = self._gateway.get(SCENARIO_SCHEDULE_CURSOR.key())
         self.items_read += 1
-        since = datetime.fromisoformat(cursor_item["at"]) - LOOKBACK if cursor_item else now - FIRST_LOOKBACK
+        # A cursor ahead of now: the local stack's clock was put back; read from now again.
+        since = (
+            min(datetime.fromisoformat(cursor_item["at"]), now) - LOOKBACK
+            if cursor_item
+            else now - FIRST_LOOKBACK
+        )
         found: list[dict[str, Any]] = []
         day = since.astimezone(UTC).date()
         while day <= now.astimezone(UTC).date():
@@ -221,8 +225,7 @@ class ScenarioRepository:
         with self._gateway.batch_writer() as batch:
             for item in found:
                 batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-        if cursor_item is None or datetime.fromisoformat(cursor_item["at"]) < now:
-            self._gateway.put({**SCENARIO_SCHEDULE_CURSOR.key(), "at": now.astimezone(UTC).isoformat()})
+        self._gateway.put({**SCENARIO_SCHEDULE_CURSOR.key(), "at": now.astimezone(UTC).isoformat()})
         return due
 
     # What the worker reads of the shop and the member
