@@ -18,9 +18,11 @@ import { answerInvitation, invitationCodeInUrl } from "./staff-invitation.js";
 import { openSettings } from "./staff-settings.js";
 import { openRichMenus, setUpRichMenus } from "./staff-rich-menus.js";
 import { openCustomerExport } from "./staff-customer-export.js";
+import { openScenarios, setUpScenarios } from "./staff-scenarios.js";
 
 const SCREENS = [
   "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
+  "scenarios",
 ];
 const OPENERS = {
   coupons: openCoupons,
@@ -31,6 +33,7 @@ const OPENERS = {
   menus: openRichMenus,
   export: openCustomerExport,
   staff: openTeam,
+  scenarios: openScenarios,
 };
 // Screens reached from a tab's screen keep that tab selected.
 const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard" };
@@ -72,8 +75,10 @@ async function main() {
   setUpCoupons();
   setUpTeam();
   setUpRichMenus();
+  setUpScenarios();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
+  document.getElementById("scenarios-tab").hidden = me.payload.role !== "owner";
   document.getElementById("menus-link").hidden = me.payload.role !== "owner";
   document.getElementById("export-link").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);
