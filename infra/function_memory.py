@@ -20,6 +20,8 @@ FUNCTION_MEMORY_MB: dict[str, int] = {
     # Not in the cost bench (it runs only when the owner changes the name or colour): drawing two
     # 2500-pixel menus with Pillow is CPU-bound, and 1024 MB finishes them in a few seconds.
     "rich_menu_painter": 1024,
+    # Not measured yet: a handful of Queries and one SQS batch a minute, mostly waiting.
+    "scenario_scheduler": 256,
 }
 MEMORY_CHOICES_MB = (256, 512, 1024, 1769)
 # The least a function may have, whatever the table says: the planner holds a whole segment's

@@ -4,6 +4,7 @@ the next allowed time."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -61,7 +62,7 @@ def test_one_push_a_week_a_campaign_skips_the_member_a_scenario_already_reached(
         fire_due_campaigns(api_url, ahead_seconds=3600)
         finished = wait_until_finished(api, owner, campaign_id)
         # Then the campaign skipped both (each had their one push) and counted them capped
-        assert (finished["sent"], finished["capped"]) == (0, 2), finished
+        assert (finished["sent"], finished["capped"]) == (0, 2), json.dumps(finished)
         # And the scenario's second step, due an hour later, waits for the week to pass
         advance_clock_to(api_url, morning + timedelta(hours=1, minutes=1))
         eventually(lambda: step_counts(scenario_results(api, owner, scenario_id), "second")["capped"] == 2)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from daifuku.domain.campaign_planning import MemberSelection, recipients_of
 from daifuku.domain.errors import NotStaff
-from daifuku.domain.scenario_engine import ScenarioEngine, ScenarioRecords
+from daifuku.domain.scenario_engine import STEP_COUNTERS, ScenarioEngine, ScenarioRecords
 from daifuku.domain.scenarios import (
     Scenario,
     ScenarioDefinition,
@@ -153,7 +153,10 @@ class ScenarioDesk:
         return {
             "scenario_id": scenario_id,
             "totals": totals,
-            "steps": [{"step_id": step.step_id, **steps.get(step.step_id, {})} for step in scenario.steps],
+            "steps": [
+                {"step_id": step.step_id, **steps.get(step.step_id, dict.fromkeys(STEP_COUNTERS, 0))}
+                for step in scenario.steps
+            ],
         }
 
     def _refuse_loops(self, changed: Scenario) -> None:
