@@ -314,6 +314,7 @@ class StepDelivery:
     tags: TagWriter
     cap: FrequencyCap = field(default_factory=NoFrequencyCap)
     _scenarios: dict[str, Scenario | None] = field(default_factory=dict)
+    _quiet_hours: QuietHours | None = None
 
     @property
     def records(self) -> ScenarioRecords:
@@ -321,7 +322,9 @@ class StepDelivery:
 
     def deliver(self, batch: ScenarioStepBatch) -> dict[str, StepOutcome]:
         """Each due step of the batch; RetryLater (the whole batch again) when LINE is throttling."""
-        self._scenarios.clear()  # read once per batch: a pause or an edit applies from the next batch
+        # Read once per batch: a pause, an edit or new quiet hours apply from the next batch.
+        self._scenarios.clear()
+        self._quiet_hours = None
         outcomes = {}
         for due in batch.steps:
             outcomes[f"{due.scenario_id}:{due.user_id}:{due.step_id}"] = self.deliver_step(due)
@@ -359,7 +362,9 @@ class StepDelivery:
         step = scenario.step(due.step_id)
         if step is None:
             return self._move_on(scenario, enrolment, due.step_id, StepOutcome.SKIPPED_REMOVED, now)
-        opens = self.records.quiet_hours().next_open(now, self.engine.timezone)
+        if self._quiet_hours is None:
+            self._quiet_hours = self.records.quiet_hours()
+        opens = self._quiet_hours.next_open(now, self.engine.timezone)
         if opens > now:
             self.records.wait(enrolment, opens, StepOutcome.WAITING)
             return StepOutcome.WAITING
