@@ -31,7 +31,8 @@ def test_the_owner_builds_test_sends_and_reads_the_results_of_a_scenario(
     marker = f"【{uuid.uuid4().hex[:6]}】"
     name = f"来店お礼{marker}"
     page = phone_page
-    # Given the owner on the シナリオ tab
+    # Given the owner (a friend of the shop, so a test send reaches them) on the シナリオ tab
+    line.follow(owner)
     open_console(page, local_stack, owner, "scenarios")
     page.get_by_role("heading", name="シナリオ（ステップ配信）").wait_for()
     # When they build a two-step scenario on the timeline and save it
@@ -73,7 +74,7 @@ def test_the_owner_builds_test_sends_and_reads_the_results_of_a_scenario(
         page.locator("#tabs").wait_for(state="visible")
         page.get_by_role("button", name=f"{name}（配信中）").click()
         page.get_by_text("送信 1・条件外 0").first.wait_for()
-        page.get_by_text("開始 1人").wait_for()
+        page.locator("#scenario-totals", has_text="開始 1人").wait_for()
         page.screenshot(path=str(artifacts_dir / "staff-scenarios.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
