@@ -40,7 +40,11 @@ class LocalControl:
             results = self._stack.campaign_schedules.fire_due(ahead)
             response = Response(json.dumps({"fired": results}), content_type="application/json")
         elif request.path.startswith("/clock"):
-            response = self._clock(request)
+            # The simulator's console (another port) moves the clock too: CORS for it.
+            response = Response(status=204) if request.method == "OPTIONS" else self._clock(request)
+            response.headers["access-control-allow-origin"] = "*"
+            response.headers["access-control-allow-headers"] = "content-type"
+            response.headers["access-control-allow-methods"] = "GET,POST,OPTIONS"
         elif request.method == "POST" and request.path == "/schedules/scenarios/fire":
             assert self._stack.scenario_schedule is not None
             result = self._stack.scenario_schedule.run_now()

@@ -154,7 +154,11 @@ class LocalStack:
         self.campaign_schedules.start()
         self.scenario_schedule = LocalScenarioSchedule()
         self.scenario_schedule.start()
-        self.simulator.console_links = {"liffSite": site.url, "liffPages": LIFF_PAGES}
+        self.simulator.console_links = {
+            "liffSite": site.url,
+            "liffPages": LIFF_PAGES,
+            "clock": f"{api.url}/_local/clock",  # the functions' clock, moved from the console
+        }
         if self.config.demo_shop:
             seed_demo_shop(self.simulator, self.moto.endpoint_url, self.resources.table_name, site.url)
         self.urls = LocalStackUrls(
