@@ -194,6 +194,7 @@ def sending(stack: LocalStack, gateway: TableGateway, line: SimulatorClient, mem
 
 def main() -> None:
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each line as it comes
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--enrolments", type=int, default=20_000)
     parser.add_argument("--send-members", type=int, default=600)
