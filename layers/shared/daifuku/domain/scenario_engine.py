@@ -265,7 +265,7 @@ class ScenarioEngine:
             if enrolment.status is not EnrolmentStatus.ACTIVE or due is None or due > now:
                 continue
             if now - due > limit and enrolment.next_step_id:
-                following = self._following(scenario, enrolment, enrolment.next_step_id, now)
+                following = self.following_of(scenario, enrolment, enrolment.next_step_id, now)
                 self.records.move_on(
                     enrolment, enrolment.next_step_id, StepOutcome.SKIPPED_PAUSED, following, now
                 )
@@ -275,7 +275,9 @@ class ScenarioEngine:
                 counts["resumed"] += 1
         return counts
 
-    def _following(self, scenario: Scenario, enrolment: Enrolment, step_id: str, now: datetime) -> Enrolment:
+    def following_of(
+        self, scenario: Scenario, enrolment: Enrolment, step_id: str, now: datetime
+    ) -> Enrolment:
         """The enrolment once past `step_id`: at the next step of the current version, or finished."""
         done = step_id if scenario.step(step_id) else enrolment.done_step_id
         step = scenario.step(step_id)
@@ -409,7 +411,7 @@ class StepDelivery:
         *,
         sent: bool = False,
     ) -> StepOutcome:
-        following = self.engine._following(scenario, enrolment, step_id, now)
+        following = self.engine.following_of(scenario, enrolment, step_id, now)
         if sent:
             following = following.model_copy(update={"last_sent_step_id": step_id, "last_sent_at": now})
         moved = self.records.move_on(enrolment, step_id, outcome, following, now)
