@@ -381,6 +381,8 @@ class StepDelivery:
             return outcome
         if outcome is StepOutcome.SENT:
             self.tags.set_scenario_tags(member.user_id, step.add_tags, step.remove_tags)
+            # A tag a step adds starts the scenarios it triggers (loops are refused when saving).
+            self.engine.triggered(member.user_id, *map(TriggerEvent.tag_added, step.add_tags))
             self.cap.count_push(member.user_id, now)
         return self._move_on(
             scenario, enrolment, step.step_id, outcome, now, sent=outcome is StepOutcome.SENT
