@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -46,6 +47,7 @@ log = logging.getLogger("daifuku.scenarios")
 QUOTA_WAIT = timedelta(hours=1)
 BLOCK_ATTRIBUTION = timedelta(days=7)
 STEPS_PER_MESSAGE = 10
+STEPS_IN_FLIGHT = 8
 
 
 class StepOutcome(StrEnum):
@@ -325,12 +327,16 @@ class StepDelivery:
     def deliver(self, batch: ScenarioStepBatch) -> dict[str, StepOutcome]:
         """Each due step of the batch; RetryLater (the whole batch again) when LINE is throttling."""
         # Read once per batch: a pause, an edit or new quiet hours apply from the next batch.
-        self._scenarios.clear()
-        self._quiet_hours = None
-        outcomes = {}
-        for due in batch.steps:
-            outcomes[f"{due.scenario_id}:{due.user_id}:{due.step_id}"] = self.deliver_step(due)
-        return outcomes
+        self._scenarios = {i: self.records.load_scenario(i) for i in {d.scenario_id for d in batch.steps}}
+        self._quiet_hours = self.records.quiet_hours()
+        # A few steps in flight at once, as the campaigns' pushes: the line sender keeps the pace, and
+        # LINE answers in 100-300 ms. A RetryLater from any of them sends the whole batch round again
+        # (the steps already moved on are stale then, and send nothing).
+        with ThreadPoolExecutor(max_workers=STEPS_IN_FLIGHT) as pool:
+            outcomes = list(pool.map(self.deliver_step, batch.steps))
+        return {
+            f"{d.scenario_id}:{d.user_id}:{d.step_id}": o for d, o in zip(batch.steps, outcomes, strict=True)
+        }
 
     def _scenario(self, scenario_id: str) -> Scenario | None:
         if scenario_id not in self._scenarios:
