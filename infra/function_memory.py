@@ -25,6 +25,8 @@ FUNCTION_MEMORY_MB: dict[str, int] = {
     # Not in the cost bench yet: a delivery is one GetItem, one POST (waiting on the receiver) and one
     # PutItem, nearly all waiting, which the least memory does as fast.
     "connect_delivery": 256,
+    # Not measured yet: a handful of Queries and one SQS batch a minute, mostly waiting.
+    "scenario_scheduler": 256,
 }
 MEMORY_CHOICES_MB = (256, 512, 1024, 1769)
 # The least a function may have, whatever the table says: the planner holds a whole segment's

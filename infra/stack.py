@@ -18,6 +18,7 @@ from infra.constructs.line_credentials import LineCredentials
 from infra.constructs.member_table import MemberTable
 from infra.constructs.partner_api import PartnerApi
 from infra.constructs.rich_menu_painter import RichMenuPainter
+from infra.constructs.scenario_schedule import ScenarioSchedule
 from infra.constructs.send_pipeline import SendPipeline
 from infra.constructs.shared_layer import SharedLayer
 from infra.deployment_context import DeploymentContext
@@ -90,6 +91,9 @@ class DaifukuStack(Stack):
         rich_menus = RichMenuPainter(self, "RichMenuPainter", layer=layer, settings=settings)
         painter = rich_menus.painter
         connect = ConnectDelivery(self, "ConnectDelivery", layer=layer, settings=settings)
+        scenario_scheduler = ScenarioSchedule(
+            self, "ScenarioSchedule", layer=layer, settings=settings
+        ).function
 
         for function in (
             webhook,
@@ -99,12 +103,13 @@ class DaifukuStack(Stack):
             planner,
             painter,
             connect.worker,
+            scenario_scheduler,
         ):
             members.grant_read_write(function)
         # Planners read members, check LINE's message quota and put send jobs on the queue.
         for function in (webhook, liff_api, push_worker, birthday_scheduler, planner, painter):
             credentials.grant_read(function.role)
-        for function in (birthday_scheduler, planner):
+        for function in (birthday_scheduler, planner, scenario_scheduler):
             send_pipeline.allow_planning(function)
         # The staff console schedules campaigns (owners only; the API checks the role).
         campaigns.allow_scheduling(liff_api)

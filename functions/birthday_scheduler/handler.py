@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -93,7 +93,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
         wiring.table.campaigns(),
         period,
         wiring.table.shop_config.load_shop_config(),
-        datetime.now(UTC),
+        wiring.clock(),
     )
     reminders: list[dict] = []
     if scheduled.sends_coupon_reminders:

@@ -46,6 +46,7 @@ def build_resolver() -> APIGatewayHttpResolver:
         partner_key_routes,  # noqa: F401  (adds the owner's API keys to the staff router)
         receipt_routes,  # noqa: F401  (adds the receipt QR's claim to the customer router)
         rich_menu_routes,  # noqa: F401  (adds its routes to the staff router)
+        scenario_routes,  # noqa: F401  (adds the シナリオ tab's routes to the staff router)
         settings_routes,
         staff_routes,
         staff_team_routes,

@@ -43,6 +43,7 @@ from daifuku.domain.errors import (
     TooManyEventEndpoints,
 )
 from daifuku.domain.receipt_codes import ReceiptCodeRefused
+from daifuku.domain.scenarios import ScenarioEditConflict, ScenarioError, ScenarioNotFound
 from daifuku.domain.shop_settings import UnknownSettingsSection
 from functions.liff_api.request_context import BodyTooLarge, MalformedBody
 
@@ -156,6 +157,14 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
         "receipt_code_refused",
         "this receipt code gives no points",
         details=lambda error: {"reason": error.reason.value},
+    ),
+    ScenarioNotFound: HttpError(404, "scenario_not_found", "no such scenario"),
+    ScenarioError: HttpError(422, "invalid_scenario", str),
+    ScenarioEditConflict: HttpError(
+        409,
+        "scenario_edit_conflict",
+        "someone else saved this scenario meanwhile; reload it and edit again",
+        details=lambda error: {"current_version": error.current},
     ),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,

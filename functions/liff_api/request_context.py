@@ -8,7 +8,7 @@ LINE: the user id comes from it and from nothing else.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -23,6 +23,7 @@ from daifuku.domain.coupon_desk import CouponDesk
 from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.poster_codes import poster_signing_key
+from daifuku.domain.scenarios import ScenarioId
 from daifuku.domain.shop_settings import SettingsDesk
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.domain.staff_invitations import invitation_signing_key
@@ -84,6 +85,7 @@ class PathParameters(BaseModel):
     menu_kind: KeyId | None = None  # a rich menu (pre_registration, member); another is a 422 from the desk
     key_id: KeyId | None = None  # a partner API key; an unknown one is a 404 from the desk
     endpoint_id: KeyId | None = None  # an outgoing-event endpoint (connect_routes)
+    scenario_id: ScenarioId | None = None
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)
@@ -141,7 +143,8 @@ def shop_config(request: BaseRouter) -> ShopConfig:
 
 
 def shop_today() -> date:
-    return datetime.now(current_wiring().timezone).date()
+    wiring = current_wiring()
+    return wiring.clock().astimezone(wiring.timezone).date()
 
 
 def progress_json(progress: CampaignProgress) -> dict[str, Any]:
@@ -165,6 +168,8 @@ def membership_desk(request: BaseRouter) -> MembershipDesk:
         staff=wiring.table.staff,
         messages=line,
         events=wiring.shop_events,
+        clock=wiring.clock,
+        scenarios=wiring.scenario_engine(),
     )
 
 
@@ -183,6 +188,8 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         timezone=wiring.timezone,
         poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
         events=wiring.shop_events,
+        clock=wiring.clock,
+        scenarios=wiring.scenario_engine(),
     )
 
 
@@ -195,6 +202,7 @@ def staff_team(request: BaseRouter) -> StaffTeam:
         stats=wiring.table.stats,
         signing_key=invitation_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
         staff_app=shop_config(request).liff_apps.staff,
+        clock=wiring.clock,
     )
 
 
@@ -208,7 +216,7 @@ def campaign_desk() -> CampaignDesk:
         records=wiring.table.campaigns(),
         schedules=wiring.campaign_schedules,
         quota=wiring.line(),
-        clock=lambda: datetime.now(UTC),
+        clock=wiring.clock,
     )
 
 
@@ -221,4 +229,5 @@ def settings_desk() -> SettingsDesk:
         numbers=table.members,
         audit_log=table.stats,
         rich_menu_refresh=wiring.rich_menu_refresh,
+        clock=wiring.clock,
     )

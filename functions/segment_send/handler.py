@@ -13,10 +13,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.push_worker import PushWorker, RetryLater
+from daifuku.domain.scenarios import is_scenario_step_batch
 from daifuku.domain.send_pacing import PacedLineSender
-from daifuku.settings import SendQueueSettings, current_settings
+from daifuku.settings import SendQueueSettings, settings_as
 from daifuku.tracing import function_tracer
 from daifuku.wiring import Wiring, current_wiring
+from functions.segment_send.scenario_steps import deliver_steps
 
 logger = Logger(service="segment_send")
 tracer = function_tracer("segment_send")
@@ -36,7 +38,10 @@ def push_worker() -> PushWorker:
     worker: PushWorker | None = getattr(_environment, "worker", None)
     if worker is None:
         # Its own wiring (its own table resource): the local stack's threads are environments here.
-        worker = _environment.worker = new_push_worker(Wiring(current_settings(SendQueueSettings)))
+        wiring = current_wiring()
+        worker = _environment.worker = new_push_worker(
+            wiring.sibling(settings_as(wiring.settings, SendQueueSettings))
+        )
     return worker
 
 
@@ -48,18 +53,27 @@ def new_push_worker(wiring: Wiring) -> PushWorker:
         multicast_per_second=settings.send_multicast_per_second,
         workers=settings.send_max_concurrency,
     )
-    return PushWorker(records=wiring.table.campaigns(), line=paced, timezone=wiring.timezone)
+    return PushWorker(
+        records=wiring.table.campaigns(), line=paced, timezone=wiring.timezone, clock=wiring.clock
+    )
+
+
+def fresh_cap(worker: PushWorker) -> PushWorker:
+    """The worker with the shop's frequency cap as it is now (its rules are read once per batch)."""
+    worker.cap = current_wiring().table.frequency_cap()
+    return worker
 
 
 @tracer.capture_method
 def deliver(record: SQSRecord) -> None:
+    if is_scenario_step_batch(record.body):
+        deliver_scenario_steps(record)
+        return
     batch = SendBatch.model_validate_json(record.body)
     try:
-        outcomes = push_worker().deliver(batch)
+        outcomes = fresh_cap(push_worker()).deliver(batch)
     except RetryLater as later:
-        attempt = int(record.attributes.approximate_receive_count or 1)
-        backoff = min(MAX_BACKOFF_SECONDS, 2**attempt) + random.randint(0, 2)
-        current_wiring().send_queue.retry_later(record.receipt_handle, backoff)
+        retry_later(record)
         logger.info(
             "send batch retried later",
             extra={"campaign_id": batch.campaign_id, "batch_no": batch.batch_no, "reason": str(later)},
@@ -71,6 +85,24 @@ def deliver(record: SQSRecord) -> None:
     logger.info(
         "send batch delivered", extra={"campaign_id": batch.campaign_id, "batch_no": batch.batch_no, **counts}
     )
+
+
+def retry_later(record: SQSRecord) -> None:
+    """Bring the message back after a backoff that grows with its receive count."""
+    attempt = int(record.attributes.approximate_receive_count or 1)
+    backoff = min(MAX_BACKOFF_SECONDS, 2**attempt) + random.randint(0, 2)
+    current_wiring().send_queue.retry_later(record.receipt_handle, backoff)
+
+
+def deliver_scenario_steps(record: SQSRecord) -> None:
+    """Due scenario steps (the scenario schedule puts them on the same queue)."""
+    try:
+        counts = deliver_steps(record.body)
+    except RetryLater as later:
+        retry_later(record)
+        logger.info("scenario steps retried later", extra={"reason": str(later)})
+        raise
+    logger.info("scenario steps delivered", extra=counts)
 
 
 @logger.inject_lambda_context

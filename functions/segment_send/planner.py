@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -29,7 +27,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
     records = wiring.table.campaigns()
     try:
         started = start_campaign(
-            trigger.campaign_id, records, wiring.line(), wiring.send_queue, datetime.now(UTC)
+            trigger.campaign_id, records, wiring.line(), wiring.send_queue, wiring.clock()
         )
     except QuotaWouldBeExceeded as refused:
         logger.warning("campaign refused", extra={"campaign_id": trigger.campaign_id, "reason": str(refused)})

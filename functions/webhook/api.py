@@ -7,7 +7,6 @@ to import than everything else on the webhook's cold start together.
 import base64
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from aws_lambda_powertools import Logger
@@ -81,7 +80,7 @@ def receive_webhook() -> dict[str, str]:
     verify_webhook_signature(body, signature, credentials.channel_secret.get_secret_value())
     # Read on every request (one small GetItem): the owner's switch applies to the very next event.
     forwarding = wiring.table.connect.forwarding()
-    forward_webhook(forwarding, wiring.connect_queue, body, signature, datetime.now(UTC))
+    forward_webhook(forwarding, wiring.connect_queue, body, signature, wiring.clock())
     request = WebhookRequest.model_validate_json(body)
     events: list[WebhookEvent] = []
     for raw_event in request.events:
@@ -100,8 +99,9 @@ def receive_webhook() -> dict[str, str]:
         staff=RecentStaff(),
         campaigns=wiring.table.campaigns(),
         events=wiring.shop_events,
+        scenarios=wiring.scenario_engine(),
     )
-    for processed in process_webhook_events(events, ledger, datetime.now(UTC)):
+    for processed in process_webhook_events(events, ledger, wiring.clock()):
         logger.info(
             "webhook event",
             extra={

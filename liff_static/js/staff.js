@@ -21,10 +21,11 @@ import { openMenuEditor, setUpMenuEditor } from "./staff-menu-editor.js";
 import { openCustomerExport } from "./staff-customer-export.js";
 import { openApiKeys } from "./staff-api-keys.js";
 import { openConnect, setUpConnect } from "./staff-connect.js";
+import { openScenarios, setUpScenarios } from "./staff-scenarios.js";
 
 const SCREENS = [
   "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
-  "pos", "connect",
+  "pos", "connect", "scenarios",
 ];
 const OPENERS = {
   coupons: openCoupons,
@@ -40,6 +41,7 @@ const OPENERS = {
   staff: openTeam,
   pos: openApiKeys,
   connect: openConnect,
+  scenarios: openScenarios,
 };
 // Screens reached from a tab's screen keep that tab selected.
 const TAB_OF = {
@@ -85,8 +87,10 @@ async function main() {
   setUpRichMenus();
   setUpMenuEditor();
   setUpConnect();
+  setUpScenarios();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
+  document.getElementById("scenarios-tab").hidden = me.payload.role !== "owner";
   document.getElementById("menus-link").hidden = me.payload.role !== "owner";
   document.getElementById("export-link").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);

@@ -16,7 +16,11 @@ class LocalControl:
     """What AWS's schedules would do, on demand:
     - `POST /_local/schedules/birth-month/fire`: the monthly birth-month run, now;
     - `POST /_local/schedules/birth-month-catch-up/fire`: the daily catch-up run, now;
-    - `POST /_local/schedules/campaigns/fire-due?ahead_seconds=N`: the campaign starts due within N seconds.
+    - `POST /_local/schedules/campaigns/fire-due?ahead_seconds=N`: the campaign starts due within N seconds;
+    - `POST /_local/schedules/scenarios/fire`: the scenario schedule's minute, now;
+    - `GET /_local/clock`: the time the functions see; `POST /_local/clock/advance` with
+      `{"days": d, "hours": h, "minutes": m, "seconds": s}` moves it forward (then what became due runs);
+      `POST /_local/clock/reset` puts it back to the real time.
     """
 
     def __init__(self, stack: LocalStack):
@@ -35,6 +39,16 @@ class LocalControl:
             assert self._stack.campaign_schedules is not None
             results = self._stack.campaign_schedules.fire_due(ahead)
             response = Response(json.dumps({"fired": results}), content_type="application/json")
+        elif request.path.startswith("/clock"):
+            # The simulator's console (another port) moves the clock too: CORS for it.
+            response = Response(status=204) if request.method == "OPTIONS" else self._clock(request)
+            response.headers["access-control-allow-origin"] = "*"
+            response.headers["access-control-allow-headers"] = "content-type"
+            response.headers["access-control-allow-methods"] = "GET,POST,OPTIONS"
+        elif request.method == "POST" and request.path == "/schedules/scenarios/fire":
+            assert self._stack.scenario_schedule is not None
+            result = self._stack.scenario_schedule.run_now()
+            response = Response(json.dumps(result), content_type="application/json")
         elif request.method == "GET" and request.path == "/urls":
             response = Response(self._stack.urls.model_dump_json() if self._stack.urls else "{}")
         else:
@@ -42,3 +56,26 @@ class LocalControl:
                 json.dumps({"message": "Not Found"}), status=404, content_type="application/json"
             )
         return response(environ, start_response)
+
+    def _clock(self, request: Request) -> Response:
+        clock = self._stack.clock
+        if request.method == "POST" and request.path == "/clock/advance":
+            try:
+                asked = json.loads(request.get_data() or b"{}")
+                by = timedelta(**{unit: float(asked.get(unit, 0)) for unit in CLOCK_UNITS})
+                clock.advance(by)
+            except (ValueError, TypeError, AttributeError) as bad:
+                return _json(400, {"message": f"cannot move the clock: {bad}"})
+            self._stack.after_clock_moved()
+        elif request.method == "POST" and request.path == "/clock/reset":
+            clock.reset()
+        elif not (request.method == "GET" and request.path == "/clock"):
+            return _json(404, {"message": "Not Found"})
+        return _json(200, {"now": clock().isoformat(), "offset_seconds": clock.offset.total_seconds()})
+
+
+CLOCK_UNITS = ("days", "hours", "minutes", "seconds")
+
+
+def _json(status: int, payload: Any) -> Response:
+    return Response(json.dumps(payload), status=status, content_type="application/json")

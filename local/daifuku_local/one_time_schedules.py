@@ -12,10 +12,11 @@ import json
 import logging
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from daifuku.clock import Clock, system_clock
 from daifuku_local.aws_resources import aws_client
 from daifuku_local.lambda_runtime import LocalLambdaContext, load_handler
 
@@ -25,7 +26,8 @@ POLL_SECONDS = 1.0
 
 
 class OneTimeScheduler:
-    def __init__(self, endpoint_url: str, group_name: str):
+    def __init__(self, endpoint_url: str, group_name: str, clock: Clock = system_clock):
+        self._clock = clock
         self._scheduler = aws_client("scheduler", endpoint_url)
         self._group_name = group_name
         self._planner = load_handler("segment_send", module="planner")
@@ -41,7 +43,7 @@ class OneTimeScheduler:
 
     def fire_due(self, ahead: timedelta = timedelta(0)) -> list[dict[str, Any]]:
         """Fire every schedule due by now + `ahead`; the planners' results, in order."""
-        deadline = datetime.now(UTC) + ahead
+        deadline = self._clock() + ahead
         results = []
         for summary in self._scheduler.list_schedules(GroupName=self._group_name)["Schedules"]:
             schedule = self._scheduler.get_schedule(Name=summary["Name"], GroupName=self._group_name)

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 import daifuku_local.upstream_patches  # noqa: F401  (first: refuses any moto or Powertools but the pinned)
+from daifuku.settings import settings_from
+from daifuku.wiring import Wiring, use_wiring
 from daifuku_local.aws_resources import (
     LOCAL_ACCOUNT,
     REGION,
@@ -30,7 +32,9 @@ from daifuku_local.liff_site import LiffSite
 from daifuku_local.line_platform import LineSimulator, SimulatorConfig
 from daifuku_local.local_control import LocalControl
 from daifuku_local.moto_process import MotoServerProcess
+from daifuku_local.movable_clock import MovableClock
 from daifuku_local.one_time_schedules import OneTimeScheduler
+from daifuku_local.scenario_schedule import LocalScenarioSchedule
 from daifuku_local.snapshot import load_table_snapshot, save_table_snapshot
 from daifuku_local.sqs_event_source import SqsEventSource
 from daifuku_local.wsgi_server import BackgroundWsgiServer
@@ -89,8 +93,11 @@ class LocalStack:
         self._send_worker: SqsEventSource | None = None
         self._connect_worker: SqsEventSource | None = None
         self.campaign_schedules: OneTimeScheduler | None = None
+        self.scenario_schedule: LocalScenarioSchedule | None = None
         self.urls: LocalStackUrls | None = None
         self._lambda_invoke: LocalLambdaInvoke | None = None
+        # The time every function of this stack reads (through current_wiring().clock).
+        self.clock = MovableClock()
 
     def start(self) -> LocalStackUrls:
         channel = self.config.channel
@@ -122,6 +129,8 @@ class LocalStack:
         )
         api = BackgroundWsgiServer(api_app, port=self.config.api_port)
         os.environ.update(self.function_environment(simulator_url, api.url))
+        # The functions run in this process: their wiring is this one, with the stack's movable clock.
+        use_wiring(Wiring(settings_from(os.environ), clock=self.clock))
         # The simulator's bot answers /v2/bot/info with this basic id.
         site_config = {
             "apiBaseUrl": api.url,
@@ -155,10 +164,16 @@ class LocalStack:
         )
         self._connect_worker.start()
         self.campaign_schedules = OneTimeScheduler(
-            self.moto.endpoint_url, self.resources.campaign_schedule_group
+            self.moto.endpoint_url, self.resources.campaign_schedule_group, clock=self.clock
         )
         self.campaign_schedules.start()
-        self.simulator.console_links = {"liffSite": site.url, "liffPages": LIFF_PAGES}
+        self.scenario_schedule = LocalScenarioSchedule()
+        self.scenario_schedule.start()
+        self.simulator.console_links = {
+            "liffSite": site.url,
+            "liffPages": LIFF_PAGES,
+            "clock": f"{api.url}/_local/clock",  # the functions' clock, moved from the console
+        }
         if self.config.demo_shop:
             seed_demo_shop(self.simulator, self.moto.endpoint_url, self.resources.table_name, site.url)
         self.urls = LocalStackUrls(
@@ -239,12 +254,20 @@ class LocalStack:
         handler = load_handler("birthday_scheduler")
         return handler(payload, LocalLambdaContext(function_name="daifuku-birthday_scheduler"))
 
+    def after_clock_moved(self) -> None:
+        """What became due when the clock moved runs now, as the schedules would have run it."""
+        assert self.campaign_schedules is not None and self.scenario_schedule is not None
+        self.campaign_schedules.fire_due()
+        self.scenario_schedule.run_now()
+
     @property
     def snapshot_path(self) -> Path:
         assert self.config.data_dir is not None
         return self.config.data_dir / "table.json"
 
     def stop(self) -> None:
+        if self.scenario_schedule:
+            self.scenario_schedule.stop()
         if self.campaign_schedules:
             self.campaign_schedules.stop()
         if self._send_worker:
@@ -261,3 +284,4 @@ class LocalStack:
         if self.simulator:
             self.simulator.stop()
         self.moto.stop()
+        use_wiring(None)

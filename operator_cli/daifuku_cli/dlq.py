@@ -15,6 +15,7 @@ from typing import Any
 
 from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.connect_delivery import CONNECT_MESSAGE, EventDelivery
+from daifuku.domain.scenarios import ScenarioStepBatch, is_scenario_step_batch
 from daifuku_cli.failures import UsageError
 from daifuku_cli.messages import _
 from daifuku_cli.target import Target, add_target_arguments, resolve_target, where_hint
@@ -38,6 +39,16 @@ def register(subcommands: Any) -> None:
         )
 
 
+def _dead_batch(body: str) -> tuple[str, int, str]:
+    """(campaign id, recipients, which batch) of a dead message: a campaign's batch, or due scenario
+    steps (counted as `scenario:<id>`; redriving them is as safe, each step has its retry key)."""
+    if is_scenario_step_batch(body):
+        steps = ScenarioStepBatch.model_validate_json(body).steps
+        return f"scenario:{steps[0].scenario_id if steps else '-'}", len(steps), "steps"
+    batch = SendBatch.model_validate_json(body)
+    return batch.campaign_id, len(batch.user_ids), f"batch {batch.batch_no}"
+
+
 def run_show(arguments: argparse.Namespace) -> int:
     target = resolve_target(arguments)
     if arguments.connect:
@@ -45,9 +56,9 @@ def run_show(arguments: argparse.Namespace) -> int:
     per_campaign: Counter[str] = Counter()
     recipients: Counter[str] = Counter()
     for message in _peek_all(target):
-        batch = SendBatch.model_validate_json(message["Body"])
-        per_campaign[batch.campaign_id] += 1
-        recipients[batch.campaign_id] += len(batch.user_ids)
+        campaign_id, count, _which = _dead_batch(message["Body"])
+        per_campaign[campaign_id] += 1
+        recipients[campaign_id] += count
     if not per_campaign:
         print(_("The dead-letter queue is empty."))
         return 0
@@ -72,8 +83,8 @@ def run_redrive(arguments: argparse.Namespace) -> int:
         if not messages:
             break
         for message in messages:
-            batch = SendBatch.model_validate_json(message["Body"])
-            if arguments.campaign and batch.campaign_id != arguments.campaign:
+            campaign_id, count, which = _dead_batch(message["Body"])
+            if arguments.campaign and campaign_id != arguments.campaign:
                 kept += 1
                 continue
             # Send first, delete second: a crash in between leaves a duplicate batch, which LINE
@@ -81,9 +92,7 @@ def run_redrive(arguments: argparse.Namespace) -> int:
             sqs.send_message(QueueUrl=target.send_queue_url, MessageBody=message["Body"])
             sqs.delete_message(QueueUrl=target.send_dlq_url, ReceiptHandle=message["ReceiptHandle"])
             moved += 1
-            print(
-                f"  redriven: {batch.campaign_id} batch {batch.batch_no} ({len(batch.user_ids)} recipients)"
-            )
+            print(f"  redriven: {campaign_id} {which} ({count} recipients)")
     print(_("Moved {moved} batch(es) back to the send queue.").format(moved=moved))
     if kept:
         print(_("Left {kept} batch(es) of other campaigns in the dead-letter queue.").format(kept=kept))

@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Any
 
 from daifuku.adapters.dynamodb import keys
+from daifuku.domain.scenario_engine import SCENARIO_COUNTERS, STEP_COUNTERS
 
 SCHEMA_VERSION = 1
 EXPORT_FORMAT = "daifuku-export"
@@ -529,6 +530,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             number("failed"),
             number("skipped_by_flag"),
             number("paused"),
+            number("capped"),
             number("blocks_within_7_days"),
         ),
     ),
@@ -644,6 +646,98 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             text("by"),
             text("via"),
         ),
+    ),
+    ItemKind(
+        "scenarios",
+        "scenarios (their definition as JSON), their status and version",
+        pk=keys.SCENARIO.pk,
+        sk=keys.SCENARIO.sk,
+        columns=(
+            key_only("scenario_id"),
+            Column("scenario", ColumnType.JSON),
+            number("version"),
+            text("status"),
+        ),
+    ),
+    ItemKind(
+        "scenario_enrolments",
+        "each member's way through each scenario: entry, next step and when, why it stopped",
+        pk=keys.SCENARIO_ENROLMENT.pk,
+        sk=keys.SCENARIO_ENROLMENT.sk,
+        columns=(
+            text("scenario_id"),
+            text("user_id"),
+            number("entry"),
+            text("status"),
+            text("enrolled_at"),
+            text("next_step_id"),
+            text("next_due"),
+            text("wait_until"),
+            text("done_step_id"),
+            text("last_sent_step_id"),
+            text("last_sent_at"),
+            text("stop_reason"),
+            text("ended_at"),
+        ),
+    ),
+    ItemKind(
+        "scenario_results",
+        "each scenario's results: enrolled, finished, stopped by each condition",
+        pk=keys.SCENARIO_RESULTS.pk,
+        sk=keys.SCENARIO_RESULTS.sk,
+        columns=(key_only("scenario_id"), *(number(name) for name in SCENARIO_COUNTERS)),
+    ),
+    ItemKind(
+        "scenario_step_results",
+        "each scenario step's results: sent, skipped, capped, failed, blocks within 7 days",
+        pk=keys.SCENARIO_STEP_RESULTS.pk,
+        sk=keys.SCENARIO_STEP_RESULTS.sk,
+        columns=(
+            key_only("scenario_id"),
+            key_only("step_id"),
+            *(number(name) for name in STEP_COUNTERS),
+        ),
+    ),
+    ItemKind(
+        "scenario_due_steps",
+        "scenario steps waiting to be sent, by when they are due",
+        pk=keys.SCENARIO_DUE.pk,
+        sk=keys.SCENARIO_DUE.sk,
+        columns=(
+            key_only("day"),
+            key_only("shard"),
+            key_only("due"),
+            key_only("scenario_id"),
+            key_only("user_id"),
+            key_only("entry"),
+            text("step_id"),
+        ),
+    ),
+    ItemKind(
+        "scenario_schedule",
+        "how far the scenario schedule has taken due steps",
+        pk=keys.SCENARIO_SCHEDULE_CURSOR.pk,
+        sk=keys.SCENARIO_SCHEDULE_CURSOR.sk,
+        columns=(text("at"),),
+    ),
+    ItemKind(
+        "messaging_rules",
+        "the shop's send rules: quiet hours, the weekly frequency cap, and when steps waited for quota",
+        pk=keys.MESSAGING_RULES.pk,
+        sk=keys.MESSAGING_RULES.sk,
+        columns=(
+            Column("quiet_hours", ColumnType.JSON),
+            Column("frequency_cap", ColumnType.JSON),
+            text("quota_wait_since"),
+            text("quota_wait_last"),
+        ),
+    ),
+    ItemKind(
+        "push_logs",
+        "when each member was pushed to in the last 7 days (the frequency cap)",
+        pk=keys.PUSH_LOG.pk,
+        sk=keys.PUSH_LOG.sk,
+        columns=(key_only("user_id"), Column("pushed_at", ColumnType.JSON)),
     ),
     ItemKind(
         "webhook_events",

@@ -110,8 +110,9 @@ def test_only_the_planner_and_the_worker_are_told_where_the_send_queue_is(synthe
         for name, (_, function) in functions.items()
         if "DAIFUKU_SEND_QUEUE_URL" in function["Properties"]["Environment"]["Variables"]
     }
-    # The planners put batches on the queue; the worker shortens a throttled batch's visibility timeout.
-    assert told == {"birthday_scheduler", "segment_send.planner", "segment_send"}
+    # The planners and the scenario schedule put batches on the queue; the worker shortens a throttled
+    # batch's visibility timeout.
+    assert told == {"birthday_scheduler", "segment_send.planner", "segment_send", "scenario_scheduler"}
     for name in told:
         variables = functions[name][1]["Properties"]["Environment"]["Variables"]
         assert variables["DAIFUKU_SEND_QUEUE_URL"] == {"Ref": queue_id}

@@ -68,15 +68,21 @@ def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthe
     }
     assert {name for name, a in granted.items() if a >= CREDENTIALS_READ} == callers_of_line
     assert {name for name, a in granted.items() if a & CREDENTIALS_READ} == callers_of_line
-    # Only the planner sends jobs, only the push worker receives them; the webhook and the API raise
-    # outgoing events (and forward webhooks) on the connect queue, which only its worker receives
+    # Only the planners (campaigns, birth month, scenarios) send jobs, only the push worker receives them;
+    # the webhook and the API raise outgoing events (and forward webhooks) on the connect queue, which
+    # only its worker receives
     _, send_queue, _, _, _ = synthesized.queue_of("segment_send")
     _, connect_queue, _, _, _ = synthesized.queue_of("connect_delivery")
-    assert senders_to(synthesized, send_queue) == {"birthday_scheduler", "segment_send.planner"}
+    assert senders_to(synthesized, send_queue) == {
+        "birthday_scheduler",
+        "segment_send.planner",
+        "scenario_scheduler",
+    }
     assert senders_to(synthesized, connect_queue) == {"webhook", "liff_api"}
     assert {name for name, a in granted.items() if a & SEND} == {
         "birthday_scheduler",
         "segment_send.planner",
+        "scenario_scheduler",
         "webhook",
         "liff_api",
     }
@@ -120,6 +126,9 @@ def test_the_credentials_are_read_from_the_stacks_own_parameter_path_only(synthe
             continue
         statements = synthesized.statements_of_role(synthesized.role_of(name))
         reads = [s for s in statements if "ssm:GetParameter" in actions(s)]
+        if name == "scenario_scheduler":  # never calls LINE: no credentials at all
+            assert reads == []
+            continue
         assert len(reads) == 1, name
         (parameter_read,) = reads
         assert set(actions(parameter_read)) == {"ssm:GetParameter", "ssm:GetParameters"}

@@ -25,6 +25,7 @@ from functions.liff_api.staff_routes import STAFF_PREFIX, STAFF_ROUTES
 from tests.integration.campaign_api import make_staff, wait_until_finished
 from tests.integration.member_api import a_form, shop_configured
 from tests.integration.pos_api import new_key
+from tests.integration.scenario_api import scenario_calls
 from tests.integration.staff_api import (
     card_qr,
     give_coupon,
@@ -444,6 +445,7 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
             {"endpoint_id": endpoint["endpoint_id"]},
             None,
         ),
+        **scenario_calls(f"s-audit-{uuid.uuid4().hex[:8]}", tag),
     }
     mutating = sorted(route for route, policy in STAFF_ROUTES.items() if policy.mutating)
     assert sorted(valid_calls) == mutating, "a mutating route without a test call here"

@@ -18,6 +18,17 @@ import daifuku.domain
 import daifuku.models
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
+from daifuku.domain.frequency_cap import FrequencyCapRule, MessagingRules
+from daifuku.domain.scenario_desk import ScenarioCreateRequest, ScenarioEditRequest, ScenarioEnrolRequest
+from daifuku.domain.scenarios import (
+    QuietHours,
+    Reentry,
+    Scenario,
+    ScenarioStep,
+    StepDelay,
+    StopConditions,
+    Trigger,
+)
 from daifuku.domain.segments import Segment
 from daifuku.models.connect import EventEndpointRequest, ForwardingRequest
 from daifuku.models.custom_rich_menus import CustomMenuArea, CustomRichMenuRequest
@@ -127,6 +138,24 @@ FLEX_MESSAGE = {
             "contents": [{"type": "text", "text": "新作", "flex": 1}],
         },
     },
+}
+SCENARIO_STEP = {
+    "step_id": "s1",
+    "delay": {"amount": 1, "unit": "days", "after": "previous", "at": "10:00"},
+    "messages": [TEXT_MESSAGE, IMAGE_MESSAGE],
+    "add_tags": ["初来店フォロー"],
+    "remove_tags": [],
+    "condition": {"registered": True},
+    "end_scenario": False,
+}
+SCENARIO = {
+    "name": "友だち追加後のご案内",
+    "trigger": {"kind": "friend_added", "every_time": False},
+    "steps": [SCENARIO_STEP],
+    "stop": {"tag": "来店済み", "visited": True, "registered": False},
+    "reentry": {"mode": "after_finishing", "min_interval_days": 30},
+    "exclusive_group": "新規",
+    "pause_skip_after_hours": 24,
 }
 COUPON = {"title": "新作100円引き", "description": "お会計から\n100円引き", "valid_days": 14}
 LINE_EVENT = {
@@ -288,11 +317,25 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "events": ["member.registered", "visit.recorded"],
         "include_personal": False,
     },
+    Trigger: SCENARIO["trigger"],
+    StepDelay: SCENARIO_STEP["delay"],
+    ScenarioStep: SCENARIO_STEP,
+    StopConditions: SCENARIO["stop"],
+    Reentry: SCENARIO["reentry"],
+    QuietHours: {"start": "09:00", "end": "21:00"},
+    ScenarioCreateRequest: SCENARIO | {"scenario_id": "s-welcome"},
+    ScenarioEditRequest: SCENARIO | {"version": 3},
+    ScenarioEnrolRequest: {"segment": SEGMENT},
+    FrequencyCapRule: {"max_pushes_per_7_days": 3, "exempt_birthday": True, "exempt_rank_up": False},
+    MessagingRules: {
+        "quiet_hours": {"start": "09:00", "end": "21:00"},
+        "frequency_cap": {"max_pushes_per_7_days": 3, "exempt_birthday": True, "exempt_rank_up": False},
+    },
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,
 # a send batch is a queue message Daifuku writes itself.
-NOT_REQUESTS = {Campaign, SendBatch}
+NOT_REQUESTS = {Campaign, SendBatch, Scenario}
 
 # The registration form whose configuration the RegistrationForm example fits.
 SHOP_FORM = RegistrationFormConfig(

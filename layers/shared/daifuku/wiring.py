@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from daifuku.adapters.dynamodb.repositories import Repositories
 from daifuku.adapters.dynamodb.table import TableGateway
+from daifuku.clock import Clock, system_clock
 from daifuku.settings import (
     CampaignSchedulingSettings,
     RichMenuRefreshSettings,
@@ -38,14 +39,20 @@ if TYPE_CHECKING:
     from daifuku.adapters.line_login import LineIdTokenVerifier
     from daifuku.adapters.rich_menu_painter import RichMenuRefresh
     from daifuku.adapters.send_queue import SendQueue
+    from daifuku.domain.scenario_engine import ScenarioEngine
     from daifuku.domain.shop_events import ShopEventEmitter
 
 
 class Wiring:
     """The adapters of one deployment (one `Settings`), each built once, on first use."""
 
-    def __init__(self, settings: Settings, *, dynamodb: Any = None, session: Any = None):
+    def __init__(
+        self, settings: Settings, *, dynamodb: Any = None, session: Any = None, clock: Clock = system_clock
+    ):
         self.settings = settings
+        # What time it is for every rule run through this wiring: the system's, deployed; the local
+        # stack's movable one there (only a wiring built by the local stack or a test gets another).
+        self.clock = clock
         self._dynamodb = dynamodb  # a boto3 DynamoDB resource (tests, the local stack, the operator CLI)
         self._session = session
         self._lock = threading.Lock()  # the local stack's first requests can arrive together
@@ -63,6 +70,11 @@ class Wiring:
                 self._session = boto3.DEFAULT_SESSION
             return self._session
 
+    def sibling(self, settings: Settings | None = None) -> Wiring:
+        """A wiring with its own clients (a thread that stands for another execution environment)
+        and the same clock."""
+        return Wiring(settings or self.settings, clock=self.clock)
+
     @cached_property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.settings.shop_timezone)
@@ -74,6 +86,13 @@ class Wiring:
         if self._dynamodb is not None:
             return Repositories.over(TableGateway(self.settings.table_name, self._dynamodb))
         return Repositories.over(TableGateway(self.settings.table_name, session=self.aws_session))
+
+    def scenario_engine(self) -> ScenarioEngine:
+        """Scenarios: enrolment (every trigger's entrance), the schedule's due steps, resume; a new one per
+        run (its repository counts the run's reads)."""
+        from daifuku.domain.scenario_engine import ScenarioEngine
+
+        return ScenarioEngine(self.table.scenarios(), self.timezone, self.clock)
 
     # LINE
 

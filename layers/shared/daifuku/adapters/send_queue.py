@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from daifuku.domain.campaigns import SendBatch
+from daifuku.domain.scenarios import ScenarioStepBatch
 
 
 class SendQueue:
@@ -20,7 +21,11 @@ class SendQueue:
             self._client = boto3.client("sqs")
         return self._client
 
-    def enqueue(self, batches: tuple[SendBatch, ...]) -> None:
+    def enqueue_steps(self, batches: tuple[ScenarioStepBatch, ...]) -> None:
+        """Due scenario steps, for the same push workers as the campaigns' batches."""
+        self.enqueue(batches)
+
+    def enqueue(self, batches: tuple[SendBatch | ScenarioStepBatch, ...]) -> None:
         for start in range(0, len(batches), 10):
             chunk = batches[start : start + 10]
             answer = self.client.send_message_batch(

@@ -245,6 +245,7 @@ class CampaignProgress(BaseModel):
     failed: int = 0  # LINE refused the recipient (400)
     skipped_by_flag: int = 0  # in the segment, but blocked, flagged or deleted (at planning or sending)
     paused: int = 0  # not sent: the month's quota ran out
+    capped: int = 0  # not sent: over the weekly frequency cap
     blocks_within_7_days: int = 0  # recipients who blocked the shop within 7 days of receiving it
 
     @property

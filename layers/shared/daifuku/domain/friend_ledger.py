@@ -30,6 +30,8 @@ from daifuku.domain.line_messages import (
 )
 from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.domain.rich_menu_layout import COUPONS_VIEW_QUERY, MenuAction, action_in_postback
+from daifuku.domain.scenario_engine import NO_SCENARIOS, ScenarioEntrance
+from daifuku.domain.scenarios import TriggerEvent, TriggerKind
 from daifuku.domain.shop_events import NO_SHOP_EVENTS, ShopEventEmitter, friend_blocked
 from daifuku.models.member import Member
 from daifuku.models.shop import ShopConfig
@@ -201,7 +203,9 @@ class FriendLedger:
         staff: StaffDirectory,
         campaigns: BlockAttribution,
         events: ShopEventEmitter = NO_SHOP_EVENTS,
+        scenarios: ScenarioEntrance = NO_SCENARIOS,
     ):
+        self._scenarios = scenarios
         self._repository = repository
         self._staff = staff
         self._campaigns = campaigns
@@ -227,6 +231,7 @@ class FriendLedger:
                 return EventResult(Outcome(written.value), [])
             campaigns = self._campaigns.attribute_block(user_id, at)
             self._events.emit(friend_blocked(user_id, at))
+            self._scenarios.blocked(user_id, claim.now)
             return EventResult(Outcome.BLOCKED, [f"after campaign {c}" for c in campaigns])
         if isinstance(event, MessageEvent | PostbackEvent):
             return self._interaction(claim, event, user_id, at)
@@ -281,6 +286,7 @@ class FriendLedger:
                 event.webhook_event_id, event.timestamp, member.display_name, not is_first_follow
             )
         new = is_first_follow and not unblocked
+        self._scenarios.triggered(user_id, TriggerEvent(kind=TriggerKind.FRIEND_ADDED, first=new))
         return EventResult(Outcome.NEW_FRIEND if new else Outcome.RETURNING_FRIEND, notes, alert)
 
     def _interaction(

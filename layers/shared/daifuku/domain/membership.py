@@ -35,6 +35,8 @@ from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.domain.phone_numbers import format_phone
 from daifuku.domain.points import rank_for
 from daifuku.domain.registration import RegisteredProfile, read_registration
+from daifuku.domain.scenario_engine import NO_SCENARIOS, ScenarioEntrance
+from daifuku.domain.scenarios import TriggerEvent, TriggerKind
 from daifuku.domain.shop_events import NO_SHOP_EVENTS, ShopEventEmitter, member_deleted, member_registered
 from daifuku.models.member import MembershipStatus
 from daifuku.models.membership import (
@@ -140,6 +142,7 @@ class MembershipDesk:
     card_signing_key: bytes
     timezone: tzinfo
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    scenarios: ScenarioEntrance = NO_SCENARIOS
     retry_policy: RetryPolicy | None = None
     notes: list[str] = field(default_factory=list)
     counters: DailyCounters | None = None  # the dashboard's registrations per day and member total
@@ -281,6 +284,7 @@ class MembershipDesk:
         if newly_registered:
             self._send_registration_complete(user_id, member_no, profile.name)
             self.events.emit(member_registered(user_id, member_no, now, profile.model_dump(mode="json")))
+            self.scenarios.triggered(user_id, TriggerEvent(kind=TriggerKind.REGISTRATION_COMPLETED))
         return RegistrationResult(
             member_no=member_no,
             status=MembershipStatus.REGISTERED,

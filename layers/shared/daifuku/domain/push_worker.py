@@ -7,6 +7,7 @@ with `x-line-accepted-request-id` means an earlier attempt was accepted, and cou
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ class RecipientOutcome(StrEnum):
     FAILED = "failed"  # LINE refused this recipient (400)
     SKIPPED_BY_FLAG = "skipped_by_flag"  # blocked, do-not-send, complaint hold or deleted at send time
     PAUSED = "paused"  # the month's quota ran out before this recipient
+    CAPPED = "capped"  # the member had their pushes of the last 7 days (the frequency cap)
 
 
 class MonthlyLimitReachedMidBatch(DomainError):
@@ -68,6 +70,23 @@ class CampaignRecords(Protocol):
         """Give `user_id` the coupon unless they hold it already (a retry); False then."""
 
 
+class CampaignCap(Protocol):
+    """The weekly frequency cap as a campaign sees it (daifuku.domain.frequency_cap)."""
+
+    def capped(self, campaign_id: str, user_ids: list[str], now: datetime) -> set[str]:
+        """Those of `user_ids` this campaign may not push to now."""
+
+    def count_pushes(self, user_ids: list[str], at: datetime) -> None: ...
+
+
+class NoCap:
+    def capped(self, campaign_id: str, user_ids: list[str], now: datetime) -> set[str]:
+        return set()
+
+    def count_pushes(self, user_ids: list[str], at: datetime) -> None:
+        return None
+
+
 class LineSender(Protocol):
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
 
@@ -83,6 +102,8 @@ class PushWorker:
     timezone: ZoneInfo = field(
         default_factory=lambda: ZoneInfo("Asia/Tokyo")
     )  # the shop's: coupons' last day
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    cap: CampaignCap = field(default_factory=NoCap)
 
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
         """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
@@ -102,6 +123,11 @@ class PushWorker:
                 outcomes[user_id] = RecipientOutcome.SKIPPED_BY_FLAG
             else:
                 eligible.append(member)
+        now = self.clock()
+        capped = self.cap.capped(campaign.campaign_id, [m.user_id for m in eligible], now)
+        for user_id in capped:
+            outcomes[user_id] = RecipientOutcome.CAPPED
+        eligible = [m for m in eligible if m.user_id not in capped]
         try:
             if campaign.is_personalised:
                 outcomes.update(self._push_each(campaign, batch, eligible))
@@ -121,6 +147,7 @@ class PushWorker:
         except (LineRateLimited, LineUnavailable) as error:
             raise RetryLater(str(error)) from error
         self._grant_coupons(campaign, outcomes)
+        self.cap.count_pushes([u for u, o in outcomes.items() if o is RecipientOutcome.SENT], now)
         progress = self.records.record_outcomes(batch, outcomes)
         if progress.all_batches_finished and progress.status is CampaignStatus.SENDING:
             self.records.complete_campaign(batch.campaign_id)
@@ -128,7 +155,7 @@ class PushWorker:
 
     def _grant_coupons(self, campaign: Campaign, outcomes: dict[str, RecipientOutcome]) -> None:
         """The campaign's coupon to everyone the messages reached, once each (a retry grants nothing new)."""
-        now = datetime.now(UTC)
+        now = self.clock()
         coupon = campaign.coupon_issued(now, now.astimezone(self.timezone).date())
         if coupon is None:
             return

@@ -32,6 +32,8 @@ from daifuku.domain.points import (
     request_fingerprint,
     visit_entry_id,
 )
+from daifuku.domain.scenario_engine import NO_SCENARIOS, ScenarioEntrance
+from daifuku.domain.scenarios import TriggerEvent, TriggerKind
 from daifuku.domain.search_text import member_number_candidates, search_form, tag_in_query
 from daifuku.domain.shop_events import (
     NO_SHOP_EVENTS,
@@ -90,6 +92,7 @@ class StaffDesk:
     timezone: tzinfo
     poster_key: bytes
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    scenarios: ScenarioEntrance = NO_SCENARIOS
     notes: list[str] = field(default_factory=list)
     events: ShopEventEmitter = field(default=NO_SHOP_EVENTS, kw_only=True)  # outgoing events
 
@@ -172,6 +175,9 @@ class StaffDesk:
         rank_up = False
         if created:
             rank_up = self.settle_rank(user_id, entry)
+            self.scenarios.triggered(
+                user_id, TriggerEvent(kind=TriggerKind.VISIT_RECORDED, first=member.last_visit_on is None)
+            )
         else:
             stored = self.points.ledger_entry(user_id, entry.entry_id)
             entry.check_retry_of(stored)
@@ -273,6 +279,7 @@ class StaffDesk:
         used_at = self.coupons.redeem_coupon(user_id, coupon_id, staff, self.clock(), self.today())
         self.audit(staff, "coupon.redeem", user_id, coupon_id=coupon_id)
         self.events.emit(coupon_redeemed(user_id, None, used_at, coupon_id))
+        self.scenarios.triggered(user_id, TriggerEvent(kind=TriggerKind.COUPON_REDEEMED))
         return used_at
 
     # Member management
@@ -310,6 +317,9 @@ class StaffDesk:
             if self.care.replace_tags(user_id, member.tags, wanted):
                 added, removed = sorted(wanted - member.tags), sorted(member.tags - wanted)
                 self.audit(staff, "tags.set", user_id, added=added, removed=removed)
+                self.scenarios.triggered(
+                    user_id, *(TriggerEvent(kind=TriggerKind.TAG_ADDED, tag=t) for t in added)
+                )
                 return self.member_detail(user_id)
         raise RecordContention(user_id)
 

@@ -188,6 +188,31 @@ $("send-text").addEventListener("submit", async (event) => {
 });
 
 state.links = await call("/_sim/console-config");
+setUpClock();
 await refreshUsers();
 if (state.users.length) await select(state.users[0].user_id);
 setInterval(refresh, 3000);
+
+// The functions' clock (the local stack's): move it forward to see scenario steps arrive.
+async function clockCall(path, body) {
+  const response = await fetch(`${state.links.clock}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (answer.now) $("clock-now").textContent = new Date(answer.now).toLocaleString("ja-JP", { timeZone: "Asia/Tokyo" });
+}
+
+function setUpClock() {
+  if (!state.links.clock) return;
+  $("clock-panel").hidden = false;
+  for (const button of document.querySelectorAll("#clock-panel [data-advance]")) {
+    button.addEventListener("click", async () => {
+      await clockCall("/advance", JSON.parse(button.dataset.advance));
+      refreshChat();
+    });
+  }
+  $("clock-reset").addEventListener("click", () => clockCall("/reset", {}));
+  clockCall("");
+}

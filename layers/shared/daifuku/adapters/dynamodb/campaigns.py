@@ -48,6 +48,7 @@ PROGRESS_COUNTERS = (
     "failed",
     "skipped_by_flag",
     "paused",
+    "capped",
     "blocks_within_7_days",
 )
 

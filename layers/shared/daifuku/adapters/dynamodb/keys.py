@@ -34,6 +34,14 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | the webhook forwarding (URL, silent switch) | CONNECT | FORWARDING |
 | an outgoing-event endpoint (URL, events, scope, signing secret) | CONNECT | ENDPOINT#<endpointId> |
 | one delivery attempt to an endpoint or the forwarding (TTL) | CONNECT_LOG#<target> | <at ISO UTC>#<id> |
+| a scenario (trigger, steps, stop and re-entry rules, status, version) | SCENARIO | <scenarioId> |
+| a member's way through a scenario (entry, next step, due, why stopped) | SCENARIO#<id> | ENROL#<userId> |
+| a scenario's result counters (enrolled, finished, stopped by each condition) | SCENARIO#<id> | RESULTS |
+| a step's counters (sent, skipped, capped, failed, blocks) | SCENARIO#<id> | RESULTS#<stepId> |
+| a scenario step due (UTC day, shard) | SCENARIO_DUE#<day>#<shard> | <due>#<scenarioId>#<userId>#<entry> |
+| how far the scenario schedule has taken due steps | SCENARIO_SCHEDULE | CURSOR |
+| the shop's send rules (quiet hours, frequency cap) and the quota-wait note | SHOP | MESSAGING_RULES |
+| a member's pushes of the last 7 days (the frequency cap) | USER#<userId> | PUSH_LOG |
 
 Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
 transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
@@ -104,6 +112,15 @@ RECEIPT = KeyPattern("RECEIPT#{receipt_id}", "RECEIPT")
 CONNECT_FORWARDING = KeyPattern("CONNECT", "FORWARDING")
 EVENT_ENDPOINT = KeyPattern("CONNECT", "ENDPOINT#{endpoint_id}")
 DELIVERY_ATTEMPT = KeyPattern("CONNECT_LOG#{target}", "{at}#{attempt_id}")
+
+SCENARIO = KeyPattern("SCENARIO", "{scenario_id}")
+SCENARIO_ENROLMENT = KeyPattern("SCENARIO#{scenario_id}", "ENROL#{user_id}")
+SCENARIO_RESULTS = KeyPattern("SCENARIO#{scenario_id}", "RESULTS")
+SCENARIO_STEP_RESULTS = KeyPattern("SCENARIO#{scenario_id}", "RESULTS#{step_id}")
+SCENARIO_DUE = KeyPattern("SCENARIO_DUE#{day}#{shard}", "{due}#{scenario_id}#{user_id}#{entry}")
+SCENARIO_SCHEDULE_CURSOR = KeyPattern("SCENARIO_SCHEDULE", "CURSOR")
+MESSAGING_RULES = KeyPattern("SHOP", "MESSAGING_RULES")
+PUSH_LOG = KeyPattern(USER_PARTITION, "PUSH_LOG")
 
 MEMBER_SK = MEMBER.sk
 MEMBER_NO_SK = MEMBER_NUMBER.sk
@@ -247,3 +264,43 @@ def api_rate_window_key(key_id: str, window: int) -> Key:
 
 def receipt_key(receipt_id: str) -> Key:
     return RECEIPT.key(receipt_id=receipt_id)
+
+
+def scenario_key(scenario_id: str) -> Key:
+    return SCENARIO.key(scenario_id=scenario_id)
+
+
+def scenario_enrolment_key(scenario_id: str, user_id: str) -> Key:
+    return SCENARIO_ENROLMENT.key(scenario_id=scenario_id, user_id=user_id)
+
+
+def scenario_results_key(scenario_id: str) -> Key:
+    return SCENARIO_RESULTS.key(scenario_id=scenario_id)
+
+
+def scenario_step_results_key(scenario_id: str, step_id: str) -> Key:
+    return SCENARIO_STEP_RESULTS.key(scenario_id=scenario_id, step_id=step_id)
+
+
+def scenario_due_partition(day: date, shard: int) -> str:
+    return SCENARIO_DUE.pk.format(day=day.isoformat(), shard=shard)
+
+
+def sortable_utc(at: datetime) -> str:
+    """A time that sorts as text (fixed width, UTC): the due items' sort keys."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def scenario_due_key(due: datetime, shard: int, scenario_id: str, user_id: str, entry: int) -> Key:
+    return SCENARIO_DUE.key(
+        day=due.astimezone(UTC).date().isoformat(),
+        shard=str(shard),
+        due=sortable_utc(due),
+        scenario_id=scenario_id,
+        user_id=user_id,
+        entry=str(entry),
+    )
+
+
+def push_log_key(user_id: str) -> Key:
+    return PUSH_LOG.key(user_id=user_id)

@@ -9,11 +9,13 @@ from typing import Any
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository
 from daifuku.adapters.dynamodb.connect import ConnectRepository
 from daifuku.adapters.dynamodb.coupons import CouponRepository
+from daifuku.adapters.dynamodb.frequency_cap import FrequencyCapRepository
 from daifuku.adapters.dynamodb.friends import FriendRepository
 from daifuku.adapters.dynamodb.member_care import MemberCareRepository
 from daifuku.adapters.dynamodb.members import MemberRepository
 from daifuku.adapters.dynamodb.partner_api import PartnerApiRepository
 from daifuku.adapters.dynamodb.points import PointsLedger
+from daifuku.adapters.dynamodb.scenarios import ScenarioRepository
 from daifuku.adapters.dynamodb.selection import MemberReader
 from daifuku.adapters.dynamodb.shop import ShopConfigRepository
 from daifuku.adapters.dynamodb.staff import StaffRepository
@@ -60,6 +62,14 @@ class Repositories:
     def member_reader(self) -> MemberReader:
         """A new reader per run: it counts the items that run read."""
         return MemberReader(self.gateway)
+
+    def frequency_cap(self) -> FrequencyCapRepository:
+        """A new one per run: it reads the shop's messaging rules once."""
+        return FrequencyCapRepository(self.gateway)
+
+    def scenarios(self) -> ScenarioRepository:
+        """A new repository per run (its `items_read` is the run's)."""
+        return ScenarioRepository(self.gateway)
 
     def campaigns(self) -> CampaignRepository:
         """A new repository per run (its `items_read` is the run's)."""

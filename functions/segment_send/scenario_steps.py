@@ -1,0 +1,43 @@
+"""The push worker's scenario part: due steps from the send queue become LINE pushes, each once."""
+
+from __future__ import annotations
+
+import threading
+
+from daifuku.domain.scenario_engine import ScenarioEngine, StepDelivery
+from daifuku.domain.scenarios import ScenarioStepBatch
+from daifuku.domain.send_pacing import PacedLineSender
+from daifuku.settings import SendQueueSettings, settings_as
+from daifuku.wiring import current_wiring
+
+# One per execution environment (per thread in the local stack), as the campaigns' push worker.
+_environment = threading.local()
+
+
+def step_delivery() -> StepDelivery:
+    delivery: StepDelivery | None = getattr(_environment, "delivery", None)
+    if delivery is None:
+        wiring = current_wiring()
+        wiring = wiring.sibling(settings_as(wiring.settings, SendQueueSettings))
+        settings = wiring.settings
+        paced = PacedLineSender.sharing(
+            wiring.line(timeout_seconds=5),
+            push_per_second=settings.send_push_per_second,
+            multicast_per_second=settings.send_multicast_per_second,
+            workers=settings.send_max_concurrency,
+        )
+        repository = wiring.table.scenarios()
+        engine = ScenarioEngine(repository, wiring.timezone, wiring.clock)
+        delivery = _environment.delivery = StepDelivery(engine=engine, line=paced, tags=repository)
+    # The shop's frequency cap as it is now (its rules are read once per batch).
+    delivery.cap = current_wiring().table.frequency_cap()
+    return delivery
+
+
+def deliver_steps(body: str) -> dict[str, int]:
+    """Deliver one queue message of due steps; RetryLater when LINE asks to wait. Counts by outcome."""
+    outcomes = step_delivery().deliver(ScenarioStepBatch.model_validate_json(body))
+    counts: dict[str, int] = {}
+    for outcome in outcomes.values():
+        counts[outcome.value] = counts.get(outcome.value, 0) + 1
+    return counts

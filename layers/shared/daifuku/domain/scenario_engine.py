@@ -1,0 +1,426 @@
+"""The scenario engine: enrols members when a trigger happens, finds the steps that are due, and sends
+each due step exactly once.
+
+Exactly once: a step is sent with its enrolment's retry key (LINE accepts one request per key), and the
+enrolment moves past the step only by a write conditional on still being at it, in the same
+transaction as the step's counters. A retry, a redelivery or two workers with the same step send the
+same key and only one of them moves the enrolment on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from enum import StrEnum
+from typing import Any, Protocol
+
+from daifuku.domain.errors import (
+    LineBadRequest,
+    LineMonthlyLimitReached,
+    LineRateLimited,
+    LineUnavailable,
+)
+from daifuku.domain.push_worker import RetryLater
+from daifuku.domain.scenarios import (
+    DueStep,
+    Enrolment,
+    EnrolmentStatus,
+    QuietHours,
+    ReentryMode,
+    Scenario,
+    ScenarioStatus,
+    ScenarioStep,
+    ScenarioStepBatch,
+    StopReason,
+    TriggerEvent,
+    TriggerKind,
+    meets_condition,
+    stop_reason,
+)
+from daifuku.models.member import Member
+
+log = logging.getLogger("daifuku.scenarios")
+# When the month's quota is used up, a due step tries again this much later (never dropped).
+QUOTA_WAIT = timedelta(hours=1)
+BLOCK_ATTRIBUTION = timedelta(days=7)
+STEPS_PER_MESSAGE = 10
+STEPS_IN_FLIGHT = 8
+
+
+class StepOutcome(StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # the step's condition was not met
+    SKIPPED_REMOVED = "skipped_removed"  # the step was removed by an edit
+    SKIPPED_PAUSED = "skipped_paused"  # held by a pause longer than the owner's limit
+    FAILED = "failed"  # LINE refused the message (400)
+    STOPPED = "stopped"
+    WAITING = "waiting"  # quiet hours, the frequency cap or the quota: due again later
+    CAPPED = "capped"
+    HELD = "held"  # the scenario is paused
+    STALE = "stale"  # already done (a duplicate or a redelivery)
+
+
+# The counters of a step's results, and of a scenario's (one per stop reason).
+STEP_COUNTERS = (
+    *(o.value for o in StepOutcome if o not in (StepOutcome.STALE, StepOutcome.STOPPED)),
+    "blocks_within_7_days",
+)
+SCENARIO_COUNTERS = ("enrolled", "finished", *(f"stopped_{r.value}" for r in StopReason))
+
+
+class ScenarioRecords(Protocol):
+    def load_scenario(self, scenario_id: str) -> Scenario | None: ...
+
+    def list_scenarios(self) -> list[Scenario]: ...
+
+    def enrolment(self, scenario_id: str, user_id: str) -> Enrolment | None: ...
+
+    def enrolments(self, scenario_id: str) -> list[Enrolment]: ...
+
+    def start_enrolment(self, enrolment: Enrolment, previous_entry: int | None) -> bool:
+        """Write the new entry and its due item; False when another entry was written meanwhile."""
+
+    def move_on(
+        self,
+        enrolment: Enrolment,
+        step_id: str,
+        outcome: StepOutcome,
+        following: Enrolment,
+        now: datetime,
+    ) -> bool:
+        """Move the enrolment from `step_id` to `following` (and its due item), counting `outcome`
+        for the step, only if it is still at that step; False when it was not."""
+
+    def wait(self, enrolment: Enrolment, until: datetime, outcome: StepOutcome) -> bool:
+        """The step waits until `until` (a new due item); counted as `outcome`."""
+
+    def stop(self, enrolment: Enrolment, reason: StopReason, at: datetime) -> bool: ...
+
+    def take_due(self, now: datetime) -> list[DueStep]:
+        """Every step due by `now` not yet taken, and mark them taken (reads only due buckets)."""
+
+    def count_block(self, scenario_id: str, step_id: str) -> None: ...
+
+    def member(self, user_id: str) -> Member | None: ...
+
+    def quiet_hours(self) -> QuietHours: ...
+
+    def note_quota_wait(self, at: datetime) -> None:
+        """Tell the owner (dashboard) that scenario steps are waiting for the month's quota."""
+
+
+class StepQueue(Protocol):
+    def enqueue_steps(self, batches: tuple[ScenarioStepBatch, ...]) -> None: ...
+
+
+class StepSender(Protocol):
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
+
+
+class TagWriter(Protocol):
+    def set_scenario_tags(self, user_id: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None: ...
+
+
+class FrequencyCap(Protocol):
+    def next_allowed(self, user_id: str, now: datetime) -> datetime | None:
+        """None when a push may go now, else the earliest time it may."""
+
+    def count_push(self, user_id: str, at: datetime) -> None: ...
+
+
+class NoFrequencyCap:
+    def next_allowed(self, user_id: str, now: datetime) -> datetime | None:
+        return None
+
+    def count_push(self, user_id: str, at: datetime) -> None:
+        return None
+
+
+class ScenarioEntrance(Protocol):
+    """The port other features hold to enrol members (a trigger happened, or an action asks)."""
+
+    def triggered(self, user_id: str, *events: TriggerEvent) -> None: ...
+
+    def blocked(self, user_id: str, at: datetime) -> None: ...
+
+
+class NoScenarios:
+    """The entrance of a desk that runs without scenarios (unit tests, the operator's tools)."""
+
+    def triggered(self, user_id: str, *events: TriggerEvent) -> None:
+        return None
+
+    def blocked(self, user_id: str, at: datetime) -> None:
+        return None
+
+
+NO_SCENARIOS = NoScenarios()
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ScenarioEngine:
+    records: ScenarioRecords
+    timezone: tzinfo
+    clock: Callable[[], datetime] = field(default=_system_now)
+
+    # Entering
+
+    def triggered(self, user_id: str, *events: TriggerEvent) -> None:
+        """Enrol `user_id` in every active scenario these events start (a failure is logged, never
+        raised: the visit, the follow or the registration they came with stands)."""
+        if not events:
+            return
+        try:
+            for scenario in self.records.list_scenarios():
+                if scenario.status is ScenarioStatus.ACTIVE and any(
+                    event.starts(scenario.trigger)
+                    and (event.kind is not TriggerKind.MANUAL or event.scenario_id == scenario.scenario_id)
+                    for event in events
+                ):
+                    self.enrol(scenario, user_id)
+        except Exception:
+            log.exception("scenario enrolment failed", extra={"trigger": events[0].kind.value})
+
+    def enrol(self, scenario: Scenario, user_id: str) -> bool:
+        """Enrol `user_id` in `scenario` as its re-entry rule allows; True when a new entry began."""
+        now = self.clock()
+        existing = self.records.enrolment(scenario.scenario_id, user_id)
+        if existing is not None and not self._may_reenter(scenario, existing, now):
+            return False
+        first = scenario.steps[0]
+        enrolment = Enrolment(
+            scenario_id=scenario.scenario_id,
+            user_id=user_id,
+            entry=(existing.entry + 1) if existing else 1,
+            enrolled_at=now,
+            next_step_id=first.step_id,
+            next_due=first.delay.due_after(now, self.timezone),
+        )
+        if not self.records.start_enrolment(enrolment, existing.entry if existing else None):
+            return False
+        if scenario.exclusive_group:
+            self._leave_group(scenario, user_id, now)
+        return True
+
+    def _may_reenter(self, scenario: Scenario, existing: Enrolment, now: datetime) -> bool:
+        if existing.status is EnrolmentStatus.ACTIVE:
+            return False
+        rule = scenario.reentry
+        if rule.mode is ReentryMode.NEVER:
+            return False
+        if rule.mode is ReentryMode.AFTER_FINISHING and existing.status is not EnrolmentStatus.FINISHED:
+            return False
+        return now - existing.enrolled_at >= timedelta(days=rule.min_interval_days)
+
+    def _leave_group(self, entered: Scenario, user_id: str, now: datetime) -> None:
+        for other in self.records.list_scenarios():
+            if other.scenario_id == entered.scenario_id or other.exclusive_group != entered.exclusive_group:
+                continue
+            enrolment = self.records.enrolment(other.scenario_id, user_id)
+            if enrolment is not None and enrolment.status is EnrolmentStatus.ACTIVE:
+                self.records.stop(enrolment, StopReason.EXCLUSIVE_GROUP, now)
+
+    def blocked(self, user_id: str, at: datetime) -> None:
+        """A block within 7 days of a step counts against that step; the member's entries stop."""
+        try:
+            for scenario in self.records.list_scenarios():
+                enrolment = self.records.enrolment(scenario.scenario_id, user_id)
+                if enrolment is None:
+                    continue
+                sent = enrolment.last_sent_at
+                if enrolment.last_sent_step_id and sent and timedelta(0) <= at - sent <= BLOCK_ATTRIBUTION:
+                    self.records.count_block(scenario.scenario_id, enrolment.last_sent_step_id)
+                if enrolment.status is EnrolmentStatus.ACTIVE:
+                    self.records.stop(enrolment, StopReason.BLOCKED, at)
+        except Exception:
+            log.exception("scenario block attribution failed")
+
+    # Finding what is due (the schedule, every minute)
+
+    def enqueue_due(self, queue: StepQueue) -> int:
+        """Put every step due now on the send queue; how many."""
+        due = self.records.take_due(self.clock())
+        batches = tuple(
+            ScenarioStepBatch(steps=tuple(due[start : start + STEPS_PER_MESSAGE]))
+            for start in range(0, len(due), STEPS_PER_MESSAGE)
+        )
+        if batches:
+            queue.enqueue_steps(batches)
+        return len(due)
+
+    # Pausing
+
+    def resume(self, scenario: Scenario) -> dict[str, int]:
+        """Bring back the steps a pause held: sent now when within the owner's limit, else skipped."""
+        now = self.clock()
+        limit = timedelta(hours=scenario.pause_skip_after_hours)
+        counts = {"resumed": 0, "skipped": 0}
+        for enrolment in self.records.enrolments(scenario.scenario_id):
+            due = enrolment.send_due
+            if enrolment.status is not EnrolmentStatus.ACTIVE or due is None or due > now:
+                continue
+            if now - due > limit and enrolment.next_step_id:
+                following = self.following_of(scenario, enrolment, enrolment.next_step_id, now)
+                self.records.move_on(
+                    enrolment, enrolment.next_step_id, StepOutcome.SKIPPED_PAUSED, following, now
+                )
+                counts["skipped"] += 1
+            else:
+                self.records.wait(enrolment, now, StepOutcome.HELD)
+                counts["resumed"] += 1
+        return counts
+
+    def following_of(
+        self, scenario: Scenario, enrolment: Enrolment, step_id: str, now: datetime
+    ) -> Enrolment:
+        """The enrolment once past `step_id`: at the next step of the current version, or finished."""
+        done = step_id if scenario.step(step_id) else enrolment.done_step_id
+        step = scenario.step(step_id)
+        following = None if (step and step.end_scenario) else scenario.step_after(done)
+        if following is None:
+            return enrolment.model_copy(
+                update={
+                    "status": EnrolmentStatus.FINISHED
+                    if not (step and step.end_scenario)
+                    else EnrolmentStatus.STOPPED,
+                    "stop_reason": StopReason.ENDED_BY_STEP if step and step.end_scenario else None,
+                    "done_step_id": done,
+                    "next_step_id": None,
+                    "next_due": None,
+                    "wait_until": None,
+                    "ended_at": now,
+                }
+            )
+        base = enrolment.enrolled_at if following.delay.after == "trigger" else (enrolment.next_due or now)
+        return enrolment.model_copy(
+            update={
+                "done_step_id": done,
+                "next_step_id": following.step_id,
+                "next_due": following.delay.due_after(base, self.timezone),
+                "wait_until": None,
+            }
+        )
+
+
+@dataclass
+class StepDelivery:
+    """The push worker's part: one due step in, at most one LINE push out, every outcome counted."""
+
+    engine: ScenarioEngine
+    line: StepSender
+    tags: TagWriter
+    cap: FrequencyCap = field(default_factory=NoFrequencyCap)
+    _scenarios: dict[str, Scenario | None] = field(default_factory=dict)
+    _quiet_hours: QuietHours | None = None
+
+    @property
+    def records(self) -> ScenarioRecords:
+        return self.engine.records
+
+    def deliver(self, batch: ScenarioStepBatch) -> dict[str, StepOutcome]:
+        """Each due step of the batch; RetryLater (the whole batch again) when LINE is throttling."""
+        # Read once per batch: a pause, an edit or new quiet hours apply from the next batch.
+        self._scenarios = {i: self.records.load_scenario(i) for i in {d.scenario_id for d in batch.steps}}
+        self._quiet_hours = self.records.quiet_hours()
+        # A few steps in flight at once, as the campaigns' pushes: the line sender keeps the pace, and
+        # LINE answers in 100-300 ms. A RetryLater from any of them sends the whole batch round again
+        # (the steps already moved on are stale then, and send nothing).
+        with ThreadPoolExecutor(max_workers=STEPS_IN_FLIGHT) as pool:
+            outcomes = list(pool.map(self.deliver_step, batch.steps))
+        return {
+            f"{d.scenario_id}:{d.user_id}:{d.step_id}": o for d, o in zip(batch.steps, outcomes, strict=True)
+        }
+
+    def _scenario(self, scenario_id: str) -> Scenario | None:
+        if scenario_id not in self._scenarios:
+            self._scenarios[scenario_id] = self.records.load_scenario(scenario_id)
+        return self._scenarios[scenario_id]
+
+    def deliver_step(self, due: DueStep) -> StepOutcome:
+        enrolment = self.records.enrolment(due.scenario_id, due.user_id)
+        if (
+            enrolment is None
+            or enrolment.status is not EnrolmentStatus.ACTIVE
+            or enrolment.entry != due.entry
+            or enrolment.next_step_id != due.step_id
+        ):
+            return StepOutcome.STALE
+        now = self.engine.clock()
+        send_due = enrolment.send_due
+        if send_due is not None and send_due > now:
+            return StepOutcome.STALE  # an older due item of a step that was made to wait
+        scenario = self._scenario(due.scenario_id)
+        if scenario is None or scenario.status is ScenarioStatus.STOPPED:
+            self.records.stop(enrolment, StopReason.SCENARIO_STOPPED, now)
+            return StepOutcome.STOPPED
+        if scenario.status is ScenarioStatus.PAUSED:
+            return StepOutcome.HELD  # the enrolment stays at the step; resume() brings it back
+        member = self.records.member(due.user_id)
+        reason = stop_reason(member, enrolment, scenario.stop)
+        if reason is not None or member is None:
+            self.records.stop(enrolment, reason or StopReason.DELETED, now)
+            return StepOutcome.STOPPED
+        step = scenario.step(due.step_id)
+        if step is None:
+            return self._move_on(scenario, enrolment, due.step_id, StepOutcome.SKIPPED_REMOVED, now)
+        if self._quiet_hours is None:
+            self._quiet_hours = self.records.quiet_hours()
+        opens = self._quiet_hours.next_open(now, self.engine.timezone)
+        if opens > now:
+            self.records.wait(enrolment, opens, StepOutcome.WAITING)
+            return StepOutcome.WAITING
+        if not meets_condition(step, member, now.astimezone(self.engine.timezone).date()):
+            return self._move_on(scenario, enrolment, step.step_id, StepOutcome.SKIPPED, now)
+        allowed = self.cap.next_allowed(member.user_id, now)
+        if allowed is not None:
+            self.records.wait(enrolment, allowed, StepOutcome.CAPPED)
+            return StepOutcome.CAPPED
+        outcome = self._send(enrolment, step, member, now)
+        if outcome is StepOutcome.WAITING:
+            return outcome
+        if outcome is StepOutcome.SENT:
+            self.tags.set_scenario_tags(member.user_id, step.add_tags, step.remove_tags)
+            # A tag a step adds starts the scenarios it triggers (loops are refused when saving).
+            self.engine.triggered(member.user_id, *map(TriggerEvent.tag_added, step.add_tags))
+            self.cap.count_push(member.user_id, now)
+        return self._move_on(
+            scenario, enrolment, step.step_id, outcome, now, sent=outcome is StepOutcome.SENT
+        )
+
+    def _send(self, enrolment: Enrolment, step: ScenarioStep, member: Member, now: datetime) -> StepOutcome:
+        try:
+            self.line.push(
+                member.user_id, step.line_messages(member), retry_key=enrolment.retry_key(step.step_id)
+            )
+        except LineBadRequest:
+            return StepOutcome.FAILED
+        except LineMonthlyLimitReached:
+            self.records.wait(enrolment, now + QUOTA_WAIT, StepOutcome.WAITING)
+            self.records.note_quota_wait(now)
+            return StepOutcome.WAITING
+        except (LineRateLimited, LineUnavailable) as error:
+            raise RetryLater(str(error)) from error
+        return StepOutcome.SENT
+
+    def _move_on(
+        self,
+        scenario: Scenario,
+        enrolment: Enrolment,
+        step_id: str,
+        outcome: StepOutcome,
+        now: datetime,
+        *,
+        sent: bool = False,
+    ) -> StepOutcome:
+        following = self.engine.following_of(scenario, enrolment, step_id, now)
+        if sent:
+            following = following.model_copy(update={"last_sent_step_id": step_id, "last_sent_at": now})
+        moved = self.records.move_on(enrolment, step_id, outcome, following, now)
+        return outcome if moved else StepOutcome.STALE

@@ -1,0 +1,82 @@
+"""The シナリオ tab in headless Chromium on a 360 px phone: the owner builds a scenario on the timeline,
+test-sends it to themselves, and, once the clock has moved and a member got the step, sees the step's
+results."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e.test_staff_console import open_console
+from tests.integration.campaign_api import tag_members
+from tests.integration.scenario_api import (
+    advance_clock_to,
+    clock_now,
+    eventually,
+    reset_clock,
+    texts_received,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def test_the_owner_builds_test_sends_and_reads_the_results_of_a_scenario(
+    local_stack, api, owner, line, member_table, phone_page, artifacts_dir
+):
+    api_url = local_stack.urls.api
+    marker = f"【{uuid.uuid4().hex[:6]}】"
+    name = f"来店お礼{marker}"
+    page = phone_page
+    # Given the owner (a friend of the shop, so a test send reaches them) on the シナリオ tab
+    line.follow(owner)
+    open_console(page, local_stack, owner, "scenarios")
+    page.get_by_role("heading", name="シナリオ（ステップ配信）").wait_for()
+    # When they build a two-step scenario on the timeline and save it
+    page.get_by_role("button", name="新しいシナリオを作る").click()
+    page.get_by_label("シナリオ名（お客さまには表示されません）").fill(name)
+    page.get_by_label("きっかけ", exact=True).select_option("manual")
+    page.get_by_label("待つ時間").first.fill("0")
+    page.get_by_label("単位").first.select_option("minutes")
+    page.get_by_label("本文").first.fill(f"{{name}}様 {marker}ようこそ")
+    page.get_by_role("button", name="ステップを追加").click()
+    page.get_by_label("本文").nth(1).fill(f"{marker}また来てね")
+    page.get_by_text(f"山田 花子様 {marker}ようこそ").wait_for()  # the preview as the chat shows it
+    page.get_by_role("button", name="保存する").click()
+    page.get_by_text("保存しました。").wait_for()
+    page.get_by_text("配信中").first.wait_for()
+    # ...and test-send it to themselves
+    page.get_by_role("button", name="自分にテスト送信").click()
+    page.get_by_text("あなたのLINEにテスト送信しました。").wait_for()
+    assert len(texts_received(line, owner, f"{marker}ようこそ")) == 1
+    scenario_id = next(
+        s["scenario_id"]
+        for s in api.call("GET", "/liff/api/staff/scenarios", owner)[1]["scenarios"]
+        if s["name"] == name
+    )
+    try:
+        # And, the clock on a morning, a member is enrolled and gets step 1
+        member = line.create_user("シナリオ会員", follow=True)
+        tag = f"e2e{uuid.uuid4().hex[:4]}"
+        tag_members(member_table, [member], tag)
+        morning = datetime.combine(
+            clock_now(api_url).astimezone(JST).date() + timedelta(days=1), time(10), JST
+        )
+        advance_clock_to(api_url, morning)
+        path = f"/liff/api/staff/scenarios/{scenario_id}/enrolments"
+        assert api.call("POST", path, owner, {"segment": {"tags_any": [tag]}})[0] == 200
+        eventually(lambda: texts_received(line, member, f"{marker}ようこそ"))
+        # Then, opening the scenario again, the owner reads step 1's results on the timeline
+        page.reload()
+        page.locator("#tabs").wait_for(state="visible")
+        page.get_by_role("button", name=f"{name}（配信中）").click()
+        page.get_by_text("送信 1・条件外 0").first.wait_for()
+        page.locator("#scenario-totals", has_text="開始 1人").wait_for()
+        page.screenshot(path=str(artifacts_dir / "staff-scenarios.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        api.call("POST", f"/liff/api/staff/scenarios/{scenario_id}/stop", owner)
+        reset_clock(api_url)
