@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
+from daifuku.domain.auto_replies import AutoResponder
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, process_webhook_events
 from daifuku.domain.webhook_signature import verify_webhook_signature
@@ -88,13 +89,18 @@ def receive_webhook() -> dict[str, str]:
             )
         else:
             events.append(parsed)
+    line, shop = wiring.line(), shop_config()
+    conversations = AutoResponder(
+        wiring.table.conversations(), wiring.table.responder_members(), line, shop, wiring.timezone
+    )
     ledger = FriendLedger(
         wiring.table.friends,
-        wiring.line(),
-        shop_config(),
+        line,
+        shop,
         timezone=wiring.timezone,
         staff=RecentStaff(),
         campaigns=wiring.table.campaigns(),
+        conversations=conversations,
     )
     for processed in process_webhook_events(events, ledger, datetime.now(UTC)):
         logger.info(
@@ -107,6 +113,8 @@ def receive_webhook() -> dict[str, str]:
                 "notes": list(processed.notes),
             },
         )
+    for note in conversations.alert_staff():
+        logger.info("message alert", extra={"note": note})
     return {"status": "ok"}
 
 

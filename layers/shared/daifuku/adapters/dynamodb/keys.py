@@ -27,6 +27,14 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | one planned batch (who is in it) | CAMPAIGN#<id> | BATCH#<n> |
 | what happened to one recipient | CAMPAIGN#<id> | SEND#<userId> |
 | the campaigns by start time (recent campaigns, block attribution) | CAMPAIGN_LOG | <startedAt>#<id> |
+| a conversation's summary (latest message, unread, needs reply) | USER#<userId> | CONVERSATION |
+| a message, either way (TTL: retention) | USER#<userId> | MSG#<at ISO UTC>#<eventId or out-id> |
+| the day's out-of-hours reply (TTL) | USER#<userId> | OUT_OF_HOURS#<YYYY-MM-DD, shop time> |
+| an auto-reply rule | AUTO_REPLY | RULE#<ruleId> |
+| the conversations' settings (out-of-hours, retention) | AUTO_REPLY | SETTINGS |
+| a saved reply (定型文) | SAVED_REPLY | <savedReplyId> |
+| a staff member's new-message alerts subscription | INBOX_ALERTS | <userId> |
+| new-message alerts sent in one minute (TTL) | INBOX_ALERTS#<minute> | COUNT |
 
 Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
 transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
@@ -89,6 +97,17 @@ CAMPAIGN = KeyPattern(CAMPAIGN_PARTITION, "CAMPAIGN")
 CAMPAIGN_BATCH = KeyPattern(CAMPAIGN_PARTITION, "BATCH#{batch_no}")
 CAMPAIGN_SEND = KeyPattern(CAMPAIGN_PARTITION, "SEND#{user_id}")
 CAMPAIGN_LOG = KeyPattern("CAMPAIGN_LOG", "{started_at}#{campaign_id}")
+# Conversations (the inbox and the auto-replies): the summary and the messages sit in the user's
+# partition, so a customer's deletion takes them with everything else; `message_key` is the webhook
+# event id (incoming: a redelivery writes the same item) or `out-<id>` (sent by Daifuku).
+CONVERSATION = KeyPattern(USER_PARTITION, "CONVERSATION")
+MESSAGE = KeyPattern(USER_PARTITION, "MSG#{at}#{message_key}")
+OUT_OF_HOURS_SENT = KeyPattern(USER_PARTITION, "OUT_OF_HOURS#{day}")
+AUTO_REPLY_RULE = KeyPattern("AUTO_REPLY", "RULE#{rule_id}")
+CONVERSATION_SETTINGS = KeyPattern("AUTO_REPLY", "SETTINGS")
+SAVED_REPLY = KeyPattern("SAVED_REPLY", "{saved_reply_id}")
+INBOX_ALERT_SUBSCRIBER = KeyPattern("INBOX_ALERTS", "{user_id}")
+INBOX_ALERTS_SENT = KeyPattern("INBOX_ALERTS#{minute}", "COUNT")
 
 MEMBER_SK = MEMBER.sk
 MEMBER_NO_SK = MEMBER_NUMBER.sk
@@ -114,6 +133,11 @@ COUPON_TEMPLATE_PK = COUPON_TEMPLATE.pk
 AUDIT_PK = AUDIT.pk
 DAILY_STATS_PK = DAILY_STATS.pk
 CAMPAIGN_LOG_PK = CAMPAIGN_LOG.pk
+MESSAGE_SK_PREFIX = MESSAGE.sk_prefix()
+AUTO_REPLY_PK = AUTO_REPLY_RULE.pk
+AUTO_REPLY_RULE_SK_PREFIX = AUTO_REPLY_RULE.sk_prefix()
+SAVED_REPLY_PK = SAVED_REPLY.pk
+INBOX_ALERTS_PK = INBOX_ALERT_SUBSCRIBER.pk
 # The dashboard's counters; anything else is refused (a typo would otherwise count into nowhere).
 DAILY_COUNTERS = frozenset({"friends_added", "blocks", "registrations"})
 TOTAL_COUNTERS = frozenset({"friends", "members", "blocked"})
@@ -215,3 +239,31 @@ def send_key(campaign_id: str, user_id: str) -> Key:
 
 def campaign_log_key(started_at: datetime, campaign_id: str) -> Key:
     return CAMPAIGN_LOG.key(started_at=utc(started_at), campaign_id=campaign_id)
+
+
+def conversation_key(user_id: str) -> Key:
+    return CONVERSATION.key(user_id=user_id)
+
+
+def message_key(user_id: str, at: datetime, message_key: str) -> Key:
+    return MESSAGE.key(user_id=user_id, at=utc(at), message_key=message_key)
+
+
+def out_of_hours_key(user_id: str, day: date) -> Key:
+    return OUT_OF_HOURS_SENT.key(user_id=user_id, day=day.isoformat())
+
+
+def auto_reply_rule_key(rule_id: str) -> Key:
+    return AUTO_REPLY_RULE.key(rule_id=rule_id)
+
+
+def saved_reply_key(saved_reply_id: str) -> Key:
+    return SAVED_REPLY.key(saved_reply_id=saved_reply_id)
+
+
+def inbox_alert_subscriber_key(user_id: str) -> Key:
+    return INBOX_ALERT_SUBSCRIBER.key(user_id=user_id)
+
+
+def inbox_alerts_sent_key(minute: str) -> Key:
+    return INBOX_ALERTS_SENT.key(minute=minute)

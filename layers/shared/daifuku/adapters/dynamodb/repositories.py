@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository
+from daifuku.adapters.dynamodb.conversations import ConversationRepository, ResponderMembers
 from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.friends import FriendRepository
 from daifuku.adapters.dynamodb.member_care import MemberCareRepository
@@ -54,6 +55,13 @@ class Repositories:
     def member_reader(self) -> MemberReader:
         """A new reader per run: it counts the items that run read."""
         return MemberReader(self.gateway)
+
+    def conversations(self) -> ConversationRepository:
+        """A new repository per request (its `items_read` is the request's)."""
+        return ConversationRepository(self.gateway)
+
+    def responder_members(self) -> ResponderMembers:
+        return ResponderMembers(self.members, self.coupons, self.member_care)
 
     def campaigns(self) -> CampaignRepository:
         """A new repository per run (its `items_read` is the run's)."""
