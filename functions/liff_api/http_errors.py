@@ -37,6 +37,7 @@ from daifuku.domain.errors import (
     RegistrationRequired,
     StaffNotFound,
 )
+from daifuku.domain.inbox import AutoReplyRuleNotFound, ConversationNotFound, CustomerUnreachable, TooMany
 from daifuku.domain.shop_settings import UnknownSettingsSection
 from functions.liff_api.request_context import BodyTooLarge, MalformedBody
 
@@ -137,6 +138,13 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
         "this id was already used for a different request; send a new id",
         details=lambda error: {"key": str(error)},
     ),
+    # Conversations (the inbox and the auto-replies)
+    ConversationNotFound: HttpError(404, "conversation_not_found", "no conversation with this customer"),
+    CustomerUnreachable: HttpError(
+        409, "customer_unreachable", "this customer blocked the shop or deleted their data"
+    ),
+    AutoReplyRuleNotFound: HttpError(404, "rule_not_found", "no such auto-reply rule"),
+    TooMany: HttpError(409, "too_many", lambda error: f"the shop keeps no more {error}"),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,
 }

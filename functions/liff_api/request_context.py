@@ -27,7 +27,7 @@ from daifuku.domain.shop_settings import SettingsDesk
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.domain.staff_invitations import invitation_signing_key
 from daifuku.domain.staff_team import StaffTeam
-from daifuku.models.boundary_types import CampaignId, KeyId, LineUserId, TemplateId
+from daifuku.models.boundary_types import CampaignId, ClientId, KeyId, LineUserId, TemplateId
 from daifuku.models.shop import ShopConfig
 from daifuku.wiring import current_wiring
 
@@ -74,6 +74,8 @@ class PathParameters(BaseModel):
     campaign_id: CampaignId | None = None
     staff_user_id: LineUserId | None = None
     section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
+    rule_id: ClientId | None = None  # an auto-reply rule (conversations)
+    saved_reply_id: ClientId | None = None  # a saved reply (conversations)
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)

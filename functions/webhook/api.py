@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
+from daifuku.adapters.message_images import ImageCopier
 from daifuku.domain.auto_replies import AutoResponder
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, process_webhook_events
@@ -90,8 +91,15 @@ def receive_webhook() -> dict[str, str]:
         else:
             events.append(parsed)
     line, shop = wiring.line(), shop_config()
+    records = wiring.table.conversations()
+    images = wiring.message_images
     conversations = AutoResponder(
-        wiring.table.conversations(), wiring.table.responder_members(), line, shop, wiring.timezone
+        records,
+        wiring.table.responder_members(),
+        line,
+        shop,
+        wiring.timezone,
+        images=ImageCopier(images, line, records) if images else None,
     )
     ledger = FriendLedger(
         wiring.table.friends,

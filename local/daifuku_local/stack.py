@@ -186,6 +186,7 @@ class LocalStack:
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             "DAIFUKU_TABLE_NAME": self.resources.table_name,
+            "DAIFUKU_MESSAGE_IMAGES_BUCKET": self.resources.message_images_bucket,
             "DAIFUKU_LINE_CREDENTIALS_PARAMETER": self.resources.line_credentials_parameter,
             "DAIFUKU_SEND_QUEUE_URL": self.resources.send_queue_url,
             "DAIFUKU_LINE_API_ENDPOINT": simulator_url,

@@ -40,6 +40,8 @@ class Settings(BaseModel):
     send_max_concurrency: int = Field(alias="DAIFUKU_SEND_MAX_CONCURRENCY", default=2, ge=1)
     shop_timezone: str = Field(alias="DAIFUKU_SHOP_TIMEZONE", default="Asia/Tokyo")
     max_body_bytes: int = Field(alias="DAIFUKU_MAX_BODY_BYTES", default=64 * 1024, gt=0)
+    # The private bucket of the photos customers send (webhook, liff_api); unset: images stay at LINE.
+    message_images_bucket: str | None = Field(alias="DAIFUKU_MESSAGE_IMAGES_BUCKET", default=None)
 
 
 class SendQueueSettings(Settings):

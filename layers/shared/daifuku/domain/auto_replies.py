@@ -140,6 +140,14 @@ class MemberLookup(Protocol):
     def add_tag(self, user_id: str, tag: str) -> bool: ...
 
 
+class ImageKeeper(Protocol):
+    def keep(
+        self, user_id: str, at: datetime, message_key: str, line_message_id: str, retention_days: int
+    ) -> bool:
+        """Copy a photo the customer sent out of LINE (which keeps it only for a while); False when
+        the copy could not be stored."""
+
+
 class LineReplies(Protocol):
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> Any: ...
 
@@ -168,7 +176,9 @@ class AutoResponder:
         shop: ShopConfig,
         timezone: tzinfo,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        images: ImageKeeper | None = None,
     ):
+        self._images = images
         self._records = records
         self._members = members
         self._line = line
@@ -198,10 +208,18 @@ class AutoResponder:
         *,
         text: str | None,
         postback_data: str | None,
+        image: tuple[str, str] | None = None,
     ) -> list[str]:
         """Reply to a customer's text or postback when a rule (or the out-of-hours message) answers;
-        notes for the log (never the text)."""
+        notes for the log (never the text). `image`: (message key, LINE's message id) of a photo,
+        copied into the shop's bucket first."""
         notes: list[str] = []
+        if image is not None and self._images is not None:
+            try:
+                if not self._images.keep(user_id, at, image[0], image[1], self.retention_days()):
+                    notes.append("image not stored")
+            except LineRequestFailed as error:
+                notes.append(f"image not copied ({error.status})")
         rules, settings = self._rules()
         rule = first_match(rules, text=text, postback_data=postback_data)
         member: Member | None = None

@@ -161,9 +161,11 @@ class CustomerConversations(Protocol):
         *,
         text: str | None,
         postback_data: str | None,
+        image: tuple[str, str] | None = None,
     ) -> list[str]:
         """Answer by the owner's auto-reply rules (or not at all); notes for the log. `text` is None
-        for a message that is not a text (an image, a sticker) and for a postback."""
+        for a message that is not a text (an image, a sticker) and for a postback; `image` is a
+        photo's (message key, LINE message id)."""
 
     def record_sent(self, user_id: str, messages: list[dict[str, Any]], sent_by: str, label: str) -> None: ...
 
@@ -342,7 +344,12 @@ class FriendLedger:
         if self._conversations is not None:
             text = message.text if message.kind == "message:text" else None
             data = event.postback.data if isinstance(event, PostbackEvent) else None
-            notes += self._conversations.answer(user_id, event.reply_token, at, text=text, postback_data=data)
+            image = None
+            if message.kind == "message:image" and message.line_message_id:
+                image = (event.webhook_event_id, message.line_message_id)
+            notes += self._conversations.answer(
+                user_id, event.reply_token, at, text=text, postback_data=data, image=image
+            )
         return EventResult(Outcome.INTERACTION, notes)
 
     def _received(self, event: MessageEvent | PostbackEvent, at: datetime) -> ReceivedMessage:

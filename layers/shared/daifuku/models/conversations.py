@@ -130,15 +130,19 @@ class OutOfHours(Request):
     )
 
 
-class ConversationSettings(Request):
+class ConversationSettingsRequest(Request):
     """The owner's settings of conversations: out-of-hours, and how long messages are kept."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     out_of_hours: OutOfHours = OutOfHours()
     # Days; one of RETENTION_CHOICES, so that the images' bucket can keep each for as long (S3
     # lifecycle rules are per tag value, fixed at deployment).
     retention_days: Literal[30, 90, 180, 365] = 180
+
+
+class ConversationSettings(ConversationSettingsRequest):
+    """The settings as stored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class TestMatchRequest(Request):
