@@ -39,6 +39,13 @@ MAX_BODY_BYTES = 16 * 1024
 # But the owner's messages section holds up to five of LINE's 5,000-character texts, JSON-escaped.
 SETTINGS_PATH_PREFIX = "/liff/api/staff/settings/"
 SETTINGS_MAX_BODY_BYTES = 160 * 1024
+# As do the conversations' texts (a reply, a saved reply, an auto-reply: 5,000 characters each).
+LARGE_BODY_PATH_PREFIXES = (
+    SETTINGS_PATH_PREFIX,
+    "/liff/api/staff/auto-repl",
+    "/liff/api/staff/conversations/",
+    "/liff/api/staff/saved-replies/",
+)
 # LINE's rich-menu calls happen while the customer waits for the card: give up early, retry later.
 RICH_MENU_TIMEOUT_SECONDS = 2
 
@@ -55,7 +62,7 @@ def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMi
     """Before anything else looks at the body, including LINE's token check."""
     body = app.current_event.body or ""
     size = len(body) * 3 // 4 if app.current_event.is_base64_encoded else len(body.encode())
-    settings = app.current_event.path.startswith(SETTINGS_PATH_PREFIX)
+    settings = app.current_event.path.startswith(LARGE_BODY_PATH_PREFIXES)
     if size > (SETTINGS_MAX_BODY_BYTES if settings else MAX_BODY_BYTES):
         raise BodyTooLarge
     return next_middleware(app)

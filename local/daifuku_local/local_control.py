@@ -16,7 +16,9 @@ class LocalControl:
     """What AWS's schedules would do, on demand:
     - `POST /_local/schedules/birth-month/fire`: the monthly birth-month run, now;
     - `POST /_local/schedules/birth-month-catch-up/fire`: the daily catch-up run, now;
-    - `POST /_local/schedules/campaigns/fire-due?ahead_seconds=N`: the campaign starts due within N seconds.
+    - `POST /_local/schedules/campaigns/fire-due?ahead_seconds=N`: the campaign starts due within N seconds;
+    - `POST /_local/expiry/run?days_ahead=N&user_id=U…`: what DynamoDB's TTL and the images bucket's
+      lifecycle rules would have deleted N days from now (one user's items only, when named).
     """
 
     def __init__(self, stack: LocalStack):
@@ -35,6 +37,10 @@ class LocalControl:
             assert self._stack.campaign_schedules is not None
             results = self._stack.campaign_schedules.fire_due(ahead)
             response = Response(json.dumps({"fired": results}), content_type="application/json")
+        elif request.method == "POST" and request.path == "/expiry/run":
+            days = float(request.args.get("days_ahead", "0"))
+            result = self._stack.run_expiry(timedelta(days=days), request.args.get("user_id"))
+            response = Response(json.dumps(result), content_type="application/json")
         elif request.method == "GET" and request.path == "/urls":
             response = Response(self._stack.urls.model_dump_json() if self._stack.urls else "{}")
         else:

@@ -187,6 +187,9 @@ class AutoResponder:
         self.clock = clock
         self._loaded: tuple[list[AutoReplyRule], ConversationSettings] | None = None
         self._waiting: dict[str, str | None] = {}  # user id → name: messages no rule answered
+        # Read once per webhook request for the inbox's names: a burst of one customer's messages
+        # would otherwise read their record once per message.
+        self._members_read: dict[str, Member | None] = {}
 
     def _rules(self) -> tuple[list[AutoReplyRule], ConversationSettings]:
         if self._loaded is None:
@@ -226,11 +229,14 @@ class AutoResponder:
         if rule is not None and _needs_lookup(rule):
             self._best_effort(notes, "loading", self._line.show_loading, user_id, LOADING_SECONDS)
         is_message = postback_data is None
-        if rule is not None or is_message:
+        if rule is not None or (is_message and user_id not in self._members_read):
             member = self._members.find_member(user_id)
+            self._members_read[user_id] = member
             self._records.note_customer(
                 user_id, member.display_name if member else None, member.member_no if member else None
             )
+        else:
+            member = self._members_read.get(user_id)
         answer: Answer | None = None
         if rule is not None:
             answer = self._rule_answer(rule, user_id, member, notes)

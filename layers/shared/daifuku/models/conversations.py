@@ -229,6 +229,7 @@ class ConversationSummary(BaseModel):
     unread_count: int = 0
     needs_reply: bool = False
     display_name: str | None = None
+    member_no: str | None = None
     mark_as_read_token: str | None = None
 
     def listed(self) -> dict[str, Any]:

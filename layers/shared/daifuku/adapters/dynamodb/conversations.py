@@ -224,14 +224,11 @@ class ConversationRepository:
         names = {k: v for k, v in {"display_name": display_name, "member_no": member_no}.items() if v}
         if not names:
             return
-        self._gateway.update_retrying_conflicts(
-            update_request(
-                conversation_key(user_id),
-                "SET " + ", ".join(f"{k} = :{k}" for k in names),
-                "attribute_exists(pk)",
-                values={f":{k}": v for k, v in names.items()},
-            )
-            | {"TableName": self._gateway.name}
+        self._gateway.update(
+            conversation_key(user_id),
+            "SET " + ", ".join(f"{k} = :{k}" for k in names),
+            condition="attribute_exists(pk)",
+            values={f":{k}": v for k, v in names.items()},
         )
 
     # The inbox
