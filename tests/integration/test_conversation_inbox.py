@@ -65,7 +65,7 @@ def test_the_clerk_sees_the_unread_conversation_opens_it_and_the_customer_sees_i
 
 
 def test_a_reply_is_pushed_once_despite_a_double_tap_and_clears_needs_reply(api, clerk, line):
-    user, member_no = registered_member(api)
+    user, _ = registered_member(api)
     line.send_text(user, "営業していますか")
     reply_id = uuid.uuid4().hex
     first = reply(api, clerk, user, "{name}さま、本日は営業しております。", reply_id)
@@ -125,23 +125,34 @@ def test_a_photo_is_kept_in_the_private_bucket_and_shown_through_a_short_lived_l
         assert response.read() == base64.b64decode(PNG)
 
 
-def test_messages_past_the_retention_are_gone_from_the_table_and_the_bucket(api, owner, line, member_table, local_stack):
+def test_messages_past_the_retention_are_gone_from_the_table_and_the_bucket(
+    api, owner, line, member_table, local_stack
+):
     user, _ = registered_member(api)
     with auto_replies(api, owner) as rules:
         rules.settings(retention_days=30)
         line.send_text(user, "30日で消えるメッセージ")
         line.send_image(user, PNG)
-    assert len(items_under(member_table, user, "MSG#")) == 2
+
+    def customer_messages() -> list[dict]:
+        return [m for m in items_under(member_table, user, "MSG#") if m["direction"] == "in"]
+
+    assert len(customer_messages()) == 2
     assert expire(local_stack, user, days=29) == {"items": 0, "objects": 0}
     assert expire(local_stack, user, days=31) == {"items": 3, "objects": 1}  # 2 messages, the summary
-    assert items_under(member_table, user, "MSG#") == []
+    assert customer_messages() == []
+    # The welcome was sent while the shop kept messages for 180 days: it stays until then.
+    assert [m["sent_by"] for m in items_under(member_table, user, "MSG#")] == ["welcome"]
 
 
-def test_a_customer_deleting_their_data_deletes_their_messages_and_photos_at_once(api, clerk, line, member_table, local_stack):
+def test_a_customer_deleting_their_data_deletes_their_messages_and_photos_at_once(
+    api, clerk, line, member_table, local_stack
+):
     user, _ = registered_member(api)
     line.send_text(user, "退会します")
     line.send_image(user, PNG)
-    image_url = [m for m in open_conversation(api, clerk, user)["messages"] if m["kind"] == "image"][0]["image_url"]
+    opened = open_conversation(api, clerk, user)
+    image_url = next(m["image_url"] for m in opened["messages"] if m["kind"] == "image")
     assert api.delete_my_data(user)[0] == 200
     assert items_under(member_table, user, "MSG#") == []
     assert items_under(member_table, user, "CONVERSATION") == []

@@ -6,7 +6,7 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | --- | --- | --- |
 | a LINE user (friend/member) | USER#<userId> | MEMBER |
 | a tag on a user | USER#<userId> | TAG#<tag> |
-| a message or postback from the user | USER#<userId> | INTERACTION#<at ISO UTC>#<webhookEventId> |
+| a message (before conversations) | USER#<userId> | INTERACTION#<at ISO UTC>#<webhookEventId> |
 | new-friend alerts sent in one minute (TTL) | STAFF_ALERTS#<minute> | COUNT |
 | a member number's owner (uniqueness) | MEMBER_NO#<number> | MEMBER_NO |
 | the member-number counter | COUNTER#member_no | COUNTER |
