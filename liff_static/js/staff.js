@@ -1,6 +1,6 @@
 // staff.html: the staff console. Only LINE users on the shop's staff list get past GET /staff/me;
 // everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
-// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #settings, #menus, #export
+// #counter, #talk, #talk/<user_id>, #autoreplies, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #settings, #menus, #export
 // and #staff (owners). Opened from an invitation link (?invite=<code>), it first offers to join the staff.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
@@ -18,9 +18,12 @@ import { answerInvitation, invitationCodeInUrl } from "./staff-invitation.js";
 import { openSettings } from "./staff-settings.js";
 import { openRichMenus, setUpRichMenus } from "./staff-rich-menus.js";
 import { openCustomerExport } from "./staff-customer-export.js";
+import { openInbox, setUpInbox } from "./staff-inbox.js";
+import { openAutoReplies, setUpAutoReplies } from "./staff-auto-replies.js";
 
 const SCREENS = [
   "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
+  "talk", "autoreplies",
 ];
 const OPENERS = {
   coupons: openCoupons,
@@ -31,9 +34,11 @@ const OPENERS = {
   menus: openRichMenus,
   export: openCustomerExport,
   staff: openTeam,
+  talk: openInbox,
+  autoreplies: openAutoReplies,
 };
 // Screens reached from a tab's screen keep that tab selected.
-const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard" };
+const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard", autoreplies: "talk" };
 
 function route() {
   const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");
@@ -46,7 +51,7 @@ function route() {
   }
   showStatus("");
   if (current === "member") openMember(decodeURIComponent(argument || ""));
-  else OPENERS[current]?.();
+  else OPENERS[current]?.(decodeURIComponent(argument || ""));
 }
 
 async function main() {
@@ -72,6 +77,8 @@ async function main() {
   setUpCoupons();
   setUpTeam();
   setUpRichMenus();
+  setUpInbox();
+  setUpAutoReplies();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
   document.getElementById("menus-link").hidden = me.payload.role !== "owner";
