@@ -15,6 +15,7 @@ from infra.constructs.http_api import HttpApi
 from infra.constructs.liff_hosting import LiffHosting
 from infra.constructs.line_credentials import LineCredentials
 from infra.constructs.member_table import MemberTable
+from infra.constructs.message_images import MessageImages
 from infra.constructs.rich_menu_painter import RichMenuPainter
 from infra.constructs.send_pipeline import SendPipeline
 from infra.constructs.shared_layer import SharedLayer
@@ -93,6 +94,11 @@ class DaifukuStack(Stack):
         campaigns.allow_scheduling(liff_api)
         # The owner's settings and refresh button ask the painter to redraw the rich menus.
         rich_menus.allow_requests_from(liff_api)
+        # Customers' photos in chat: the webhook copies them from LINE, liff_api shows and erases them.
+        images = MessageImages(self, "MessageImages")
+        for function in (webhook, liff_api):
+            images.allow(function)
+            function.add_environment(images.settings)
 
         BirthMonthSchedule(
             self,
