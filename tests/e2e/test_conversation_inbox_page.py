@@ -60,6 +60,5 @@ def test_a_clerk_answers_a_customer_with_a_saved_reply_once_despite_a_double_tap
     page.get_by_role("link", name="トーク一覧へ戻る").click()
     page.locator("#talk-filters button[data-filter=needs_reply]").click()
     page.locator("#talk-list").wait_for()
-    page.wait_for_function(
-        "user => !document.querySelector(`#talk-list li[data-user-id='${user}']`)", arg=user, timeout=15 * SECONDS
-    )
+    gone = "user => !document.querySelector(`#talk-list li[data-user-id='${user}']`)"
+    page.wait_for_function(gone, arg=user, timeout=15 * SECONDS)

@@ -250,6 +250,8 @@ def test_without_personal_data_the_members_file_has_no_name_phone_or_birthdate(l
         "webhook_events",
         "staff_alert_allowances",
         "staff_invitations",
+        "out_of_hours_replies",
+        "inbox_alert_allowances",
     }
 
 

@@ -445,7 +445,7 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
     for method, path in mutating:
         values, body = valid_calls[(method, path)]
         before = {(e["at"], e["action"]) for e in audit_entries(api, owner, 200)}
-        status, answer = api.call(method, concrete(path, user_id=user, **values), owner, body)
+        status, answer = api.call(method, concrete(path, **({"user_id": user} | values)), owner, body)
         assert status in (200, 201, 202), (path, answer)
         new = [e for e in audit_entries(api, owner, 200) if (e["at"], e["action"]) not in before]
         assert len(new) == 1, (path, new)
