@@ -675,7 +675,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         "out-of-hours reply and message retention",
         pk=keys.CONVERSATION_SETTINGS.pk,
         sk=keys.CONVERSATION_SETTINGS.sk,
-        columns=(Column("out_of_hours", ColumnType.JSON), number("retention_days")),
+        columns=(Column("out_of_hours", ColumnType.JSON), number("retention_days"), number("rules_version")),
     ),
     ItemKind(
         "saved_replies",

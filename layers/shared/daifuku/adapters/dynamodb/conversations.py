@@ -62,6 +62,10 @@ FILTER_INDEXES = {
     InboxFilter.NEEDS_REPLY: INBOX_NEEDS_REPLY_INDEX,
 }
 SETTINGS_KEY = CONVERSATION_SETTINGS.key()
+# On the settings item: moved by every rule change, so that warm webhooks read the rules again.
+RULES_VERSION = "rules_version"
+# table name → (rules version, the rules): the rules as this container last read them.
+_rules_cache: dict[str, tuple[int, tuple[AutoReplyRule, ...]]] = {}
 PREVIEW_CHARACTERS = 80
 
 
@@ -145,20 +149,30 @@ class ConversationRepository:
     # Auto-reply rules and settings: one Query reads them all (the webhook's one read per message)
 
     def rules_and_settings(self) -> tuple[list[AutoReplyRule], ConversationSettings]:
-        rules, settings = [], ConversationSettings()
-        for item in self._gateway.query(
-            KeyConditionExpression=Key("pk").eq(AUTO_REPLY_PK), ConsistentRead=True
-        ):
-            if item["sk"] == SETTINGS_KEY["sk"]:
-                settings = ConversationSettings.model_validate(item)
-            elif item["sk"].startswith(AUTO_REPLY_RULE_SK_PREFIX):
-                rules.append(AutoReplyRule.model_validate(item))
+        """The settings (one GetItem, every time) and the rules, read again only when the settings
+        item's `rules_version` moved since this container last read them (every rule change moves it)."""
+        item = self._gateway.get(SETTINGS_KEY) or {}
+        settings = ConversationSettings.model_validate(item)
+        version = int(item.get(RULES_VERSION, 0))
+        cached = _rules_cache.get(self._gateway.name)
+        if cached is not None and cached[0] == version:
+            return list(cached[1]), settings
+        rules = [
+            AutoReplyRule.model_validate(rule)
+            for rule in self._gateway.query(
+                KeyConditionExpression=Key("pk").eq(AUTO_REPLY_PK)
+                & Key("sk").begins_with(AUTO_REPLY_RULE_SK_PREFIX),
+                ConsistentRead=True,
+            )
+        ]
+        _rules_cache[self._gateway.name] = (version, tuple(rules))
         return rules, settings
 
     def save_rule(self, rule: AutoReplyRule) -> None:
         self._gateway.put(
             {**auto_reply_rule_key(rule.rule_id), **rule.model_dump(mode="json", exclude_none=True)}
         )
+        self._rules_changed()
 
     def delete_rule(self, rule_id: str) -> bool:
         """False when there was no such rule."""
@@ -170,10 +184,22 @@ class ConversationRepository:
             )
         except self._gateway.condition_failed:
             return False
+        self._rules_changed()
         return True
 
     def save_settings(self, settings: ConversationSettings) -> None:
-        self._gateway.put({**SETTINGS_KEY, **settings.model_dump(mode="json")})
+        """The owner's settings (the rules' version is kept)."""
+        self._gateway.update(
+            SETTINGS_KEY,
+            "SET out_of_hours = :hours, retention_days = :days",
+            values={
+                ":hours": settings.out_of_hours.model_dump(mode="json"),
+                ":days": settings.retention_days,
+            },
+        )
+
+    def _rules_changed(self) -> None:
+        self._gateway.update(SETTINGS_KEY, f"ADD {RULES_VERSION} :one", values={":one": 1})
 
     # What the webhook writes beside the message
 
