@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,46 +50,60 @@ from daifuku_local.aws_resources import local_table  # noqa: E402
 from daifuku_local.line_platform.webhook_events import text_message_event  # noqa: E402
 
 TARGET = 1.5
+WRITERS = 4
+OPENED = 3
 PAGE = 30
 
 
 def seed(table: Any, conversations: int, messages: int) -> list[str]:
-    """The conversations' items as the webhook writes them; the user ids, newest conversation first."""
+    """The conversations' items as the webhook writes them (four writers at once); the user ids,
+    newest conversation first."""
     users = ["U" + uuid.uuid4().hex for _ in range(conversations)]
     start = datetime.now(UTC) - timedelta(days=30)
-    per_user = messages // conversations
-    extra = messages - per_user * conversations
-    gateway = TableGateway.of(table)
-    with gateway.batch_writer() as batch:
-        for n, user in enumerate(users):
-            count = per_user + (1 if n < extra else 0)
-            last = start + timedelta(minutes=n)
-            for m in range(count):
-                at = last - timedelta(seconds=count - m)
-                received = ReceivedMessage("message:text", f"ベンチのメッセージ{m}", line_message_id=str(m))
-                put, _ = incoming_message_writes(user, at, f"E{n:05d}{m:04d}", received)
-                batch.put_item(Item=put["Put"]["Item"])
-            summary: dict[str, Any] = {
-                **conversation_key(user),
-                "user_id": user,
-                "last_message_at": last.isoformat(),
-                "last_message_preview": "ベンチのメッセージ",
-                "last_direction": "in",
-                "inbox": LISTED,
-                "inbox_at": inbox_position(last, user),
-                "unread_count": 0,
-                "needs_reply": False,
-                "display_name": f"ベンチ{n}",
-            }
-            if n % 3 == 0:
-                summary |= {
-                    "unread_count": 2,
-                    "needs_reply": True,
-                    "inbox_unread": LISTED,
-                    "inbox_needs_reply": LISTED,
-                }
-            batch.put_item(Item=summary)
+    per_user, extra = divmod(messages, conversations)
+
+    def write(part: int) -> None:
+        gateway = TableGateway.of(table)
+        with gateway.batch_writer() as batch:
+            for n in range(part, conversations, WRITERS):
+                user, count = users[n], per_user + (1 if n < extra else 0)
+                last = start + timedelta(minutes=n)
+                for m in range(count):
+                    at = last - timedelta(seconds=count - m)
+                    received = ReceivedMessage(
+                        "message:text", f"ベンチのメッセージ{m}", line_message_id=str(m)
+                    )
+                    put, _ = incoming_message_writes(user, at, f"E{n:05d}{m:04d}", received)
+                    batch.put_item(Item=put["Put"]["Item"])
+                batch.put_item(Item=summary_item(n, user, last))
+
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        list(pool.map(write, range(WRITERS)))
     return list(reversed(users))
+
+
+def summary_item(n: int, user: str, last: datetime) -> dict[str, Any]:
+    """A conversation's summary as the webhook's writes leave it; every third unread and waiting."""
+    summary: dict[str, Any] = {
+        **conversation_key(user),
+        "user_id": user,
+        "last_message_at": last.isoformat(),
+        "last_message_preview": "ベンチのメッセージ",
+        "last_direction": "in",
+        "inbox": LISTED,
+        "inbox_at": inbox_position(last, user),
+        "unread_count": 0,
+        "needs_reply": False,
+        "display_name": f"ベンチ{n}",
+    }
+    if n % 3 == 0:
+        summary |= {
+            "unread_count": 2,
+            "needs_reply": True,
+            "inbox_unread": LISTED,
+            "inbox_needs_reply": LISTED,
+        }
+    return summary
 
 
 def call(api_url: str, method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:
@@ -115,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, default=3000)
     parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--auto-replies", type=int, default=40)
+    parser.add_argument("--auto-replies", type=int, default=20)
     arguments = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
@@ -148,12 +163,12 @@ def main() -> None:
             )
 
             shown = opened_read = 0
-            for user in random.Random(7).sample(users, 10):
+            for user in random.Random(7).sample(users, OPENED):
                 answer = call(api.url, "POST", f"/liff/api/staff/conversations/{user}/open", token)
                 shown += len(answer["messages"])
                 opened_read += answer["items_read"]
             print(
-                f"open: 10 conversations, {shown} messages shown, {opened_read} conversation items read "
+                f"open: {OPENED} conversations, {shown} messages shown, {opened_read} conversation items read "
                 f"= {opened_read / shown:.2f} per message shown (the member panel's reads aside)"
             )
 
