@@ -171,3 +171,18 @@ def expire(local_stack, user: str, days: int) -> dict:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return dict(json.loads(response.read()))
+
+
+def test_a_campaign_shows_in_the_recipients_conversation_with_its_name(api, owner, line, member_table):
+    from tests.integration.campaign_api import compose, fire_due_campaigns, wait_until_finished
+
+    user, _ = registered_member(api)
+    tag = unique("配信先")[:20]
+    tag_members(member_table, [user], tag)
+    line.send_text(user, "よろしくお願いします")
+    campaign_id = compose(api, owner, {"tags_any": [tag]}, "新作のご案内です。")
+    fire_due_campaigns(api.api_url)
+    assert wait_until_finished(api, owner, campaign_id)["sent"] == 1
+    sent = [m for m in open_conversation(api, owner, user)["messages"] if m["direction"] == "out"]
+    assert sent[-1]["text"] == "新作のご案内です。" and sent[-1]["sent_by"] == f"campaign:{campaign_id}"
+    assert sent[-1]["sent_by_label"].startswith("配信「")

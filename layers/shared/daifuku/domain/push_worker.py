@@ -68,6 +68,13 @@ class CampaignRecords(Protocol):
         """Give `user_id` the coupon unless they hold it already (a retry); False then."""
 
 
+class CampaignConversations(Protocol):
+    def record_campaign_sent(
+        self, campaign_id: str, campaign_name: str, user_ids: list[str], messages: list[dict[str, Any]]
+    ) -> None:
+        """The campaign's messages in each recipient's conversation (adapters.dynamodb.conversations)."""
+
+
 class LineSender(Protocol):
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
 
@@ -83,6 +90,7 @@ class PushWorker:
     timezone: ZoneInfo = field(
         default_factory=lambda: ZoneInfo("Asia/Tokyo")
     )  # the shop's: coupons' last day
+    conversations: CampaignConversations | None = None  # what each recipient's conversation shows
 
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
         """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
@@ -121,6 +129,11 @@ class PushWorker:
         except (LineRateLimited, LineUnavailable) as error:
             raise RetryLater(str(error)) from error
         self._grant_coupons(campaign, outcomes)
+        if self.conversations is not None:
+            sent = [user_id for user_id, outcome in outcomes.items() if outcome is RecipientOutcome.SENT]
+            self.conversations.record_campaign_sent(
+                campaign.campaign_id, campaign.name, sent, campaign.line_messages()
+            )
         progress = self.records.record_outcomes(batch, outcomes)
         if progress.all_batches_finished and progress.status is CampaignStatus.SENDING:
             self.records.complete_campaign(batch.campaign_id)

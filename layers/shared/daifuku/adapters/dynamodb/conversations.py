@@ -246,6 +246,34 @@ class ConversationRepository:
             conflict_attempts=4,
         )
 
+    def record_campaign_sent(
+        self, campaign_id: str, campaign_name: str, user_ids: list[str], messages: list[dict[str, Any]]
+    ) -> None:
+        """A campaign's messages in each recipient's conversation, without moving it up the inbox (a
+        broadcast is not a chat). One item per recipient, written in batches; a retried batch writes
+        the recipient's item again (a second copy: the time is in its key)."""
+        if not user_ids:
+            return
+        now = datetime.now(UTC)
+        keep_until = now + timedelta(days=self.rules_and_settings()[1].retention_days)
+        kinds = {m.get("type", "") for m in messages}
+        with self._gateway.batch_writer() as batch:
+            for user_id in user_ids:
+                batch.put_item(
+                    Item={
+                        **message_key(user_id, now, f"campaign-{campaign_id}"),
+                        "user_id": user_id,
+                        "at": utc(now),
+                        "message_key": f"campaign-{campaign_id}",
+                        "direction": "out",
+                        "kind": "text" if kinds == {"text"} else ",".join(sorted(kinds)),
+                        "text": "\n".join(_readable(m) for m in messages),
+                        "sent_by": f"campaign:{campaign_id}",
+                        "sent_by_label": f"配信「{campaign_name}」",
+                        "expires_at": _epoch(keep_until),
+                    }
+                )
+
     def note_customer(self, user_id: str, display_name: str | None, member_no: str | None) -> None:
         names = {k: v for k, v in {"display_name": display_name, "member_no": member_no}.items() if v}
         if not names:
