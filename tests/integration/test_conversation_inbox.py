@@ -195,3 +195,18 @@ def test_a_campaign_shows_in_the_recipients_conversation_with_its_name(api, owne
     sent = [m for m in open_conversation(api, owner, user)["messages"] if m["direction"] == "out"]
     assert sent[-1]["text"] == "新作のご案内です。" and sent[-1]["sent_by"] == f"campaign:{campaign_id}"
     assert sent[-1]["sent_by_label"].startswith("配信「")
+
+
+def test_staff_who_asked_hear_of_new_messages_without_their_text(api, line, member_table):
+    from daifuku.adapters.dynamodb.keys import staff_key
+
+    staff = line.create_user(unique("通知係"), follow=True)
+    member_table.put_item(Item={**staff_key(staff), "role": "staff"})
+    assert api.call("PUT", f"{STAFF}/conversation-alerts", staff, {"new_message_alerts": True})[0] == 200
+    try:
+        customer = line.create_user(unique("相談"), follow=True)
+        line.send_text(customer, "内緒の相談があります")
+        alerts = [m for m in line.received(staff) if "新しいメッセージ" in m.get("text", "")]
+        assert len(alerts) == 1 and "内緒の相談" not in alerts[0]["text"]
+    finally:
+        api.call("PUT", f"{STAFF}/conversation-alerts", staff, {"new_message_alerts": False})
