@@ -74,8 +74,7 @@ CAMPAIGN_PARTITION = "CAMPAIGN#{campaign_id}"
 
 MEMBER = KeyPattern(USER_PARTITION, "MEMBER")
 TAG = KeyPattern(USER_PARTITION, "TAG#{tag}")
-# The event id makes each event its own item: LINE sends a set of photos as several events of one
-# user in the same millisecond.
+# Messages before conversations (MESSAGE below took their place): still read by the export.
 INTERACTION = KeyPattern(USER_PARTITION, "INTERACTION#{at}#{webhook_event_id}")
 COUPON = KeyPattern(USER_PARTITION, "COUPON#{coupon_id}")
 VISIT = KeyPattern(USER_PARTITION, "VISIT#{visited_key}#{visit_id}")
@@ -167,10 +166,6 @@ def member_key(user_id: str) -> Key:
 
 def tag_key(user_id: str, tag: str) -> Key:
     return TAG.key(user_id=user_id, tag=tag)
-
-
-def interaction_key(user_id: str, at: datetime, webhook_event_id: str) -> Key:
-    return INTERACTION.key(user_id=user_id, at=utc(at), webhook_event_id=webhook_event_id)
 
 
 def member_number_key(member_no: str) -> Key:
