@@ -159,7 +159,8 @@ def main() -> None:
                     before = answer["next"]
             per_listed = read / listed
             print(
-                f"inbox list: {listed} conversations listed, {read} items read = {per_listed:.2f} per conversation"
+                f"inbox list: {listed} conversations listed, {read} items read "
+                f"= {per_listed:.2f} per conversation"
             )
 
             shown = opened_read = 0
@@ -168,8 +169,8 @@ def main() -> None:
                 shown += len(answer["messages"])
                 opened_read += answer["items_read"]
             print(
-                f"open: {OPENED} conversations, {shown} messages shown, {opened_read} conversation items read "
-                f"= {opened_read / shown:.2f} per message shown (the member panel's reads aside)"
+                f"open: {OPENED} conversations, {shown} messages shown, {opened_read} conversation items "
+                f"read = {opened_read / shown:.2f} per message shown (the member panel's reads aside)"
             )
 
             # An auto-reply against the signature-only floor, interleaved
@@ -212,8 +213,8 @@ def main() -> None:
                 1000 * statistics.median(floor_seconds),
             )
             print(
-                f"auto-reply: {answered}/{len(customers)} answered; webhook-to-reply median {real_ms:.1f} ms, "
-                f"signature-only floor {floor_ms:.1f} ms = {real_ms / floor_ms:.1f}x (for information)"
+                f"auto-reply: {answered}/{len(customers)} answered; webhook-to-reply median "
+                f"{real_ms:.1f} ms, signature-only floor {floor_ms:.1f} ms = {real_ms / floor_ms:.1f}x (for information)"
             )
         finally:
             api.stop()
