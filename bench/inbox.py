@@ -214,7 +214,8 @@ def main() -> None:
             )
             print(
                 f"auto-reply: {answered}/{len(customers)} answered; webhook-to-reply median "
-                f"{real_ms:.1f} ms, signature-only floor {floor_ms:.1f} ms = {real_ms / floor_ms:.1f}x (for information)"
+                f"{real_ms:.1f} ms, signature-only floor {floor_ms:.1f} ms "
+                f"= {real_ms / floor_ms:.1f}x (for information)"
             )
         finally:
             api.stop()
