@@ -208,7 +208,8 @@ class ConversationRepository:
         return self._gateway.put(item, if_absent=True)
 
     def record_outgoing(self, message: OutgoingMessage) -> None:
-        """The message's item and the summary (latest message; "needs reply" cleared when it answers)."""
+        """The message's item, and the summary when the customer has written (latest message; "needs
+        reply" cleared when it answers)."""
         kinds = {m.get("type", "") for m in message.messages}
         item: dict[str, Any] = {
             **message_key(message.user_id, message.at, message.message_key),
@@ -238,12 +239,11 @@ class ConversationRepository:
         if message.answers_customer:
             values[":false"] = False
             expression += ", needs_reply = :false REMOVE inbox_needs_reply"
-        self._gateway.transact(
-            [
-                {"Put": {"Item": item}},
-                {"Update": update_request(conversation_key(message.user_id), expression, values=values)},
-            ],
-            conflict_attempts=4,
+        self._gateway.put(item)
+        # A conversation starts with the customer: what Daifuku sends before they write (a welcome)
+        # is kept in their partition but lists no conversation.
+        self._gateway.update(
+            conversation_key(message.user_id), expression, condition="attribute_exists(pk)", values=values
         )
 
     def record_campaign_sent(
