@@ -41,9 +41,10 @@ def test_a_clerk_answers_a_customer_with_a_saved_reply_once_despite_a_double_tap
     assert "今日は何時まで営業していますか" in page.locator("#talk-messages").inner_text()
     facts = page.locator("#talk-member-facts").inner_text()
     assert "会員番号" in facts and "ポイント" in facts
-    assert "1通" in page.locator("#talk-cost").inner_text()
+    page.locator("#talk-cost", has_text="1通").wait_for(timeout=15 * SECONDS)  # the quota, once LINE answers
 
     # Then a saved reply, sent with a double tap, reaches the customer once
+    page.locator("#talk-saved option", has_text=saved["title"]).wait_for(state="attached")
     page.locator("#talk-saved").select_option(label=saved["title"])
     page.locator("#talk-send").dblclick()
     page.locator("#talk-done").get_by_text("送信しました。").wait_for(timeout=15 * SECONDS)
