@@ -16,6 +16,7 @@ from infra.constructs.http_api import HttpApi
 from infra.constructs.liff_hosting import LiffHosting
 from infra.constructs.line_credentials import LineCredentials
 from infra.constructs.member_table import MemberTable
+from infra.constructs.message_images import MessageImages
 from infra.constructs.partner_api import PartnerApi
 from infra.constructs.rich_menu_painter import RichMenuPainter
 from infra.constructs.scenario_schedule import ScenarioSchedule
@@ -119,6 +120,11 @@ class DaifukuStack(Stack):
         # also forwards LINE's requests to the shop's other LINE tool.
         for function in (webhook, liff_api):
             connect.allow_sending(function)
+        # Customers' photos in chat: the webhook copies them from LINE, liff_api shows and erases them.
+        images = MessageImages(self, "MessageImages")
+        for function in (webhook, liff_api):
+            images.allow(function)
+            function.add_environment(images.settings)
 
         BirthMonthSchedule(
             self,

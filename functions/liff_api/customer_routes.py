@@ -13,6 +13,7 @@ from daifuku.domain.registration import form_fields
 from daifuku.models.membership import RegistrationFormView
 from daifuku.models.staff import ClaimRequest, ExchangeRequest
 from daifuku.tracing import function_tracer
+from functions.liff_api.conversation_routes import forget_message_images
 from functions.liff_api.request_context import (
     coupon_desk,
     json_object_body,
@@ -103,7 +104,8 @@ def edit_my_profile() -> dict[str, Any]:
 def delete_my_data() -> dict[str, Any]:
     user_id = signed_in_user_id(router)
     desk = membership_desk(router)
-    desk.delete_personal_data(user_id)
+    desk.delete_personal_data(user_id)  # their messages too: they are in the user's partition
+    forget_message_images(user_id)
     log_notes(desk)
     logger.info("personal data deleted")
     return {"deleted": True}

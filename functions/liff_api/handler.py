@@ -42,6 +42,7 @@ def build_resolver() -> APIGatewayHttpResolver:
 
     from functions.liff_api import (
         connect_routes,  # noqa: F401  (adds its routes to the staff router)
+        conversation_routes,  # noqa: F401  (adds its routes to the staff router)
         customer_routes,
         partner_key_routes,  # noqa: F401  (adds the owner's API keys to the staff router)
         receipt_routes,  # noqa: F401  (adds the receipt QR's claim to the customer router)

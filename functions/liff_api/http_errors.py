@@ -42,6 +42,7 @@ from daifuku.domain.errors import (
     StaffNotFound,
     TooManyEventEndpoints,
 )
+from daifuku.domain.inbox import AutoReplyRuleNotFound, ConversationNotFound, CustomerUnreachable, TooMany
 from daifuku.domain.receipt_codes import ReceiptCodeRefused
 from daifuku.domain.scenarios import ScenarioEditConflict, ScenarioError, ScenarioNotFound
 from daifuku.domain.shop_settings import UnknownSettingsSection
@@ -166,6 +167,13 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
         "someone else saved this scenario meanwhile; reload it and edit again",
         details=lambda error: {"current_version": error.current},
     ),
+    # Conversations (the inbox and the auto-replies)
+    ConversationNotFound: HttpError(404, "conversation_not_found", "no conversation with this customer"),
+    CustomerUnreachable: HttpError(
+        409, "customer_unreachable", "this customer blocked the shop or deleted their data"
+    ),
+    AutoReplyRuleNotFound: HttpError(404, "rule_not_found", "no such auto-reply rule"),
+    TooMany: HttpError(409, "too_many", lambda error: f"the shop keeps no more {error}"),
     MemberNumberContention: BUSY,
     RecordContention: BUSY,
     # Connect: outgoing events and the webhook forwarding

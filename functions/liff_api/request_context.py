@@ -28,7 +28,7 @@ from daifuku.domain.shop_settings import SettingsDesk
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.domain.staff_invitations import invitation_signing_key
 from daifuku.domain.staff_team import StaffTeam
-from daifuku.models.boundary_types import CampaignId, KeyId, LineUserId, TemplateId
+from daifuku.models.boundary_types import CampaignId, ClientId, KeyId, LineUserId, TemplateId
 from daifuku.models.shop import ShopConfig
 from daifuku.wiring import current_wiring
 
@@ -43,6 +43,13 @@ SETTINGS_MAX_BODY_BYTES = 160 * 1024
 # And the owner's own rich menu image: up to 1 MB, base64 in JSON (the model refuses more than 1 MB).
 RICH_MENU_PATH_PREFIX = "/liff/api/staff/rich-menus/"
 RICH_MENU_MAX_BODY_BYTES = 1_600_000
+# As do the conversations' texts (a reply, a saved reply, an auto-reply: 5,000 characters each).
+LARGE_BODY_PATH_PREFIXES = (
+    SETTINGS_PATH_PREFIX,
+    "/liff/api/staff/auto-repl",
+    "/liff/api/staff/conversations/",
+    "/liff/api/staff/saved-replies/",
+)
 # LINE's rich-menu calls happen while the customer waits for the card: give up early, retry later.
 RICH_MENU_TIMEOUT_SECONDS = 2
 
@@ -63,7 +70,7 @@ def reject_oversized_bodies(app: APIGatewayHttpResolver, next_middleware: NextMi
     if path.startswith(RICH_MENU_PATH_PREFIX):
         limit = RICH_MENU_MAX_BODY_BYTES
     else:
-        limit = SETTINGS_MAX_BODY_BYTES if path.startswith(SETTINGS_PATH_PREFIX) else MAX_BODY_BYTES
+        limit = SETTINGS_MAX_BODY_BYTES if path.startswith(LARGE_BODY_PATH_PREFIXES) else MAX_BODY_BYTES
     if size > limit:
         raise BodyTooLarge
     return next_middleware(app)
@@ -86,6 +93,8 @@ class PathParameters(BaseModel):
     key_id: KeyId | None = None  # a partner API key; an unknown one is a 404 from the desk
     endpoint_id: KeyId | None = None  # an outgoing-event endpoint (connect_routes)
     scenario_id: ScenarioId | None = None
+    rule_id: ClientId | None = None  # an auto-reply rule (conversations)
+    saved_reply_id: ClientId | None = None  # a saved reply (conversations)
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 
 from daifuku.domain.frequency_cap import MessagingRules
 from daifuku.domain.scenario_desk import (
@@ -18,12 +18,13 @@ from daifuku.domain.scenario_desk import (
     ScenarioEnrolRequest,
 )
 from daifuku.domain.scenarios import Scenario, ScenarioStatus
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 from functions.liff_api.request_context import staff_desk
 from functions.liff_api.staff_routes import body_as, caller, router, staff_route
 
 logger = Logger(service="liff_api")
-tracer = Tracer(service="liff_api")
+tracer = function_tracer("liff_api")
 
 
 def scenario_desk() -> ScenarioDesk:

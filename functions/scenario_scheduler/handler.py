@@ -4,15 +4,16 @@ minute costs the cursor and one empty Query per shard."""
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from daifuku.domain.scenario_engine import ScenarioEngine
 from daifuku.settings import SendQueueSettings, current_settings
+from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
 
 logger = Logger(service="scenario_scheduler")
-tracer = Tracer(service="scenario_scheduler")
+tracer = function_tracer("scenario_scheduler")
 metrics = Metrics(namespace="Daifuku", service="scenario_scheduler")
 
 

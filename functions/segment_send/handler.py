@@ -54,7 +54,11 @@ def new_push_worker(wiring: Wiring) -> PushWorker:
         workers=settings.send_max_concurrency,
     )
     return PushWorker(
-        records=wiring.table.campaigns(), line=paced, timezone=wiring.timezone, clock=wiring.clock
+        records=wiring.table.campaigns(),
+        line=paced,
+        timezone=wiring.timezone,
+        clock=wiring.clock,
+        conversations=wiring.table.conversations(),
     )
 
 

@@ -14,6 +14,8 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
+from daifuku.adapters.message_images import ImageCopier
+from daifuku.domain.auto_replies import AutoResponder
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, process_webhook_events
 from daifuku.domain.webhook_forwarding import forward_webhook, line_for
@@ -91,15 +93,27 @@ def receive_webhook() -> dict[str, str]:
             )
         else:
             events.append(parsed)
+    line, shop = line_for(forwarding, wiring.line()), shop_config()
+    records = wiring.table.conversations()
+    images = wiring.message_images
+    conversations = AutoResponder(
+        records,
+        wiring.table.responder_members(),
+        line,
+        shop,
+        wiring.timezone,
+        images=ImageCopier(images, line, records) if images else None,
+    )
     ledger = FriendLedger(
         wiring.table.friends,
-        line_for(forwarding, wiring.line()),
-        shop_config(),
+        line,
+        shop,
         timezone=wiring.timezone,
         staff=RecentStaff(),
         campaigns=wiring.table.campaigns(),
         events=wiring.shop_events,
         scenarios=wiring.scenario_engine(),
+        conversations=conversations,
     )
     for processed in process_webhook_events(events, ledger, wiring.clock()):
         logger.info(
@@ -112,6 +126,8 @@ def receive_webhook() -> dict[str, str]:
                 "notes": list(processed.notes),
             },
         )
+    for note in conversations.alert_staff():
+        logger.info("message alert", extra={"note": note})
     return {"status": "ok"}
 
 

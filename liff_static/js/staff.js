@@ -1,6 +1,6 @@
 // staff.html: the staff console. Only LINE users on the shop's staff list get past GET /staff/me;
 // everyone else sees the notice and nothing more. Screens are chosen by the URL's hash:
-// #counter, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #settings, #menus, #export
+// #counter, #talk, #talk/<user_id>, #autoreplies, #member/<user_id>, #members, #coupons, #campaign, #dashboard, #audit, #settings, #menus, #export
 // and #staff (owners). Opened from an invitation link (?invite=<code>), it first offers to join the staff.
 import { STAFF_TEXTS, TEXTS } from "./texts.js";
 import { applyTheme, loadSiteConfig, startLiff } from "./liff-app.js";
@@ -22,10 +22,12 @@ import { openCustomerExport } from "./staff-customer-export.js";
 import { openApiKeys } from "./staff-api-keys.js";
 import { openConnect, setUpConnect } from "./staff-connect.js";
 import { openScenarios, setUpScenarios } from "./staff-scenarios.js";
+import { openInbox, setUpInbox } from "./staff-inbox.js";
+import { openAutoReplies, setUpAutoReplies } from "./staff-auto-replies.js";
 
 const SCREENS = [
   "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
-  "pos", "connect", "scenarios",
+  "pos", "connect", "scenarios", "talk", "autoreplies",
 ];
 const OPENERS = {
   coupons: openCoupons,
@@ -42,10 +44,13 @@ const OPENERS = {
   pos: openApiKeys,
   connect: openConnect,
   scenarios: openScenarios,
+  talk: openInbox,
+  autoreplies: openAutoReplies,
 };
 // Screens reached from a tab's screen keep that tab selected.
 const TAB_OF = {
   member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard", pos: "settings", connect: "settings",
+  autoreplies: "talk",
 };
 
 function route() {
@@ -59,7 +64,7 @@ function route() {
   }
   showStatus("");
   if (current === "member") openMember(decodeURIComponent(argument || ""));
-  else OPENERS[current]?.();
+  else OPENERS[current]?.(decodeURIComponent(argument || ""));
 }
 
 async function main() {
@@ -88,6 +93,8 @@ async function main() {
   setUpMenuEditor();
   setUpConnect();
   setUpScenarios();
+  setUpInbox();
+  setUpAutoReplies();
   document.getElementById("audit-link").hidden = me.payload.role !== "owner";
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
   document.getElementById("scenarios-tab").hidden = me.payload.role !== "owner";

@@ -59,6 +59,7 @@ class LocalResources(BaseModel):
     birth_month_catch_up_schedule_name: str
     campaign_schedule_group: str
     liff_site_bucket: str
+    message_images_bucket: str = ""
 
 
 def deployment_context() -> DeploymentContext:
@@ -132,7 +133,13 @@ def create_local_resources(
     aws_client("s3", endpoint_url).create_bucket(
         Bucket=site_bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
     )
+    # The private bucket of the photos customers send (conversations).
+    message_images_bucket = f"{prefix}-message-images"
+    aws_client("s3", endpoint_url).create_bucket(
+        Bucket=message_images_bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
     return LocalResources(
+        message_images_bucket=message_images_bucket,
         table_name=table_name,
         send_queue_url=queue_url,
         send_dlq_url=dlq_url,

@@ -21,6 +21,8 @@ class LocalControl:
     - `GET /_local/clock`: the time the functions see; `POST /_local/clock/advance` with
       `{"days": d, "hours": h, "minutes": m, "seconds": s}` moves it forward (then what became due runs);
       `POST /_local/clock/reset` puts it back to the real time.
+    - `POST /_local/expiry/run?days_ahead=N&user_id=U…`: what DynamoDB's TTL and the images bucket's
+      lifecycle rules would have deleted N days from now (one user's items only, when named).
     """
 
     def __init__(self, stack: LocalStack):
@@ -48,6 +50,9 @@ class LocalControl:
         elif request.method == "POST" and request.path == "/schedules/scenarios/fire":
             assert self._stack.scenario_schedule is not None
             result = self._stack.scenario_schedule.run_now()
+        elif request.method == "POST" and request.path == "/expiry/run":
+            days = float(request.args.get("days_ahead", "0"))
+            result = self._stack.run_expiry(timedelta(days=days), request.args.get("user_id"))
             response = Response(json.dumps(result), content_type="application/json")
         elif request.method == "GET" and request.path == "/urls":
             response = Response(self._stack.urls.model_dump_json() if self._stack.urls else "{}")

@@ -6,6 +6,7 @@ import functools
 import json
 import logging
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from daifuku_local.aws_resources import (
     aws_client,
     create_local_resources,
     deployment_context,
+    local_table,
 )
 from daifuku_local.demo_shop import LIFF_PAGES, preload_setup_modules, seed_demo_shop
 from daifuku_local.http_api import HttpApiEmulator
@@ -186,6 +188,15 @@ class LocalStack:
         )
         return self.urls
 
+    def run_expiry(self, ahead: timedelta, user_id: str | None = None) -> dict[str, int]:
+        """What TTL and the lifecycle rules would have deleted by now + `ahead` (daifuku_local.expiry)."""
+        from daifuku_local.expiry import expire
+
+        assert self.resources is not None
+        table = local_table(self.moto.endpoint_url, self.resources.table_name)
+        bucket = self.resources.message_images_bucket or None
+        return expire(table, self._site_bucket_client, bucket, datetime.now(UTC) + ahead, user_id)
+
     @functools.cached_property
     def _site_bucket_client(self) -> Any:
         return aws_client("s3", self.moto.endpoint_url)
@@ -216,6 +227,7 @@ class LocalStack:
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             "DAIFUKU_TABLE_NAME": self.resources.table_name,
+            "DAIFUKU_MESSAGE_IMAGES_BUCKET": self.resources.message_images_bucket,
             "DAIFUKU_LINE_CREDENTIALS_PARAMETER": self.resources.line_credentials_parameter,
             "DAIFUKU_SEND_QUEUE_URL": self.resources.send_queue_url,
             "DAIFUKU_CONNECT_QUEUE_URL": self.resources.connect_queue_url,

@@ -34,7 +34,7 @@ def bucket_policy(synthesized: Synthesized, bucket_id: str) -> list[dict]:
 
 def test_every_bucket_is_private_encrypted_and_refuses_plain_http(synthesized: Synthesized) -> None:
     buckets = synthesized.of_type("AWS::S3::Bucket")
-    assert len(buckets) == 2  # the site and its access logs
+    assert len(buckets) == 3  # the site, its access logs and the photos customers send in chat
     for bucket_id, bucket in buckets.items():
         properties = bucket["Properties"]
         assert properties["PublicAccessBlockConfiguration"] == {

@@ -393,6 +393,10 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
     # An endpoint to remove, on a port nothing listens on (its events fail fast until it is removed)
     endpoint_body = {"name": "監査用", "url": "https://127.0.0.1:9/hook", "events": ["member.deleted"]}
     endpoint = api.call("POST", "/liff/api/staff/connect/endpoints", owner, endpoint_body)[1]
+    talker = api.simulated_user(follow=True)
+    api.line.send_text(talker, "監査のためのメッセージ")
+    audit_rule = {"name": "監査", "match": "exact", "keywords": [tag], "answer": "text", "text": "x"}
+    assert api.call("PUT", "/liff/api/staff/auto-replies/audit", owner, audit_rule)[0] == 200
     valid_calls: dict[tuple[str, str], tuple[dict[str, str], Any]] = {
         ("POST", "/liff/api/staff/team/invitations"): ({}, {"role": "staff"}),
         ("PUT", "/liff/api/staff/team/<staff_user_id>/role"): (
@@ -446,6 +450,21 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
             None,
         ),
         **scenario_calls(f"s-audit-{uuid.uuid4().hex[:8]}", tag),
+        # Conversations (a customer who wrote; a rule that exists, so that deleting it is audited)
+        ("POST", "/liff/api/staff/conversations/<user_id>/replies"): (
+            {"user_id": talker},
+            {"reply_id": "audit", "text": "ご連絡ありがとうございます。"},
+        ),
+        ("POST", "/liff/api/staff/conversations/<user_id>/handled"): ({"user_id": talker}, None),
+        ("PUT", "/liff/api/staff/saved-replies/<saved_reply_id>"): (
+            {"saved_reply_id": "audit"},
+            {"title": "お礼", "text": "ありがとうございました。"},
+        ),
+        ("DELETE", "/liff/api/staff/saved-replies/<saved_reply_id>"): ({"saved_reply_id": "audit"}, None),
+        ("PUT", "/liff/api/staff/conversation-alerts"): ({}, {"new_message_alerts": False}),
+        ("PUT", "/liff/api/staff/auto-replies/<rule_id>"): ({"rule_id": "audit"}, audit_rule),
+        ("DELETE", "/liff/api/staff/auto-replies/<rule_id>"): ({"rule_id": "audit"}, None),
+        ("PUT", "/liff/api/staff/auto-reply-settings"): ({}, {}),
     }
     mutating = sorted(route for route, policy in STAFF_ROUTES.items() if policy.mutating)
     assert sorted(valid_calls) == mutating, "a mutating route without a test call here"
@@ -453,12 +472,12 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
     for method, path in mutating:
         values, body = valid_calls[(method, path)]
         before = {(e["at"], e["action"]) for e in audit_entries(api, owner, 200)}
-        status, answer = api.call(method, concrete(path, user_id=user, **values), owner, body)
+        status, answer = api.call(method, concrete(path, **({"user_id": user} | values)), owner, body)
         assert status in (200, 201, 202), (path, answer)
         new = [e for e in audit_entries(api, owner, 200) if (e["at"], e["action"]) not in before]
         assert len(new) == 1, (path, new)
         assert new[0]["actor_user_id"] == owner
-        assert new[0]["target_user_id"] in (user, None, values.get("staff_user_id"))
+        assert new[0]["target_user_id"] in (user, None, values.get("staff_user_id"), values.get("user_id"))
     texts = json.dumps(audit_entries(api, owner, 200), ensure_ascii=False)
     assert "来店時のメモ" not in texts
     for left in api.call("GET", "/liff/api/staff/connect", owner)[1]["endpoints"]:

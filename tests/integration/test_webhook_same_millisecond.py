@@ -35,10 +35,10 @@ def message(user: str, n: int) -> dict[str, Any]:
 
 def interactions(member_table, user: str) -> list[dict[str, Any]]:
     answer = member_table.query(
-        KeyConditionExpression=Key("pk").eq(f"USER#{user}") & Key("sk").begins_with("INTERACTION#"),
+        KeyConditionExpression=Key("pk").eq(f"USER#{user}") & Key("sk").begins_with("MSG#"),
         ConsistentRead=True,
     )
-    return list(answer["Items"])
+    return [item for item in answer["Items"] if item["direction"] == "in"]
 
 
 def test_twelve_messages_of_one_user_in_one_millisecond_are_all_kept(line, member_table):

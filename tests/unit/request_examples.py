@@ -31,6 +31,16 @@ from daifuku.domain.scenarios import (
 )
 from daifuku.domain.segments import Segment
 from daifuku.models.connect import EventEndpointRequest, ForwardingRequest
+from daifuku.models.conversations import (
+    AlertsRequest,
+    AutoReplyRuleRequest,
+    ConversationSettingsRequest,
+    InboxQuery,
+    InboxReplyRequest,
+    OutOfHours,
+    SavedReplyRequest,
+    TestMatchRequest,
+)
 from daifuku.models.custom_rich_menus import CustomMenuArea, CustomRichMenuRequest
 from daifuku.models.partner_api import (
     ApiKeyRequest,
@@ -331,6 +341,29 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "quiet_hours": {"start": "09:00", "end": "21:00"},
         "frequency_cap": {"max_pushes_per_7_days": 3, "exempt_birthday": True, "exempt_rank_up": False},
     },
+    # Conversations (models/conversations.py)
+    AutoReplyRuleRequest: {
+        "name": "営業時間",
+        "match": "contains",
+        "keywords": ["営業時間", "何時まで"],
+        "priority": 10,
+        "answer": "text",
+        "text": "{name}さま、営業時間は10時から19時です。",
+        "add_tag": "問い合わせ",
+    },
+    OutOfHours: {
+        "enabled": True,
+        "opens": "10:00",
+        "closes": "19:00",
+        "closed_weekdays": [2],
+        "message": "営業時間外です。",
+    },
+    ConversationSettingsRequest: {"out_of_hours": {"enabled": False}, "retention_days": 90},
+    TestMatchRequest: {"text": "営業時間を教えてください"},
+    SavedReplyRequest: {"title": "お礼", "text": "{name}さま、ありがとうございました。"},
+    InboxReplyRequest: {"reply_id": "r-1", "text": "{name}さま、承知いたしました。"},
+    InboxQuery: {"filter": "unread", "limit": "30"},
+    AlertsRequest: {"new_message_alerts": True},
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

@@ -90,7 +90,7 @@ class FakeTable:
         self.members[user_id] = member.model_copy(update={"blocked": True, "blocked_at": at})
         return Write.APPLIED
 
-    def record_interaction(self, claim, user_id, at, kind, text, profile, unless_profile_pending):
+    def record_interaction(self, claim, user_id, at, message, profile, unless_profile_pending):
         if self._duplicate(claim):
             return Write.DUPLICATE
         member = self.members.get(user_id) or Member(user_id=user_id)
@@ -102,7 +102,7 @@ class FakeTable:
             )
         self.claimed.add(claim.webhook_event_id)
         self.members[user_id] = member
-        self.interactions.append((user_id, kind))
+        self.interactions.append((user_id, message.kind))
         return Write.APPLIED
 
     def staff_user_ids(self):
@@ -425,10 +425,10 @@ class BusyTable(FakeTable):
             Write.CONFLICT if self._held() else super().record_unfollow(claim, user_id, at, event_ms, counts)
         )
 
-    def record_interaction(self, claim, user_id, at, kind, text, profile, unless_profile_pending):
+    def record_interaction(self, claim, user_id, at, message, profile, unless_profile_pending):
         if self._held():
             return Write.CONFLICT
-        return super().record_interaction(claim, user_id, at, kind, text, profile, unless_profile_pending)
+        return super().record_interaction(claim, user_id, at, message, profile, unless_profile_pending)
 
 
 @pytest.mark.parametrize("busy", [1, 3])

@@ -47,6 +47,8 @@ class Settings(BaseModel):
     connect_retry_max_seconds: float = Field(alias="DAIFUKU_CONNECT_RETRY_MAX_SECONDS", default=900, gt=0)
     # Only the local stack: lets the owner point endpoints at http://127.0.0.1 test receivers.
     connect_allow_loopback_http: bool = Field(alias="DAIFUKU_CONNECT_ALLOW_LOOPBACK_HTTP", default=False)
+    # The private bucket of the photos customers send (webhook, liff_api); unset: images stay at LINE.
+    message_images_bucket: str | None = Field(alias="DAIFUKU_MESSAGE_IMAGES_BUCKET", default=None)
 
 
 class SendQueueSettings(Settings):

@@ -103,9 +103,41 @@ COUPON_EXPIRY_INDEX = SecondaryIndex(
     purpose="The expiry reminder reads the coupons whose last day is a date (coupon items only).",
 )
 
+# The inbox: each conversation's summary carries `inbox_at` (its latest message's time, then the user
+# id) and, sparsely, `inbox` / `inbox_unread` / `inbox_needs_reply` (present only when it belongs to
+# that list), so the list and its two filters read only the conversations they show, newest first.
+INBOX_AT = KeyAttribute(name="inbox_at")
+INBOX_INDEX = SecondaryIndex(
+    name="inbox_index",
+    partition_key=KeyAttribute(name="inbox"),
+    sort_key=INBOX_AT,
+    purpose="The staff inbox: every conversation, newest message first.",
+)
+INBOX_UNREAD_INDEX = SecondaryIndex(
+    name="inbox_unread_index",
+    partition_key=KeyAttribute(name="inbox_unread"),
+    sort_key=INBOX_AT,
+    purpose="The inbox's 未読 filter: only conversations with unread messages.",
+)
+INBOX_NEEDS_REPLY_INDEX = SecondaryIndex(
+    name="inbox_needs_reply_index",
+    partition_key=KeyAttribute(name="inbox_needs_reply"),
+    sort_key=INBOX_AT,
+    purpose="The inbox's 要返信 filter: only conversations waiting for the shop's answer.",
+)
+
 MEMBER_TABLE = TableDefinition(
     partition_key=KeyAttribute(name="pk"),
     sort_key=KeyAttribute(name="sk"),
     ttl_attribute="expires_at",
-    indexes=(BIRTH_MONTH_INDEX, STORE_INDEX, TAG_INDEX, PHONE_LAST4_INDEX, COUPON_EXPIRY_INDEX),
+    indexes=(
+        BIRTH_MONTH_INDEX,
+        STORE_INDEX,
+        TAG_INDEX,
+        PHONE_LAST4_INDEX,
+        COUPON_EXPIRY_INDEX,
+        INBOX_INDEX,
+        INBOX_UNREAD_INDEX,
+        INBOX_NEEDS_REPLY_INDEX,
+    ),
 )

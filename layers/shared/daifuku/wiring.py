@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from daifuku.adapters.line_api import LineMessagingClient
     from daifuku.adapters.line_credentials import LineCredentials, LineCredentialsStore
     from daifuku.adapters.line_login import LineIdTokenVerifier
+    from daifuku.adapters.message_images import MessageImages
     from daifuku.adapters.rich_menu_painter import RichMenuRefresh
     from daifuku.adapters.send_queue import SendQueue
     from daifuku.domain.scenario_engine import ScenarioEngine
@@ -145,6 +146,14 @@ class Wiring:
                 role_arn=settings.campaign_scheduler_role_arn,
             )
         )
+
+    @cached_property
+    def message_images(self) -> MessageImages | None:
+        """The private bucket of customers' photos, when the deployment has one."""
+        from daifuku.adapters.message_images import MessageImages
+
+        bucket = self.settings.message_images_bucket
+        return MessageImages(bucket, self.aws_session) if bucket else None
 
     @cached_property
     def rich_menu_refresh(self) -> RichMenuRefresh:

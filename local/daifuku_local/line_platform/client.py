@@ -50,6 +50,24 @@ class SimulatorClient:
     def send_postback(self, user_id: str, data: str) -> int:
         return int(self._call("POST", f"/_sim/users/{user_id}/postbacks", {"data": data})["webhookStatus"])
 
+    def send_image(
+        self, user_id: str, data_base64: str | None = None, content_type: str = "image/png"
+    ) -> int:
+        body = {"content_type": content_type} | ({"data_base64": data_base64} if data_base64 else {})
+        return int(self._call("POST", f"/_sim/users/{user_id}/images", body)["webhookStatus"])
+
+    def send_sticker(self, user_id: str, package_id: str = "446", sticker_id: str = "1988") -> int:
+        body = {"package_id": package_id, "sticker_id": sticker_id}
+        return int(self._call("POST", f"/_sim/users/{user_id}/stickers", body)["webhookStatus"])
+
+    def chat_events(self, user_id: str) -> list[dict[str, Any]]:
+        """What happened in the user's chat that is not a message: the loading animation."""
+        return [entry for entry in self.transcript(user_id) if entry["direction"] == "chat"]
+
+    def sent_by_user(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's own messages (with `read`: the bot marked them read), oldest first."""
+        return [entry for entry in self.transcript(user_id) if entry["direction"] == "from_user"]
+
     def transcript(self, user_id: str) -> list[dict[str, Any]]:
         return list(self._call("GET", f"/_sim/users/{user_id}/transcript"))
 

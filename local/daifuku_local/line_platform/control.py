@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Map, Rule
@@ -14,6 +15,11 @@ from daifuku_local.line_platform.webhook_events import sample_of_every_event_typ
 if TYPE_CHECKING:
     from daifuku_local.line_platform.simulator import LineSimulator
 
+# A 1×1 PNG, what a simulated user sends when a test gives no photo of its own.
+SAMPLE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
 CONTROL_RULES = Map(
     [
         Rule("/_sim/users", methods=["GET", "POST"], endpoint="users"),
@@ -22,6 +28,8 @@ CONTROL_RULES = Map(
         Rule("/_sim/users/<user_id>/block", methods=["POST"], endpoint="block"),
         Rule("/_sim/users/<user_id>/messages", methods=["POST"], endpoint="send_text"),
         Rule("/_sim/users/<user_id>/postbacks", methods=["POST"], endpoint="send_postback"),
+        Rule("/_sim/users/<user_id>/images", methods=["POST"], endpoint="send_image"),
+        Rule("/_sim/users/<user_id>/stickers", methods=["POST"], endpoint="send_sticker"),
         Rule("/_sim/users/<user_id>/rich-menu", methods=["GET"], endpoint="current_menu"),
         Rule("/_sim/users/<user_id>/rich-menu/tap", methods=["POST"], endpoint="tap_menu"),
         Rule("/_sim/users/<user_id>/transcript", methods=["GET"], endpoint="transcript"),
@@ -95,6 +103,16 @@ class SimulatorControl:
     def send_postback(self, request: Request, body: dict[str, Any], user_id: str) -> Response:
         return json_response({"webhookStatus": self._simulator.send_postback(user_id, str(body["data"]))})
 
+    def send_image(self, request: Request, body: dict[str, Any], user_id: str) -> Response:
+        """{"data_base64", "content_type"}: a photo the user sends (a small PNG when no data is given)."""
+        content = base64.b64decode(body["data_base64"]) if body.get("data_base64") else SAMPLE_PNG
+        status = self._simulator.send_image(user_id, content, str(body.get("content_type", "image/png")))
+        return json_response({"webhookStatus": status})
+
+    def send_sticker(self, request: Request, body: dict[str, Any], user_id: str) -> Response:
+        package, sticker = str(body.get("package_id", "446")), str(body.get("sticker_id", "1988"))
+        return json_response({"webhookStatus": self._simulator.send_sticker(user_id, package, sticker)})
+
     def current_menu(self, request: Request, body: Any, user_id: str) -> Response:
         menu = self._simulator.current_rich_menu(user_id)
         if menu is None:
@@ -114,6 +132,7 @@ class SimulatorControl:
                     "via": e.via,
                     "message": e.message,
                     "requestId": e.request_id,
+                    "read": e.read,
                 }
                 for e in entries
             ]

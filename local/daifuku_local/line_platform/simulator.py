@@ -26,6 +26,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
+from daifuku_local.line_platform.chats import Chats
 from daifuku_local.line_platform.config import SimulatorConfig
 from daifuku_local.line_platform.control import SimulatorControl
 from daifuku_local.line_platform.id_tokens import IdTokenIssuer
@@ -46,7 +47,7 @@ from daifuku_local.line_platform.webhooks import WebhookDelivery
 from daifuku_local.wsgi_server import BackgroundWsgiServer
 
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
-PRODUCTS = (Messaging, RichMenus, WebhookDelivery, LineLogin, LiffServer)
+PRODUCTS = (Messaging, RichMenus, WebhookDelivery, LineLogin, LiffServer, Chats)
 # Every platform endpoint, named as in the request counts and the fault config (push, reply…).
 PLATFORM_RULES = Map([rule.empty() for product in PRODUCTS for rule in product.RULES])
 
@@ -89,7 +90,15 @@ class LineSimulator:
             self.menus = RichMenus(config, lock, self.simulated_users, self.rate_limits)
             self.login = LineLogin(config, lock, self.id_tokens)
             self.liff = LiffServer(config, lock, self.login)
-            products: tuple[Product, ...] = (self.messaging, self.menus, self.webhooks, self.login, self.liff)
+            self.chats = Chats(config, lock, self.simulated_users)
+            products: tuple[Product, ...] = (
+                self.messaging,
+                self.menus,
+                self.webhooks,
+                self.login,
+                self.liff,
+                self.chats,
+            )
             self._endpoints: dict[str, tuple[Product, Callable[..., Response]]] = {
                 rule.endpoint: (product, getattr(product, rule.endpoint))
                 for product in products
@@ -250,6 +259,12 @@ class LineSimulator:
 
     def send_postback(self, user_id: str, data: str) -> int:
         return self.simulated_users.send_postback(user_id, data)
+
+    def send_image(self, user_id: str, content: bytes, content_type: str) -> int:
+        return self.simulated_users.send_image(user_id, content, content_type)
+
+    def send_sticker(self, user_id: str, package_id: str, sticker_id: str) -> int:
+        return self.simulated_users.send_sticker(user_id, package_id, sticker_id)
 
     def tap_rich_menu(self, user_id: str, x: int, y: int) -> dict[str, Any]:
         """What LINE does when the user taps (x, y) on their rich menu."""

@@ -14,7 +14,10 @@ from pydantic import BaseModel
 from daifuku_local.line_platform.id_tokens import IdTokenIssuer
 from daifuku_local.line_platform.webhook_events import (
     follow_event,
+    image_message_event,
+    message_id,
     postback_event,
+    sticker_message_event,
     text_message_event,
     unfollow_event,
 )
@@ -41,6 +44,8 @@ class TranscriptEntry:
     via: str  # reply, push, multicast, text, postback, follow, block
     message: dict[str, Any]
     request_id: str | None = None
+    mark_as_read_token: str | None = None  # a message from the user: the token LINE gave the bot
+    read: bool = False  # the bot marked it read (the user sees 既読)
 
 
 class SimulatedUsers:
@@ -61,6 +66,7 @@ class SimulatedUsers:
         self.transcripts: dict[str, list[TranscriptEntry]] = {}
         self._reply_tokens: dict[str, float] = {}
         self._reply_token_users: dict[str, str] = {}
+        self.contents: dict[str, tuple[bytes, str]] = {}  # message id → what the user sent (images)
 
     def create_user(self, display_name: str | None = None, **profile: Any) -> SimulatedUser:
         with self._lock:
@@ -105,10 +111,43 @@ class SimulatedUsers:
         return self._webhooks.send_events([unfollow_event(user_id)])
 
     def send_text(self, user_id: str, text: str) -> int:
-        self._note(user_id, "text", {"type": "text", "text": text})
+        token = self._note(user_id, "text", {"type": "text", "text": text})
         return self._webhooks.send_events(
-            [text_message_event(user_id, self.issue_reply_token(user_id), text)]
+            [text_message_event(user_id, self.issue_reply_token(user_id), text, token)]
         )
+
+    def send_image(self, user_id: str, content: bytes, content_type: str) -> int:
+        """The user sends a photo: LINE keeps its bytes for the content API."""
+        image_id = message_id()
+        with self._lock:
+            self.contents[image_id] = (content, content_type)
+        token = self._note(user_id, "image", {"type": "image", "id": image_id})
+        return self._webhooks.send_events(
+            [image_message_event(user_id, self.issue_reply_token(user_id), image_id, token)]
+        )
+
+    def send_sticker(self, user_id: str, package_id: str, sticker_id: str) -> int:
+        message = {"type": "sticker", "packageId": package_id, "stickerId": sticker_id}
+        token = self._note(user_id, "sticker", message)
+        event = sticker_message_event(user_id, self.issue_reply_token(user_id), package_id, sticker_id, token)
+        return self._webhooks.send_events([event])
+
+    def mark_read(self, token: str) -> bool:
+        """The bot marks the user's messages up to the token's as read; False for an unknown token."""
+        with self._lock:
+            for entries in self.transcripts.values():
+                positions = [i for i, e in enumerate(entries) if e.mark_as_read_token == token]
+                if positions:
+                    for entry in entries[: positions[0] + 1]:
+                        if entry.direction == "from_user":
+                            entry.read = True
+                    return True
+        return False
+
+    def note_chat(self, user_id: str, via: str, detail: dict[str, Any]) -> None:
+        """Something in the user's chat that is not a message (the loading animation)."""
+        with self._lock:
+            self.transcripts.setdefault(user_id, []).append(TranscriptEntry(time.time(), "chat", via, detail))
 
     def send_postback(self, user_id: str, data: str) -> int:
         self._note(user_id, "postback", {"type": "postback", "data": data})
@@ -124,11 +163,14 @@ class SimulatedUsers:
             return {"action": action, "webhookStatus": self.send_text(user_id, action["text"])}
         return {"action": action}
 
-    def _note(self, user_id: str, via: str, message: dict[str, Any]) -> None:
+    def _note(self, user_id: str, via: str, message: dict[str, Any]) -> str:
+        """Transcribe what the user did; the markAsReadToken LINE gives the bot for it."""
+        token = uuid.uuid4().hex
         with self._lock:
             self.transcripts.setdefault(user_id, []).append(
-                TranscriptEntry(time.time(), "from_user", via, message)
+                TranscriptEntry(time.time(), "from_user", via, message, mark_as_read_token=token)
             )
+        return token
 
     def deliver(self, user_id: str, message: dict[str, Any], via: str, request_id: str) -> None:
         """A message reached the user (the caller holds the lock)."""

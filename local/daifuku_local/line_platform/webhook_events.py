@@ -43,8 +43,44 @@ def unfollow_event(user_id: str) -> dict[str, Any]:
     return base_event("unfollow", user_id, None)
 
 
-def text_message_event(user_id: str, reply_token: str, text: str) -> dict[str, Any]:
-    message = {"id": _random_digits(18), "type": "text", "text": text, "quoteToken": _random_digits(20)}
+def message_id() -> str:
+    return _random_digits(18)
+
+
+def text_message_event(
+    user_id: str, reply_token: str, text: str, mark_as_read_token: str | None = None
+) -> dict[str, Any]:
+    message = {"id": message_id(), "type": "text", "text": text, "quoteToken": _random_digits(20)}
+    if mark_as_read_token:
+        message["markAsReadToken"] = mark_as_read_token
+    return base_event("message", user_id, reply_token) | {"message": message}
+
+
+def image_message_event(
+    user_id: str, reply_token: str, image_id: str, mark_as_read_token: str
+) -> dict[str, Any]:
+    message = {
+        "id": image_id,
+        "type": "image",
+        "contentProvider": {"type": "line"},
+        "quoteToken": _random_digits(20),
+        "markAsReadToken": mark_as_read_token,
+    }
+    return base_event("message", user_id, reply_token) | {"message": message}
+
+
+def sticker_message_event(
+    user_id: str, reply_token: str, package_id: str, sticker_id: str, mark_as_read_token: str
+) -> dict[str, Any]:
+    message = {
+        "id": message_id(),
+        "type": "sticker",
+        "packageId": package_id,
+        "stickerId": sticker_id,
+        "stickerResourceType": "STATIC",
+        "quoteToken": _random_digits(20),
+        "markAsReadToken": mark_as_read_token,
+    }
     return base_event("message", user_id, reply_token) | {"message": message}
 
 

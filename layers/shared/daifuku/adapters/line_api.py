@@ -146,6 +146,25 @@ class LineMessagingClient:
     ) -> SendReceipt:
         return self._send("/v2/bot/message/multicast", {"to": to, "messages": messages}, retry_key)
 
+    # Chats (conversations: the loading animation, read receipts, what customers sent)
+
+    def show_loading(self, user_id: str, seconds: int) -> None:
+        """LINE's loading animation in the user's chat, until the reply or `seconds` (5-60, by 5)."""
+        self._request(
+            "POST", f"{self._api}/v2/bot/chat/loading/start", {"chatId": user_id, "loadingSeconds": seconds}
+        )
+
+    def mark_as_read(self, mark_as_read_token: str) -> None:
+        """Mark the user's messages up to the token's as read (the customer sees 既読)."""
+        self._request("POST", f"{self._api}/v2/bot/chat/markAsRead", {"markAsReadToken": mark_as_read_token})
+
+    def message_content(self, message_id: str) -> tuple[bytes, str]:
+        """What a customer sent (an image): its bytes and content type, while LINE keeps them."""
+        _, body, headers = self._request_raw(
+            "GET", f"{self._data_api}/v2/bot/message/{quote(message_id)}/content"
+        )
+        return body, headers.get("content-type", "application/octet-stream")
+
     def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None:
         self._request("POST", f"{self._api}/v2/bot/user/{quote(user_id)}/richmenu/{quote(rich_menu_id)}")
 
@@ -232,15 +251,25 @@ class LineMessagingClient:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """JSON `body`, or bytes sent as they are (with their Content-Type in `headers`); the answer's
-        status, JSON payload and headers, or the LINE error it is."""
+        JSON."""
+        status, raw, response_headers = self._request_raw(method, url, body, headers)
+        return status, _json_or_empty(raw), response_headers
+
+    def _request_raw(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """The request; the answer's status, bytes and headers (LINE's errors raised as domain errors)."""
         status, raw, response_headers = self._exchange(method, url, body, headers)
-        payload = _json_or_empty(raw)
         if status < 400:
-            return status, payload, response_headers
+            return status, raw, response_headers
         if status == 409 and "x-line-accepted-request-id" in response_headers:
             # A retry of a request LINE already accepted: the send happened once, which is success.
-            return status, payload, response_headers
-        raise _line_error(status, payload, response_headers)
+            return status, raw, response_headers
+        raise _line_error(status, _json_or_empty(raw), response_headers)
 
     def _exchange(
         self,

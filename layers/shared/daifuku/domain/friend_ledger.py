@@ -65,6 +65,23 @@ class EventClaim:
     now: datetime
 
 
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """A customer's message or postback as its conversation keeps it (adapters.dynamodb.conversations)."""
+
+    kind: str  # message:<type> or postback: the member's last interaction kind
+    text: str | None
+    line_message_id: str | None = None
+    mark_as_read_token: str | None = None
+    sticker: tuple[str, str] | None = None  # (package id, sticker id)
+    keep_until: datetime | None = None  # when the message expires (the shop's retention)
+
+    @property
+    def asks_for_reply(self) -> bool:
+        """A message counts as unread and waiting for the shop; a button's postback does not."""
+        return self.kind.startswith("message:")
+
+
 class Write(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # the event was applied before: nothing written
@@ -117,12 +134,11 @@ class FriendRepository(Protocol):
         claim: EventClaim,
         user_id: str,
         at: datetime,
-        kind: str,
-        text: str | None,
+        message: ReceivedMessage,
         profile: FriendProfile | None,
         unless_profile_pending: bool,
     ) -> Write:
-        """The latest interaction on the user's record and the message in its own item, and the
+        """The latest interaction on the user's record and the message in its conversation, and the
         profile when given. PROFILE_PENDING (nothing written) when `unless_profile_pending` and the
         record still waits for the profile."""
 
@@ -133,6 +149,28 @@ class FriendRepository(Protocol):
 class StaffDirectory(Protocol):
     def staff_user_ids(self) -> list[str]:
         """Who hears of new friends (adapters.dynamodb.staff)."""
+
+
+class CustomerConversations(Protocol):
+    """The conversations' side of the webhook (domain.auto_replies.AutoResponder)."""
+
+    def keep_until(self, at: datetime) -> datetime: ...
+
+    def answer(
+        self,
+        user_id: str,
+        reply_token: str | None,
+        at: datetime,
+        *,
+        text: str | None,
+        postback_data: str | None,
+        image: tuple[str, str] | None = None,
+    ) -> list[str]:
+        """Answer by the owner's auto-reply rules (or not at all); notes for the log. `text` is None
+        for a message that is not a text (an image, a sticker) and for a postback; `image` is a
+        photo's (message key, LINE message id)."""
+
+    def record_sent(self, user_id: str, messages: list[dict[str, Any]], sent_by: str, label: str) -> None: ...
 
 
 class BlockAttribution(Protocol):
@@ -204,8 +242,10 @@ class FriendLedger:
         campaigns: BlockAttribution,
         events: ShopEventEmitter = NO_SHOP_EVENTS,
         scenarios: ScenarioEntrance = NO_SCENARIOS,
+        conversations: CustomerConversations | None = None,
     ):
         self._scenarios = scenarios
+        self._conversations = conversations
         self._repository = repository
         self._staff = staff
         self._campaigns = campaigns
@@ -272,9 +312,9 @@ class FriendLedger:
             update={"display_name": profile.display_name} if profile else {}
         )
         if event.reply_token:
-            self._best_effort(
-                notes, "welcome", self._line.reply, event.reply_token, self._welcome(member, unblocked)
-            )
+            welcome = self._welcome(member, unblocked)
+            if self._best_effort(notes, "welcome", self._line.reply, event.reply_token, welcome):
+                self._record_sent(user_id, welcome, "welcome", "友だち追加のあいさつ")
         rich_menu = (
             self._shop.rich_menus.member if member.is_member else self._shop.rich_menus.pre_registration
         )
@@ -293,26 +333,55 @@ class FriendLedger:
         self, claim: EventClaim, event: MessageEvent | PostbackEvent, user_id: str, at: datetime
     ) -> EventResult:
         notes: list[str] = []
-        if isinstance(event, MessageEvent):
-            kind, text = f"message:{event.message.type}", event.message.text
-        else:
-            kind, text = "postback", event.postback.data
+        message = self._received(event, at)
         written = _retrying_conflicts(
-            lambda: self._repository.record_interaction(claim, user_id, at, kind, text, None, True)
+            lambda: self._repository.record_interaction(claim, user_id, at, message, None, True)
         )
         if written is Write.PROFILE_PENDING:
             # The follow could not fetch the profile: try again, and write it with the interaction.
             profile = self._fetch_profile(user_id, notes)
             written = _retrying_conflicts(
-                lambda: self._repository.record_interaction(claim, user_id, at, kind, text, profile, False)
+                lambda: self._repository.record_interaction(claim, user_id, at, message, profile, False)
             )
         if written is Write.DUPLICATE:
             return EventResult(Outcome.DUPLICATE, notes)
         if isinstance(event, PostbackEvent) and event.reply_token:
             reply = self._postback_reply(event.postback.data)
             if reply:
-                self._best_effort(notes, "postback reply", self._line.reply, event.reply_token, reply)
+                if self._best_effort(notes, "postback reply", self._line.reply, event.reply_token, reply):
+                    self._record_sent(user_id, reply, "menu", "メニューの応答")
+                return EventResult(Outcome.INTERACTION, notes)
+        if self._conversations is not None:
+            text = message.text if message.kind == "message:text" else None
+            data = event.postback.data if isinstance(event, PostbackEvent) else None
+            image = None
+            if message.kind == "message:image" and message.line_message_id:
+                image = (event.webhook_event_id, message.line_message_id)
+            notes += self._conversations.answer(
+                user_id, event.reply_token, at, text=text, postback_data=data, image=image
+            )
         return EventResult(Outcome.INTERACTION, notes)
+
+    def _received(self, event: MessageEvent | PostbackEvent, at: datetime) -> ReceivedMessage:
+        keep_until = self._conversations.keep_until(at) if self._conversations else None
+        if isinstance(event, PostbackEvent):
+            return ReceivedMessage("postback", event.postback.data, keep_until=keep_until)
+        content = event.message
+        sticker = (
+            (content.package_id, content.sticker_id) if content.package_id and content.sticker_id else None
+        )
+        return ReceivedMessage(
+            f"message:{content.type}",
+            content.text,
+            line_message_id=content.id,
+            mark_as_read_token=content.mark_as_read_token,
+            sticker=sticker,
+            keep_until=keep_until,
+        )
+
+    def _record_sent(self, user_id: str, messages: list[dict[str, Any]], sent_by: str, label: str) -> None:
+        if self._conversations is not None:
+            self._conversations.record_sent(user_id, messages, sent_by, label)
 
     def _welcome(self, member: Member, unblocked: bool) -> list[dict[str, Any]]:
         texts = self._shop.welcome
@@ -388,11 +457,13 @@ class FriendLedger:
         return f"https://liff.line.me/{liff_id}" if liff_id else None
 
     @staticmethod
-    def _best_effort(notes: list[str], what: str, call: Any, *args: Any) -> None:
+    def _best_effort(notes: list[str], what: str, call: Any, *args: Any) -> bool:
         try:
             call(*args)
         except LineRequestFailed as error:
             notes.append(f"{what} failed ({error.status})")
+            return False
+        return True
 
 
 def _retrying_conflicts(write: Callable[[], Write]) -> Write:

@@ -87,6 +87,13 @@ class NoCap:
         return None
 
 
+class CampaignConversations(Protocol):
+    def record_campaign_sent(
+        self, campaign_id: str, campaign_name: str, user_ids: list[str], messages: list[dict[str, Any]]
+    ) -> None:
+        """The campaign's messages in each recipient's conversation (adapters.dynamodb.conversations)."""
+
+
 class LineSender(Protocol):
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
 
@@ -104,6 +111,7 @@ class PushWorker:
     )  # the shop's: coupons' last day
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     cap: CampaignCap = field(default_factory=NoCap)
+    conversations: CampaignConversations | None = None  # what each recipient's conversation shows
 
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
         """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
@@ -148,6 +156,11 @@ class PushWorker:
             raise RetryLater(str(error)) from error
         self._grant_coupons(campaign, outcomes)
         self.cap.count_pushes([u for u, o in outcomes.items() if o is RecipientOutcome.SENT], now)
+        if self.conversations is not None:
+            sent = [user_id for user_id, outcome in outcomes.items() if outcome is RecipientOutcome.SENT]
+            self.conversations.record_campaign_sent(
+                campaign.campaign_id, campaign.name, sent, campaign.line_messages()
+            )
         progress = self.records.record_outcomes(batch, outcomes)
         if progress.all_batches_finished and progress.status is CampaignStatus.SENDING:
             self.records.complete_campaign(batch.campaign_id)

@@ -48,6 +48,12 @@ class SilentLine:
     def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None:
         return None
 
+    def show_loading(self, user_id: str, seconds: int) -> None:
+        return None
+
+    def message_content(self, message_id: str) -> Any:
+        return self._line.message_content(message_id)
+
 
 def line_for(forwarding: Forwarding, line: Any) -> Any:
     """The gateway the webhook answers with: silent or not."""

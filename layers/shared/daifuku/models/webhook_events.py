@@ -59,6 +59,9 @@ class MessageContent(_LineModel):
     id: KeyId
     type: LineWord
     text: LineText | None = None
+    mark_as_read_token: Annotated[str, Text(1000)] | None = Field(default=None, alias="markAsReadToken")
+    package_id: KeyId | None = Field(default=None, alias="packageId")
+    sticker_id: KeyId | None = Field(default=None, alias="stickerId")
 
 
 class MessageEvent(_Event):

@@ -44,9 +44,10 @@ function renderMessage(entry) {
   const item = document.createElement("li");
   item.className = entry.direction;
   const message = entry.message;
-  if (["follow", "block"].includes(message.type)) {
+  if (["follow", "block", "loading"].includes(message.type)) {
     item.innerHTML = `<span class="system"></span>`;
-    item.firstChild.textContent = message.type === "follow" ? "友だち追加しました" : "ブロックしました";
+    const system = { follow: "友だち追加しました", block: "ブロックしました", loading: "（読み込み中のアニメーション）" };
+    item.firstChild.textContent = system[message.type];
     return item;
   }
   if (message.type === "flex" || message.type === "template") {
@@ -72,6 +73,12 @@ function renderMessage(entry) {
   bubble.className = "bubble";
   bubble.textContent = message.text ?? message.data ?? (message.type === "image" ? "[画像]" : `[${message.type}]`);
   item.appendChild(bubble);
+  if (entry.read) {
+    const read = document.createElement("span");
+    read.className = "system";
+    read.textContent = "既読";
+    item.appendChild(read);
+  }
   return item;
 }
 

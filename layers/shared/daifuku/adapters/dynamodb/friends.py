@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from daifuku.adapters.dynamodb.conversations import incoming_message_writes
 from daifuku.adapters.dynamodb.keys import (
-    interaction_key,
     member_key,
     staff_alerts_key,
     utc,
@@ -16,7 +16,14 @@ from daifuku.adapters.dynamodb.keys import (
 )
 from daifuku.adapters.dynamodb.stats import StatsRepository
 from daifuku.adapters.dynamodb.table import TableGateway, codes, update_request
-from daifuku.domain.friend_ledger import DayCounts, EventClaim, FriendProfile, FriendRecord, Write
+from daifuku.domain.friend_ledger import (
+    DayCounts,
+    EventClaim,
+    FriendProfile,
+    FriendRecord,
+    ReceivedMessage,
+    Write,
+)
 from daifuku.models.member import Member, MembershipStatus
 
 # LINE redelivers a failed webhook for a limited time; a processed event id is kept well past that.
@@ -133,12 +140,13 @@ class FriendRepository:
         claim: EventClaim,
         user_id: str,
         at: datetime,
-        kind: str,
-        text: str | None,
+        message: ReceivedMessage,
         profile: FriendProfile | None,
         unless_profile_pending: bool,
     ) -> Write:
-        """The latest interaction on the user's record; the message itself goes in its own item."""
+        """The latest interaction on the user's record; the message goes in its conversation (its own
+        item, and the conversation's summary)."""
+        kind = message.kind
         names = {"#status": "status"}
         values: dict[str, Any] = {
             ":user_id": user_id,
@@ -162,14 +170,8 @@ class FriendRepository:
         member_update = update_request(
             member_key(user_id), "SET " + ", ".join(assignments), condition, names, values
         )
-        interaction: dict[str, Any] = {
-            **interaction_key(user_id, at, claim.webhook_event_id),
-            "kind": kind,
-            "webhook_event_id": claim.webhook_event_id,
-        }
-        if text is not None:
-            interaction["text"] = text
-        written = self._apply_claimed(claim, [{"Update": member_update}, {"Put": {"Item": interaction}}])
+        conversation = incoming_message_writes(user_id, at, claim.webhook_event_id, message)
+        written = self._apply_claimed(claim, [{"Update": member_update}, *conversation])
         return Write.PROFILE_PENDING if written is Write.STALE else written
 
     def take_staff_alert_allowance(self, minute: str, limit: int) -> bool:

@@ -6,7 +6,7 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | --- | --- | --- |
 | a LINE user (friend/member) | USER#<userId> | MEMBER |
 | a tag on a user | USER#<userId> | TAG#<tag> |
-| a message or postback from the user | USER#<userId> | INTERACTION#<at ISO UTC>#<webhookEventId> |
+| a message (before conversations) | USER#<userId> | INTERACTION#<at ISO UTC>#<webhookEventId> |
 | new-friend alerts sent in one minute (TTL) | STAFF_ALERTS#<minute> | COUNT |
 | a member number's owner (uniqueness) | MEMBER_NO#<number> | MEMBER_NO |
 | the member-number counter | COUNTER#member_no | COUNTER |
@@ -42,6 +42,14 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | how far the scenario schedule has taken due steps | SCENARIO_SCHEDULE | CURSOR |
 | the shop's send rules (quiet hours, frequency cap) and the quota-wait note | SHOP | MESSAGING_RULES |
 | a member's pushes of the last 7 days (the frequency cap) | USER#<userId> | PUSH_LOG |
+| a conversation's summary (latest message, unread, needs reply) | USER#<userId> | CONVERSATION |
+| a message, either way (TTL: retention) | USER#<userId> | MSG#<at ISO UTC>#<eventId or out-id> |
+| the day's out-of-hours reply (TTL) | USER#<userId> | OUT_OF_HOURS#<YYYY-MM-DD, shop time> |
+| an auto-reply rule | AUTO_REPLY | RULE#<ruleId> |
+| the conversations' settings (out-of-hours, retention) | AUTO_REPLY | SETTINGS |
+| a saved reply (定型文) | SAVED_REPLY | <savedReplyId> |
+| a staff member's new-message alerts subscription | INBOX_ALERTS | <userId> |
+| new-message alerts sent in one minute (TTL) | INBOX_ALERTS#<minute> | COUNT |
 
 Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
 transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
@@ -81,8 +89,7 @@ CAMPAIGN_PARTITION = "CAMPAIGN#{campaign_id}"
 
 MEMBER = KeyPattern(USER_PARTITION, "MEMBER")
 TAG = KeyPattern(USER_PARTITION, "TAG#{tag}")
-# The event id makes each event its own item: LINE sends a set of photos as several events of one
-# user in the same millisecond.
+# Messages before conversations (MESSAGE below took their place): still read by the export.
 INTERACTION = KeyPattern(USER_PARTITION, "INTERACTION#{at}#{webhook_event_id}")
 COUPON = KeyPattern(USER_PARTITION, "COUPON#{coupon_id}")
 VISIT = KeyPattern(USER_PARTITION, "VISIT#{visited_key}#{visit_id}")
@@ -121,6 +128,17 @@ SCENARIO_DUE = KeyPattern("SCENARIO_DUE#{day}#{shard}", "{due}#{scenario_id}#{us
 SCENARIO_SCHEDULE_CURSOR = KeyPattern("SCENARIO_SCHEDULE", "CURSOR")
 MESSAGING_RULES = KeyPattern("SHOP", "MESSAGING_RULES")
 PUSH_LOG = KeyPattern(USER_PARTITION, "PUSH_LOG")
+# Conversations (the inbox and the auto-replies): the summary and the messages sit in the user's
+# partition, so a customer's deletion takes them with everything else; `message_key` is the webhook
+# event id (incoming: a redelivery writes the same item) or `out-<id>` (sent by Daifuku).
+CONVERSATION = KeyPattern(USER_PARTITION, "CONVERSATION")
+MESSAGE = KeyPattern(USER_PARTITION, "MSG#{at}#{message_key}")
+OUT_OF_HOURS_SENT = KeyPattern(USER_PARTITION, "OUT_OF_HOURS#{day}")
+AUTO_REPLY_RULE = KeyPattern("AUTO_REPLY", "RULE#{rule_id}")
+CONVERSATION_SETTINGS = KeyPattern("AUTO_REPLY", "SETTINGS")
+SAVED_REPLY = KeyPattern("SAVED_REPLY", "{saved_reply_id}")
+INBOX_ALERT_SUBSCRIBER = KeyPattern("INBOX_ALERTS", "{user_id}")
+INBOX_ALERTS_SENT = KeyPattern("INBOX_ALERTS#{minute}", "COUNT")
 
 MEMBER_SK = MEMBER.sk
 MEMBER_NO_SK = MEMBER_NUMBER.sk
@@ -147,6 +165,11 @@ AUDIT_PK = AUDIT.pk
 DAILY_STATS_PK = DAILY_STATS.pk
 CAMPAIGN_LOG_PK = CAMPAIGN_LOG.pk
 API_KEY_PK = API_KEY.pk
+MESSAGE_SK_PREFIX = MESSAGE.sk_prefix()
+AUTO_REPLY_PK = AUTO_REPLY_RULE.pk
+AUTO_REPLY_RULE_SK_PREFIX = AUTO_REPLY_RULE.sk_prefix()
+SAVED_REPLY_PK = SAVED_REPLY.pk
+INBOX_ALERTS_PK = INBOX_ALERT_SUBSCRIBER.pk
 # The dashboard's counters; anything else is refused (a typo would otherwise count into nowhere).
 DAILY_COUNTERS = frozenset({"friends_added", "blocks", "registrations"})
 TOTAL_COUNTERS = frozenset({"friends", "members", "blocked"})
@@ -176,10 +199,6 @@ def member_key(user_id: str) -> Key:
 
 def tag_key(user_id: str, tag: str) -> Key:
     return TAG.key(user_id=user_id, tag=tag)
-
-
-def interaction_key(user_id: str, at: datetime, webhook_event_id: str) -> Key:
-    return INTERACTION.key(user_id=user_id, at=utc(at), webhook_event_id=webhook_event_id)
 
 
 def member_number_key(member_no: str) -> Key:
@@ -304,3 +323,31 @@ def scenario_due_key(due: datetime, shard: int, scenario_id: str, user_id: str, 
 
 def push_log_key(user_id: str) -> Key:
     return PUSH_LOG.key(user_id=user_id)
+
+
+def conversation_key(user_id: str) -> Key:
+    return CONVERSATION.key(user_id=user_id)
+
+
+def message_key(user_id: str, at: datetime, message_key: str) -> Key:
+    return MESSAGE.key(user_id=user_id, at=utc(at), message_key=message_key)
+
+
+def out_of_hours_key(user_id: str, day: date) -> Key:
+    return OUT_OF_HOURS_SENT.key(user_id=user_id, day=day.isoformat())
+
+
+def auto_reply_rule_key(rule_id: str) -> Key:
+    return AUTO_REPLY_RULE.key(rule_id=rule_id)
+
+
+def saved_reply_key(saved_reply_id: str) -> Key:
+    return SAVED_REPLY.key(saved_reply_id=saved_reply_id)
+
+
+def inbox_alert_subscriber_key(user_id: str) -> Key:
+    return INBOX_ALERT_SUBSCRIBER.key(user_id=user_id)
+
+
+def inbox_alerts_sent_key(minute: str) -> Key:
+    return INBOX_ALERTS_SENT.key(minute=minute)

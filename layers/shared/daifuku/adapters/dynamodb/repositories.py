@@ -8,6 +8,7 @@ from typing import Any
 
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository
 from daifuku.adapters.dynamodb.connect import ConnectRepository
+from daifuku.adapters.dynamodb.conversations import ConversationRepository, ResponderMembers
 from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.frequency_cap import FrequencyCapRepository
 from daifuku.adapters.dynamodb.friends import FriendRepository
@@ -70,6 +71,13 @@ class Repositories:
     def scenarios(self) -> ScenarioRepository:
         """A new repository per run (its `items_read` is the run's)."""
         return ScenarioRepository(self.gateway)
+
+    def conversations(self) -> ConversationRepository:
+        """A new repository per request (its `items_read` is the request's)."""
+        return ConversationRepository(self.gateway)
+
+    def responder_members(self) -> ResponderMembers:
+        return ResponderMembers(self.members, self.coupons, self.member_care)
 
     def campaigns(self) -> CampaignRepository:
         """A new repository per run (its `items_read` is the run's)."""
