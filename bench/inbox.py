@@ -100,8 +100,6 @@ def summary_item(n: int, user: str, last: datetime) -> dict[str, Any]:
         summary |= {
             "unread_count": 2,
             "needs_reply": True,
-            "inbox_unread": LISTED,
-            "inbox_needs_reply": LISTED,
         }
     return summary
 

@@ -770,8 +770,6 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             number("expires_at"),
             text("inbox"),
             text("inbox_at"),
-            text("inbox_unread"),
-            text("inbox_needs_reply"),
             text("last_message_preview", personal=True),
             text("display_name", personal=True),
             text("mark_as_read_token", personal=True),

@@ -104,26 +104,14 @@ COUPON_EXPIRY_INDEX = SecondaryIndex(
 )
 
 # The inbox: each conversation's summary carries `inbox_at` (its latest message's time, then the user
-# id) and, sparsely, `inbox` / `inbox_unread` / `inbox_needs_reply` (present only when it belongs to
-# that list), so the list and its two filters read only the conversations they show, newest first.
+# id) and, sparsely, `inbox` (present once the customer has written), so the list reads only the
+# conversations it shows, newest first; its 未読 and 要返信 filters read the same index.
 INBOX_AT = KeyAttribute(name="inbox_at")
 INBOX_INDEX = SecondaryIndex(
     name="inbox_index",
     partition_key=KeyAttribute(name="inbox"),
     sort_key=INBOX_AT,
     purpose="The staff inbox: every conversation, newest message first.",
-)
-INBOX_UNREAD_INDEX = SecondaryIndex(
-    name="inbox_unread_index",
-    partition_key=KeyAttribute(name="inbox_unread"),
-    sort_key=INBOX_AT,
-    purpose="The inbox's 未読 filter: only conversations with unread messages.",
-)
-INBOX_NEEDS_REPLY_INDEX = SecondaryIndex(
-    name="inbox_needs_reply_index",
-    partition_key=KeyAttribute(name="inbox_needs_reply"),
-    sort_key=INBOX_AT,
-    purpose="The inbox's 要返信 filter: only conversations waiting for the shop's answer.",
 )
 
 MEMBER_TABLE = TableDefinition(
@@ -137,7 +125,5 @@ MEMBER_TABLE = TableDefinition(
         PHONE_LAST4_INDEX,
         COUPON_EXPIRY_INDEX,
         INBOX_INDEX,
-        INBOX_UNREAD_INDEX,
-        INBOX_NEEDS_REPLY_INDEX,
     ),
 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from daifuku.adapters.dynamodb.keys import (
     AUTO_REPLY_PK,
@@ -52,14 +52,17 @@ if TYPE_CHECKING:
     from daifuku.adapters.dynamodb.coupons import CouponRepository
     from daifuku.adapters.dynamodb.member_care import MemberCareRepository
     from daifuku.adapters.dynamodb.members import MemberRepository
-from daifuku.table_schema import INBOX_INDEX, INBOX_NEEDS_REPLY_INDEX, INBOX_UNREAD_INDEX, TAG_INDEX
+from daifuku.table_schema import INBOX_INDEX, TAG_INDEX
 
-# The sparse index attributes' one value: an item is in the list when it has the attribute.
+# The sparse index attribute's one value: a conversation is in the inbox when it has the attribute.
 LISTED = "1"
-FILTER_INDEXES = {
-    InboxFilter.ALL: INBOX_INDEX,
-    InboxFilter.UNREAD: INBOX_UNREAD_INDEX,
-    InboxFilter.NEEDS_REPLY: INBOX_NEEDS_REPLY_INDEX,
+# The filters read the one inbox index, newest first, and keep what they show: one index for the
+# table (DynamoDB adds one index per deploy, so an existing shop takes this in a single update); a
+# filter reads past the conversations it leaves out, which for a shop's few thousand summaries
+# is a page or two.
+FILTER_CONDITIONS = {
+    InboxFilter.UNREAD: Attr("unread_count").gt(0),
+    InboxFilter.NEEDS_REPLY: Attr("needs_reply").eq(True),
 }
 SETTINGS_KEY = CONVERSATION_SETTINGS.key()
 # On the settings item: moved by every rule change, so that warm webhooks read the rules again.
@@ -126,7 +129,7 @@ def incoming_message_writes(
     adds = []
     if message.asks_for_reply:
         values |= {":one": 1, ":true": True}
-        assignments += ["inbox_unread = :listed", "inbox_needs_reply = :listed", "needs_reply = :true"]
+        assignments.append("needs_reply = :true")
         adds.append("unread_count :one")
         if message.mark_as_read_token:
             values[":token"] = message.mark_as_read_token
@@ -238,7 +241,7 @@ class ConversationRepository:
         )
         if message.answers_customer:
             values[":false"] = False
-            expression += ", needs_reply = :false REMOVE inbox_needs_reply"
+            expression += ", needs_reply = :false"
         self._gateway.put(item)
         # A conversation starts with the customer: what Daifuku sends before they write (a welcome)
         # is kept in their partition but lists no conversation.
@@ -290,15 +293,27 @@ class ConversationRepository:
     def list_conversations(
         self, list_filter: InboxFilter, limit: int, before: str | None = None
     ) -> list[ConversationSummary]:
-        index = FILTER_INDEXES[list_filter]
-        condition = Key(index.partition_key.name).eq(LISTED)
+        condition = Key(INBOX_INDEX.partition_key.name).eq(LISTED)
         if before:
             condition &= Key("inbox_at").lt(before)
-        items = self._gateway.query_page(
-            IndexName=index.name, KeyConditionExpression=condition, ScanIndexForward=False, Limit=limit
-        )
-        self.items_read += len(items)
-        return [ConversationSummary.model_validate(item) for item in items]
+        query: dict[str, Any] = {
+            "IndexName": INBOX_INDEX.name,
+            "KeyConditionExpression": condition,
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        kept = FILTER_CONDITIONS.get(list_filter)
+        if kept is None:
+            items = self._gateway.query_page(**query)
+            self.items_read += len(items)
+            return [ConversationSummary.model_validate(item) for item in items]
+        shown: list[ConversationSummary] = []
+        for page in self._gateway.query_pages(**query, FilterExpression=kept):
+            self.items_read += int(page.get("ScannedCount", len(page["Items"])))
+            shown += [ConversationSummary.model_validate(item) for item in page["Items"]]
+            if len(shown) >= limit:
+                break
+        return shown[:limit]
 
     def conversations_with_tag(
         self, tag: str, list_filter: InboxFilter, limit: int
@@ -343,7 +358,7 @@ class ConversationRepository:
         """Unread back to 0 and the read token used, if no message came since `seen` was read."""
         return self._gateway.update(
             conversation_key(user_id),
-            "SET unread_count = :zero REMOVE inbox_unread, mark_as_read_token",
+            "SET unread_count = :zero REMOVE mark_as_read_token",
             condition="last_message_at = :seen",
             values={":zero": 0, ":seen": utc(seen.last_message_at)},
         )
@@ -352,7 +367,7 @@ class ConversationRepository:
         """「対応済み」: no longer waiting for the shop; False when there is no conversation."""
         return self._gateway.update(
             conversation_key(user_id),
-            "SET needs_reply = :false REMOVE inbox_needs_reply",
+            "SET needs_reply = :false",
             condition="attribute_exists(pk)",
             values={":false": False},
         )
