@@ -20,6 +20,9 @@ FUNCTION_MEMORY_MB: dict[str, int] = {
     # Not in the cost bench (it runs only when the owner changes the name or colour): drawing two
     # 2500-pixel menus with Pillow is CPU-bound, and 1024 MB finishes them in a few seconds.
     "rich_menu_painter": 1024,
+    # Not yet in the cost bench: one verified code, a cached link and one transaction per click,
+    # mostly waiting on DynamoDB (bench/clicks.py measures its latency).
+    "link_redirect": 512,
 }
 MEMORY_CHOICES_MB = (256, 512, 1024, 1769)
 # The least a function may have, whatever the table says: the planner holds a whole segment's

@@ -27,4 +27,7 @@ class HttpRoute(BaseModel):
 HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute(method="POST", path="/webhook", function="webhook"),
     HttpRoute(method="ANY", path="/liff/api/{proxy+}", function="liff_api"),
+    # Tracked links: a customer's tap (GET) or a link preview's check (HEAD).
+    HttpRoute(method="GET", path="/r/{code}", function="link_redirect"),
+    HttpRoute(method="HEAD", path="/r/{code}", function="link_redirect"),
 )

@@ -14,6 +14,7 @@ from infra.constructs.daifuku_function import DaifukuFunction
 from infra.constructs.http_api import HttpApi
 from infra.constructs.liff_hosting import LiffHosting
 from infra.constructs.line_credentials import LineCredentials
+from infra.constructs.link_redirect import LinkRedirect
 from infra.constructs.member_table import MemberTable
 from infra.constructs.rich_menu_painter import RichMenuPainter
 from infra.constructs.send_pipeline import SendPipeline
@@ -82,10 +83,16 @@ class DaifukuStack(Stack):
         rich_menus = RichMenuPainter(self, "RichMenuPainter", layer=layer, settings=settings)
         painter = rich_menus.painter
 
-        for function in (webhook, liff_api, birthday_scheduler, push_worker, planner, painter):
+        links = LinkRedirect(
+            self, "LinkRedirect", layer=layer, settings=settings, snap_start=context.snap_start
+        )
+        redirect = links.redirect
+
+        for function in (webhook, liff_api, birthday_scheduler, push_worker, planner, painter, redirect):
             members.grant_read_write(function)
-        # Planners read members, check LINE's message quota and put send jobs on the queue.
-        for function in (webhook, liff_api, push_worker, birthday_scheduler, planner, painter):
+        # Planners read members, check LINE's message quota and put send jobs on the queue; the
+        # redirect's signing key is derived from the channel secret.
+        for function in (webhook, liff_api, push_worker, birthday_scheduler, planner, painter, redirect):
             credentials.grant_read(function.role)
         for function in (birthday_scheduler, planner):
             send_pipeline.allow_planning(function)
@@ -110,7 +117,12 @@ class DaifukuStack(Stack):
             certificate_arn=context.liff_certificate_arn,
         )
         api = HttpApi(self, "HttpApi", allowed_origins=[site.site_url])
-        api.add_routes(HTTP_ROUTES, {"webhook": webhook.entry, "liff_api": liff_api.entry})
+        api.add_routes(
+            HTTP_ROUTES,
+            {"webhook": webhook.entry, "liff_api": liff_api.entry, "link_redirect": redirect.entry},
+        )
+        # Tracked links are made by the push worker and followed on the API; a bad code goes to the card.
+        links.point_at(api.endpoint, f"{site.site_url}/card.html", senders=[push_worker])
         site.publish({"apiBaseUrl": api.endpoint, "liffId": context.liff_id})
 
         outputs = {

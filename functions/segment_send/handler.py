@@ -47,7 +47,13 @@ def new_push_worker(wiring: Wiring) -> PushWorker:
         multicast_per_second=settings.send_multicast_per_second,
         workers=settings.send_max_concurrency,
     )
-    return PushWorker(records=wiring.table.campaigns(), line=paced, timezone=wiring.timezone)
+    return PushWorker(
+        records=wiring.table.campaigns(),
+        line=paced,
+        timezone=wiring.timezone,
+        tracked_links=wiring.table.tracked_links,
+        link_codes=wiring.link_codes,
+    )
 
 
 @tracer.capture_method

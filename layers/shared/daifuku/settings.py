@@ -40,6 +40,10 @@ class Settings(BaseModel):
     send_max_concurrency: int = Field(alias="DAIFUKU_SEND_MAX_CONCURRENCY", default=2, ge=1)
     shop_timezone: str = Field(alias="DAIFUKU_SHOP_TIMEZONE", default="Asia/Tokyo")
     max_body_bytes: int = Field(alias="DAIFUKU_MAX_BODY_BYTES", default=64 * 1024, gt=0)
+    # Tracked links: the HTTP API's base URL (their `/r/<code>` is on it), and where a code that does
+    # not verify is sent instead (the shop's member card page).
+    api_base_url: str | None = Field(alias="DAIFUKU_API_BASE_URL", default=None)
+    shop_page_url: str | None = Field(alias="DAIFUKU_SHOP_PAGE_URL", default=None)
 
 
 class SendQueueSettings(Settings):
@@ -62,6 +66,14 @@ class RichMenuRefreshSettings(Settings):
     """The function that asks for the rich menus to be redrawn (liff_api): the painter to invoke."""
 
     rich_menu_painter_function: str = Field(alias="DAIFUKU_RICH_MENU_PAINTER_FUNCTION", min_length=1)  # type: ignore[assignment]
+
+
+class TrackedLinkSettings(Settings):
+    """The functions that make or follow tracked links (the push worker, the redirect): without the
+    API's URL and the shop's page they cannot."""
+
+    api_base_url: str = Field(alias="DAIFUKU_API_BASE_URL", pattern=r"^https?://")  # type: ignore[assignment]
+    shop_page_url: str = Field(alias="DAIFUKU_SHOP_PAGE_URL", pattern=r"^https?://")  # type: ignore[assignment]
 
 
 AnySettings = TypeVar("AnySettings", bound=Settings)

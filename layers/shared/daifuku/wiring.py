@@ -26,6 +26,7 @@ from daifuku.settings import (
     RichMenuRefreshSettings,
     SendQueueSettings,
     Settings,
+    TrackedLinkSettings,
     current_settings,
     settings_as,
 )
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from daifuku.adapters.line_login import LineIdTokenVerifier
     from daifuku.adapters.rich_menu_painter import RichMenuRefresh
     from daifuku.adapters.send_queue import SendQueue
+    from daifuku.domain.tracked_links import LinkCodes
 
 
 class Wiring:
@@ -103,6 +105,14 @@ class Wiring:
 
         channel_id = self.line_credentials().login_channel_id
         return LineIdTokenVerifier(self.settings.line_api_endpoint, channel_id)
+
+    def link_codes(self) -> LinkCodes:
+        """The tracked links' codes: keyed by the channel secret, on this deployment's API."""
+        from daifuku.domain.tracked_links import LinkCodes, link_signing_key
+
+        settings = settings_as(self.settings, TrackedLinkSettings)
+        secret = self.line_credentials().channel_secret.get_secret_value()
+        return LinkCodes(link_signing_key(secret), settings.api_base_url)
 
     # AWS beyond the table
 

@@ -25,7 +25,7 @@ from daifuku.domain.campaigns import (
 )
 from daifuku.domain.errors import CampaignNotFound, IdempotencyKeyReused
 from daifuku.domain.segments import IndexedSelection, Segment
-from daifuku.models.boundary_types import Instant, Text
+from daifuku.models.boundary_types import Instant, Tag, Text
 from daifuku.models.shop import CouponTemplate
 
 # Scheduler fires within the minute: "now" is the next minute, and a time in the past means now.
@@ -34,7 +34,15 @@ EARLIEST_START = timedelta(minutes=1)
 CANCEL_ATTEMPTS = 3
 # What a retried create must ask for again: the campaign_id is its retry key (send_at moves with the
 # clock when it is too soon, so it is not compared).
-CAMPAIGN_REQUEST_FIELDS = {"name", "segment", "messages", "allow_partial_send", "coupon"}
+CAMPAIGN_REQUEST_FIELDS = {
+    "name",
+    "segment",
+    "messages",
+    "allow_partial_send",
+    "coupon",
+    "track_links",
+    "click_tag",
+}
 
 
 class CampaignRequest(BaseModel):
@@ -54,6 +62,8 @@ class CampaignRequest(BaseModel):
     send_at: Instant | None = None
     allow_partial_send: bool = False
     coupon: CouponTemplate | None = None
+    track_links: bool = False  # each URL sent as the recipient's own tracked link
+    click_tag: Tag | None = None  # added to a member on their first click
 
 
 class SegmentEstimate(BaseModel):
@@ -128,6 +138,8 @@ class CampaignDesk:
                 send_at=start_at,
                 allow_partial_send=request.allow_partial_send,
                 coupon=request.coupon,
+                track_links=request.track_links,
+                click_tag=request.click_tag,
             )
         )
         asked = request.model_dump(mode="json", include=CAMPAIGN_REQUEST_FIELDS)

@@ -16,7 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from daifuku.domain.errors import DomainError
 from daifuku.domain.segments import Segment
-from daifuku.models.boundary_types import HttpsUrl, JsonObject, Text
+from daifuku.models.boundary_types import HttpsUrl, JsonObject, Tag, Text
 from daifuku.models.member import Member
 from daifuku.models.membership import Coupon
 from daifuku.models.shop import CouponTemplate
@@ -109,12 +109,24 @@ class Campaign(BaseModel):
     send_at: AwareDatetime | None = None  # None: as soon as it is started
     coupon: CouponTemplate | None = None  # given to every member the messages reach
     allow_partial_send: bool = False
+    # Tracked links: each http(s) URL of the messages goes out as the recipient's own /r/<code>
+    # (domain/tracked_links.py); a first click adds `click_tag` to the member.
+    track_links: bool = False
+    click_tag: Tag | None = None
     status: CampaignStatus = CampaignStatus.DRAFT
 
     @property
     def is_personalised(self) -> bool:
-        """Texts with {name} or {member_no} go one push per member; the rest multicast in 500s."""
-        return any(isinstance(m, TextContent) and PLACEHOLDER.search(m.text) for m in self.messages)
+        """Texts with {name} or {member_no}, and tracked links (each recipient's own), go one push per
+        member; the rest multicast in 500s."""
+        return self.track_links or any(
+            isinstance(m, TextContent) and PLACEHOLDER.search(m.text) for m in self.messages
+        )
+
+    @property
+    def link_source(self) -> str:
+        """What the campaign's tracked links are registered under."""
+        return f"campaign:{self.campaign_id}"
 
     def coupon_issued(self, now: datetime, today: date) -> Coupon | None:
         """The copy of the campaign's coupon each recipient holds; one per member and campaign."""

@@ -7,6 +7,7 @@ with `x-line-accepted-request-id` means an earlier attempt was accepted, and cou
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from daifuku.domain.errors import (
     LineUnavailable,
 )
 from daifuku.domain.segments import is_excluded
+from daifuku.domain.tracked_links import LinkCodes, TrackedLink, TrackedLinks, links_of, tracked_messages
 from daifuku.models.member import Member
 from daifuku.models.membership import Coupon
 
@@ -83,6 +85,10 @@ class PushWorker:
     timezone: ZoneInfo = field(
         default_factory=lambda: ZoneInfo("Asia/Tokyo")
     )  # the shop's: coupons' last day
+    # Tracked links (campaigns with `track_links`): where they are kept, and their codes (built when
+    # first needed: a worker that never sends one needs no API URL).
+    tracked_links: TrackedLinks | None = None
+    link_codes: Callable[[], LinkCodes] | None = None
 
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
         """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
@@ -102,13 +108,14 @@ class PushWorker:
                 outcomes[user_id] = RecipientOutcome.SKIPPED_BY_FLAG
             else:
                 eligible.append(member)
+        messages_for = self._messages_for(campaign)
         try:
             if campaign.is_personalised:
-                outcomes.update(self._push_each(campaign, batch, eligible))
+                outcomes.update(self._push_each(campaign, batch, eligible, messages_for))
             elif len(eligible) == 1:
-                outcomes[eligible[0].user_id] = self._push(campaign, eligible[0], batch.retry_key)
+                outcomes[eligible[0].user_id] = self._push(messages_for, eligible[0], batch.retry_key)
             elif eligible:
-                outcomes.update(self._multicast(campaign, batch, eligible))
+                outcomes.update(self._multicast(campaign, batch, eligible, messages_for))
         except (LineMonthlyLimitReached, MonthlyLimitReachedMidBatch) as limit:
             if isinstance(limit, MonthlyLimitReachedMidBatch):
                 outcomes.update(limit.outcomes)
@@ -136,15 +143,34 @@ class PushWorker:
             if outcome is RecipientOutcome.SENT:
                 self.records.grant_coupon(user_id, coupon)
 
-    def _push(self, campaign: Campaign, member: Member, retry_key: str) -> RecipientOutcome:
+    def _messages_for(self, campaign: Campaign) -> Callable[[Member], list[dict[str, Any]]]:
+        """Each member's messages: with tracked links, their URLs made the member's own (the links are
+        registered first, once per batch: a registered link is left as it is)."""
+        if not campaign.track_links:
+            return campaign.line_messages
+        if self.tracked_links is None or self.link_codes is None:
+            raise RuntimeError("this push worker cannot send tracked links: no link store or codes")
+        links = links_of(campaign.link_source, campaign.line_messages(), campaign.click_tag)
+        self.tracked_links.register(links)
+        by_url: dict[str, TrackedLink] = {link.url: link for link in links}
+        codes = self.link_codes()
+        return lambda member: tracked_messages(campaign.line_messages(member), by_url, codes, member.user_id)
+
+    def _push(
+        self, messages_for: Callable[[Member], list[dict[str, Any]]], member: Member, retry_key: str
+    ) -> RecipientOutcome:
         try:
-            self.line.push(member.user_id, campaign.line_messages(member), retry_key=retry_key)
+            self.line.push(member.user_id, messages_for(member), retry_key=retry_key)
         except LineBadRequest:
             return RecipientOutcome.FAILED
         return RecipientOutcome.SENT
 
     def _push_each(
-        self, campaign: Campaign, batch: SendBatch, eligible: list[Member]
+        self,
+        campaign: Campaign,
+        batch: SendBatch,
+        eligible: list[Member],
+        messages_for: Callable[[Member], list[dict[str, Any]]],
     ) -> dict[str, RecipientOutcome]:
         """One push per member, a few at a time (the line sender keeps the pace).
 
@@ -157,7 +183,7 @@ class PushWorker:
             if quota_exhausted.is_set():
                 return RecipientOutcome.PAUSED
             try:
-                return self._push(campaign, member, batch.member_retry_key(member.user_id))
+                return self._push(messages_for, member, batch.member_retry_key(member.user_id))
             except LineMonthlyLimitReached:
                 quota_exhausted.set()
                 return RecipientOutcome.PAUSED
@@ -169,7 +195,11 @@ class PushWorker:
         return outcomes
 
     def _multicast(
-        self, campaign: Campaign, batch: SendBatch, eligible: list[Member]
+        self,
+        campaign: Campaign,
+        batch: SendBatch,
+        eligible: list[Member],
+        messages_for: Callable[[Member], list[dict[str, Any]]],
     ) -> dict[str, RecipientOutcome]:
         try:
             self.line.multicast(
@@ -178,7 +208,7 @@ class PushWorker:
         except LineBadRequest:
             # One bad recipient fails the whole multicast: send one by one to find it, keeping the rest.
             return {
-                member.user_id: self._push(campaign, member, batch.member_retry_key(member.user_id))
+                member.user_id: self._push(messages_for, member, batch.member_retry_key(member.user_id))
                 for member in eligible
             }
         return {member.user_id: RecipientOutcome.SENT for member in eligible}

@@ -17,6 +17,7 @@ from daifuku.adapters.dynamodb.shop import ShopConfigRepository
 from daifuku.adapters.dynamodb.staff import StaffRepository
 from daifuku.adapters.dynamodb.stats import StatsRepository
 from daifuku.adapters.dynamodb.table import TableGateway
+from daifuku.adapters.dynamodb.tracked_links import TrackedLinkRepository
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Repositories:
     coupons: CouponRepository
     points: PointsLedger
     member_care: MemberCareRepository
+    tracked_links: TrackedLinkRepository
 
     @classmethod
     def over(cls, gateway: TableGateway) -> Repositories:
@@ -44,6 +46,7 @@ class Repositories:
             coupons=CouponRepository(gateway),
             points=PointsLedger(gateway),
             member_care=MemberCareRepository(gateway),
+            tracked_links=TrackedLinkRepository(gateway),
         )
 
     @classmethod
