@@ -562,10 +562,10 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ),
     ItemKind(
         "tracked_links",
-        "the URLs sent as tracked links, by send, with their click tag and unique clicks",
+        "the URLs sent as tracked links, by send, with their click tag",
         pk=keys.TRACKED_LINK.pk,
         sk=keys.TRACKED_LINK.sk,
-        columns=(key_only("link_id"), text("url"), text("source"), text("click_tag"), number("clicks")),
+        columns=(key_only("link_id"), text("url"), text("source"), text("click_tag")),
     ),
     ItemKind(
         "link_clicks",
@@ -573,19 +573,6 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         pk=keys.LINK_CLICK.pk,
         sk=keys.LINK_CLICK.sk,
         columns=(key_only("link_id"), key_only("user_id"), text("user_id_clicked"), text("at")),
-    ),
-    ItemKind(
-        "campaign_clickers",
-        "the recipients of a campaign who clicked one of its links",
-        pk=keys.CAMPAIGN_CLICKER.pk,
-        sk=keys.CAMPAIGN_CLICKER.sk,
-        columns=(
-            key_only("campaign_id"),
-            key_only("user_id"),
-            text("user_id_clicked"),
-            text("first_clicked_at"),
-            number("clicks"),
-        ),
     ),
     ItemKind(
         "audit",

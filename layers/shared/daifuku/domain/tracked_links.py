@@ -29,8 +29,6 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from daifuku.domain.errors import RecordContention
-
 SIGNING_KEY_LABEL = b"daifuku-tracked-link"
 LINK_ID_BYTES = 6
 USER_ID_BYTES = 16
@@ -186,7 +184,7 @@ class TrackedLinks(Protocol):
 class Redirect:
     location: str
     recorded: bool
-    reason: str  # "click", "repeat", "preview", "invalid", "unknown", "contention"
+    reason: str  # "click", "repeat", "preview", "invalid", "unknown"
 
 
 def links_of(source: str, messages: list[dict[str, Any]], click_tag: str | None) -> list[TrackedLink]:
@@ -223,12 +221,7 @@ class ClickDesk:
             return Redirect(self.shop_page_url, False, "unknown")
         if is_preview_fetch(method, user_agent):
             return Redirect(link.url, False, "preview")
-        try:
-            first = self.links.record_click(link, user_id, self.clock())
-        except RecordContention:
-            # The customer is not kept waiting over a counter: sent on, the click said uncounted.
-            return Redirect(link.url, False, "contention")
-        if not first:
+        if not self.links.record_click(link, user_id, self.clock()):
             return Redirect(link.url, False, "repeat")
         if link.click_tag:
             self.links.add_tag(user_id, link.click_tag)

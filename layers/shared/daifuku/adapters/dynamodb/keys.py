@@ -27,9 +27,8 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | one planned batch (who is in it) | CAMPAIGN#<id> | BATCH#<n> |
 | what happened to one recipient | CAMPAIGN#<id> | SEND#<userId> |
 | the campaigns by start time (recent campaigns, block attribution) | CAMPAIGN_LOG | <startedAt>#<id> |
-| a tracked link (URL, source, click tag, unique clicks) | LINK#<linkId> | LINK |
+| a tracked link (URL, source, click tag) | LINK#<linkId> | LINK |
 | one recipient's first click on a tracked link | LINK#<linkId> | CLICK#<userId> |
-| a campaign recipient who clicked one of its links | CAMPAIGN#<id> | CLICKER#<userId> |
 
 Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
 transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
@@ -95,7 +94,6 @@ CAMPAIGN_LOG = KeyPattern("CAMPAIGN_LOG", "{started_at}#{campaign_id}")
 # Tracked links (domain/tracked_links.py)
 TRACKED_LINK = KeyPattern("LINK#{link_id}", "LINK")
 LINK_CLICK = KeyPattern("LINK#{link_id}", "CLICK#{user_id}")
-CAMPAIGN_CLICKER = KeyPattern(CAMPAIGN_PARTITION, "CLICKER#{user_id}")
 
 MEMBER_SK = MEMBER.sk
 MEMBER_NO_SK = MEMBER_NUMBER.sk
@@ -230,7 +228,3 @@ def tracked_link_key(link_id: str) -> Key:
 
 def link_click_key(link_id: str, user_id: str) -> Key:
     return LINK_CLICK.key(link_id=link_id, user_id=user_id)
-
-
-def campaign_clicker_key(campaign_id: str, user_id: str) -> Key:
-    return CAMPAIGN_CLICKER.key(campaign_id=campaign_id, user_id=user_id)

@@ -1,5 +1,4 @@
-"""Tracked links: each link's record and unique-click counter, each recipient's first click, and the
-campaign recipients who clicked (the funnel's "clicked")."""
+"""Tracked links: each link's record and each recipient's first click on it (counted by queries)."""
 
 from __future__ import annotations
 
@@ -9,22 +8,16 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from daifuku.adapters.dynamodb.keys import (
-    CAMPAIGN_CLICKER,
-    campaign_clicker_key,
-    campaign_partition,
+    LINK_CLICK,
     link_click_key,
     member_key,
     tag_key,
     tracked_link_key,
     utc,
 )
-from daifuku.adapters.dynamodb.table import CONDITION_FAILED, TableGateway, codes, update_request
-from daifuku.domain.errors import RecordContention
+from daifuku.adapters.dynamodb.table import TableGateway, update_request
 from daifuku.domain.tracked_links import TrackedLink
 from daifuku.models.member import MembershipStatus
-
-# A click's transaction can meet another click of the same link (the link's counter): tried again.
-CLICK_CONFLICT_ATTEMPTS = 5
 
 
 class TrackedLinkRepository:
@@ -37,7 +30,7 @@ class TrackedLinkRepository:
                 **tracked_link_key(link.link_id),
                 **link.model_dump(exclude={"link_id"}, exclude_none=True),
             }
-            self._gateway.put({**item, "clicks": 0}, if_absent=True)
+            self._gateway.put(item, if_absent=True)
 
     def tracked_link(self, link_id: str) -> TrackedLink | None:
         item = self._gateway.get(tracked_link_key(link_id), consistent=False)
@@ -51,39 +44,10 @@ class TrackedLinkRepository:
         )
 
     def record_click(self, link: TrackedLink, user_id: str, at: datetime) -> bool:
-        """One transaction: the recipient's click (only if it is their first on this link), the link's
-        counter, and for a campaign the recipient among its clickers (first click on any of its links)."""
-        transaction: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "Item": {
-                        **link_click_key(link.link_id, user_id),
-                        "user_id_clicked": user_id,
-                        "at": utc(at),
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {"Update": update_request(tracked_link_key(link.link_id), "ADD clicks :one", values={":one": 1})},
-        ]
-        campaign_id = link.campaign_id
-        if campaign_id is not None:
-            transaction.append(
-                {
-                    "Update": update_request(
-                        campaign_clicker_key(campaign_id, user_id),
-                        "SET first_clicked_at = if_not_exists(first_clicked_at, :at), "
-                        "user_id_clicked = :user ADD clicks :one",
-                        values={":at": utc(at), ":user": user_id, ":one": 1},
-                    )
-                }
-            )
-        reasons = self._gateway.transact(transaction, conflict_attempts=CLICK_CONFLICT_ATTEMPTS)
-        if reasons is None:
-            return True
-        if CONDITION_FAILED in codes(reasons):
-            return False
-        raise RecordContention(user_id)
+        """The recipient's click, only if it is their first on this link: one conditional write and no
+        counter, so concurrent clicks on one link never contend for an item (the counts are queries)."""
+        item = {**link_click_key(link.link_id, user_id), "user_id_clicked": user_id, "at": utc(at)}
+        return self._gateway.put(item, if_absent=True)
 
     def add_tag(self, user_id: str, tag: str) -> bool:
         """The member's tag set and its TAG# item; False when the user is not a (living) member."""
@@ -106,15 +70,24 @@ class TrackedLinkRepository:
         )
 
     def link_clicks(self, link_id: str) -> int:
-        item = self._gateway.get(tracked_link_key(link_id))
-        return int(item.get("clicks", 0)) if item else 0
-
-    def campaign_clickers(self, campaign_id: str) -> int:
-        """The campaign's recipients who clicked at least one of its links."""
-        condition = Key("pk").eq(campaign_partition(campaign_id)) & Key("sk").begins_with(
-            CAMPAIGN_CLICKER.sk_prefix()
-        )
+        """The recipients who clicked the link (each once)."""
         return sum(
             page["Count"]
-            for page in self._gateway.query_pages(KeyConditionExpression=condition, Select="COUNT")
+            for page in self._gateway.query_pages(
+                KeyConditionExpression=self._clicks_of(link_id), Select="COUNT"
+            )
         )
+
+    def clickers(self, link_ids: list[str]) -> set[str]:
+        """The recipients who clicked at least one of the links (a send's links: the funnel's clicked)."""
+        found: set[str] = set()
+        for link_id in link_ids:
+            for item in self._gateway.query(
+                KeyConditionExpression=self._clicks_of(link_id), ProjectionExpression="user_id_clicked"
+            ):
+                found.add(item["user_id_clicked"])
+        return found
+
+    @staticmethod
+    def _clicks_of(link_id: str) -> Any:
+        return Key("pk").eq(tracked_link_key(link_id)["pk"]) & Key("sk").begins_with(LINK_CLICK.sk_prefix())
