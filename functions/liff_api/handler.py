@@ -42,6 +42,7 @@ def build_resolver() -> APIGatewayHttpResolver:
 
     from functions.liff_api import (
         customer_routes,
+        inflow_route_routes,  # noqa: F401  (adds its routes to the customer and staff routers)
         rich_menu_routes,  # noqa: F401  (adds its routes to the staff router)
         settings_routes,
         staff_routes,

@@ -21,6 +21,7 @@ from daifuku.domain.campaigns import CampaignProgress
 from daifuku.domain.card_token import card_signing_key
 from daifuku.domain.coupon_desk import CouponDesk
 from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
+from daifuku.domain.inflow_routes import RouteDesk, RouteId
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.poster_codes import poster_signing_key
 from daifuku.domain.shop_settings import SettingsDesk
@@ -74,6 +75,7 @@ class PathParameters(BaseModel):
     campaign_id: CampaignId | None = None
     staff_user_id: LineUserId | None = None
     section: KeyId | None = None  # a settings section; an unknown one is a 404 from the desk
+    route_id: RouteId | None = None  # an inflow route (or 「その他」)
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)
@@ -154,6 +156,7 @@ def membership_desk(request: BaseRouter) -> MembershipDesk:
         coupons=wiring.table.coupons,
         staff=wiring.table.staff,
         messages=line,
+        routes=route_desk(),
     )
 
 
@@ -171,7 +174,15 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         shop=shop_config(request),
         timezone=wiring.timezone,
         poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
+        routes=route_desk(),
     )
+
+
+def route_desk() -> RouteDesk:
+    """Inflow routes: entries, the owner's routes and figures, and the counts other paths add."""
+    wiring = current_wiring()
+    routes = wiring.table.inflow_routes
+    return RouteDesk(records=routes, actions=routes, timezone=wiring.timezone)
 
 
 def staff_team(request: BaseRouter) -> StaffTeam:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, process_webhook_events
+from daifuku.domain.inflow_routes import RouteDesk
 from daifuku.domain.webhook_signature import verify_webhook_signature
 from daifuku.models.webhook_events import UnreadableEvent, WebhookEvent, WebhookRequest, parse_event
 from daifuku.wiring import current_wiring
@@ -95,6 +96,7 @@ def receive_webhook() -> dict[str, str]:
         timezone=wiring.timezone,
         staff=RecentStaff(),
         campaigns=wiring.table.campaigns(),
+        routes=RouteDesk(wiring.table.inflow_routes, wiring.table.inflow_routes, wiring.timezone),
     )
     for processed in process_webhook_events(events, ledger, datetime.now(UTC)):
         logger.info(

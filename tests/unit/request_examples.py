@@ -18,6 +18,7 @@ import daifuku.domain
 import daifuku.models
 from daifuku.domain.campaign_desk import CampaignRequest
 from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
+from daifuku.domain.inflow_routes import EntryRequest, RouteRequest
 from daifuku.domain.segments import Segment
 from daifuku.models.registration import RegistrationForm
 from daifuku.models.schedule_events import BirthMonthCatchUpTrigger, BirthMonthTrigger, CampaignStartTrigger
@@ -183,6 +184,8 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "send_at": "2026-04-01T10:00:00+09:00",
         "allow_partial_send": False,
         "coupon": COUPON,
+        "track_links": True,
+        "click_tag": "春の新作",
     },
     TextContent: TEXT_MESSAGE,
     ImageContent: IMAGE_MESSAGE,
@@ -244,6 +247,14 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     },
     PosterSection: {"poster_code_validity": "week"},
     AlertsSection: {"staff_alerts_enabled": True},
+    # Inflow routes (domain/inflow_routes.py)
+    RouteRequest: {
+        "name": "店頭ポスター",
+        "tag": "ポスター",
+        "coupon_template_id": "t-spring",
+        "action_timing": "first_time",
+    },
+    EntryRequest: {"route_id": "r0123456789"},
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

@@ -71,7 +71,8 @@ class SimulatorControl:
     def users(self, request: Request, body: dict[str, Any]) -> Response:
         simulator = self._simulator
         if request.method == "POST":
-            profile = {k: body[k] for k in ("picture_url", "status_message", "language") if k in body}
+            fields = ("picture_url", "status_message", "language", "accepts_bot_prompt")
+            profile = {k: body[k] for k in fields if k in body}
             user = simulator.create_user(body.get("display_name"), **profile)
             if body.get("follow"):
                 simulator.follow(user.user_id)

@@ -259,6 +259,14 @@ class LineSimulator:
         return self.menus.current_rich_menu(user_id)
 
     def liff_session(self, user_id: str, liff_id: str | None) -> dict[str, Any]:
+        """The user opens a LIFF app; one who accepts bot prompts adds the shop as a friend first when
+        the app prompts (`botPrompt` normal or aggressive; an app the simulator did not create, such
+        as the local stack's pages, prompts as `daifuku setup` sets them up: aggressive)."""
+        user = self.simulated_users.users[user_id]
+        app = self.liff.apps.get(liff_id or "")
+        prompts = (app or {}).get("botPrompt", "aggressive") in ("normal", "aggressive")
+        if prompts and user.accepts_bot_prompt and not user.following:
+            self.follow(user_id)
         return self.simulated_users.liff_session(user_id, liff_id)
 
     # Webhooks

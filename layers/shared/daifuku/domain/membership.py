@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from daifuku.domain.barcode import code128_widths, qr_code_svg
 from daifuku.domain.card_token import (
@@ -48,6 +48,9 @@ from daifuku.models.membership import (
     RegistrationResult,
 )
 from daifuku.models.shop import RegistrationMode, ShopConfig
+
+if TYPE_CHECKING:
+    from daifuku.domain.inflow_routes import RouteFigures
 
 WELCOME_COUPON_ID = "welcome"
 
@@ -145,6 +148,7 @@ class MembershipDesk:
     coupons: HeldCoupons = field(kw_only=True)
     staff: StaffCheck = field(kw_only=True)
     messages: MessagePusher | None = field(default=None, kw_only=True)  # the registration-complete push
+    routes: RouteFigures | None = field(default=None, kw_only=True)  # inflow routes' registrations
 
     # The card
 
@@ -278,6 +282,8 @@ class MembershipDesk:
         self._switch_rich_menu(registered)
         if newly_registered:
             self._send_registration_complete(user_id, member_no, profile.name)
+            if self.routes is not None:
+                self.routes.count_for_member(user_id, "registrations", now)
         return RegistrationResult(
             member_no=member_no,
             status=MembershipStatus.REGISTERED,

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from daifuku.domain.errors import (
     LineRequestFailed,
@@ -63,6 +63,9 @@ from daifuku.models.staff import (
     VisitView,
 )
 
+if TYPE_CHECKING:
+    from daifuku.domain.inflow_routes import RouteFigures
+
 RECENT = 5  # visits and memos on the member view
 # Reads and conditional writes of the rank while other changes of the same member's points land.
 RANK_ATTEMPTS = 8
@@ -84,6 +87,7 @@ class StaffDesk:
     poster_key: bytes
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     notes: list[str] = field(default_factory=list)
+    routes: RouteFigures | None = None  # inflow routes' first and second visits
 
     # The audit log
 
@@ -164,6 +168,8 @@ class StaffDesk:
         rank_up = False
         if created:
             rank_up = self.settle_rank(user_id, entry)
+            if self.routes is not None:
+                self.routes.count_visit(user_id, now)
         else:
             stored = self.points.ledger_entry(user_id, entry.entry_id)
             entry.check_retry_of(stored)

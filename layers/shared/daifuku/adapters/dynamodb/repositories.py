@@ -9,6 +9,7 @@ from typing import Any
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository
 from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.friends import FriendRepository
+from daifuku.adapters.dynamodb.inflow_routes import InflowRouteRepository
 from daifuku.adapters.dynamodb.member_care import MemberCareRepository
 from daifuku.adapters.dynamodb.members import MemberRepository
 from daifuku.adapters.dynamodb.points import PointsLedger
@@ -32,10 +33,12 @@ class Repositories:
     points: PointsLedger
     member_care: MemberCareRepository
     tracked_links: TrackedLinkRepository
+    inflow_routes: InflowRouteRepository
 
     @classmethod
     def over(cls, gateway: TableGateway) -> Repositories:
         stats = StatsRepository(gateway)
+        coupons = CouponRepository(gateway)
         return cls(
             gateway=gateway,
             shop_config=ShopConfigRepository(gateway),
@@ -43,10 +46,11 @@ class Repositories:
             stats=stats,
             friends=FriendRepository(gateway, stats),
             members=MemberRepository(gateway),
-            coupons=CouponRepository(gateway),
+            coupons=coupons,
             points=PointsLedger(gateway),
             member_care=MemberCareRepository(gateway),
             tracked_links=TrackedLinkRepository(gateway),
+            inflow_routes=InflowRouteRepository(gateway, coupons),
         )
 
     @classmethod

@@ -10,14 +10,12 @@ from boto3.dynamodb.conditions import Key
 from daifuku.adapters.dynamodb.keys import (
     LINK_CLICK,
     link_click_key,
-    member_key,
-    tag_key,
     tracked_link_key,
     utc,
 )
-from daifuku.adapters.dynamodb.table import TableGateway, update_request
+from daifuku.adapters.dynamodb.member_tags import add_member_tag
+from daifuku.adapters.dynamodb.table import TableGateway
 from daifuku.domain.tracked_links import TrackedLink
-from daifuku.models.member import MembershipStatus
 
 
 class TrackedLinkRepository:
@@ -50,24 +48,7 @@ class TrackedLinkRepository:
         return self._gateway.put(item, if_absent=True)
 
     def add_tag(self, user_id: str, tag: str) -> bool:
-        """The member's tag set and its TAG# item; False when the user is not a (living) member."""
-        condition = "attribute_exists(member_no) AND #status <> :deleted"
-        update = update_request(
-            member_key(user_id),
-            "ADD tags :tag",
-            condition,
-            {"#status": "status"},
-            {":tag": {tag}, ":deleted": MembershipStatus.DELETED.value},
-        )
-        return (
-            self._gateway.transact(
-                [
-                    {"Update": update},
-                    {"Put": {"Item": {**tag_key(user_id, tag), "tag": tag, "user_id": user_id}}},
-                ]
-            )
-            is None
-        )
+        return add_member_tag(self._gateway, user_id, tag)
 
     def link_clicks(self, link_id: str) -> int:
         """The recipients who clicked the link (each once)."""
