@@ -18,9 +18,10 @@ import { answerInvitation, invitationCodeInUrl } from "./staff-invitation.js";
 import { openSettings } from "./staff-settings.js";
 import { openRichMenus, setUpRichMenus } from "./staff-rich-menus.js";
 import { openCustomerExport } from "./staff-customer-export.js";
+import { fillRouteTexts, openRoutes } from "./staff-routes.js";
 
 const SCREENS = [
-  "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
+  "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff", "routes",
 ];
 const OPENERS = {
   coupons: openCoupons,
@@ -30,10 +31,11 @@ const OPENERS = {
   settings: openSettings,
   menus: openRichMenus,
   export: openCustomerExport,
+  routes: openRoutes,
   staff: openTeam,
 };
 // Screens reached from a tab's screen keep that tab selected.
-const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard" };
+const TAB_OF = { member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard", routes: "dashboard" };
 
 function route() {
   const [screen, argument] = window.location.hash.replace(/^#/, "").split("/");
@@ -51,6 +53,7 @@ function route() {
 
 async function main() {
   fillTexts();
+  fillRouteTexts();
   showStatus(TEXTS.loading);
   session.config = await loadSiteConfig();
   if (!(await startLiff(session.config))) return;
@@ -76,6 +79,7 @@ async function main() {
   document.getElementById("settings-tab").hidden = me.payload.role !== "owner";
   document.getElementById("menus-link").hidden = me.payload.role !== "owner";
   document.getElementById("export-link").hidden = me.payload.role !== "owner";
+  document.getElementById("routes-link").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);
   route();
 }
