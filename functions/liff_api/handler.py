@@ -41,6 +41,7 @@ def build_resolver() -> APIGatewayHttpResolver:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
     from functions.liff_api import (
+        campaign_funnel_routes,  # noqa: F401  (adds its route to the staff router)
         customer_routes,
         inflow_route_routes,  # noqa: F401  (adds its routes to the customer and staff routers)
         rich_menu_routes,  # noqa: F401  (adds its routes to the staff router)

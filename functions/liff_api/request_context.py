@@ -175,6 +175,7 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         timezone=wiring.timezone,
         poster_key=poster_signing_key(wiring.line_credentials().channel_secret.get_secret_value()),
         routes=route_desk(),
+        campaign_results=wiring.table.campaign_funnel,
     )
 
 

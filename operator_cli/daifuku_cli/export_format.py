@@ -532,6 +532,8 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             number("skipped_by_flag"),
             number("paused"),
             number("blocks_within_7_days"),
+            number("visits_within_7_days"),  # the campaign funnel (domain/campaign_funnel.py)
+            number("coupons_used"),
         ),
     ),
     ItemKind(
@@ -554,6 +556,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             text("outcome"),
             text("at"),
             text("blocked_after_at"),
+            text("visited_after_at"),
         ),
     ),
     ItemKind(

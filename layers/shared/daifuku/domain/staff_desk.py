@@ -64,6 +64,7 @@ from daifuku.models.staff import (
 )
 
 if TYPE_CHECKING:
+    from daifuku.domain.campaign_funnel import CampaignResults
     from daifuku.domain.inflow_routes import RouteFigures
 
 RECENT = 5  # visits and memos on the member view
@@ -88,6 +89,7 @@ class StaffDesk:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     notes: list[str] = field(default_factory=list)
     routes: RouteFigures | None = None  # inflow routes' first and second visits
+    campaign_results: CampaignResults | None = None  # the campaign funnel's visits and coupons used
 
     # The audit log
 
@@ -170,6 +172,8 @@ class StaffDesk:
             rank_up = self.settle_rank(user_id, entry)
             if self.routes is not None:
                 self.routes.count_visit(user_id, now)
+            if self.campaign_results is not None:
+                self.campaign_results.attribute_visit(user_id, now)
         else:
             stored = self.points.ledger_entry(user_id, entry.entry_id)
             entry.check_retry_of(stored)
@@ -255,6 +259,8 @@ class StaffDesk:
     def redeem(self, staff: str, user_id: str, coupon_id: str) -> datetime:
         """Use the coupon, once, however many staff tap at the same moment."""
         used_at = self.coupons.redeem_coupon(user_id, coupon_id, staff, self.clock(), self.today())
+        if self.campaign_results is not None:
+            self.campaign_results.count_coupon_use(coupon_id)
         self.audit(staff, "coupon.redeem", user_id, coupon_id=coupon_id)
         return used_at
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from daifuku.adapters.dynamodb.campaign_funnel import CampaignFunnelRepository
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository
 from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.friends import FriendRepository
@@ -34,11 +35,13 @@ class Repositories:
     member_care: MemberCareRepository
     tracked_links: TrackedLinkRepository
     inflow_routes: InflowRouteRepository
+    campaign_funnel: CampaignFunnelRepository
 
     @classmethod
     def over(cls, gateway: TableGateway) -> Repositories:
         stats = StatsRepository(gateway)
         coupons = CouponRepository(gateway)
+        links = TrackedLinkRepository(gateway)
         return cls(
             gateway=gateway,
             shop_config=ShopConfigRepository(gateway),
@@ -49,8 +52,9 @@ class Repositories:
             coupons=coupons,
             points=PointsLedger(gateway),
             member_care=MemberCareRepository(gateway),
-            tracked_links=TrackedLinkRepository(gateway),
+            tracked_links=links,
             inflow_routes=InflowRouteRepository(gateway, coupons),
+            campaign_funnel=CampaignFunnelRepository(gateway, links),
         )
 
     @classmethod
