@@ -204,11 +204,13 @@ def coupon_desk(request: BaseRouter) -> CouponDesk:
 
 def campaign_desk() -> CampaignDesk:
     wiring = current_wiring()
+    line = wiring.line()
     return CampaignDesk(
         records=wiring.table.campaigns(),
         schedules=wiring.campaign_schedules,
-        quota=wiring.line(),
+        quota=line,
         clock=lambda: datetime.now(UTC),
+        units=line,
     )
 
 

@@ -84,6 +84,15 @@ def test_clicks_count_once_per_member_and_a_forged_code_records_nothing(line, me
     for user in members:
         assert click_tag in member_tags(member_table, user)
 
+    # And the funnel counts the three clickers; LINE's opens (the members opened it) are fewer than 20
+    assert all(line.open_messages(user) == 1 for user in members)
+    tapped = line.click_link(members[2], urls[2])  # through LINE's browser: counted by LINE, not again here
+    assert (tapped["counted"], tapped["status"], tapped["location"]) == (True, 302, SALE_URL)
+    status, funnel = api.call("GET", f"/liff/api/staff/campaigns/{campaign_id}/funnel", owner)
+    assert status == 200, funnel
+    assert (funnel["delivered"], funnel["clicked"]) == (3, 3)
+    assert (funnel["opened"], funnel["opened_fewer_than_20"]) == (None, True)
+
     # And a forged, a truncated and another shop's code go to the shop's page, recording nothing
     code = urls[2].rsplit("/", 1)[1]
     forged = urls[2][: -len(code)] + code[:-2] + ("AA" if code[-2:] != "AA" else "BB")

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 from daifuku_local.line_platform.config import SimulatorConfig
 from daifuku_local.line_platform.control import SimulatorControl
 from daifuku_local.line_platform.id_tokens import IdTokenIssuer
+from daifuku_local.line_platform.insight import Insight
 from daifuku_local.line_platform.liff_server import LiffServer
 from daifuku_local.line_platform.line_responses import (
     ApiError,
@@ -46,7 +47,7 @@ from daifuku_local.line_platform.webhooks import WebhookDelivery
 from daifuku_local.wsgi_server import BackgroundWsgiServer
 
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
-PRODUCTS = (Messaging, RichMenus, WebhookDelivery, LineLogin, LiffServer)
+PRODUCTS = (Messaging, RichMenus, WebhookDelivery, LineLogin, LiffServer, Insight)
 # Every platform endpoint, named as in the request counts and the fault config (push, reply…).
 PLATFORM_RULES = Map([rule.empty() for product in PRODUCTS for rule in product.RULES])
 
@@ -85,11 +86,21 @@ class LineSimulator:
             ids = random.Random(config.seed)
             self.webhooks = WebhookDelivery(config, lock)
             self.simulated_users = SimulatedUsers(lock, ids, self.webhooks, self.id_tokens)
-            self.messaging = Messaging(config, lock, ids, self.simulated_users, self.rate_limits)
+            self.insight = Insight(config, lock)
+            self.messaging = Messaging(
+                config, lock, ids, self.simulated_users, self.rate_limits, self.insight
+            )
             self.menus = RichMenus(config, lock, self.simulated_users, self.rate_limits)
             self.login = LineLogin(config, lock, self.id_tokens)
             self.liff = LiffServer(config, lock, self.login)
-            products: tuple[Product, ...] = (self.messaging, self.menus, self.webhooks, self.login, self.liff)
+            products: tuple[Product, ...] = (
+                self.messaging,
+                self.menus,
+                self.webhooks,
+                self.login,
+                self.liff,
+                self.insight,
+            )
             self._endpoints: dict[str, tuple[Product, Callable[..., Response]]] = {
                 rule.endpoint: (product, getattr(product, rule.endpoint))
                 for product in products

@@ -15,6 +15,7 @@ from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from daifuku.domain.campaign_funnel import MONTHLY_AGGREGATION_UNITS, aggregation_unit_for
 from daifuku.domain.campaign_planning import MemberSelection, QuotaGateway, QuotaStanding, recipients_of
 from daifuku.domain.campaigns import (
     Campaign,
@@ -23,7 +24,7 @@ from daifuku.domain.campaigns import (
     CampaignStatus,
     InvalidTransition,
 )
-from daifuku.domain.errors import CampaignNotFound, IdempotencyKeyReused
+from daifuku.domain.errors import CampaignNotFound, IdempotencyKeyReused, LineRequestFailed
 from daifuku.domain.segments import IndexedSelection, Segment
 from daifuku.models.boundary_types import Instant, Tag, Text
 from daifuku.models.shop import CouponTemplate
@@ -98,6 +99,10 @@ class DeskRecords(Protocol):
     def recent_campaigns(self, limit: int = 20) -> list[CampaignProgress]: ...
 
 
+class AggregationUnitUsage(Protocol):
+    def aggregation_units_used(self) -> int: ...
+
+
 class StartSchedules(Protocol):
     def schedule_start(self, campaign_id: str, at: datetime) -> None: ...
 
@@ -110,6 +115,7 @@ class CampaignDesk:
     schedules: StartSchedules
     quota: QuotaGateway
     clock: Callable[[], datetime]
+    units: AggregationUnitUsage | None = None  # LINE's per-unit statistics: the month's units used
 
     def estimate(self, segment: Segment) -> SegmentEstimate:
         """The live count: exactly the recipients the planner would pick now."""
@@ -140,6 +146,7 @@ class CampaignDesk:
                 coupon=request.coupon,
                 track_links=request.track_links,
                 click_tag=request.click_tag,
+                aggregation_unit=self._aggregation_unit(request.campaign_id),
             )
         )
         asked = request.model_dump(mode="json", include=CAMPAIGN_REQUEST_FIELDS)
@@ -148,6 +155,17 @@ class CampaignDesk:
         if campaign.status is CampaignStatus.DRAFT:
             self.schedules.schedule_start(campaign.campaign_id, campaign.send_at or start_at)
         return campaign, campaign.send_at or start_at
+
+    def _aggregation_unit(self, campaign_id: str) -> str | None:
+        """The campaign's unit for LINE's statistics, while the month's units last (else none: the
+        funnel then shows opens as not counted)."""
+        if self.units is None:
+            return None
+        try:
+            used = self.units.aggregation_units_used()
+        except LineRequestFailed:
+            return None
+        return aggregation_unit_for(campaign_id) if used < MONTHLY_AGGREGATION_UNITS else None
 
     def cancel(self, campaign_id: str) -> Campaign:
         """Stop a campaign: its schedule is deleted, and batches still queued send nothing."""

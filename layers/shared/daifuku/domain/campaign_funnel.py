@@ -9,8 +9,10 @@ the recipients who clicked at least one of its tracked links (domain/tracked_lin
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Protocol
+import hashlib
+import re
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,6 +20,11 @@ from daifuku.domain.campaigns import Campaign
 from daifuku.domain.tracked_links import links_of
 
 VISIT_ATTRIBUTION_WINDOW = timedelta(days=7)
+MONTHLY_AGGREGATION_UNITS = 1000  # LINE's limit of custom aggregation units a month
+UNIT_NAME = re.compile(r"[^A-Za-z0-9_]")
+# LINE answers a statistic below 20 people as null: shown as 「20人未満」, not as zero.
+FEWER_THAN = 20
+STATISTICS_DAYS = 30  # the longest period one request may ask for
 CAMPAIGN_COUPON_PREFIX = "campaign-"
 
 
@@ -28,6 +35,7 @@ class CampaignFunnel(BaseModel):
     planned: int
     delivered: int
     opened: int | None = None  # LINE's count; None until LINE has counted (or when it cannot)
+    opened_fewer_than_20: bool = False  # LINE counted, but fewer than 20 people
     clicked: int | None = None  # None: the campaign's links were not tracked
     visited_within_7_days: int
     coupon_used: int | None = None  # None: the campaign gave no coupon
@@ -58,8 +66,38 @@ def campaign_of_coupon(coupon_id: str) -> str | None:
     )
 
 
-def funnel_of(campaign: Campaign, records: FunnelRecords) -> CampaignFunnel:
+class UnitStatistics(Protocol):
+    def unit_statistics(self, unit: str, first: date, last: date) -> dict[str, Any]: ...
+
+
+def aggregation_unit_for(campaign_id: str) -> str:
+    """A unit name LINE accepts (`[a-zA-Z0-9_]{1,30}`), distinct per campaign."""
+    name = "c_" + UNIT_NAME.sub("_", campaign_id)
+    if len(name) <= 30:
+        return name
+    return f"{name[:21]}_{hashlib.sha256(campaign_id.encode()).hexdigest()[:8]}"
+
+
+def opens(statistics: dict[str, Any]) -> tuple[int | None, bool]:
+    """(unique openers, fewer than 20): LINE's `overview.uniqueImpression`, null below 20."""
+    overview = statistics.get("overview") or {}
+    value = overview.get("uniqueImpression")
+    return (int(value), False) if value is not None else (None, True)
+
+
+def funnel_of(
+    campaign: Campaign,
+    records: FunnelRecords,
+    statistics: UnitStatistics | None = None,
+    today: date | None = None,
+) -> CampaignFunnel:
     counts = records.funnel_counts(campaign.campaign_id)
+    opened, fewer = None, False
+    if statistics is not None and campaign.aggregation_unit and campaign.send_at and today is not None:
+        first = campaign.send_at.date()
+        last = min(today, first + timedelta(days=STATISTICS_DAYS - 1))
+        if counts.get("sent", 0) and last >= first:
+            opened, fewer = opens(statistics.unit_statistics(campaign.aggregation_unit, first, last))
     clicked = None
     if campaign.track_links:
         link_ids = [link.link_id for link in links_of(campaign.link_source, campaign.line_messages(), None)]
@@ -68,6 +106,8 @@ def funnel_of(campaign: Campaign, records: FunnelRecords) -> CampaignFunnel:
         campaign_id=campaign.campaign_id,
         planned=counts.get("planned", 0),
         delivered=counts.get("sent", 0),
+        opened=opened,
+        opened_fewer_than_20=fewer,
         clicked=clicked,
         visited_within_7_days=counts.get("visits_within_7_days", 0),
         coupon_used=counts.get("coupons_used", 0) if campaign.coupon is not None else None,

@@ -113,6 +113,9 @@ class Campaign(BaseModel):
     # (domain/tracked_links.py); a first click adds `click_tag` to the member.
     track_links: bool = False
     click_tag: Tag | None = None
+    # LINE's per-unit statistics (opens, clicks): the customAggregationUnits name its sends carry,
+    # given at creation while the month's units last (domain/campaign_funnel.py).
+    aggregation_unit: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9_]{1,30}$")
     status: CampaignStatus = CampaignStatus.DRAFT
 
     @property

@@ -71,10 +71,20 @@ class CampaignRecords(Protocol):
 
 
 class LineSender(Protocol):
-    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
+    def push(
+        self,
+        to: str,
+        messages: list[dict[str, Any]],
+        retry_key: str | None = None,
+        aggregation_unit: str | None = None,
+    ) -> Any: ...
 
     def multicast(
-        self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None
+        self,
+        to: list[str],
+        messages: list[dict[str, Any]],
+        retry_key: str | None = None,
+        aggregation_unit: str | None = None,
     ) -> Any: ...
 
 
@@ -89,6 +99,7 @@ class PushWorker:
     # first needed: a worker that never sends one needs no API URL).
     tracked_links: TrackedLinks | None = None
     link_codes: Callable[[], LinkCodes] | None = None
+    _unit: dict[str, str] = field(default_factory=dict, init=False)  # the batch's aggregation unit
 
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
         """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
@@ -109,6 +120,7 @@ class PushWorker:
             else:
                 eligible.append(member)
         messages_for = self._messages_for(campaign)
+        self._unit = _unit_of(campaign)
         try:
             if campaign.is_personalised:
                 outcomes.update(self._push_each(campaign, batch, eligible, messages_for))
@@ -160,7 +172,7 @@ class PushWorker:
         self, messages_for: Callable[[Member], list[dict[str, Any]]], member: Member, retry_key: str
     ) -> RecipientOutcome:
         try:
-            self.line.push(member.user_id, messages_for(member), retry_key=retry_key)
+            self.line.push(member.user_id, messages_for(member), retry_key=retry_key, **self._unit)
         except LineBadRequest:
             return RecipientOutcome.FAILED
         return RecipientOutcome.SENT
@@ -203,7 +215,10 @@ class PushWorker:
     ) -> dict[str, RecipientOutcome]:
         try:
             self.line.multicast(
-                [m.user_id for m in eligible], campaign.line_messages(), retry_key=batch.retry_key
+                [m.user_id for m in eligible],
+                campaign.line_messages(),
+                retry_key=batch.retry_key,
+                **self._unit,
             )
         except LineBadRequest:
             # One bad recipient fails the whole multicast: send one by one to find it, keeping the rest.
@@ -212,3 +227,8 @@ class PushWorker:
                 for member in eligible
             }
         return {member.user_id: RecipientOutcome.SENT for member in eligible}
+
+
+def _unit_of(campaign: Campaign) -> dict[str, str]:
+    """The send's `aggregation_unit` argument, only when the campaign has one."""
+    return {"aggregation_unit": campaign.aggregation_unit} if campaign.aggregation_unit else {}
