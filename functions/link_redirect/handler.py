@@ -34,13 +34,18 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
     wiring = current_wiring()
     settings = settings_as(wiring.settings, TrackedLinkSettings)
-    desk = ClickDesk(
-        wiring.table.tracked_links, wiring.link_codes(), settings.shop_page_url, known_links=_known_links
-    )
     http = event.get("requestContext", {}).get("http", {})
     code = (event.get("pathParameters") or {}).get("code", "")
     headers = event.get("headers") or {}
-    redirect = desk.follow(code, http.get("method", "GET"), headers.get("user-agent"))
+    try:
+        desk = ClickDesk(
+            wiring.table.tracked_links, wiring.link_codes(), settings.shop_page_url, known_links=_known_links
+        )
+        redirect = desk.follow(code, http.get("method", "GET"), headers.get("user-agent"))
+    except Exception:
+        # A customer's tap never ends on an error page: the shop's page, and the failure in the logs.
+        logger.exception("tracked link not followed")
+        return redirect_to(settings.shop_page_url)
     logger.info("tracked link", extra={"outcome": redirect.reason, "recorded": redirect.recorded})
     return redirect_to(redirect.location)
 
