@@ -36,7 +36,12 @@ def test_a_new_customer_scans_a_route_qr_and_the_route_counts_them(
     # Given a route whose entry gives a coupon the first time
     template = new_template(api, owner, title=f"ポスター特典{uuid.uuid4().hex[:4]}")
     name = f"店頭ポスター{uuid.uuid4().hex[:4]}"
-    body = {"name": name, "coupon_template_id": template["template_id"], "action_timing": "first_time"}
+    body = {
+        "name": name,
+        "tag": "ポスター",
+        "coupon_template_id": template["template_id"],
+        "action_timing": "first_time",
+    }
     status, route = api.call("POST", "/liff/api/staff/routes", owner, body)
     assert status == 201, route
     assert route["url"].startswith("https://liff.line.me/") and f"route={route['route_id']}" in route["url"]
@@ -59,6 +64,7 @@ def test_a_new_customer_scans_a_route_qr_and_the_route_counts_them(
     assert line.user(user)["following"] is True
     member = member_table.get_item(Key=member_key(user))["Item"]
     assert member["first_route"] == member["latest_route"] == route["route_id"]
+    assert member["tags"] == {"ポスター"}  # tagged once a member (a friend has no tags)
     held = items_under(member_table, user, COUPON_SK_PREFIX)
     coupons = [c for c in held if c["sk"].startswith("COUPON#route-")]
     assert len(coupons) == 1 and coupons[0]["title"] == template["title"]

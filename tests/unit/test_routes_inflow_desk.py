@@ -162,7 +162,7 @@ def test_every_time_actions_give_at_most_one_coupon_a_day() -> None:
 def test_later_figures_count_against_the_first_route_or_other() -> None:
     records = MemoryRoutes()
     desk = desk_with(records)
-    route = desk.create(RouteRequest(name="12月チラシ"))
+    route = desk.create(RouteRequest(name="12月チラシ", tag="チラシ"))
     desk.enter(USER, route.route_id)
     records.visits[USER] = 1
     desk.count_visit(USER)
@@ -170,7 +170,7 @@ def test_later_figures_count_against_the_first_route_or_other() -> None:
     desk.count_visit(USER)
     records.visits[USER] = 3
     desk.count_visit(USER)  # a third visit counts nothing
-    desk.count_for_member(USER, "registrations")
+    desk.registered(USER)
     desk.count_for_member("U" + "b" * 32, "blocks")  # no route: 「その他」
     assert records.counts[(route.route_id, TODAY)] == {
         "opens": 1,
@@ -179,6 +179,8 @@ def test_later_figures_count_against_the_first_route_or_other() -> None:
         "registrations": 1,
     }
     assert records.counts[(OTHER_ROUTE, TODAY)] == {"blocks": 1}
+    # The entry's tag, and again on registering (a friend who entered before could not be tagged)
+    assert records.tags == [(USER, "チラシ"), (USER, "チラシ")]
 
 
 def test_other_routes_new_friends_are_the_friends_no_route_brought() -> None:

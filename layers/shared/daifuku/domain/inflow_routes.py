@@ -152,6 +152,8 @@ class RouteFigures(Protocol):
 
     def count_visit(self, user_id: str, at: datetime | None = None) -> None: ...
 
+    def registered(self, user_id: str, at: datetime | None = None) -> None: ...
+
 
 class EntryActions(Protocol):
     def add_tag(self, user_id: str, tag: str) -> bool: ...
@@ -250,6 +252,15 @@ class RouteDesk:
         route_id = self.records.first_route_of(user_id) or OTHER_ROUTE
         day = (at or self.clock()).astimezone(self.timezone).date()
         self.records.count(route_id, day, {figure: 1})
+
+    def registered(self, user_id: str, at: datetime | None = None) -> None:
+        """A friend became a member: counted against their first route, and that route's tag added
+        now (tags are members' only: a friend entering before registering could not be tagged)."""
+        self.count_for_member(user_id, "registrations", at)
+        route_id = self.records.first_route_of(user_id)
+        route = self.records.route(route_id) if route_id else None
+        if route is not None and route.tag:
+            self.actions.add_tag(user_id, route.tag)
 
     def count_visit(self, user_id: str, at: datetime | None = None) -> None:
         """After a visit is recorded: its first and second visits count (the visit itself included)."""

@@ -283,7 +283,7 @@ class MembershipDesk:
         if newly_registered:
             self._send_registration_complete(user_id, member_no, profile.name)
             if self.routes is not None:
-                self.routes.count_for_member(user_id, "registrations", now)
+                self.routes.registered(user_id, now)
         return RegistrationResult(
             member_no=member_no,
             status=MembershipStatus.REGISTERED,
