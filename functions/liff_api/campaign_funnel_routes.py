@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger, Tracer
 
+from daifuku.adapters.dynamodb.keys import campaign_key
+from daifuku.domain.ab_tests import judge, winner_campaign_id
 from daifuku.domain.campaign_funnel import UnitStatistics, funnel_of
 from daifuku.domain.errors import CampaignNotFound, LineRequestFailed
 from daifuku.wiring import current_wiring
@@ -35,3 +37,21 @@ def campaign_funnel(campaign_id: str) -> dict[str, Any]:
         logger.warning("unit statistics unavailable", extra={"status": error.status})
         funnel = funnel_of(campaign, table.campaign_funnel)
     return funnel.model_dump(mode="json")
+
+
+@staff_route("GET", "/campaigns/<campaign_id>/ab")
+@tracer.capture_method
+def ab_test_results(campaign_id: str) -> dict[str, Any]:
+    """Each variant's rate with its 95% interval, the leader, whether the lead is significant, and
+    (winner mode) the variant the rest received."""
+    table = current_wiring().table
+    records = table.campaigns()
+    campaign = records.load_campaign(campaign_id)
+    if campaign is None or campaign.ab is None:
+        raise CampaignNotFound(campaign_id)
+    follow_up = table.gateway.get(campaign_key(winner_campaign_id(campaign_id))) or {}
+    winner = follow_up.get("winner_variant")
+    result = judge(
+        campaign.ab, *records.ab_counts(campaign), winner=int(winner) if winner is not None else None
+    )
+    return result.model_dump(mode="json") | {"mode": campaign.ab.mode.value}

@@ -534,6 +534,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             number("blocks_within_7_days"),
             number("visits_within_7_days"),  # the campaign funnel (domain/campaign_funnel.py)
             number("coupons_used"),
+            number("winner_variant"),  # an A/B test's follow-up: the variant it sent
         ),
     ),
     ItemKind(
@@ -558,6 +559,13 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             text("blocked_after_at"),
             text("visited_after_at"),
         ),
+    ),
+    ItemKind(
+        "campaign_holdouts",
+        "an A/B test's recipients held for its winner",
+        pk=keys.CAMPAIGN_HOLDOUT.pk,
+        sk=keys.CAMPAIGN_HOLDOUT.sk,
+        columns=(key_only("campaign_id"), key_only("chunk"), Column("user_ids", ColumnType.JSON)),
     ),
     ItemKind(
         "campaign_log",

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 import daifuku.domain
 import daifuku.models
 from daifuku.domain.campaign_desk import CampaignRequest
-from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
+from daifuku.domain.campaigns import AbTest, Campaign, FlexContent, ImageContent, SendBatch, TextContent
 from daifuku.domain.inflow_routes import EntryRequest, RouteRequest
 from daifuku.domain.segments import Segment
 from daifuku.models.registration import RegistrationForm
@@ -255,6 +255,14 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "action_timing": "first_time",
     },
     EntryRequest: {"route_id": "r0123456789"},
+    AbTest: {
+        "variants": [[TEXT_MESSAGE], [IMAGE_MESSAGE]],
+        "shares": [50, 50],
+        "mode": "winner",
+        "test_percent": 20,
+        "wait_hours": 24,
+        "winner_by": "visit",
+    },
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

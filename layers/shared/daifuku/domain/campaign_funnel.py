@@ -100,7 +100,14 @@ def funnel_of(
             opened, fewer = opens(statistics.unit_statistics(campaign.aggregation_unit, first, last))
     clicked = None
     if campaign.track_links:
-        link_ids = [link.link_id for link in links_of(campaign.link_source, campaign.line_messages(), None)]
+        sources: list[tuple[str, int | None]] = [(campaign.link_source, None)]
+        if campaign.ab is not None:
+            sources = [(f"{campaign.link_source}:v{n}", n) for n in range(len(campaign.ab.variants))]
+        link_ids = [
+            link.link_id
+            for source, variant in sources
+            for link in links_of(source, campaign.line_messages(None, variant), None)
+        ]
         clicked = len(records.clickers(link_ids))
     return CampaignFunnel(
         campaign_id=campaign.campaign_id,

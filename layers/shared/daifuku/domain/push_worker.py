@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from daifuku.domain.ab_tests import variant_link_source, variant_of
 from daifuku.domain.campaigns import Campaign, CampaignProgress, CampaignStatus, SendBatch
 from daifuku.domain.errors import (
     DomainError,
@@ -156,17 +157,31 @@ class PushWorker:
                 self.records.grant_coupon(user_id, coupon)
 
     def _messages_for(self, campaign: Campaign) -> Callable[[Member], list[dict[str, Any]]]:
-        """Each member's messages: with tracked links, their URLs made the member's own (the links are
-        registered first, once per batch: a registered link is left as it is)."""
+        """Each member's messages: an A/B test's variant for them, and with tracked links, their URLs
+        made the member's own (the links are registered first, once per batch: a registered link is
+        left as it is)."""
+        ab = campaign.ab
+
+        def variant(member: Member) -> int | None:
+            return None if ab is None else variant_of(ab, campaign.campaign_id, member.user_id)
+
         if not campaign.track_links:
-            return campaign.line_messages
+            return lambda member: campaign.line_messages(member, variant(member))
         if self.tracked_links is None or self.link_codes is None:
             raise RuntimeError("this push worker cannot send tracked links: no link store or codes")
-        links = links_of(campaign.link_source, campaign.line_messages(), campaign.click_tag)
-        self.tracked_links.register(links)
-        by_url: dict[str, TrackedLink] = {link.url: link for link in links}
+        by_variant: dict[int | None, dict[str, TrackedLink]] = {}
+        for n in [None] if ab is None else list(range(len(ab.variants))):
+            source = campaign.link_source if n is None else variant_link_source(campaign, n)
+            links = links_of(source, campaign.line_messages(None, n), campaign.click_tag)
+            self.tracked_links.register(links)
+            by_variant[n] = {link.url: link for link in links}
         codes = self.link_codes()
-        return lambda member: tracked_messages(campaign.line_messages(member), by_url, codes, member.user_id)
+
+        def tracked(member: Member) -> list[dict[str, Any]]:
+            n = variant(member)
+            return tracked_messages(campaign.line_messages(member, n), by_variant[n], codes, member.user_id)
+
+        return tracked
 
     def _push(
         self, messages_for: Callable[[Member], list[dict[str, Any]]], member: Member, retry_key: str

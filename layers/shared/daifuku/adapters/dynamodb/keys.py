@@ -27,6 +27,7 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | one planned batch (who is in it) | CAMPAIGN#<id> | BATCH#<n> |
 | what happened to one recipient | CAMPAIGN#<id> | SEND#<userId> |
 | the campaigns by start time (recent campaigns, block attribution) | CAMPAIGN_LOG | <startedAt>#<id> |
+| an A/B test's recipients held for its winner (up to 500) | CAMPAIGN#<id> | HOLDOUT#<n> |
 | a tracked link (URL, source, click tag) | LINK#<linkId> | LINK |
 | one recipient's first click on a tracked link | LINK#<linkId> | CLICK#<userId> |
 | an inflow route (name, entry actions) | ROUTES | <routeId> |
@@ -96,6 +97,8 @@ CAMPAIGN = KeyPattern(CAMPAIGN_PARTITION, "CAMPAIGN")
 CAMPAIGN_BATCH = KeyPattern(CAMPAIGN_PARTITION, "BATCH#{batch_no}")
 CAMPAIGN_SEND = KeyPattern(CAMPAIGN_PARTITION, "SEND#{user_id}")
 CAMPAIGN_LOG = KeyPattern("CAMPAIGN_LOG", "{started_at}#{campaign_id}")
+CAMPAIGN_HOLDOUT = KeyPattern(CAMPAIGN_PARTITION, "HOLDOUT#{chunk}")
+HOLDOUT_SK_PREFIX = CAMPAIGN_HOLDOUT.sk_prefix()
 # Tracked links (domain/tracked_links.py)
 TRACKED_LINK = KeyPattern("LINK#{link_id}", "LINK")
 LINK_CLICK = KeyPattern("LINK#{link_id}", "CLICK#{user_id}")
@@ -259,3 +262,7 @@ def route_visitor_key(route_id: str, user_id: str) -> Key:
 
 def route_entry_key(user_id: str, at: datetime, route_id: str) -> Key:
     return ROUTE_ENTRY.key(user_id=user_id, at=utc(at), route_id=route_id)
+
+
+def holdout_key(campaign_id: str, chunk: int) -> Key:
+    return CAMPAIGN_HOLDOUT.key(campaign_id=campaign_id, chunk=f"{chunk:06d}")
