@@ -146,6 +146,13 @@ function setUpForm() {
   );
 }
 
+/** The composer's tracked links: `track_links` and the click tag, when asked for. */
+export function trackingOfForm() {
+  if (!document.getElementById("track-links").checked) return {};
+  const tag = document.getElementById("click-tag").value.trim().replace(/^[#＃]/u, "");
+  return tag ? { track_links: true, click_tag: tag } : { track_links: true };
+}
+
 /** The screen's fixed texts (data-route-text="<key>" in staff.html). */
 export function fillRouteTexts(root = document) {
   for (const node of root.querySelectorAll("[data-route-text]")) node.textContent = T[node.dataset.routeText];

@@ -762,6 +762,9 @@ export const ROUTE_TEXTS = {
   },
   chartLabel: (title, total, days) => `直近${days}日の${title}：合計${total}`,
   total: (n) => `${n}件`,
+  trackingHeading: "リンクの計測",
+  trackLinks: "メッセージ内のURLを計測用のリンクにする（誰がクリックしたかがわかります）",
+  clickTag: "クリックした人に付けるタグ（任意）",
   funnel: {
     heading: "配信の成果",
     planned: "配信予定",
