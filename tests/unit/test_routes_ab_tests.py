@@ -63,3 +63,55 @@ def test_rates_carry_intervals_and_a_small_lead_is_not_significant() -> None:
     assert significant((30, 100), (10, 100)) and not significant((12, 100), (10, 100))
     result = judge(ab(winner_by="visit"), [100, 100, 100], None, [12, 10, 9])
     assert result.leader == 0 and result.significant is False and result.metric == "visit"
+
+
+def test_a_push_refused_for_its_aggregation_unit_goes_again_without_it() -> None:
+    from typing import Any
+
+    from daifuku.domain.campaigns import CampaignProgress, CampaignStatus, SendBatch
+    from daifuku.domain.errors import LineBadRequest
+    from daifuku.domain.push_worker import PushWorker, RecipientOutcome
+    from daifuku.models.member import Member
+
+    campaign = Campaign(
+        campaign_id="c-unit",
+        name="U",
+        segment=Segment(),
+        messages=[TextContent(text="{name}さま")],
+        aggregation_unit="c_c_unit",
+        status=CampaignStatus.SENDING,
+    )
+    pushes: list[dict[str, Any]] = []
+
+    class Line:
+        def push(
+            self, to: str, messages: list, retry_key: str | None = None, aggregation_unit: str | None = None
+        ) -> None:
+            pushes.append({"to": to, "unit": aggregation_unit})
+            if aggregation_unit:
+                raise LineBadRequest(400, "customAggregationUnits is not allowed")
+
+        def multicast(self, *args: Any, **kwargs: Any) -> None:
+            raise AssertionError("personalised: pushes only")
+
+    class Records:
+        def load_campaign(self, campaign_id: str) -> Campaign:
+            return campaign
+
+        def members(self, user_ids: tuple[str, ...], *, eligibility_only: bool = False) -> list[Member]:
+            return [Member(user_id=u) for u in user_ids]
+
+        def record_outcomes(self, batch: SendBatch, outcomes: dict) -> CampaignProgress:
+            return CampaignProgress(campaign_id="c-unit", name="U", status=CampaignStatus.SENDING)
+
+        def pause_campaign(self, campaign_id: str, reason: str) -> None: ...
+
+        def complete_campaign(self, campaign_id: str) -> None: ...
+
+        def grant_coupon(self, user_id: str, coupon: Any) -> bool:
+            return True
+
+    worker = PushWorker(records=Records(), line=Line())
+    outcomes = worker.deliver(SendBatch(campaign_id="c-unit", batch_no=0, user_ids=(USERS[0],)))
+    assert outcomes == {USERS[0]: RecipientOutcome.SENT}
+    assert [p["unit"] for p in pushes] == ["c_c_unit", None]

@@ -186,10 +186,17 @@ class PushWorker:
     def _push(
         self, messages_for: Callable[[Member], list[dict[str, Any]]], member: Member, retry_key: str
     ) -> RecipientOutcome:
+        messages = messages_for(member)
         try:
-            self.line.push(member.user_id, messages_for(member), retry_key=retry_key, **self._unit)
+            self.line.push(member.user_id, messages, retry_key=retry_key, **self._unit)
         except LineBadRequest:
-            return RecipientOutcome.FAILED
+            if not self._unit:
+                return RecipientOutcome.FAILED
+            # LINE takes customAggregationUnits only from accounts it approved for them: without.
+            try:
+                self.line.push(member.user_id, messages, retry_key=retry_key)
+            except LineBadRequest:
+                return RecipientOutcome.FAILED
         return RecipientOutcome.SENT
 
     def _push_each(
