@@ -734,7 +734,7 @@ export const ROUTE_TEXTS = {
   createHeading: "経路を作成",
   name: "経路の名前（例：店頭ポスター）",
   tag: "読み取った人に付けるタグ（任意）",
-  coupon: "読み取った人に渡すクーポン（任意）",
+  coupon: "読み取った人へのクーポン（任意）",
   noCoupon: "渡さない",
   timing: "タグ・クーポンを付ける回数",
   firstTime: "初回のみ",
