@@ -27,6 +27,9 @@ FUNCTION_MEMORY_MB: dict[str, int] = {
     "connect_delivery": 256,
     # Not measured yet: a handful of Queries and one SQS batch a minute, mostly waiting.
     "scenario_scheduler": 256,
+    # Not yet in the cost bench: one verified code, a cached link and one transaction per click,
+    # mostly waiting on DynamoDB (bench/clicks.py measures its latency).
+    "link_redirect": 512,
 }
 MEMORY_CHOICES_MB = (256, 512, 1024, 1769)
 # The least a function may have, whatever the table says: the planner holds a whole segment's

@@ -31,6 +31,9 @@ PARTNER_API_ROUTES: tuple[HttpRoute, ...] = (
 CORE_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute(method="POST", path="/webhook", function="webhook"),
     HttpRoute(method="ANY", path="/liff/api/{proxy+}", function="liff_api"),
+    # Tracked links: a customer's tap (GET) or a link preview's check (HEAD).
+    HttpRoute(method="GET", path="/r/{code}", function="link_redirect"),
+    HttpRoute(method="HEAD", path="/r/{code}", function="link_redirect"),
 )
 # Every route of the deployed API: what the local emulation serves.
 HTTP_ROUTES: tuple[HttpRoute, ...] = CORE_ROUTES + PARTNER_API_ROUTES

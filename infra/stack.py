@@ -15,6 +15,7 @@ from infra.constructs.daifuku_function import DaifukuFunction
 from infra.constructs.http_api import HttpApi
 from infra.constructs.liff_hosting import LiffHosting
 from infra.constructs.line_credentials import LineCredentials
+from infra.constructs.link_redirect import LinkRedirect
 from infra.constructs.member_table import MemberTable
 from infra.constructs.message_images import MessageImages
 from infra.constructs.partner_api import PartnerApi
@@ -96,6 +97,11 @@ class DaifukuStack(Stack):
             self, "ScenarioSchedule", layer=layer, settings=settings
         ).function
 
+        links = LinkRedirect(
+            self, "LinkRedirect", layer=layer, settings=settings, snap_start=context.snap_start
+        )
+        redirect = links.redirect
+
         for function in (
             webhook,
             liff_api,
@@ -105,10 +111,12 @@ class DaifukuStack(Stack):
             painter,
             connect.worker,
             scenario_scheduler,
+            redirect,
         ):
             members.grant_read_write(function)
-        # Planners read members, check LINE's message quota and put send jobs on the queue.
-        for function in (webhook, liff_api, push_worker, birthday_scheduler, planner, painter):
+        # Planners read members, check LINE's message quota and put send jobs on the queue; the
+        # redirect's signing key is derived from the channel secret.
+        for function in (webhook, liff_api, push_worker, birthday_scheduler, planner, painter, redirect):
             credentials.grant_read(function.role)
         for function in (birthday_scheduler, planner, scenario_scheduler):
             send_pipeline.allow_planning(function)
@@ -142,7 +150,12 @@ class DaifukuStack(Stack):
             certificate_arn=context.liff_certificate_arn,
         )
         api = HttpApi(self, "HttpApi", allowed_origins=[site.site_url])
-        api.add_routes(CORE_ROUTES, {"webhook": webhook.entry, "liff_api": liff_api.entry})
+        api.add_routes(
+            CORE_ROUTES,
+            {"webhook": webhook.entry, "liff_api": liff_api.entry, "link_redirect": redirect.entry},
+        )
+        # Tracked links are made by the push worker and followed on the API; a bad code goes to the card.
+        links.point_at(api.endpoint, f"{site.site_url}/card.html", senders=[push_worker])
         partner_api = PartnerApi(self, "PartnerApi", layer=layer, settings=settings, api=api).function
         members.grant_read_write(partner_api)
         credentials.grant_read(partner_api.role)

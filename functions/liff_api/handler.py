@@ -41,9 +41,11 @@ def build_resolver() -> APIGatewayHttpResolver:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
     from functions.liff_api import (
+        campaign_funnel_routes,  # noqa: F401  (adds its route to the staff router)
         connect_routes,  # noqa: F401  (adds its routes to the staff router)
         conversation_routes,  # noqa: F401  (adds its routes to the staff router)
         customer_routes,
+        inflow_route_routes,  # noqa: F401  (adds its routes to the customer and staff routers)
         partner_key_routes,  # noqa: F401  (adds the owner's API keys to the staff router)
         receipt_routes,  # noqa: F401  (adds the receipt QR's claim to the customer router)
         rich_menu_routes,  # noqa: F401  (adds its routes to the staff router)

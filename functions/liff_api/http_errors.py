@@ -43,6 +43,7 @@ from daifuku.domain.errors import (
     TooManyEventEndpoints,
 )
 from daifuku.domain.inbox import AutoReplyRuleNotFound, ConversationNotFound, CustomerUnreachable, TooMany
+from daifuku.domain.inflow_routes import RouteNameTaken, RouteNotFound
 from daifuku.domain.receipt_codes import ReceiptCodeRefused
 from daifuku.domain.scenarios import ScenarioEditConflict, ScenarioError, ScenarioNotFound
 from daifuku.domain.shop_settings import UnknownSettingsSection
@@ -110,6 +111,9 @@ HTTP_ERRORS: dict[type[Exception], HttpError] = {
     NotStaff: HttpError(403, "not_staff", "staff only"),
     NotOwner: HttpError(403, "not_owner", "owners only"),
     CampaignNotFound: HttpError(404, "campaign_not_found", "no such campaign"),
+    # Inflow routes
+    RouteNotFound: HttpError(404, "route_not_found", "no such route"),
+    RouteNameTaken: HttpError(409, "route_name_taken", "another route has this name"),
     InvalidTransition: HttpError(409, "invalid_transition", lambda error: f"not possible now: {error}"),
     CouponNotFound: HttpError(404, "coupon_not_found", "the member holds no such coupon"),
     CouponTemplateNotFound: HttpError(404, "template_not_found", "no such coupon template"),

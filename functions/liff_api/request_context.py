@@ -21,6 +21,7 @@ from daifuku.domain.campaigns import CampaignProgress
 from daifuku.domain.card_token import card_signing_key
 from daifuku.domain.coupon_desk import CouponDesk
 from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
+from daifuku.domain.inflow_routes import RouteDesk, RouteId
 from daifuku.domain.membership import MembershipDesk
 from daifuku.domain.poster_codes import poster_signing_key
 from daifuku.domain.scenarios import ScenarioId
@@ -95,6 +96,7 @@ class PathParameters(BaseModel):
     scenario_id: ScenarioId | None = None
     rule_id: ClientId | None = None  # an auto-reply rule (conversations)
     saved_reply_id: ClientId | None = None  # a saved reply (conversations)
+    route_id: RouteId | None = None  # an inflow route (or 「その他」)
 
 
 PATH_PARAMETERS = frozenset(PathParameters.model_fields)
@@ -179,6 +181,7 @@ def membership_desk(request: BaseRouter) -> MembershipDesk:
         events=wiring.shop_events,
         clock=wiring.clock,
         scenarios=wiring.scenario_engine(),
+        routes=route_desk(),
     )
 
 
@@ -199,7 +202,16 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         events=wiring.shop_events,
         clock=wiring.clock,
         scenarios=wiring.scenario_engine(),
+        routes=route_desk(),
+        campaign_results=wiring.table.campaign_funnel,
     )
+
+
+def route_desk() -> RouteDesk:
+    """Inflow routes: entries, the owner's routes and figures, and the counts other paths add."""
+    wiring = current_wiring()
+    routes = wiring.table.inflow_routes
+    return RouteDesk(records=routes, actions=routes, timezone=wiring.timezone)
 
 
 def staff_team(request: BaseRouter) -> StaffTeam:
@@ -221,11 +233,13 @@ def coupon_desk(request: BaseRouter) -> CouponDesk:
 
 def campaign_desk() -> CampaignDesk:
     wiring = current_wiring()
+    line = wiring.line()
     return CampaignDesk(
         records=wiring.table.campaigns(),
         schedules=wiring.campaign_schedules,
-        quota=wiring.line(),
+        quota=line,
         clock=wiring.clock,
+        units=line,
     )
 
 

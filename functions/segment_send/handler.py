@@ -59,6 +59,8 @@ def new_push_worker(wiring: Wiring) -> PushWorker:
         timezone=wiring.timezone,
         clock=wiring.clock,
         conversations=wiring.table.conversations(),
+        tracked_links=wiring.table.tracked_links,
+        link_codes=wiring.link_codes,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from daifuku.domain.ab_tests import TooFewRecipients
 from daifuku.domain.campaign_planning import start_campaign
 from daifuku.domain.campaigns import QuotaWouldBeExceeded
 from daifuku.models.schedule_events import CampaignStartTrigger
@@ -29,7 +30,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
         started = start_campaign(
             trigger.campaign_id, records, wiring.line(), wiring.send_queue, wiring.clock()
         )
-    except QuotaWouldBeExceeded as refused:
+    except (QuotaWouldBeExceeded, TooFewRecipients) as refused:
         logger.warning("campaign refused", extra={"campaign_id": trigger.campaign_id, "reason": str(refused)})
         return {"campaign_id": trigger.campaign_id, "status": "failed", "reason": str(refused)}
     logger.info(

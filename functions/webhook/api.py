@@ -18,6 +18,7 @@ from daifuku.adapters.message_images import ImageCopier
 from daifuku.domain.auto_replies import AutoResponder
 from daifuku.domain.errors import InvalidSignature
 from daifuku.domain.friend_ledger import FriendLedger, WritesKeptConflicting, process_webhook_events
+from daifuku.domain.inflow_routes import RouteDesk
 from daifuku.domain.webhook_forwarding import forward_webhook, line_for
 from daifuku.domain.webhook_signature import verify_webhook_signature
 from daifuku.models.webhook_events import UnreadableEvent, WebhookEvent, WebhookRequest, parse_event
@@ -114,6 +115,7 @@ def receive_webhook() -> dict[str, str]:
         events=wiring.shop_events,
         scenarios=wiring.scenario_engine(),
         conversations=conversations,
+        routes=RouteDesk(wiring.table.inflow_routes, wiring.table.inflow_routes, wiring.timezone),
     )
     for processed in process_webhook_events(events, ledger, wiring.clock()):
         logger.info(

@@ -40,6 +40,9 @@ AUTHENTICATED_BY_HANDLER = {
     "against the SHA-256 it stored (and the key's scopes and rate) before anything else.",
     "liff_api": "Every LIFF API call carries the LIFF ID token, which the liff_api function verifies with "
     "LINE Login before anything else; a Lambda authorizer would verify it a second time.",
+    "link_redirect": "A tracked link is tapped by customers in any browser, with no credentials: the "
+    "code in the path carries an HMAC signature the function verifies, and a code that does not "
+    "verify only redirects to the shop's page.",
 }
 
 

@@ -11,6 +11,7 @@ import { code128Svg } from "./barcode.js";
 import { element } from "./dom.js";
 import { claimCodeInUrl, claimPosterCoupon, pointsExchange, withClaimCode } from "./card-rewards.js";
 import { claimReceipt, receiptCodeInUrl, setUpReceiptScan } from "./card-receipts.js";
+import { reportRouteEntry } from "./card-route.js";
 
 const RETRY_TOKEN_SECONDS = 5;
 
@@ -153,6 +154,7 @@ async function main() {
   // Read after liff.init: a LIFF URL's query (liff.line.me/<id>?claim=…) reaches the page through it.
   const claimCode = claimCodeInUrl();
   const toRegistration = () => window.location.replace(withClaimCode("register.html", claimCode));
+  await reportRouteEntry(config);
   const result = await callApiPatiently(config, "/liff/api/card", { method: "POST" });
   if (result.status === 409 && result.payload.code === "registration_required") return toRegistration();
   if (!result.ok) return showPageProblem(problemText(result, TEXTS.loadFailed));

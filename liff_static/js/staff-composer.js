@@ -3,6 +3,7 @@
 // progress screen. The campaign_id is made here, so a retried request never makes two campaigns.
 import { STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
+import { trackingOfForm } from "./staff-routes.js";
 import { requestId } from "./liff-app.js";
 import { confirmAction } from "./confirm-dialog.js";
 import { onSubmit, showFieldProblem } from "./form-submission.js";
@@ -137,6 +138,7 @@ async function review(form) {
   if (!sure) return;
   const body = { campaign_id: state.campaignId, name, segment: segmentOfForm(), messages };
   if (when.sendAt) body.send_at = when.sendAt;
+  Object.assign(body, trackingOfForm());
   say("composer-problem", T.sending);
   const result = await staffApi("/liff/api/staff/campaigns", { method: "POST", body, patient: true });
   if (!result.ok) return say("composer-problem", staffProblemText(result));

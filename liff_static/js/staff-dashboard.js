@@ -5,6 +5,7 @@ import { element } from "./dom.js";
 import { showStatus, staffProblemText } from "./status.js";
 import { staffApi } from "./staff-session.js";
 import { dailyBarChart, quotaMeter } from "./svg-charts.js";
+import { funnelList, loadFunnel } from "./staff-funnel.js";
 
 const T = STAFF_TEXTS.dashboard;
 const DAYS = 30;
@@ -37,6 +38,8 @@ function campaignItem(campaign) {
     element("span", { class: "result-name" }, campaign.name),
     element("span", { class: "result-meta" }, `${status} ・ ${T.campaignLine(campaign)}`),
   );
+  // The funnel below each (its own request: the dashboard does not wait for it).
+  loadFunnel(campaign.campaign_id).then((funnel) => funnel && item.append(funnelList(funnel)));
   return item;
 }
 

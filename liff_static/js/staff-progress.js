@@ -3,8 +3,9 @@
 // A campaign scheduled for later is not polled: its screen says when it will start. Until sending
 // begins (draft or planned), a countdown to the start and 「送信を取り消す」 are shown; the server's
 // conditional move decides a cancel that races the planner (409 once sending has begun).
-import { STAFF_TEXTS } from "./texts.js";
+import { ROUTE_TEXTS, STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
+import { funnelList, loadFunnel } from "./staff-funnel.js";
 import { staffApi } from "./staff-session.js";
 import { confirmAction } from "./confirm-dialog.js";
 import { say, staffProblemText } from "./status.js";
@@ -73,6 +74,17 @@ function showResult(progress) {
   ];
   for (const [term, value, key] of rows) facts.append(element("dt", {}, term), element("dd", { "data-result": key }, value));
   document.getElementById("result").hidden = false;
+  showFunnel(progress.campaign_id);
+}
+
+async function showFunnel(campaignId) {
+  const funnel = await loadFunnel(campaignId);
+  const result = document.getElementById("result");
+  result.querySelector(".funnel-block")?.remove();
+  if (!funnel) return;
+  const block = element("div", { class: "funnel-block" });
+  block.append(element("h4", {}, ROUTE_TEXTS.funnel.heading), funnelList(funnel));
+  result.append(block);
 }
 
 function draw(progress) {

@@ -24,10 +24,11 @@ import { openConnect, setUpConnect } from "./staff-connect.js";
 import { openScenarios, setUpScenarios } from "./staff-scenarios.js";
 import { openInbox, setUpInbox } from "./staff-inbox.js";
 import { openAutoReplies, setUpAutoReplies } from "./staff-auto-replies.js";
+import { fillRouteTexts, openRoutes } from "./staff-routes.js";
 
 const SCREENS = [
   "counter", "member", "members", "coupons", "campaign", "dashboard", "audit", "settings", "menus", "export", "staff",
-  "pos", "connect", "scenarios", "talk", "autoreplies",
+  "pos", "connect", "scenarios", "talk", "autoreplies", "routes",
 ];
 const OPENERS = {
   coupons: openCoupons,
@@ -40,6 +41,7 @@ const OPENERS = {
     return openMenuEditor();
   },
   export: openCustomerExport,
+  routes: openRoutes,
   staff: openTeam,
   pos: openApiKeys,
   connect: openConnect,
@@ -50,7 +52,7 @@ const OPENERS = {
 // Screens reached from a tab's screen keep that tab selected.
 const TAB_OF = {
   member: "members", audit: "dashboard", menus: "dashboard", export: "dashboard", pos: "settings", connect: "settings",
-  autoreplies: "talk",
+  autoreplies: "talk", routes: "dashboard",
 };
 
 function route() {
@@ -69,6 +71,7 @@ function route() {
 
 async function main() {
   fillTexts();
+  fillRouteTexts();
   showStatus(TEXTS.loading);
   session.config = await loadSiteConfig();
   if (!(await startLiff(session.config))) return;
@@ -100,6 +103,7 @@ async function main() {
   document.getElementById("scenarios-tab").hidden = me.payload.role !== "owner";
   document.getElementById("menus-link").hidden = me.payload.role !== "owner";
   document.getElementById("export-link").hidden = me.payload.role !== "owner";
+  document.getElementById("routes-link").hidden = me.payload.role !== "owner";
   window.addEventListener("hashchange", route);
   route();
 }

@@ -46,7 +46,10 @@ class OneTimeScheduler:
         deadline = self._clock() + ahead
         results = []
         for summary in self._scheduler.list_schedules(GroupName=self._group_name)["Schedules"]:
-            schedule = self._scheduler.get_schedule(Name=summary["Name"], GroupName=self._group_name)
+            try:
+                schedule = self._scheduler.get_schedule(Name=summary["Name"], GroupName=self._group_name)
+            except self._scheduler.exceptions.ResourceNotFoundException:
+                continue  # fired (and deleted) by the poller or a test since it was listed
             due = _due_at(schedule)
             if due is None or due > deadline:
                 continue

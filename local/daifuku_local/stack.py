@@ -143,6 +143,8 @@ class LocalStack:
         site = BackgroundWsgiServer(
             LiffSite(site_config, bucket_file=self._site_bucket_file), port=self.config.liff_port
         )
+        # Tracked links' bad codes go to the member card page.
+        os.environ["DAIFUKU_SHOP_PAGE_URL"] = f"{site.url}/card.html"
         self._servers = [api.start(), site.start()]
         self.simulator.set_webhook_url(f"{api.url}/webhook")
 
@@ -238,6 +240,7 @@ class LocalStack:
             "DAIFUKU_LINE_API_ENDPOINT": simulator_url,
             "DAIFUKU_LINE_DATA_API_ENDPOINT": simulator_url,
             "DAIFUKU_SHOP_TIMEZONE": deployment_context().shop_timezone,
+            "DAIFUKU_API_BASE_URL": api_url,
             "DAIFUKU_SEND_MAX_CONCURRENCY": str(self.send_max_concurrency),
             "DAIFUKU_SEND_PUSH_PER_SECOND": str(
                 self.config.send_push_per_second or deployment_context().send_push_per_second

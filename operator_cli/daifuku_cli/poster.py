@@ -17,6 +17,7 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from daifuku.adapters.dynamodb.shop import ShopConfigRepository
 from daifuku.adapters.dynamodb.table import TableGateway
+from daifuku.domain.inflow_routes import ROUTE_ID
 from daifuku_cli.failures import UsageError, theme_colour
 from daifuku_cli.japanese_font import FontFace, japanese_font
 from daifuku_cli.messages import _
@@ -64,8 +65,22 @@ def register(subcommands: Any) -> None:
         "--theme-color", type=theme_colour, help="#rrggbb (default: the shop config's theme colour)"
     )
     parser.add_argument("--bot-link", help="the LINE Official Account's friend link, e.g. https://lin.ee/…")
+    parser.add_argument(
+        "--route",
+        type=route_id,
+        help="an inflow route's id (the staff console's 流入経路): the QR opens the card with the route",
+    )
     add_target_arguments(parser)
     parser.set_defaults(run=run_poster)
+
+
+def route_id(value: str) -> str:
+    """An inflow route's id as the staff console shows it (`r` and 10 hex digits)."""
+    if not ROUTE_ID.match(value):
+        raise argparse.ArgumentTypeError(
+            _("{value!r} is not a route id: copy it from the route's URL (route=r…)").format(value=value)
+        )
+    return value
 
 
 def run_poster(arguments: argparse.Namespace) -> int:
@@ -87,6 +102,8 @@ def run_poster(arguments: argparse.Namespace) -> int:
                     _("The shop has no member card LIFF app yet: run `daifuku setup`, or pass --liff-url.")
                 )
             liff_url = f"https://liff.line.me/{shop.liff_apps.card}"
+    if arguments.route:
+        liff_url = f"{liff_url}{'&' if '?' in liff_url else '?'}route={arguments.route}"
     image = render_poster(LAYOUTS[arguments.layout], shop_name, theme, liff_url, arguments.bot_link)
     save_poster(image, arguments.output)
     print(

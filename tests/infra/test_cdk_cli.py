@@ -52,9 +52,9 @@ def test_cdk_synth_works_offline_and_bundles_every_asset(tmp_path: Path) -> None
         if resource["Type"] == "AWS::Lambda::Function"
         and resource["Properties"].get("Handler", "").startswith("functions.")
     }
-    # webhook, liff_api, segment_send, birthday_scheduler, painter, partner_api, connect_delivery,
-    # scenario_scheduler
-    assert len(functions) == 8
+    # webhook, liff_api, segment_send (and its planner), birthday_scheduler, painter, partner_api,
+    # connect_delivery, scenario_scheduler, link_redirect
+    assert len(functions) == 9
     for name, function in functions.items():
         asset = tmp_path / function["Metadata"]["aws:asset:path"]
         assert [path.parent.name for path in asset.glob("functions/*/handler.py")] == [name]

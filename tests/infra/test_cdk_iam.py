@@ -56,8 +56,10 @@ def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthe
     # Everyone keeps the ledger
     for name, function_actions in granted.items():
         assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"} <= function_actions, name
-    # Only those that call LINE read its credentials (the planner checks the month's message quota)
+    # Only those that call LINE read its credentials (the planner checks the month's message quota;
+    # the tracked links' redirect derives its signing key from the channel secret)
     callers_of_line = {
+        "link_redirect",
         "webhook",
         "liff_api",
         "segment_send",

@@ -12,7 +12,7 @@ from infra_synthesis import SKIP_BUNDLING, Synthesized, synthesize
 
 from infra.app import build_app, cdk_json_context
 
-CUSTOMER_FACING = {"webhook", "liff_api"}
+CUSTOMER_FACING = {"webhook", "liff_api", "link_redirect"}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_snap_start_is_off_by_default(synthesized: Synthesized) -> None:
 
 def test_switched_on_the_customer_facing_functions_answer_from_a_snapshot(snap_started: Synthesized) -> None:
     functions = snap_started.daifuku_functions()
-    # SnapStart on the webhook and the LIFF API only: the others are not waited on by anyone
+    # SnapStart on the webhook, the LIFF API and the links' redirect only: no one waits on the others
     with_snap_start = {
         name for name, (_, function) in functions.items() if "SnapStart" in function["Properties"]
     }

@@ -53,9 +53,12 @@ def staff_routes() -> list[tuple[str, str]]:
 def concrete(path: str, **values: str) -> str:
     """The path with its <parameters> filled in."""
     user_ids = {"user_id", "staff_user_id"}  # a LINE user id (the boundary checks its shape first)
-    return re.sub(
-        r"<(\w+)>", lambda m: values.get(m.group(1), SOME_USER if m.group(1) in user_ids else "x"), path
-    )
+    shaped = {"route_id": "other"}  # an inflow route: made ids or 「その他」
+
+    def value(name: str) -> str:
+        return values.get(name, SOME_USER if name in user_ids else shaped.get(name, "x"))
+
+    return re.sub(r"<(\w+)>", lambda m: value(m.group(1)), path)
 
 
 def audit_entries(api, owner: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -465,6 +468,7 @@ def test_every_mutating_staff_route_writes_one_audit_entry(api, owner, member_ta
         ("PUT", "/liff/api/staff/auto-replies/<rule_id>"): ({"rule_id": "audit"}, audit_rule),
         ("DELETE", "/liff/api/staff/auto-replies/<rule_id>"): ({"rule_id": "audit"}, None),
         ("PUT", "/liff/api/staff/auto-reply-settings"): ({}, {}),
+        ("POST", "/liff/api/staff/routes"): ({}, {"name": f"監査用経路{uuid.uuid4().hex[:6]}"}),
     }
     mutating = sorted(route for route, policy in STAFF_ROUTES.items() if policy.mutating)
     assert sorted(valid_calls) == mutating, "a mutating route without a test call here"

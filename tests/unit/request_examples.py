@@ -17,8 +17,9 @@ from pydantic import BaseModel
 import daifuku.domain
 import daifuku.models
 from daifuku.domain.campaign_desk import CampaignRequest
-from daifuku.domain.campaigns import Campaign, FlexContent, ImageContent, SendBatch, TextContent
+from daifuku.domain.campaigns import AbTest, Campaign, FlexContent, ImageContent, SendBatch, TextContent
 from daifuku.domain.frequency_cap import FrequencyCapRule, MessagingRules
+from daifuku.domain.inflow_routes import EntryRequest, RouteRequest
 from daifuku.domain.scenario_desk import ScenarioCreateRequest, ScenarioEditRequest, ScenarioEnrolRequest
 from daifuku.domain.scenarios import (
     QuietHours,
@@ -232,6 +233,8 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "send_at": "2026-04-01T10:00:00+09:00",
         "allow_partial_send": False,
         "coupon": COUPON,
+        "track_links": True,
+        "click_tag": "春の新作",
     },
     TextContent: TEXT_MESSAGE,
     ImageContent: IMAGE_MESSAGE,
@@ -364,6 +367,22 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     InboxReplyRequest: {"reply_id": "r-1", "text": "{name}さま、承知いたしました。"},
     InboxQuery: {"filter": "unread", "limit": "30"},
     AlertsRequest: {"new_message_alerts": True},
+    # Inflow routes (domain/inflow_routes.py)
+    RouteRequest: {
+        "name": "店頭ポスター",
+        "tag": "ポスター",
+        "coupon_template_id": "t-spring",
+        "action_timing": "first_time",
+    },
+    EntryRequest: {"route_id": "r0123456789"},
+    AbTest: {
+        "variants": [[TEXT_MESSAGE], [IMAGE_MESSAGE]],
+        "shares": [50, 50],
+        "mode": "winner",
+        "test_percent": 20,
+        "wait_hours": 24,
+        "winner_by": "visit",
+    },
 }
 
 # Models with extra="forbid" that are not requests: a stored campaign is built from a CampaignRequest,

@@ -30,7 +30,7 @@ def test_without_the_runtime_hook_nothing_is_registered(monkeypatch: pytest.Monk
     assert prime_before_snapshot(lambda: None) is False
 
 
-@pytest.mark.parametrize("function", ["webhook", "liff_api"])
+@pytest.mark.parametrize("function", ["webhook", "liff_api", "link_redirect"])
 def test_each_customer_facing_handler_registers_its_priming(
     function: str, snapshot_runtime: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

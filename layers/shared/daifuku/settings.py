@@ -49,6 +49,10 @@ class Settings(BaseModel):
     connect_allow_loopback_http: bool = Field(alias="DAIFUKU_CONNECT_ALLOW_LOOPBACK_HTTP", default=False)
     # The private bucket of the photos customers send (webhook, liff_api); unset: images stay at LINE.
     message_images_bucket: str | None = Field(alias="DAIFUKU_MESSAGE_IMAGES_BUCKET", default=None)
+    # Tracked links: the HTTP API's base URL (their `/r/<code>` is on it), and where a code that does
+    # not verify is sent instead (the shop's member card page).
+    api_base_url: str | None = Field(alias="DAIFUKU_API_BASE_URL", default=None)
+    shop_page_url: str | None = Field(alias="DAIFUKU_SHOP_PAGE_URL", default=None)
 
 
 class SendQueueSettings(Settings):
@@ -77,6 +81,14 @@ class ConnectQueueSettings(Settings):
     """The function that takes the connect queue's messages off (connect_delivery)."""
 
     connect_queue_url: str = Field(alias="DAIFUKU_CONNECT_QUEUE_URL", min_length=1)  # type: ignore[assignment]
+
+
+class TrackedLinkSettings(Settings):
+    """The functions that make or follow tracked links (the push worker, the redirect): without the
+    API's URL and the shop's page they cannot."""
+
+    api_base_url: str = Field(alias="DAIFUKU_API_BASE_URL", pattern=r"^https?://")  # type: ignore[assignment]
+    shop_page_url: str = Field(alias="DAIFUKU_SHOP_PAGE_URL", pattern=r"^https?://")  # type: ignore[assignment]
 
 
 AnySettings = TypeVar("AnySettings", bound=Settings)

@@ -27,6 +27,7 @@ from daifuku.settings import (
     RichMenuRefreshSettings,
     SendQueueSettings,
     Settings,
+    TrackedLinkSettings,
     current_settings,
     settings_as,
 )
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from daifuku.adapters.send_queue import SendQueue
     from daifuku.domain.scenario_engine import ScenarioEngine
     from daifuku.domain.shop_events import ShopEventEmitter
+    from daifuku.domain.tracked_links import LinkCodes
 
 
 class Wiring:
@@ -125,6 +127,14 @@ class Wiring:
 
         channel_id = self.line_credentials().login_channel_id
         return LineIdTokenVerifier(self.settings.line_api_endpoint, channel_id)
+
+    def link_codes(self) -> LinkCodes:
+        """The tracked links' codes: keyed by the channel secret, on this deployment's API."""
+        from daifuku.domain.tracked_links import LinkCodes, link_signing_key
+
+        settings = settings_as(self.settings, TrackedLinkSettings)
+        secret = self.line_credentials().channel_secret.get_secret_value()
+        return LinkCodes(link_signing_key(secret), settings.api_base_url)
 
     # AWS beyond the table
 

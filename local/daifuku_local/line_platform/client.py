@@ -28,6 +28,14 @@ class SimulatorClient:
         user = self._call("POST", "/_sim/users", {"display_name": display_name, "follow": follow, **profile})
         return str(user["user_id"])
 
+    def open_messages(self, user_id: str) -> int:
+        """The user opens the messages they received (LINE's statistics per unit count it)."""
+        return int(self._call("POST", f"/_sim/users/{user_id}/open")["units"])
+
+    def click_link(self, user_id: str, url: str) -> dict[str, Any]:
+        """The user taps `url` in a message: LINE counts it; the answer is the URL's (status, location)."""
+        return dict(self._call("POST", f"/_sim/users/{user_id}/click", {"url": url}))
+
     def user(self, user_id: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/_sim/users/{user_id}"))
 

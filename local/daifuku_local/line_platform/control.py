@@ -26,6 +26,8 @@ CONTROL_RULES = Map(
         Rule("/_sim/users/<user_id>", methods=["GET"], endpoint="user"),
         Rule("/_sim/users/<user_id>/follow", methods=["POST"], endpoint="follow"),
         Rule("/_sim/users/<user_id>/block", methods=["POST"], endpoint="block"),
+        Rule("/_sim/users/<user_id>/open", methods=["POST"], endpoint="open_messages"),
+        Rule("/_sim/users/<user_id>/click", methods=["POST"], endpoint="click_link"),
         Rule("/_sim/users/<user_id>/messages", methods=["POST"], endpoint="send_text"),
         Rule("/_sim/users/<user_id>/postbacks", methods=["POST"], endpoint="send_postback"),
         Rule("/_sim/users/<user_id>/images", methods=["POST"], endpoint="send_image"),
@@ -79,7 +81,8 @@ class SimulatorControl:
     def users(self, request: Request, body: dict[str, Any]) -> Response:
         simulator = self._simulator
         if request.method == "POST":
-            profile = {k: body[k] for k in ("picture_url", "status_message", "language") if k in body}
+            fields = ("picture_url", "status_message", "language", "accepts_bot_prompt")
+            profile = {k: body[k] for k in fields if k in body}
             user = simulator.create_user(body.get("display_name"), **profile)
             if body.get("follow"):
                 simulator.follow(user.user_id)
@@ -93,6 +96,14 @@ class SimulatorControl:
         if body.get("send_webhook") is False:
             return json_response({"event": self._simulator.follow_without_webhook(user_id)})
         return json_response({"webhookStatus": self._simulator.follow(user_id)})
+
+    def open_messages(self, request: Request, body: Any, user_id: str) -> Response:
+        """The user opens the messages they received (LINE's per-unit statistics count it)."""
+        return json_response({"units": self._simulator.insight.open_messages(user_id)})
+
+    def click_link(self, request: Request, body: dict[str, Any], user_id: str) -> Response:
+        """The user taps a URL in a message they received: counted, then fetched as LINE's browser does."""
+        return json_response(self._simulator.insight.click(user_id, str(body["url"])))
 
     def block(self, request: Request, body: Any, user_id: str) -> Response:
         return json_response({"webhookStatus": self._simulator.block(user_id)})

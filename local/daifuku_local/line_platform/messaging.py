@@ -12,6 +12,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from daifuku_local.line_platform.config import SimulatorConfig
+from daifuku_local.line_platform.insight import Insight
 from daifuku_local.line_platform.line_responses import (
     ApiError,
     RetryKeyConflict,
@@ -46,7 +47,9 @@ class Messaging:
         ids: random.Random,
         users: SimulatedUsers,
         limits: RateLimits,
+        insight: Insight | None = None,
     ):
+        self._insight = insight  # the per-unit statistics of sends with customAggregationUnits
         self._config = config
         self._lock = lock
         self._ids = ids
@@ -108,6 +111,8 @@ class Messaging:
                 sent = self._deliver(user_id, body["messages"], endpoint, request_id)
             if not sent:
                 sent = [self._sent_message_id() for _ in body["messages"]]
+            if self._insight is not None and body.get("customAggregationUnits"):
+                self._insight.record(body["customAggregationUnits"], recipients, body["messages"])
             if retry_key is not None:
                 self.accepted_retry_keys[retry_key] = (request_id, sent, time.time())
         return json_response({"sentMessages": sent} if endpoint == "push" else {})

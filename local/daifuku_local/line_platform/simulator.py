@@ -30,6 +30,7 @@ from daifuku_local.line_platform.chats import Chats
 from daifuku_local.line_platform.config import SimulatorConfig
 from daifuku_local.line_platform.control import SimulatorControl
 from daifuku_local.line_platform.id_tokens import IdTokenIssuer
+from daifuku_local.line_platform.insight import Insight
 from daifuku_local.line_platform.liff_server import LiffServer
 from daifuku_local.line_platform.line_responses import (
     ApiError,
@@ -47,7 +48,7 @@ from daifuku_local.line_platform.webhooks import WebhookDelivery
 from daifuku_local.wsgi_server import BackgroundWsgiServer
 
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
-PRODUCTS = (Messaging, RichMenus, WebhookDelivery, LineLogin, LiffServer, Chats)
+PRODUCTS = (Messaging, RichMenus, WebhookDelivery, LineLogin, LiffServer, Chats, Insight)
 # Every platform endpoint, named as in the request counts and the fault config (push, reply…).
 PLATFORM_RULES = Map([rule.empty() for product in PRODUCTS for rule in product.RULES])
 
@@ -86,7 +87,10 @@ class LineSimulator:
             ids = random.Random(config.seed)
             self.webhooks = WebhookDelivery(config, lock)
             self.simulated_users = SimulatedUsers(lock, ids, self.webhooks, self.id_tokens)
-            self.messaging = Messaging(config, lock, ids, self.simulated_users, self.rate_limits)
+            self.insight = Insight(config, lock)
+            self.messaging = Messaging(
+                config, lock, ids, self.simulated_users, self.rate_limits, self.insight
+            )
             self.menus = RichMenus(config, lock, self.simulated_users, self.rate_limits)
             self.login = LineLogin(config, lock, self.id_tokens)
             self.liff = LiffServer(config, lock, self.login)
@@ -98,6 +102,7 @@ class LineSimulator:
                 self.login,
                 self.liff,
                 self.chats,
+                self.insight,
             )
             self._endpoints: dict[str, tuple[Product, Callable[..., Response]]] = {
                 rule.endpoint: (product, getattr(product, rule.endpoint))
@@ -274,6 +279,14 @@ class LineSimulator:
         return self.menus.current_rich_menu(user_id)
 
     def liff_session(self, user_id: str, liff_id: str | None) -> dict[str, Any]:
+        """The user opens a LIFF app; one who accepts bot prompts adds the shop as a friend first when
+        the app prompts (`botPrompt` normal or aggressive; an app the simulator did not create, such
+        as the local stack's pages, prompts as `daifuku setup` sets them up: aggressive)."""
+        user = self.simulated_users.users[user_id]
+        app = self.liff.apps.get(liff_id or "")
+        prompts = (app or {}).get("botPrompt", "aggressive") in ("normal", "aggressive")
+        if prompts and user.accepts_bot_prompt and not user.following:
+            self.follow(user_id)
         return self.simulated_users.liff_session(user_id, liff_id)
 
     # Webhooks

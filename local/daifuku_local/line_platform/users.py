@@ -35,6 +35,9 @@ class SimulatedUser(BaseModel):
     language: str = "ja"
     following: bool = False
     ever_followed: bool = False
+    # Accepts a LIFF app's bot prompt ("add this account as a friend"), as a new customer scanning the
+    # shop's QR does; off by default so that opening a page changes nothing else.
+    accepts_bot_prompt: bool = False
 
 
 @dataclass

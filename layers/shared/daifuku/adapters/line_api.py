@@ -11,6 +11,7 @@ import http.client
 import json
 import threading
 import time
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -138,13 +139,38 @@ class LineMessagingClient:
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendReceipt:
         return self._send("/v2/bot/message/reply", {"replyToken": reply_token, "messages": messages}, None)
 
-    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> SendReceipt:
-        return self._send("/v2/bot/message/push", {"to": to, "messages": messages}, retry_key)
+    def push(
+        self,
+        to: str,
+        messages: list[dict[str, Any]],
+        retry_key: str | None = None,
+        aggregation_unit: str | None = None,
+    ) -> SendReceipt:
+        body = {"to": to, "messages": messages} | _units(aggregation_unit)
+        return self._send("/v2/bot/message/push", body, retry_key)
 
     def multicast(
-        self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None
+        self,
+        to: list[str],
+        messages: list[dict[str, Any]],
+        retry_key: str | None = None,
+        aggregation_unit: str | None = None,
     ) -> SendReceipt:
-        return self._send("/v2/bot/message/multicast", {"to": to, "messages": messages}, retry_key)
+        body = {"to": to, "messages": messages} | _units(aggregation_unit)
+        return self._send("/v2/bot/message/multicast", body, retry_key)
+
+    # Statistics per unit (insight.yml): opens and clicks as LINE counts them
+
+    def aggregation_units_used(self) -> int:
+        """The custom aggregation units used this month (LINE allows 1,000)."""
+        _, payload, _ = self._request("GET", f"{self._api}/v2/bot/message/aggregation/info")
+        return int(payload["numOfCustomAggregationUnits"])
+
+    def unit_statistics(self, unit: str, first: date, last: date) -> dict[str, Any]:
+        """`GET /v2/bot/insight/message/event/aggregation` for days `first`..`last` (JST, ≤ 30 days)."""
+        query = f"customAggregationUnit={quote(unit)}&from={first:%Y%m%d}&to={last:%Y%m%d}"
+        _, payload, _ = self._request("GET", f"{self._api}/v2/bot/insight/message/event/aggregation?{query}")
+        return payload
 
     # Chats (conversations: the loading animation, read receipts, what customers sent)
 
@@ -335,3 +361,7 @@ def _json_or_empty(raw: bytes) -> dict[str, Any]:
 
 def _lowercase(headers: Any) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()} if headers else {}
+
+
+def _units(aggregation_unit: str | None) -> dict[str, Any]:
+    return {"customAggregationUnits": [aggregation_unit]} if aggregation_unit else {}

@@ -13,19 +13,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from daifuku.domain.ab_tests import winner_campaign_id
+from daifuku.domain.campaign_funnel import MONTHLY_AGGREGATION_UNITS, aggregation_unit_for
 from daifuku.domain.campaign_planning import MemberSelection, QuotaGateway, QuotaStanding, recipients_of
 from daifuku.domain.campaigns import (
+    AbMode,
+    AbTest,
     Campaign,
     CampaignMessage,
     CampaignProgress,
     CampaignStatus,
     InvalidTransition,
+    WinnerMetric,
 )
-from daifuku.domain.errors import CampaignNotFound, IdempotencyKeyReused
+from daifuku.domain.errors import CampaignNotFound, IdempotencyKeyReused, LineRequestFailed
 from daifuku.domain.segments import IndexedSelection, Segment
-from daifuku.models.boundary_types import Instant, Text
+from daifuku.models.boundary_types import Instant, Tag, Text
 from daifuku.models.shop import CouponTemplate
 
 # Scheduler fires within the minute: "now" is the next minute, and a time in the past means now.
@@ -34,7 +39,16 @@ EARLIEST_START = timedelta(minutes=1)
 CANCEL_ATTEMPTS = 3
 # What a retried create must ask for again: the campaign_id is its retry key (send_at moves with the
 # clock when it is too soon, so it is not compared).
-CAMPAIGN_REQUEST_FIELDS = {"name", "segment", "messages", "allow_partial_send", "coupon"}
+CAMPAIGN_REQUEST_FIELDS = {
+    "name",
+    "segment",
+    "messages",
+    "allow_partial_send",
+    "coupon",
+    "track_links",
+    "click_tag",
+    "ab",
+}
 
 
 class CampaignRequest(BaseModel):
@@ -54,6 +68,15 @@ class CampaignRequest(BaseModel):
     send_at: Instant | None = None
     allow_partial_send: bool = False
     coupon: CouponTemplate | None = None
+    track_links: bool = False  # each URL sent as the recipient's own tracked link
+    click_tag: Tag | None = None  # added to a member on their first click
+    ab: AbTest | None = None  # an A/B test of 2–4 variants (domain/ab_tests.py); `messages` unused then
+
+    @model_validator(mode="after")
+    def _ab_can_be_judged(self) -> CampaignRequest:
+        if self.ab is not None and self.ab.winner_by is WinnerMetric.CLICK and not self.track_links:
+            raise ValueError("an A/B test judged by clicks needs track_links")
+        return self
 
 
 class SegmentEstimate(BaseModel):
@@ -88,6 +111,10 @@ class DeskRecords(Protocol):
     def recent_campaigns(self, limit: int = 20) -> list[CampaignProgress]: ...
 
 
+class AggregationUnitUsage(Protocol):
+    def aggregation_units_used(self) -> int: ...
+
+
 class StartSchedules(Protocol):
     def schedule_start(self, campaign_id: str, at: datetime) -> None: ...
 
@@ -100,6 +127,7 @@ class CampaignDesk:
     schedules: StartSchedules
     quota: QuotaGateway
     clock: Callable[[], datetime]
+    units: AggregationUnitUsage | None = None  # LINE's per-unit statistics: the month's units used
 
     def estimate(self, segment: Segment) -> SegmentEstimate:
         """The live count: exactly the recipients the planner would pick now."""
@@ -128,14 +156,52 @@ class CampaignDesk:
                 send_at=start_at,
                 allow_partial_send=request.allow_partial_send,
                 coupon=request.coupon,
+                track_links=request.track_links,
+                click_tag=request.click_tag,
+                aggregation_unit=self._aggregation_unit(request.campaign_id),
+                ab=request.ab,
             )
         )
+        if request.ab is not None and request.ab.mode is AbMode.WINNER:
+            self._create_winner_follow_up(campaign, start_at)
         asked = request.model_dump(mode="json", include=CAMPAIGN_REQUEST_FIELDS)
         if campaign.model_dump(mode="json", include=CAMPAIGN_REQUEST_FIELDS) != asked:
             raise IdempotencyKeyReused(request.campaign_id)  # the id holds another campaign
         if campaign.status is CampaignStatus.DRAFT:
             self.schedules.schedule_start(campaign.campaign_id, campaign.send_at or start_at)
         return campaign, campaign.send_at or start_at
+
+    def _create_winner_follow_up(self, test: Campaign, start_at: datetime) -> None:
+        """The campaign that sends the test's winner to the rest, wait_hours after the test."""
+        assert test.ab is not None
+        follow_up = self.records.create_campaign(
+            Campaign(
+                campaign_id=winner_campaign_id(test.campaign_id),
+                name=f"{test.name}（勝者）"[:80],
+                segment=test.segment,
+                messages=test.ab.variants[0],  # replaced by the winner's when it starts
+                send_at=(test.send_at or start_at) + timedelta(hours=test.ab.wait_hours),
+                allow_partial_send=test.allow_partial_send,
+                coupon=test.coupon,
+                track_links=test.track_links,
+                click_tag=test.click_tag,
+                aggregation_unit=self._aggregation_unit(winner_campaign_id(test.campaign_id)),
+                winner_of=test.campaign_id,
+            )
+        )
+        if follow_up.status is CampaignStatus.DRAFT and follow_up.send_at is not None:
+            self.schedules.schedule_start(follow_up.campaign_id, follow_up.send_at)
+
+    def _aggregation_unit(self, campaign_id: str) -> str | None:
+        """The campaign's unit for LINE's statistics, while the month's units last (else none: the
+        funnel then shows opens as not counted)."""
+        if self.units is None:
+            return None
+        try:
+            used = self.units.aggregation_units_used()
+        except LineRequestFailed:
+            return None
+        return aggregation_unit_for(campaign_id) if used < MONTHLY_AGGREGATION_UNITS else None
 
     def cancel(self, campaign_id: str) -> Campaign:
         """Stop a campaign: its schedule is deleted, and batches still queued send nothing."""

@@ -15,8 +15,10 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from daifuku.domain.ab_tests import TooFewRecipients, judge, split_recipients
 from daifuku.domain.campaigns import (
     Campaign,
+    CampaignMessage,
     CampaignPlan,
     CampaignStatus,
     InvalidTransition,
@@ -51,6 +53,17 @@ class PlanningRecords(Protocol):
     def planned_batches(self, campaign_id: str) -> tuple[SendBatch, ...]: ...
 
     def log_campaign_started(self, campaign_id: str, at: datetime) -> None: ...
+
+    # A/B tests (domain/ab_tests.py)
+
+    def save_holdouts(self, campaign_id: str, user_ids: list[str]) -> None: ...
+
+    def holdouts(self, campaign_id: str) -> list[str]: ...
+
+    def ab_counts(self, campaign: Campaign) -> tuple[list[int], list[int] | None, list[int]]:
+        """Per variant: recipients sent, who clicked a tracked link (None: not tracked), who visited."""
+
+    def set_winner(self, campaign_id: str, messages: list[CampaignMessage], winner: int) -> None: ...
 
 
 class QuotaGateway(Protocol):
@@ -118,10 +131,19 @@ def start_campaign(
     if campaign.status is CampaignStatus.DRAFT:
         skipped: list[str] = []
         used_scan = False
-        if recipients is None:
+        held: list[str] = []
+        if recipients is None and campaign.winner_of is not None:
+            recipients = _winner_follow_up(campaign, records)
+        elif recipients is None:
             selection = records.select_members(campaign.segment)
             recipients, skipped = recipients_of(campaign.segment, selection, now)
             used_scan = selection.used_scan
+        if campaign.ab is not None:
+            try:
+                recipients, held = split_recipients(campaign, recipients)
+            except TooFewRecipients as refused:
+                records.move_campaign(campaign_id, CampaignStatus.FAILED, str(refused))
+                raise
         remaining = QuotaStanding.read(quota).remaining
         try:
             plan = plan_campaign(campaign, recipients, remaining, used_scan=used_scan, now=now)
@@ -129,6 +151,8 @@ def start_campaign(
             records.move_campaign(campaign_id, CampaignStatus.FAILED, str(refused))
             raise
         records.save_plan(plan, skipped)
+        if held:
+            records.save_holdouts(campaign_id, held)
         try:
             campaign = records.move_campaign(campaign_id, CampaignStatus.PLANNED)
         except InvalidTransition:
@@ -152,6 +176,16 @@ def start_campaign(
         recipients=sum(len(batch.user_ids) for batch in batches),
         batches=len(batches),
     )
+
+
+def _winner_follow_up(campaign: Campaign, records: PlanningRecords) -> list[str]:
+    """An A/B test's follow-up: the test's leader becomes its messages; the held recipients its own."""
+    parent = records.load_campaign(campaign.winner_of or "")
+    if parent is None or parent.ab is None:
+        return []
+    winner = judge(parent.ab, *records.ab_counts(parent)).leader or 0
+    records.set_winner(campaign.campaign_id, parent.ab.variants[winner], winner)
+    return records.holdouts(parent.campaign_id)
 
 
 def _already_moved(campaign_id: str, records: PlanningRecords) -> CampaignStart:

@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from daifuku.domain.errors import DomainError
 from daifuku.domain.segments import Segment
-from daifuku.models.boundary_types import HttpsUrl, JsonObject, Text
+from daifuku.models.boundary_types import HttpsUrl, JsonObject, Tag, Text
 from daifuku.models.member import Member
 from daifuku.models.membership import Coupon
 from daifuku.models.shop import CouponTemplate
@@ -99,6 +99,45 @@ class FlexContent(BaseModel):
 CampaignMessage = Annotated[TextContent | ImageContent | FlexContent, Field(discriminator="type")]
 
 
+class AbMode(StrEnum):
+    SPLIT = "split"  # every recipient gets one of the variants
+    WINNER = "winner"  # a test group first; after the wait, the winner to the rest
+
+
+class WinnerMetric(StrEnum):
+    CLICK = "click"  # recipients who clicked a tracked link (needs track_links)
+    VISIT = "visit"  # recipients who visited within 7 days
+
+
+class AbTest(BaseModel):
+    """2–4 variants of the messages; each recipient's by a stable hash (domain/ab_tests.py)."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
+
+    variants: list[Annotated[list[CampaignMessage], Field(min_length=1, max_length=5)]] = Field(
+        min_length=2, max_length=4
+    )
+    shares: list[int] | None = None  # percent per variant, adding up to 100 (None: an even split)
+    mode: AbMode = AbMode.SPLIT
+    test_percent: int = Field(default=20, ge=5, le=50)  # the test group, in winner mode
+    wait_hours: int = Field(default=24, ge=1, le=168)
+    winner_by: WinnerMetric = WinnerMetric.CLICK
+
+    @model_validator(mode="after")
+    def _split_adds_up(self) -> AbTest:
+        if self.shares is not None and (
+            len(self.shares) != len(self.variants) or sum(self.shares) != 100 or min(self.shares) < 1
+        ):
+            raise ValueError("the shares must give each variant at least 1% and add up to 100")
+        return self
+
+    def percents(self) -> list[int]:
+        if self.shares is not None:
+            return list(self.shares)
+        even = 100 // len(self.variants)
+        return [even + (1 if n < 100 - even * len(self.variants) else 0) for n in range(len(self.variants))]
+
+
 class Campaign(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
@@ -109,12 +148,31 @@ class Campaign(BaseModel):
     send_at: AwareDatetime | None = None  # None: as soon as it is started
     coupon: CouponTemplate | None = None  # given to every member the messages reach
     allow_partial_send: bool = False
+    # Tracked links: each http(s) URL of the messages goes out as the recipient's own /r/<code>
+    # (domain/tracked_links.py); a first click adds `click_tag` to the member.
+    track_links: bool = False
+    click_tag: Tag | None = None
+    # LINE's per-unit statistics (opens, clicks): the customAggregationUnits name its sends carry,
+    # given at creation while the month's units last (domain/campaign_funnel.py).
+    aggregation_unit: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9_]{1,30}$")
+    ab: AbTest | None = None  # an A/B test (its test group, in winner mode)
+    winner_of: str | None = None  # the follow-up sending an A/B test's winner to the rest
     status: CampaignStatus = CampaignStatus.DRAFT
 
     @property
     def is_personalised(self) -> bool:
-        """Texts with {name} or {member_no} go one push per member; the rest multicast in 500s."""
-        return any(isinstance(m, TextContent) and PLACEHOLDER.search(m.text) for m in self.messages)
+        """Texts with {name} or {member_no}, and tracked links (each recipient's own), go one push per
+        member; the rest multicast in 500s."""
+        return (
+            self.track_links
+            or self.ab is not None
+            or any(isinstance(m, TextContent) and PLACEHOLDER.search(m.text) for m in self.messages)
+        )
+
+    @property
+    def link_source(self) -> str:
+        """What the campaign's tracked links are registered under."""
+        return f"campaign:{self.campaign_id}"
 
     def coupon_issued(self, now: datetime, today: date) -> Coupon | None:
         """The copy of the campaign's coupon each recipient holds; one per member and campaign."""
@@ -133,8 +191,10 @@ class Campaign(BaseModel):
             raise InvalidTransition(f"{self.status} → {status}")
         return self.model_copy(update={"status": status})
 
-    def line_messages(self, member: Member | None = None) -> list[dict[str, Any]]:
-        """The messages in LINE's wire format, with {name} and {member_no} filled in for `member`."""
+    def line_messages(self, member: Member | None = None, variant: int | None = None) -> list[dict[str, Any]]:
+        """The messages (of the A/B test's `variant`) in LINE's wire format, with {name} and
+        {member_no} filled in for `member`."""
+        messages = self.ab.variants[variant] if self.ab is not None and variant is not None else self.messages
 
         def fill(text: str) -> str:
             values = {
@@ -144,7 +204,7 @@ class Campaign(BaseModel):
             return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
 
         wire: list[dict[str, Any]] = []
-        for message in self.messages:
+        for message in messages:
             if isinstance(message, TextContent):
                 wire.append({"type": "text", "text": fill(message.text)})
             elif isinstance(message, ImageContent):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from daifuku.domain.errors import LineRequestFailed
@@ -42,6 +42,9 @@ from daifuku.models.webhook_events import (
     UnfollowEvent,
     WebhookEvent,
 )
+
+if TYPE_CHECKING:
+    from daifuku.domain.inflow_routes import RouteFigures
 
 SHOP_TIMEZONE_DEFAULT = ZoneInfo("Asia/Tokyo")
 # Namespace of the X-Line-Retry-Keys derived from webhook event ids.
@@ -243,9 +246,11 @@ class FriendLedger:
         events: ShopEventEmitter = NO_SHOP_EVENTS,
         scenarios: ScenarioEntrance = NO_SCENARIOS,
         conversations: CustomerConversations | None = None,
+        routes: RouteFigures | None = None,
     ):
         self._scenarios = scenarios
         self._conversations = conversations
+        self._routes = routes  # inflow routes' blocks
         self._repository = repository
         self._staff = staff
         self._campaigns = campaigns
@@ -272,6 +277,8 @@ class FriendLedger:
             campaigns = self._campaigns.attribute_block(user_id, at)
             self._events.emit(friend_blocked(user_id, at))
             self._scenarios.blocked(user_id, claim.now)
+            if self._routes is not None:
+                self._routes.count_for_member(user_id, "blocks", at)
             return EventResult(Outcome.BLOCKED, [f"after campaign {c}" for c in campaigns])
         if isinstance(event, MessageEvent | PostbackEvent):
             return self._interaction(claim, event, user_id, at)

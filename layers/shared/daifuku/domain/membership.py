@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from daifuku.domain.barcode import code128_widths, qr_code_svg
 from daifuku.domain.card_token import (
@@ -51,6 +51,9 @@ from daifuku.models.membership import (
     RegistrationResult,
 )
 from daifuku.models.shop import RegistrationMode, ShopConfig
+
+if TYPE_CHECKING:
+    from daifuku.domain.inflow_routes import RouteFigures
 
 WELCOME_COUPON_ID = "welcome"
 
@@ -150,6 +153,7 @@ class MembershipDesk:
     staff: StaffCheck = field(kw_only=True)
     messages: MessagePusher | None = field(default=None, kw_only=True)  # the registration-complete push
     events: ShopEventEmitter = field(default=NO_SHOP_EVENTS, kw_only=True)  # outgoing events
+    routes: RouteFigures | None = field(default=None, kw_only=True)  # inflow routes' registrations
 
     # The card
 
@@ -285,6 +289,8 @@ class MembershipDesk:
             self._send_registration_complete(user_id, member_no, profile.name)
             self.events.emit(member_registered(user_id, member_no, now, profile.model_dump(mode="json")))
             self.scenarios.triggered(user_id, TriggerEvent(kind=TriggerKind.REGISTRATION_COMPLETED))
+            if self.routes is not None:
+                self.routes.registered(user_id, now)
         return RegistrationResult(
             member_no=member_no,
             status=MembershipStatus.REGISTERED,

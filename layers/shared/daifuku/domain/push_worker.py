@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from daifuku.domain.ab_tests import variant_link_source, variant_of
 from daifuku.domain.campaigns import Campaign, CampaignProgress, CampaignStatus, SendBatch
 from daifuku.domain.errors import (
     DomainError,
@@ -24,6 +25,7 @@ from daifuku.domain.errors import (
     LineUnavailable,
 )
 from daifuku.domain.segments import is_excluded
+from daifuku.domain.tracked_links import LinkCodes, TrackedLink, TrackedLinks, links_of, tracked_messages
 from daifuku.models.member import Member
 from daifuku.models.membership import Coupon
 
@@ -95,10 +97,20 @@ class CampaignConversations(Protocol):
 
 
 class LineSender(Protocol):
-    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
+    def push(
+        self,
+        to: str,
+        messages: list[dict[str, Any]],
+        retry_key: str | None = None,
+        aggregation_unit: str | None = None,
+    ) -> Any: ...
 
     def multicast(
-        self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None
+        self,
+        to: list[str],
+        messages: list[dict[str, Any]],
+        retry_key: str | None = None,
+        aggregation_unit: str | None = None,
     ) -> Any: ...
 
 
@@ -112,6 +124,11 @@ class PushWorker:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     cap: CampaignCap = field(default_factory=NoCap)
     conversations: CampaignConversations | None = None  # what each recipient's conversation shows
+    # Tracked links (campaigns with `track_links`): where they are kept, and their codes (built when
+    # first needed: a worker that never sends one needs no API URL).
+    tracked_links: TrackedLinks | None = None
+    link_codes: Callable[[], LinkCodes] | None = None
+    _unit: dict[str, str] = field(default_factory=dict, init=False)  # the batch's aggregation unit
 
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
         """Send one batch. Raises RetryLater for what a later attempt can fix; records everything else."""
@@ -136,13 +153,15 @@ class PushWorker:
         for user_id in capped:
             outcomes[user_id] = RecipientOutcome.CAPPED
         eligible = [m for m in eligible if m.user_id not in capped]
+        messages_for = self._messages_for(campaign)
+        self._unit = _unit_of(campaign)
         try:
             if campaign.is_personalised:
-                outcomes.update(self._push_each(campaign, batch, eligible))
+                outcomes.update(self._push_each(campaign, batch, eligible, messages_for))
             elif len(eligible) == 1:
-                outcomes[eligible[0].user_id] = self._push(campaign, eligible[0], batch.retry_key)
+                outcomes[eligible[0].user_id] = self._push(messages_for, eligible[0], batch.retry_key)
             elif eligible:
-                outcomes.update(self._multicast(campaign, batch, eligible))
+                outcomes.update(self._multicast(campaign, batch, eligible, messages_for))
         except (LineMonthlyLimitReached, MonthlyLimitReachedMidBatch) as limit:
             if isinstance(limit, MonthlyLimitReachedMidBatch):
                 outcomes.update(limit.outcomes)
@@ -176,15 +195,55 @@ class PushWorker:
             if outcome is RecipientOutcome.SENT:
                 self.records.grant_coupon(user_id, coupon)
 
-    def _push(self, campaign: Campaign, member: Member, retry_key: str) -> RecipientOutcome:
+    def _messages_for(self, campaign: Campaign) -> Callable[[Member], list[dict[str, Any]]]:
+        """Each member's messages: an A/B test's variant for them, and with tracked links, their URLs
+        made the member's own (the links are registered first, once per batch: a registered link is
+        left as it is)."""
+        ab = campaign.ab
+
+        def variant(member: Member) -> int | None:
+            return None if ab is None else variant_of(ab, campaign.campaign_id, member.user_id)
+
+        if not campaign.track_links:
+            return lambda member: campaign.line_messages(member, variant(member))
+        if self.tracked_links is None or self.link_codes is None:
+            raise RuntimeError("this push worker cannot send tracked links: no link store or codes")
+        by_variant: dict[int | None, dict[str, TrackedLink]] = {}
+        for n in [None] if ab is None else list(range(len(ab.variants))):
+            source = campaign.link_source if n is None else variant_link_source(campaign, n)
+            links = links_of(source, campaign.line_messages(None, n), campaign.click_tag)
+            self.tracked_links.register(links)
+            by_variant[n] = {link.url: link for link in links}
+        codes = self.link_codes()
+
+        def tracked(member: Member) -> list[dict[str, Any]]:
+            n = variant(member)
+            return tracked_messages(campaign.line_messages(member, n), by_variant[n], codes, member.user_id)
+
+        return tracked
+
+    def _push(
+        self, messages_for: Callable[[Member], list[dict[str, Any]]], member: Member, retry_key: str
+    ) -> RecipientOutcome:
+        messages = messages_for(member)
         try:
-            self.line.push(member.user_id, campaign.line_messages(member), retry_key=retry_key)
+            self.line.push(member.user_id, messages, retry_key=retry_key, **self._unit)
         except LineBadRequest:
-            return RecipientOutcome.FAILED
+            if not self._unit:
+                return RecipientOutcome.FAILED
+            # LINE takes customAggregationUnits only from accounts it approved for them: without.
+            try:
+                self.line.push(member.user_id, messages, retry_key=retry_key)
+            except LineBadRequest:
+                return RecipientOutcome.FAILED
         return RecipientOutcome.SENT
 
     def _push_each(
-        self, campaign: Campaign, batch: SendBatch, eligible: list[Member]
+        self,
+        campaign: Campaign,
+        batch: SendBatch,
+        eligible: list[Member],
+        messages_for: Callable[[Member], list[dict[str, Any]]],
     ) -> dict[str, RecipientOutcome]:
         """One push per member, a few at a time (the line sender keeps the pace).
 
@@ -197,7 +256,7 @@ class PushWorker:
             if quota_exhausted.is_set():
                 return RecipientOutcome.PAUSED
             try:
-                return self._push(campaign, member, batch.member_retry_key(member.user_id))
+                return self._push(messages_for, member, batch.member_retry_key(member.user_id))
             except LineMonthlyLimitReached:
                 quota_exhausted.set()
                 return RecipientOutcome.PAUSED
@@ -209,16 +268,28 @@ class PushWorker:
         return outcomes
 
     def _multicast(
-        self, campaign: Campaign, batch: SendBatch, eligible: list[Member]
+        self,
+        campaign: Campaign,
+        batch: SendBatch,
+        eligible: list[Member],
+        messages_for: Callable[[Member], list[dict[str, Any]]],
     ) -> dict[str, RecipientOutcome]:
         try:
             self.line.multicast(
-                [m.user_id for m in eligible], campaign.line_messages(), retry_key=batch.retry_key
+                [m.user_id for m in eligible],
+                campaign.line_messages(),
+                retry_key=batch.retry_key,
+                **self._unit,
             )
         except LineBadRequest:
             # One bad recipient fails the whole multicast: send one by one to find it, keeping the rest.
             return {
-                member.user_id: self._push(campaign, member, batch.member_retry_key(member.user_id))
+                member.user_id: self._push(messages_for, member, batch.member_retry_key(member.user_id))
                 for member in eligible
             }
         return {member.user_id: RecipientOutcome.SENT for member in eligible}
+
+
+def _unit_of(campaign: Campaign) -> dict[str, str]:
+    """The send's `aggregation_unit` argument, only when the campaign has one."""
+    return {"aggregation_unit": campaign.aggregation_unit} if campaign.aggregation_unit else {}

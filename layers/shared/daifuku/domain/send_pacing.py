@@ -68,12 +68,28 @@ class PacedLineSender:
     ) -> PacedLineSender:
         return cls(line, Pace(push_per_second / workers), Pace(multicast_per_second / workers))
 
-    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any:
-        return self._attempt(self.push_pace, lambda: self.line.push(to, messages, retry_key=retry_key))
-
-    def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None) -> Any:
+    def push(
+        self,
+        to: str,
+        messages: list[dict[str, Any]],
+        retry_key: str | None = None,
+        aggregation_unit: str | None = None,
+    ) -> Any:
+        unit = {"aggregation_unit": aggregation_unit} if aggregation_unit else {}
         return self._attempt(
-            self.multicast_pace, lambda: self.line.multicast(to, messages, retry_key=retry_key)
+            self.push_pace, lambda: self.line.push(to, messages, retry_key=retry_key, **unit)
+        )
+
+    def multicast(
+        self,
+        to: list[str],
+        messages: list[dict[str, Any]],
+        retry_key: str | None = None,
+        aggregation_unit: str | None = None,
+    ) -> Any:
+        unit = {"aggregation_unit": aggregation_unit} if aggregation_unit else {}
+        return self._attempt(
+            self.multicast_pace, lambda: self.line.multicast(to, messages, retry_key=retry_key, **unit)
         )
 
     def _attempt(self, pace: Pace, send: Callable[[], T]) -> T:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from daifuku.domain.errors import (
     LineRequestFailed,
@@ -72,6 +72,10 @@ from daifuku.models.staff import (
     VisitView,
 )
 
+if TYPE_CHECKING:
+    from daifuku.domain.campaign_funnel import CampaignResults
+    from daifuku.domain.inflow_routes import RouteFigures
+
 RECENT = 5  # visits and memos on the member view
 # Reads and conditional writes of the rank while other changes of the same member's points land.
 RANK_ATTEMPTS = 8
@@ -95,6 +99,8 @@ class StaffDesk:
     scenarios: ScenarioEntrance = NO_SCENARIOS
     notes: list[str] = field(default_factory=list)
     events: ShopEventEmitter = field(default=NO_SHOP_EVENTS, kw_only=True)  # outgoing events
+    routes: RouteFigures | None = None  # inflow routes' first and second visits
+    campaign_results: CampaignResults | None = None  # the campaign funnel's visits and coupons used
 
     # The audit log
 
@@ -178,6 +184,10 @@ class StaffDesk:
             self.scenarios.triggered(
                 user_id, TriggerEvent(kind=TriggerKind.VISIT_RECORDED, first=member.last_visit_on is None)
             )
+            if self.routes is not None:
+                self.routes.count_visit(user_id, now)
+            if self.campaign_results is not None:
+                self.campaign_results.attribute_visit(user_id, now)
         else:
             stored = self.points.ledger_entry(user_id, entry.entry_id)
             entry.check_retry_of(stored)
@@ -277,6 +287,8 @@ class StaffDesk:
     def redeem(self, staff: str, user_id: str, coupon_id: str) -> datetime:
         """Use the coupon, once, however many staff tap at the same moment."""
         used_at = self.coupons.redeem_coupon(user_id, coupon_id, staff, self.clock(), self.today())
+        if self.campaign_results is not None:
+            self.campaign_results.count_coupon_use(coupon_id)
         self.audit(staff, "coupon.redeem", user_id, coupon_id=coupon_id)
         self.events.emit(coupon_redeemed(user_id, None, used_at, coupon_id))
         self.scenarios.triggered(user_id, TriggerEvent(kind=TriggerKind.COUPON_REDEEMED))

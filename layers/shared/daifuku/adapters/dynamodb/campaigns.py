@@ -14,11 +14,13 @@ from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.keys import (
     BATCH_SK_PREFIX,
     CAMPAIGN_LOG_PK,
+    HOLDOUT_SK_PREFIX,
     SEND_SK_PREFIX,
     batch_key,
     campaign_key,
     campaign_log_key,
     campaign_partition,
+    holdout_key,
     send_key,
     utc,
 )
@@ -27,6 +29,7 @@ from daifuku.adapters.dynamodb.table import CONDITION_FAILED, TableGateway, code
 from daifuku.domain.campaign_planning import MemberSelection
 from daifuku.domain.campaigns import (
     Campaign,
+    CampaignMessage,
     CampaignPlan,
     CampaignProgress,
     CampaignStatus,
@@ -40,6 +43,7 @@ from daifuku.models.member import Member
 from daifuku.models.membership import Coupon
 
 BLOCK_ATTRIBUTION_WINDOW = timedelta(days=7)
+HOLDOUT_CHUNK = 500
 PROGRESS_COUNTERS = (
     "planned",
     "batches_planned",
@@ -210,6 +214,53 @@ class CampaignRepository:
     def _campaign_items(self, campaign_id: str, sk_prefix: str, **options: Any) -> list[dict[str, Any]]:
         condition = Key("pk").eq(campaign_partition(campaign_id)) & Key("sk").begins_with(sk_prefix)
         return list(self._gateway.query(KeyConditionExpression=condition, **options))
+
+    # A/B tests (domain/ab_tests.py)
+
+    def save_holdouts(self, campaign_id: str, user_ids: list[str]) -> None:
+        """The recipients held for an A/B test's winner, in items of up to 500."""
+        with self._gateway.batch_writer() as writer:
+            for n, start in enumerate(range(0, len(user_ids), HOLDOUT_CHUNK)):
+                writer.put_item(
+                    Item={**holdout_key(campaign_id, n), "user_ids": user_ids[start : start + HOLDOUT_CHUNK]}
+                )
+
+    def holdouts(self, campaign_id: str) -> list[str]:
+        items = self._campaign_items(campaign_id, HOLDOUT_SK_PREFIX, ConsistentRead=True)
+        return [user_id for item in items for user_id in item["user_ids"]]
+
+    def ab_counts(self, campaign: Campaign) -> tuple[list[int], list[int] | None, list[int]]:
+        from daifuku.adapters.dynamodb.tracked_links import TrackedLinkRepository
+        from daifuku.domain.ab_tests import variant_link_source, variant_of
+        from daifuku.domain.tracked_links import links_of
+
+        ab = campaign.ab
+        if ab is None:
+            raise ValueError(f"campaign {campaign.campaign_id} is not an A/B test")
+        count = len(ab.variants)
+        sent, visited = [0] * count, [0] * count
+        items = self._campaign_items(campaign.campaign_id, SEND_SK_PREFIX, ConsistentRead=True)
+        for item in items:
+            if item.get("outcome") == RecipientOutcome.SENT.value:
+                variant = variant_of(ab, campaign.campaign_id, item["user_id_sent"])
+                sent[variant] += 1
+                visited[variant] += 1 if item.get("visited_after_at") else 0
+        if not campaign.track_links:
+            return sent, None, visited
+        links = TrackedLinkRepository(self._gateway)
+        clicked = []
+        for variant in range(count):
+            source = variant_link_source(campaign, variant)
+            ids = [link.link_id for link in links_of(source, campaign.line_messages(None, variant), None)]
+            clicked.append(len(links.clickers(ids)))
+        return sent, clicked, visited
+
+    def set_winner(self, campaign_id: str, messages: list[CampaignMessage], winner: int) -> None:
+        self._gateway.update(
+            campaign_key(campaign_id),
+            "SET campaign.messages = :messages, winner_variant = :winner",
+            values={":messages": [m.model_dump(mode="json") for m in messages], ":winner": winner},
+        )
 
     # Blocks after a campaign
 

@@ -50,6 +50,14 @@ here (`KeyPattern.pk` / `.sk`), so the two cannot disagree.
 | a saved reply (定型文) | SAVED_REPLY | <savedReplyId> |
 | a staff member's new-message alerts subscription | INBOX_ALERTS | <userId> |
 | new-message alerts sent in one minute (TTL) | INBOX_ALERTS#<minute> | COUNT |
+| an A/B test's recipients held for its winner (up to 500) | CAMPAIGN#<id> | HOLDOUT#<n> |
+| a tracked link (URL, source, click tag) | LINK#<linkId> | LINK |
+| one recipient's first click on a tracked link | LINK#<linkId> | CLICK#<userId> |
+| an inflow route (name, entry actions) | ROUTES | <routeId> |
+| an inflow route's name (uniqueness) | ROUTE_NAME#<name> | ROUTE_NAME |
+| a route's figures on one shop day (opens, new friends, …) | ROUTE_DAY#<routeId> | <YYYY-MM-DD> |
+| a user who entered through a route (first entry, entries) | ROUTE_VISITOR#<routeId> | <userId> |
+| one entry of a user through a route | USER#<userId> | ROUTE_ENTRY#<at ISO UTC>#<routeId> |
 
 Points: the member item's `points` is the sum of its POINTS# entries, kept by an ADD in the same
 transaction as each entry. Coupons (COUPON#) carry `expires_on`, so the coupon_expiry_index finds the
@@ -139,6 +147,17 @@ CONVERSATION_SETTINGS = KeyPattern("AUTO_REPLY", "SETTINGS")
 SAVED_REPLY = KeyPattern("SAVED_REPLY", "{saved_reply_id}")
 INBOX_ALERT_SUBSCRIBER = KeyPattern("INBOX_ALERTS", "{user_id}")
 INBOX_ALERTS_SENT = KeyPattern("INBOX_ALERTS#{minute}", "COUNT")
+CAMPAIGN_HOLDOUT = KeyPattern(CAMPAIGN_PARTITION, "HOLDOUT#{chunk}")
+HOLDOUT_SK_PREFIX = CAMPAIGN_HOLDOUT.sk_prefix()
+# Tracked links (domain/tracked_links.py)
+TRACKED_LINK = KeyPattern("LINK#{link_id}", "LINK")
+LINK_CLICK = KeyPattern("LINK#{link_id}", "CLICK#{user_id}")
+# Inflow routes (domain/inflow_routes.py); the member item keeps first_route and latest_route
+ROUTE = KeyPattern("ROUTES", "{route_id}")
+ROUTE_NAME = KeyPattern("ROUTE_NAME#{name}", "ROUTE_NAME")
+ROUTE_DAY = KeyPattern("ROUTE_DAY#{route_id}", "{day}")
+ROUTE_VISITOR = KeyPattern("ROUTE_VISITOR#{route_id}", "{user_id}")
+ROUTE_ENTRY = KeyPattern(USER_PARTITION, "ROUTE_ENTRY#{at}#{route_id}")
 
 MEMBER_SK = MEMBER.sk
 MEMBER_NO_SK = MEMBER_NUMBER.sk
@@ -351,3 +370,35 @@ def inbox_alert_subscriber_key(user_id: str) -> Key:
 
 def inbox_alerts_sent_key(minute: str) -> Key:
     return INBOX_ALERTS_SENT.key(minute=minute)
+
+
+def tracked_link_key(link_id: str) -> Key:
+    return TRACKED_LINK.key(link_id=link_id)
+
+
+def link_click_key(link_id: str, user_id: str) -> Key:
+    return LINK_CLICK.key(link_id=link_id, user_id=user_id)
+
+
+def route_key(route_id: str) -> Key:
+    return ROUTE.key(route_id=route_id)
+
+
+def route_name_key(name: str) -> Key:
+    return ROUTE_NAME.key(name=name)
+
+
+def route_day_key(route_id: str, day: date) -> Key:
+    return ROUTE_DAY.key(route_id=route_id, day=day.isoformat())
+
+
+def route_visitor_key(route_id: str, user_id: str) -> Key:
+    return ROUTE_VISITOR.key(route_id=route_id, user_id=user_id)
+
+
+def route_entry_key(user_id: str, at: datetime, route_id: str) -> Key:
+    return ROUTE_ENTRY.key(user_id=user_id, at=utc(at), route_id=route_id)
+
+
+def holdout_key(campaign_id: str, chunk: int) -> Key:
+    return CAMPAIGN_HOLDOUT.key(campaign_id=campaign_id, chunk=f"{chunk:06d}")

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from daifuku.adapters.dynamodb.campaign_funnel import CampaignFunnelRepository
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository
 from daifuku.adapters.dynamodb.connect import ConnectRepository
 from daifuku.adapters.dynamodb.conversations import ConversationRepository, ResponderMembers
 from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.frequency_cap import FrequencyCapRepository
 from daifuku.adapters.dynamodb.friends import FriendRepository
+from daifuku.adapters.dynamodb.inflow_routes import InflowRouteRepository
 from daifuku.adapters.dynamodb.member_care import MemberCareRepository
 from daifuku.adapters.dynamodb.members import MemberRepository
 from daifuku.adapters.dynamodb.partner_api import PartnerApiRepository
@@ -22,6 +24,7 @@ from daifuku.adapters.dynamodb.shop import ShopConfigRepository
 from daifuku.adapters.dynamodb.staff import StaffRepository
 from daifuku.adapters.dynamodb.stats import StatsRepository
 from daifuku.adapters.dynamodb.table import TableGateway
+from daifuku.adapters.dynamodb.tracked_links import TrackedLinkRepository
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,15 @@ class Repositories:
     member_care: MemberCareRepository
     partner_api: PartnerApiRepository
     connect: ConnectRepository
+    tracked_links: TrackedLinkRepository
+    inflow_routes: InflowRouteRepository
+    campaign_funnel: CampaignFunnelRepository
 
     @classmethod
     def over(cls, gateway: TableGateway) -> Repositories:
         stats = StatsRepository(gateway)
+        coupons = CouponRepository(gateway)
+        links = TrackedLinkRepository(gateway)
         return cls(
             gateway=gateway,
             shop_config=ShopConfigRepository(gateway),
@@ -48,11 +56,14 @@ class Repositories:
             stats=stats,
             friends=FriendRepository(gateway, stats),
             members=MemberRepository(gateway),
-            coupons=CouponRepository(gateway),
+            coupons=coupons,
             points=PointsLedger(gateway),
             member_care=MemberCareRepository(gateway),
             partner_api=PartnerApiRepository(gateway),
             connect=ConnectRepository(gateway),
+            tracked_links=links,
+            inflow_routes=InflowRouteRepository(gateway, coupons),
+            campaign_funnel=CampaignFunnelRepository(gateway, links),
         )
 
     @classmethod
