@@ -1,7 +1,7 @@
 // The campaign composer (owners only): a segment with its live count, 1–5 messages with a preview
 // that looks like the LINE chat, now or at a time, a confirmation with count and cost, then the
 // progress screen. The campaign_id is made here, so a retried request never makes two campaigns.
-import { STAFF_TEXTS } from "./texts.js";
+import { AB_TEXTS, STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
 import { trackingOfForm } from "./staff-routes.js";
 import { requestId } from "./liff-app.js";
@@ -11,6 +11,7 @@ import { say, staffProblemText } from "./status.js";
 import { isOwner, session, staffApi } from "./staff-session.js";
 import { currentEstimate, segmentOfForm, setUpSegment } from "./staff-segment.js";
 import { followCampaign, resumeFollowing, setUpProgress } from "./staff-progress.js";
+import { MAX_VARIANTS, MIN_VARIANTS, abConfirmLine, abOfForm, abOn, resetAbForm, setUpAbForm, showAbProblems, syncShares } from "./staff-ab-form.js";
 
 const T = STAFF_TEXTS.campaign;
 const MAX_MESSAGES = 5;
@@ -49,17 +50,32 @@ function editors() {
   return [...document.querySelectorAll("#message-editors .message-editor")];
 }
 
+/** How many editors there may be: 1–5 messages, or in an A/B test 2–4 variants (one message each). */
+function editorLimits() {
+  return abOn() ? [MIN_VARIANTS, MAX_VARIANTS] : [1, MAX_MESSAGES];
+}
+
 function numberEditors() {
   const all = editors();
+  const [fewest, most] = editorLimits();
   all.forEach((item, index) => {
-    item.querySelector(".message-heading").textContent = T.messageLabel(index + 1);
-    item.querySelector(".remove-message").hidden = all.length === 1;
+    item.querySelector(".message-heading").textContent = abOn() ? AB_TEXTS.variant(index) : T.messageLabel(index + 1);
+    item.querySelector(".remove-message").hidden = all.length <= fewest;
   });
-  document.getElementById("add-message").hidden = all.length >= MAX_MESSAGES;
+  document.getElementById("add-message").textContent = abOn() ? AB_TEXTS.addVariant : T.addMessage;
+  document.getElementById("add-message").hidden = all.length >= most;
+  if (abOn()) syncShares(all.length);
+}
+
+/** An A/B test turned on starts with two variants; turned off, the editors are messages again. */
+function abToggled() {
+  while (abOn() && editors().length < MIN_VARIANTS) document.getElementById("message-editors").append(messageEditor());
+  numberEditors();
+  drawPreview();
 }
 
 function addEditor() {
-  if (editors().length >= MAX_MESSAGES) return;
+  if (editors().length >= editorLimits()[1]) return;
   document.getElementById("message-editors").append(messageEditor());
   numberEditors();
 }
@@ -89,8 +105,9 @@ function drawPreview() {
   const chat = document.getElementById("preview");
   const shop = session.me?.shop_name || "";
   chat.replaceChildren();
-  for (const item of editors()) {
+  editors().forEach((item, index) => {
     const type = item.querySelector("[name=message_type]").value;
+    if (abOn()) chat.append(element("p", { class: "chat-variant" }, AB_TEXTS.variant(index)));
     const row = element("div", { class: "chat-row" });
     row.append(element("span", { class: "chat-avatar", "aria-hidden": "true" }, shop.slice(0, 1)));
     const bubble = element("div", { class: type === "text" ? "chat-bubble" : "chat-image" });
@@ -102,7 +119,7 @@ function drawPreview() {
     }
     row.append(bubble);
     chat.append(row);
-  }
+  });
 }
 
 function sendAtOfForm() {
@@ -125,32 +142,45 @@ async function review(form) {
   if (!estimate) return say("composer-problem", T.estimateFailed);
   if (estimate.recipients === 0) return say("composer-problem", T.problems.noRecipients);
   if (!estimate.within_quota) return say("composer-problem", T.overQuota);
+  const tracking = trackingOfForm();
+  const ab = abOn() ? abOfForm(messages, Boolean(tracking.track_links), estimate.recipients) : null;
+  if (abOn() && !ab) return say("composer-problem", STAFF_TEXTS.invalid);
   const sure = await confirmAction({
     title: T.confirmTitle,
     lines: [
       T.confirmBody(estimate.recipients, estimate.message_cost),
       T.quotaLeft(estimate.quota_remaining),
       T.confirmWhen(when.sendAt),
+      ...(ab ? [abConfirmLine(ab)] : []),
     ],
     yes: T.confirmYes,
     no: T.confirmNo,
   });
   if (!sure) return;
-  const body = { campaign_id: state.campaignId, name, segment: segmentOfForm(), messages };
+  // An A/B test's `messages` are its first variant's (the API asks for them; the variants are sent).
+  const body = { campaign_id: state.campaignId, name, segment: segmentOfForm(), messages: ab ? ab.variants[0] : messages };
+  if (ab) body.ab = ab;
   if (when.sendAt) body.send_at = when.sendAt;
-  Object.assign(body, trackingOfForm());
+  Object.assign(body, tracking);
   say("composer-problem", T.sending);
   const result = await staffApi("/liff/api/staff/campaigns", { method: "POST", body, patient: true });
-  if (!result.ok) return say("composer-problem", staffProblemText(result));
+  if (!result.ok) {
+    showAbProblems(result, (index, text) => {
+      const error = editors()[index]?.querySelector(".field-error");
+      if (error) error.textContent = text;
+    });
+    return say("composer-problem", staffProblemText(result));
+  }
   say("composer-problem", "");
   form.hidden = true;
-  followCampaign(result.payload.campaign_id, name);
+  followCampaign(result.payload.campaign_id, name, { ab: Boolean(ab) });
 }
 
 function startNewCampaign() {
   const form = document.getElementById("composer");
   state.campaignId = `c-${requestId().replaceAll("-", "").slice(0, 24)}`;
   form.reset();
+  resetAbForm();
   document.getElementById("message-editors").replaceChildren();
   addEditor();
   drawPreview();
@@ -178,6 +208,7 @@ export async function openComposer() {
 export function setUpComposer() {
   const form = document.getElementById("composer");
   setUpProgress();
+  setUpAbForm(abToggled);
   document.getElementById("add-message").addEventListener("click", () => {
     addEditor();
     drawPreview();

@@ -6,6 +6,7 @@
 import { ROUTE_TEXTS, STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
 import { funnelList, loadFunnel } from "./staff-funnel.js";
+import { showAbResults } from "./staff-ab-results.js";
 import { staffApi } from "./staff-session.js";
 import { confirmAction } from "./confirm-dialog.js";
 import { say, staffProblemText } from "./status.js";
@@ -15,7 +16,7 @@ const POLL_MS = 1500;
 const FINISHED = new Set(["done", "failed", "cancelled", "paused"]);
 const POLL_IF_STARTING_WITHIN_MS = 3 * 60 * 1000;
 const CANCELLABLE = new Set(["draft", "planned"]);
-const state = { campaignId: null, timer: null, sendAt: null, ticker: null };
+const state = { campaignId: null, timer: null, sendAt: null, ticker: null, ab: false };
 
 /** 「開始まで あと 1分05秒」, once a second, while the campaign waits for its start. */
 function tick() {
@@ -75,6 +76,7 @@ function showResult(progress) {
   for (const [term, value, key] of rows) facts.append(element("dt", {}, term), element("dd", { "data-result": key }, value));
   document.getElementById("result").hidden = false;
   showFunnel(progress.campaign_id);
+  if (state.ab) showAbResults(progress.campaign_id, document.getElementById("result"));
 }
 
 async function showFunnel(campaignId) {
@@ -114,9 +116,10 @@ async function poll() {
   if (keepGoing && !state.timer) state.timer = setTimeout(poll, POLL_MS);
 }
 
-/** Show the campaign's progress screen and follow it until it finishes. */
-export function followCampaign(campaignId, name) {
+/** Show the campaign's progress screen and follow it until it finishes (`ab`: an A/B test's). */
+export function followCampaign(campaignId, name, { ab = false } = {}) {
   state.campaignId = campaignId;
+  state.ab = ab;
   say("progress-message", "");
   document.getElementById("result").hidden = true;
   document.getElementById("progress-name").textContent = name;

@@ -1159,3 +1159,48 @@ export const ROUTE_TEXTS = {
     line: (f) => `来店 ${f.visited_within_7_days}人 ・ クーポン利用 ${f.coupon_used ?? "—"}人`,
   },
 };
+
+// A/B tests in the composer (js/staff-ab-form.js) and their results (js/staff-ab-results.js).
+export const AB_TEXTS = {
+  heading: "A/Bテスト",
+  turnOn: "A/Bテストにする（2〜4案を送り比べます）",
+  hint: "上のメッセージ1件ごとに1つの案になります。お客さまには、どれか1つの案だけが届きます。",
+  variant: (n) => `${"ABCD"[n]}案`,
+  addVariant: "案を追加",
+  splitHeading: "配り方",
+  even: "均等に分ける",
+  shares: "割合を指定する",
+  winner: "一部の方で試して、成績の良い案を残りの方に送る",
+  shareOf: (n) => `${"ABCD"[n]}案の割合（%）`,
+  sharesTotal: (total) => `合計 ${total}%`,
+  testPercent: "試しに送る方の割合（5〜50%）",
+  waitHours: "結果を待つ時間（1〜168時間）",
+  winnerBy: "成績の比べ方",
+  winnerByOptions: { click: "リンクのクリック率", visit: "7日以内の来店率" },
+  confirmSplit: (n) => `A/Bテスト：${n}案をお客さまごとに振り分けて送ります。`,
+  confirmWinner: (n, percent, hours, metric) =>
+    `A/Bテスト：まず${percent}%の方に${n}案を送り、${hours}時間後に${metric}の高い案を残りの方に送ります。`,
+  problems: {
+    shares_must_add_up: "割合は各案1%以上で、合計100%になるように入力してください。",
+    test_percent: "試しに送る方の割合は5〜50%の数字で入力してください。",
+    wait_hours: "待つ時間は1〜168時間の数字で入力してください。",
+    click_needs_track_links: "クリック率で比べるには、「リンクの計測」をオンにしてください。",
+    variants: "A/Bテストには2〜4案が必要です。",
+    variant: "この案の内容をご確認ください。",
+    tooFew: (perVariant) =>
+      `各案に5人以上の配信先が必要です（今の条件では1案あたり約${perVariant}人です）。対象を広げてください。`,
+  },
+  resultsHeading: "A/Bテストの結果",
+  refresh: "結果を更新",
+  sent: (n) => `送信 ${n}人`,
+  clicked: (n) => `クリック ${n}人`,
+  visited: (n) => `来店 ${n}人`,
+  metric: { click: "クリック率", visit: "来店率" },
+  rate: (metric, rate, low, high) => `${metric} ${rate}（95%信頼区間 ${low}〜${high}）`,
+  leader: "いちばん高い案",
+  notSignificant: "差があるとは言えません。配信先を増やすか、もう少し様子を見てください。",
+  significant: (label) => `${label}の成績が高く、差があると言えます。`,
+  sentToRest: (label) => `残りの方には${label}を送りました。`,
+  waitingForWinner: "待つ時間が過ぎると、成績の良い案を残りの方に送ります。",
+  noResults: "結果を読み込めませんでした。",
+};

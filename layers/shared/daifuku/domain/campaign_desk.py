@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from daifuku.domain.ab_tests import winner_campaign_id
 from daifuku.domain.campaign_funnel import MONTHLY_AGGREGATION_UNITS, aggregation_unit_for
@@ -75,7 +76,10 @@ class CampaignRequest(BaseModel):
     @model_validator(mode="after")
     def _ab_can_be_judged(self) -> CampaignRequest:
         if self.ab is not None and self.ab.winner_by is WinnerMetric.CLICK and not self.track_links:
-            raise ValueError("an A/B test judged by clicks needs track_links")
+            # Its own code: the composer shows it beside the winner's metric.
+            raise PydanticCustomError(
+                "click_needs_track_links", "an A/B test judged by clicks needs track_links"
+            )
         return self
 
 

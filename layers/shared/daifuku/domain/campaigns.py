@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from daifuku.domain.errors import DomainError
 from daifuku.domain.segments import Segment
@@ -123,13 +124,16 @@ class AbTest(BaseModel):
     wait_hours: int = Field(default=24, ge=1, le=168)
     winner_by: WinnerMetric = WinnerMetric.CLICK
 
-    @model_validator(mode="after")
-    def _split_adds_up(self) -> AbTest:
-        if self.shares is not None and (
-            len(self.shares) != len(self.variants) or sum(self.shares) != 100 or min(self.shares) < 1
-        ):
-            raise ValueError("the shares must give each variant at least 1% and add up to 100")
-        return self
+    @field_validator("shares")
+    @classmethod
+    def _split_adds_up(cls, shares: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        # On the field (not the model), so a 422 names `ab.shares` and the composer shows it there.
+        variants = info.data.get("variants") or []
+        if shares is not None and (len(shares) != len(variants) or sum(shares) != 100 or min(shares) < 1):
+            raise PydanticCustomError(
+                "shares_must_add_up", "the shares must give each variant at least 1% and add up to 100"
+            )
+        return shares
 
     def percents(self) -> list[int]:
         if self.shares is not None:
