@@ -10,6 +10,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from daifuku.domain.campaign_funnel import UnitStatistics
+from daifuku.domain.errors import LineRequestFailed
 from daifuku.domain.frequency_cap import MessagingRules
 from daifuku.domain.scenario_desk import (
     ScenarioCreateRequest,
@@ -17,6 +19,7 @@ from daifuku.domain.scenario_desk import (
     ScenarioEditRequest,
     ScenarioEnrolRequest,
 )
+from daifuku.domain.scenario_step_engagement import engagement_of
 from daifuku.domain.scenarios import Scenario, ScenarioStatus
 from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
@@ -74,7 +77,25 @@ def create_scenario() -> tuple[dict[str, Any], int]:
 @tracer.capture_method
 def scenario_detail(scenario_id: str) -> dict[str, Any]:
     desk = scenario_desk()
-    return scenario_json(desk.scenario(scenario_id)) | {"results": desk.results(scenario_id)}
+    scenario = desk.scenario(scenario_id)
+    return scenario_json(scenario) | {"results": with_engagement(scenario, desk.results(scenario_id))}
+
+
+def with_engagement(scenario: Scenario, results: dict[str, Any]) -> dict[str, Any]:
+    """Each step's results with its clicks and LINE's count of opens (scenario_step_engagement.py)."""
+    wiring = current_wiring()
+    sent = {step["step_id"]: step.get("sent", 0) for step in results["steps"]}
+    today = wiring.clock().astimezone(wiring.timezone).date()
+    clicks = wiring.table.campaign_funnel
+    try:
+        statistics: UnitStatistics | None = wiring.line()
+        figures = engagement_of(scenario, sent, clicks, statistics, today)
+    except LineRequestFailed as error:
+        # LINE's statistics are a nicety: without them the steps show opens as not counted.
+        logger.warning("unit statistics unavailable", extra={"status": error.status})
+        figures = engagement_of(scenario, sent, clicks, None, today)
+    by_step = {figure.step_id: figure.model_dump(exclude={"step_id"}) for figure in figures}
+    return results | {"steps": [step | by_step.get(step["step_id"], {}) for step in results["steps"]]}
 
 
 @staff_route("PUT", "/scenarios/<scenario_id>", owner_only=True)

@@ -28,7 +28,14 @@ def step_delivery() -> StepDelivery:
         )
         repository = wiring.table.scenarios()
         engine = ScenarioEngine(repository, wiring.timezone, wiring.clock)
-        delivery = _environment.delivery = StepDelivery(engine=engine, line=paced, tags=repository)
+        delivery = _environment.delivery = StepDelivery(
+            engine=engine,
+            line=paced,
+            tags=repository,
+            tracked_links=wiring.table.tracked_links,
+            link_codes=wiring.link_codes,
+            aggregation_units=True,
+        )
     # The shop's frequency cap as it is now (its rules are read once per batch).
     delivery.cap = current_wiring().table.frequency_cap()
     return delivery

@@ -3,7 +3,7 @@
 // saved with the version it was opened at (a save from another phone meanwhile is refused and said);
 // a test send to oneself; pause, resume and stop. The scenario_id is made here, so a retried create
 // makes one scenario.
-import { STAFF_TEXTS } from "./texts.js";
+import { STAFF_TEXTS, STEP_MEASURE_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
 import { requestId } from "./liff-app.js";
 import { confirmAction } from "./confirm-dialog.js";
@@ -110,7 +110,7 @@ function showResults(results) {
   totals.textContent = results ? T.totals(results.totals) : "";
   for (const item of steps()) {
     const step = results?.steps.find((s) => s.step_id === item.dataset.stepId);
-    item.querySelector(".step-results").textContent = step ? T.stepResults(step) : "";
+    item.querySelector(".step-results").textContent = step ? `${T.stepResults(step)}・${STEP_MEASURE_TEXTS.line(step)}` : "";
   }
 }
 

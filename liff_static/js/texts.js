@@ -1204,3 +1204,12 @@ export const AB_TEXTS = {
   waitingForWinner: "待つ時間が過ぎると、成績の良い案を残りの方に送ります。",
   noResults: "結果を読み込めませんでした。",
 };
+
+// A scenario step's clicks and LINE's opens, after its results (js/staff-scenarios.js).
+export const STEP_MEASURE_TEXTS = {
+  line: (s) => {
+    const opened = s.opened_fewer_than_20 ? "20人未満" : s.opened === null || s.opened === undefined ? "未集計" : `${s.opened}人`;
+    const clicked = s.clicked === null || s.clicked === undefined ? "" : `・リンクをクリック ${s.clicked}人`;
+    return `開封（LINE集計）${opened}${clicked}`;
+  },
+};

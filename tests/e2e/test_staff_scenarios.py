@@ -74,6 +74,8 @@ def test_the_owner_builds_test_sends_and_reads_the_results_of_a_scenario(
         page.locator("#tabs").wait_for(state="visible")
         page.get_by_role("button", name=f"{name}（配信中）").click()
         page.get_by_text("送信 1・条件外 0").first.wait_for()
+        # ...with LINE's count of the step's opens, fewer than 20 shown as such (never as zero)
+        assert "開封（LINE集計）20人未満" in page.locator(".step-results").first.inner_text()
         page.locator("#scenario-totals", has_text="開始 1人").wait_for()
         page.screenshot(path=str(artifacts_dir / "staff-scenarios.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -24,6 +24,7 @@ from daifuku.domain.errors import (
     LineUnavailable,
 )
 from daifuku.domain.push_worker import RetryLater
+from daifuku.domain.scenario_step_engagement import step_aggregation_unit, step_links
 from daifuku.domain.scenarios import (
     DueStep,
     Enrolment,
@@ -40,6 +41,7 @@ from daifuku.domain.scenarios import (
     meets_condition,
     stop_reason,
 )
+from daifuku.domain.tracked_links import LinkCodes, TrackedLink, TrackedLinks, tracked_messages
 from daifuku.models.member import Member
 
 log = logging.getLogger("daifuku.scenarios")
@@ -117,7 +119,13 @@ class StepQueue(Protocol):
 
 
 class StepSender(Protocol):
-    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str | None = None) -> Any: ...
+    def push(
+        self,
+        to: str,
+        messages: list[dict[str, Any]],
+        retry_key: str | None = None,
+        aggregation_unit: str | None = None,
+    ) -> Any: ...
 
 
 class TagWriter(Protocol):
@@ -317,6 +325,11 @@ class StepDelivery:
     line: StepSender
     tags: TagWriter
     cap: FrequencyCap = field(default_factory=NoFrequencyCap)
+    # Measuring steps (domain/scenario_step_engagement.py): the URLs of their texts as each recipient's
+    # tracked links, and each push with the step's customAggregationUnits (`line` must take it).
+    tracked_links: TrackedLinks | None = None
+    link_codes: Callable[[], LinkCodes] | None = None
+    aggregation_units: bool = False
     _scenarios: dict[str, Scenario | None] = field(default_factory=dict)
     _quiet_hours: QuietHours | None = None
 
@@ -394,10 +407,37 @@ class StepDelivery:
             scenario, enrolment, step.step_id, outcome, now, sent=outcome is StepOutcome.SENT
         )
 
-    def _send(self, enrolment: Enrolment, step: ScenarioStep, member: Member, now: datetime) -> StepOutcome:
+    def _messages(self, scenario_id: str, step: ScenarioStep, member: Member) -> list[dict[str, Any]]:
+        """The step's messages for `member`: with tracked links, each URL made the member's own (the
+        links are registered first; a registered link is left as it is)."""
+        messages = step.line_messages(member)
+        if self.tracked_links is None or self.link_codes is None:
+            return messages
+        links = step_links(scenario_id, step)
+        if not links:
+            return messages
+        self.tracked_links.register(links)
+        by_url: dict[str, TrackedLink] = {link.url: link for link in links}
+        return tracked_messages(messages, by_url, self.link_codes(), member.user_id)
+
+    def _push(self, user_id: str, messages: list[dict[str, Any]], retry_key: str, unit: str | None) -> None:
+        if unit is None:
+            self.line.push(user_id, messages, retry_key=retry_key)
+            return
         try:
-            self.line.push(
-                member.user_id, step.line_messages(member), retry_key=enrolment.retry_key(step.step_id)
+            self.line.push(user_id, messages, retry_key=retry_key, aggregation_unit=unit)
+        except LineBadRequest:
+            # LINE takes customAggregationUnits only from accounts it approved for them: without.
+            self.line.push(user_id, messages, retry_key=retry_key)
+
+    def _send(self, enrolment: Enrolment, step: ScenarioStep, member: Member, now: datetime) -> StepOutcome:
+        unit = step_aggregation_unit(enrolment.scenario_id, step.step_id) if self.aggregation_units else None
+        try:
+            self._push(
+                member.user_id,
+                self._messages(enrolment.scenario_id, step, member),
+                enrolment.retry_key(step.step_id),
+                unit,
             )
         except LineBadRequest:
             return StepOutcome.FAILED
