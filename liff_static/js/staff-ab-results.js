@@ -30,7 +30,7 @@ function variantItem(result, variant, metric) {
   return item;
 }
 
-function resultBlock(campaignId, result) {
+function resultBlock(campaignId, result, alsoRefresh) {
   const block = element("section", { class: "ab-results", "aria-labelledby": "ab-results-heading" });
   block.append(element("h4", { id: "ab-results-heading" }, T.resultsHeading));
   const list = element("ul", { class: "plain-list ab-variants" });
@@ -42,16 +42,22 @@ function resultBlock(campaignId, result) {
     block.append(element("p", { class: "notice ab-rest" }, rest));
   }
   const refresh = element("button", { type: "button", class: "ab-refresh" }, T.refresh);
-  refresh.addEventListener("click", () => showAbResults(campaignId, block.parentElement));
+  refresh.addEventListener("click", () => {
+    alsoRefresh();
+    showAbResults(campaignId, block.parentElement, alsoRefresh);
+  });
   block.append(refresh);
   return block;
 }
 
-/** Read the A/B test's results and show them at the end of `container` (replacing earlier ones). */
-export async function showAbResults(campaignId, container) {
+/**
+ * Read the A/B test's results and show them at the end of `container` (replacing earlier ones);
+ * `alsoRefresh()` runs when the owner asks for the results again (the funnel beside them).
+ */
+export async function showAbResults(campaignId, container, alsoRefresh = () => {}) {
   const answer = await staffApi(`/liff/api/staff/campaigns/${encodeURIComponent(campaignId)}/ab`);
   const block = answer.ok
-    ? resultBlock(campaignId, answer.payload)
+    ? resultBlock(campaignId, answer.payload, alsoRefresh)
     : element("p", { class: "problem ab-results", role: "alert" }, T.noResults);
   const old = container.querySelector(".ab-results");
   if (old) old.replaceWith(block);

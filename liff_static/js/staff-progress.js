@@ -76,17 +76,21 @@ function showResult(progress) {
   for (const [term, value, key] of rows) facts.append(element("dt", {}, term), element("dd", { "data-result": key }, value));
   document.getElementById("result").hidden = false;
   showFunnel(progress.campaign_id);
-  if (state.ab) showAbResults(progress.campaign_id, document.getElementById("result"));
+  if (state.ab) {
+    const result = document.getElementById("result");
+    showAbResults(progress.campaign_id, result, () => showFunnel(progress.campaign_id));
+  }
 }
 
 async function showFunnel(campaignId) {
   const funnel = await loadFunnel(campaignId);
   const result = document.getElementById("result");
-  result.querySelector(".funnel-block")?.remove();
-  if (!funnel) return;
+  const old = result.querySelector(".funnel-block");
+  if (!funnel) return old?.remove();
   const block = element("div", { class: "funnel-block" });
   block.append(element("h4", {}, ROUTE_TEXTS.funnel.heading), funnelList(funnel));
-  result.append(block);
+  if (old) old.replaceWith(block); // read again in its place (an A/B test's 「結果を更新」)
+  else result.append(block);
 }
 
 function draw(progress) {

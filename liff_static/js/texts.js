@@ -1174,7 +1174,7 @@ export const AB_TEXTS = {
   shareOf: (n) => `${"ABCD"[n]}案の割合（%）`,
   sharesTotal: (total) => `合計 ${total}%`,
   testPercent: "試しに送る方の割合（5〜50%）",
-  waitHours: "結果を待つ時間（1〜168時間）",
+  waitHours: "勝者を決めるまでの時間（1〜168時間）",
   winnerBy: "成績の比べ方",
   winnerByOptions: { click: "リンクのクリック率", visit: "7日以内の来店率" },
   confirmSplit: (n) => `A/Bテスト：${n}案をお客さまごとに振り分けて送ります。`,
@@ -1201,7 +1201,7 @@ export const AB_TEXTS = {
   notSignificant: "差があるとは言えません。配信先を増やすか、もう少し様子を見てください。",
   significant: (label) => `${label}の成績が高く、差があると言えます。`,
   sentToRest: (label) => `残りの方には${label}を送りました。`,
-  waitingForWinner: "待つ時間が過ぎると、成績の良い案を残りの方に送ります。",
+  waitingForWinner: "決めた時間が過ぎると、成績の良い案を残りの方に送ります。",
   noResults: "結果を読み込めませんでした。",
 };
 

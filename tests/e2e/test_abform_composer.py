@@ -115,6 +115,9 @@ def test_the_owner_composes_sends_and_reads_an_ab_campaign(
     # Then 「結果を更新」 shows B ahead with its interval, and the difference as significant
     results.get_by_role("button", name="結果を更新").click()
     page.locator(".ab-results .ab-verdict").get_by_text("B案の成績が高く、差があると言えます。").wait_for()
+    page.locator(
+        "[data-funnel=clicked] .funnel-value", has_text=f"{len(got_b)}人"
+    ).wait_for()  # the funnel too
     variant_b = page.locator(".ab-results [data-variant='1']")
     assert "いちばん高い案" in variant_b.inner_text()
     assert f"クリック {len(got_b)}人" in variant_b.locator(".ab-counts").inner_text()
