@@ -42,6 +42,21 @@ def test_the_owner_composes_sends_and_reads_an_ab_campaign(
     editors.nth(0).get_by_label("本文").fill(f"A案 {marker} 詳しくは{A_URL}")
     editors.nth(1).get_by_label("本文").fill(f"B案 {marker} 詳しくは{B_URL}")
     assert page.locator("#preview .chat-variant").all_inner_texts() == ["A案", "B案"]
+
+    # When the winner mode's test group is out of range, or clicks judge it without tracked links,
+    # the form says so beside each field
+    page.get_by_label("一部の方で試して、成績の良い案を残りの方に送る").check()
+    page.get_by_label("試しに送る方の割合（5〜50%）").fill("70")
+    page.get_by_label("メッセージ内のURLを計測用のリンクにする（誰がクリックしたかがわかります）").uncheck()
+    page.get_by_role("button", name="内容を確認する").click()
+    page.locator("#ab-test-percent-error").get_by_text(
+        "試しに送る方の割合は5〜50%の数字で入力してください。"
+    ).wait_for()
+    assert (
+        page.locator("#ab-winner-by-error").inner_text()
+        == "クリック率で比べるには、「リンクの計測」をオンにしてください。"
+    )
+    page.get_by_label("試しに送る方の割合（5〜50%）").fill("20")
     page.get_by_label("メッセージ内のURLを計測用のリンクにする（誰がクリックしたかがわかります）").check()
 
     # When the shares do not add up, the form says so beside them
