@@ -135,3 +135,13 @@ def clerk(member_table, api) -> str:
     from tests.integration.campaign_api import make_staff
 
     return make_staff(member_table, api, "staff")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that move the shared stack's clock forward run after the others: what they write (audit
+    entries, visits, pushes) is dated in the functions' future and would come first in the lists other
+    tests read, even after the clock is put back. The export of every item kind still runs last."""
+    last = [i for i in items if i.path.name == "test_zz_everything_exports.py"]
+    movers = [i for i in items if i.get_closest_marker("moves_clock") and i not in last]
+    rest = [i for i in items if i not in movers and i not in last]
+    items[:] = rest + movers + last

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from daifuku.adapters.dynamodb.keys import LEDGER_SK_PREFIX
 from daifuku.models.shop import PointsRule
@@ -93,5 +94,7 @@ def test_the_owner_makes_a_key_sees_it_once_and_revokes_it(
 
     # Then it is marked revoked and refused at once
     phone_page.get_by_text(f"「{name}」を無効にしました。").wait_for(timeout=15 * SECONDS)
-    assert "無効化" in phone_page.locator("#pos-keys li").filter(has_text=name).inner_text()
+    expect(phone_page.locator("#pos-keys li").filter(has_text=name)).to_contain_text(
+        "無効化", timeout=15 * SECONDS
+    )
     assert PosClient(local_stack.urls.api, key).call("GET", "/members/1")[0] == 401

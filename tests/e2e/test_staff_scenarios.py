@@ -20,7 +20,7 @@ from tests.integration.scenario_api import (
     texts_received,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.moves_clock]
 JST = ZoneInfo("Asia/Tokyo")
 
 

@@ -22,7 +22,7 @@ from tests.integration.scenario_api import (
     texts_received,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.moves_clock]
 JST = ZoneInfo("Asia/Tokyo")
 STEP_URL = "https://shop.example.jp/step-menu"
 MEMBERS = 21  # LINE counts opens from 20 people: 19 openers are 「20人未満」, the 20th makes it 20

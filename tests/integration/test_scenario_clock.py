@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from tests.integration.scenario_api import advance_clock, local_control, reset_clock
+
+pytestmark = pytest.mark.moves_clock
 
 
 def test_the_clock_moves_forward_by_days_and_back_to_the_real_time(local_stack):

@@ -25,6 +25,8 @@ from tests.integration.scenario_api import (
     texts_received,
 )
 
+pytestmark = pytest.mark.moves_clock
+
 JST = ZoneInfo("Asia/Tokyo")
 
 

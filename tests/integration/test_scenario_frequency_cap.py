@@ -9,6 +9,8 @@ import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.integration.campaign_api import compose, fire_due_campaigns, tag_members, wait_until_finished
 from tests.integration.scenario_api import (
     advance_clock_to,
@@ -19,6 +21,8 @@ from tests.integration.scenario_api import (
     step_counts,
     texts_received,
 )
+
+pytestmark = pytest.mark.moves_clock
 
 JST = ZoneInfo("Asia/Tokyo")
 

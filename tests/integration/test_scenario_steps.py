@@ -21,6 +21,8 @@ from tests.integration.scenario_api import (
     texts_received,
 )
 
+pytestmark = pytest.mark.moves_clock
+
 JST = ZoneInfo("Asia/Tokyo")
 
 
