@@ -50,7 +50,7 @@ def test_the_owner_creates_a_coupon_and_hands_it_to_a_member_whose_card_shows_it
 
     phone_page.goto(f"{local_stack.urls.liff_site}/staff.html?simUser={owner}#member/{user}")
     phone_page.locator("#member-name").get_by_text("配布 花子").wait_for(timeout=15 * SECONDS)
-    phone_page.get_by_label("渡すクーポン").select_option(label=title)
+    phone_page.locator("#issue-form").get_by_label("渡すクーポン").select_option(label=title)
     phone_page.get_by_role("button", name="クーポンを渡す").click()
     phone_page.get_by_text(f"「{title}」を渡しました。").wait_for()
     phone_page.locator("#member-coupons").get_by_text(title).wait_for()
