@@ -163,6 +163,19 @@ async function listScenarios() {
   document.getElementById("scenario-empty").hidden = result.payload.scenarios.length > 0;
 }
 
+/** The choices of another screen's "start a scenario" action: the scenarios an action can start
+ * (the manual trigger, not stopped), after an option that starts none. */
+export async function fillScenarioChoices(select, noneLabel) {
+  const result = await staffApi(API);
+  const scenarios = result.ok ? result.payload.scenarios : [];
+  select.replaceChildren(
+    element("option", { value: "" }, noneLabel),
+    ...scenarios
+      .filter((s) => s.trigger.kind === "manual" && s.status !== "stopped")
+      .map((s) => element("option", { value: s.scenario_id }, s.name)),
+  );
+}
+
 export function setUpScenarios() {
   const form = document.getElementById("scenario-form");
   const trigger = form.elements.trigger;

@@ -89,6 +89,12 @@ class TriggerEvent(BaseModel):
     def tag_added(cls, tag: str) -> TriggerEvent:
         return cls(kind=TriggerKind.TAG_ADDED, tag=tag)
 
+    @classmethod
+    def asked(cls, scenario_id: str) -> TriggerEvent:
+        """Another feature's action enrols the member in this scenario (an auto-reply, a route's entry,
+        a click): it starts only that scenario, and only when its trigger is the manual one."""
+        return cls(kind=TriggerKind.MANUAL, scenario_id=scenario_id)
+
     def starts(self, trigger: Trigger) -> bool:
         if trigger.kind is not self.kind:
             return False
@@ -346,6 +352,18 @@ class QuietHours(BaseModel):
 def _at_time(local: datetime, hh_mm: str, timezone: tzinfo) -> datetime:
     hour, minute = (int(part) for part in hh_mm.split(":"))
     return datetime.combine(local.date(), time(hour, minute), timezone)
+
+
+def check_enrolment_action(scenario: Scenario | None, scenario_id: str) -> Scenario:
+    """Refuse an action that would enrol members in `scenario_id` when it could never do so: the
+    scenario is gone, stopped, or starts on its own trigger (an action enrols only manual ones)."""
+    if scenario is None:
+        raise ScenarioNotFound(scenario_id)
+    if scenario.trigger.kind is not TriggerKind.MANUAL:
+        raise ScenarioError("only a scenario with the manual trigger can be started by an action")
+    if scenario.status is ScenarioStatus.STOPPED:
+        raise ScenarioError("a stopped scenario takes no new members")
+    return scenario
 
 
 def stop_reason(member: Member | None, enrolment: Enrolment, stop: StopConditions) -> StopReason | None:
