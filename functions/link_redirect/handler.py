@@ -39,7 +39,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     headers = event.get("headers") or {}
     try:
         desk = ClickDesk(
-            wiring.table.tracked_links, wiring.link_codes(), settings.shop_page_url, known_links=_known_links
+            wiring.table.tracked_links,
+            wiring.link_codes(),
+            settings.shop_page_url,
+            clock=wiring.clock,
+            known_links=_known_links,
         )
         redirect = desk.follow(code, http.get("method", "GET"), headers.get("user-agent"))
     except Exception:

@@ -5,13 +5,22 @@ says; a rule or a route naming a scenario that no action can start is refused wi
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.integration.conversation_api import STAFF, a_rule, auto_replies
+from tests.integration.conversation_api import STAFF, a_rule, auto_replies, open_conversation
 from tests.integration.member_api import unique
-from tests.integration.scenario_api import eventually, scenario_body, scenario_results
+from tests.integration.scenario_api import (
+    advance_clock,
+    clock_now,
+    eventually,
+    reset_clock,
+    scenario_body,
+    scenario_results,
+)
 
 
 def enrolled(api: Any, owner: str, scenario_id: str) -> int:
@@ -89,3 +98,36 @@ def test_a_route_naming_a_scenario_with_its_own_trigger_is_refused(api, owner):
         assert (status, answer["code"]) == (422, "invalid_scenario")
     finally:
         api.call("POST", f"{STAFF}/scenarios/{scenario_id}/stop", owner)
+
+
+def test_the_auto_replies_the_route_entries_and_the_dashboard_read_the_movable_clock(
+    api, owner, line, local_stack
+):
+    # Given the local stack's clock moved five days ahead
+    moved = advance_clock(local_stack.urls.api, days=5)
+    try:
+        now = clock_now(local_stack.urls.api)
+        assert now - datetime.now(UTC) > timedelta(days=4), moved
+        # When the dashboard is read, a customer writes a rule's keyword, and enters through a route
+        status, dashboard = api.call("GET", f"{STAFF}/dashboard", owner)
+        assert status == 200, dashboard
+        customer = line.create_user(unique("時計"), follow=True)
+        with auto_replies(api, owner) as rules:
+            rule = rules.add(keywords=[unique("時計の合言葉")])
+            assert line.send_text(customer, rule["keywords"][0]) == 200
+        status, route = api.call("POST", f"{STAFF}/routes", owner, {"name": unique("時計の経路")})
+        assert status == 201, route
+        entry = {"route_id": route["route_id"]}
+        assert api.call("POST", "/liff/api/route-entries", customer, entry)[0] == 200
+        # Then each tells the moved time: the dashboard's "as of", the reply in the conversation,
+        # and the route's entry counted on the moved day
+        assert datetime.fromisoformat(dashboard["as_of"]) >= now
+        conversation = open_conversation(api, owner, customer)
+        replies = [m for m in conversation["messages"] if m["direction"] == "out"]
+        assert replies and all(datetime.fromisoformat(m["at"]) >= now for m in replies), replies
+        status, figures = api.call("GET", f"{STAFF}/routes/{route['route_id']}?days=1", owner)
+        assert status == 200, figures
+        today = now.astimezone(ZoneInfo("Asia/Tokyo")).date().isoformat()
+        assert [(d["day"], d["opens"]) for d in figures["days"]] == [(today, 1)]
+    finally:
+        reset_clock(local_stack.urls.api)

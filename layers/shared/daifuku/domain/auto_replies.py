@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import LineRequestFailed
 from daifuku.domain.line_messages import registration_invitation, shop_info_card, text_message
 from daifuku.domain.message_templates import fill, recipient_values
@@ -177,7 +178,7 @@ class AutoResponder:
         line: LineReplies,
         shop: ShopConfig,
         timezone: tzinfo,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = system_clock,
         images: ImageKeeper | None = None,
         scenarios: ScenarioEntrance = NO_SCENARIOS,
     ):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from daifuku.clock import system_clock
 from daifuku.domain.auto_replies import AutoReplyRecords, OutgoingMessage, first_match, in_priority_order
 from daifuku.domain.errors import CouponTemplateNotFound, DomainError, LineRequestFailed, MemberNotFound
 from daifuku.domain.line_messages import text_message
@@ -142,7 +143,7 @@ class InboxDesk:
         records: InboxRecords,
         line: ChatLine,
         desk: StaffDesk,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = system_clock,
         scenarios: ScenarioLookup | None = None,
     ):
         self.records = records

@@ -20,12 +20,13 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import CouponTemplateNotFound, DomainError
 from daifuku.domain.scenario_engine import NO_SCENARIOS, ScenarioEntrance
 from daifuku.domain.scenarios import Scenario, ScenarioId, TriggerEvent, check_enrolment_action
@@ -181,7 +182,7 @@ class RouteDesk:
     records: RouteRecords
     actions: EntryActions
     timezone: tzinfo
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
     # The entry action "start a scenario": the scenarios' entrance, and where a new route's scenario
     # is checked (None: a desk that never creates routes).
     scenarios: ScenarioEntrance = NO_SCENARIOS

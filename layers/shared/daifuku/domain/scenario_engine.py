@@ -13,10 +13,11 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, Protocol
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import (
     LineBadRequest,
     LineMonthlyLimitReached,
@@ -160,15 +161,11 @@ class NoScenarios:
 NO_SCENARIOS = NoScenarios()
 
 
-def _system_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class ScenarioEngine:
     records: ScenarioRecords
     timezone: tzinfo
-    clock: Callable[[], datetime] = field(default=_system_now)
+    clock: Callable[[], datetime] = field(default=system_clock)
 
     # Entering
 

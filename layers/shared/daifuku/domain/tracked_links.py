@@ -24,10 +24,12 @@ import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
+
+from daifuku.clock import system_clock
 
 SIGNING_KEY_LABEL = b"daifuku-tracked-link"
 LINK_ID_BYTES = 6
@@ -207,7 +209,7 @@ class ClickDesk:
     links: TrackedLinks
     codes: LinkCodes
     shop_page_url: str
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
     # Links never change once registered: a warm redirect reads each once (the caller keeps this).
     known_links: dict[str, TrackedLink] = field(default_factory=dict)
 
