@@ -334,6 +334,8 @@ def dashboard() -> dict[str, Any]:
         "birthdays_this_month": desk.birthdays_this_month(),
         "quota": quota,
         "recent_campaigns": [progress_json(p) for p in campaigns],
+        # Scenario steps waiting for the month's quota (since when), else None.
+        "scenario_quota_wait": current_wiring().table.scenarios().quota_wait(),
         "as_of": current_wiring().clock().isoformat(),
     }
 

@@ -779,6 +779,8 @@ export const STAFF_TEXTS = {
         ? `今月 ${used}通を使用（上限なし）`
         : `今月 ${limit}通のうち ${used}通を使用`,
     quotaUnavailable: "LINEから通数を取得できませんでした。しばらくしてから開き直してください。",
+    scenarioQuotaWait: (since) =>
+      `今月の通数が上限に達したため、${since.toLocaleString("ja-JP", { timeZone: "Asia/Tokyo", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" })}からシナリオの配信が待機中です。通数が使えるようになると自動で再開します。`,
     recentCampaigns: "最近の配信",
     noCampaigns: "まだ配信はありません。",
     campaignLine: (c) =>
