@@ -247,6 +247,7 @@ def campaign_desk() -> CampaignDesk:
         quota=line,
         clock=wiring.clock,
         units=line,
+        scenarios=wiring.table.scenarios(),
     )
 
 

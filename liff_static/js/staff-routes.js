@@ -148,11 +148,17 @@ function setUpForm() {
   );
 }
 
-/** The composer's tracked links: `track_links` and the click tag, when asked for. */
+/** The composer's tracked links: `track_links`, the click tag and the click's scenario, when asked for. */
 export function trackingOfForm() {
   if (!document.getElementById("track-links").checked) return {};
   const tag = document.getElementById("click-tag").value.trim().replace(/^[#＃]/u, "");
-  return tag ? { track_links: true, click_tag: tag } : { track_links: true };
+  const scenario = document.getElementById("click-scenario").value;
+  return { track_links: true, ...(tag ? { click_tag: tag } : {}), ...(scenario ? { click_scenario_id: scenario } : {}) };
+}
+
+/** The composer's choice of a scenario a first click starts. */
+export function fillClickScenarios() {
+  return fillScenarioChoices(document.getElementById("click-scenario"), T.noScenario);
 }
 
 /** The screen's fixed texts (data-route-text="<key>" in staff.html). */

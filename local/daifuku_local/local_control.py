@@ -50,6 +50,7 @@ class LocalControl:
         elif request.method == "POST" and request.path == "/schedules/scenarios/fire":
             assert self._stack.scenario_schedule is not None
             result = self._stack.scenario_schedule.run_now()
+            response = Response(json.dumps(result), content_type="application/json")
         elif request.method == "POST" and request.path == "/expiry/run":
             days = float(request.args.get("days_ahead", "0"))
             result = self._stack.run_expiry(timedelta(days=days), request.args.get("user_id"))

@@ -123,3 +123,22 @@ def test_when_the_quota_runs_out_steps_wait_with_one_note_and_one_staff_alert_un
     clock.now = records.enrolled[("s1", USER)].send_due or clock.now
     assert sorted(run_due(engine, records, line)) == [StepOutcome.SENT, StepOutcome.SENT]
     assert records.quota_wait() is None
+
+
+def test_a_tracked_links_first_click_starts_its_scenario_and_a_repeat_does_not():
+    from daifuku.domain.tracked_links import ClickDesk, TrackedLink, link_id_for
+    from tests.unit.test_routes_tracked_link_codes import CODES, SHOP_PAGE, MemoryLinks
+
+    url = "https://shop.example.jp/sale"
+    links = MemoryLinks()
+    link = TrackedLink(
+        link_id=link_id_for("campaign:c1", url), url=url, source="campaign:c1", click_scenario_id="s-click"
+    )
+    links.register([link])
+    started: list[tuple[str, str]] = []
+    desk = ClickDesk(links, CODES, SHOP_PAGE, start_scenario=lambda user, s: started.append((user, s)))
+    code = CODES.code(link.link_id, USER)
+    assert desk.follow(code, "GET", "Mozilla/5.0 (iPhone) Line/14.0").recorded
+    assert not desk.follow(code, "GET", "Mozilla/5.0 (iPhone) Line/14.0").recorded
+    assert not desk.follow(code, "GET", "facebookexternalhit/1.1").recorded  # a preview fetch
+    assert started == [(USER, "s-click")]

@@ -212,7 +212,8 @@ class PushWorker:
         by_variant: dict[int | None, dict[str, TrackedLink]] = {}
         for n in [None] if ab is None else list(range(len(ab.variants))):
             source = campaign.link_source if n is None else variant_link_source(campaign, n)
-            links = links_of(source, campaign.line_messages(None, n), campaign.click_tag)
+            messages = campaign.line_messages(None, n)
+            links = links_of(source, messages, campaign.click_tag, campaign.click_scenario_id)
             self.tracked_links.register(links)
             by_variant[n] = {link.url: link for link in links}
         codes = self.link_codes()
