@@ -131,8 +131,6 @@ class LocalStack:
         )
         api = BackgroundWsgiServer(api_app, port=self.config.api_port)
         os.environ.update(self.function_environment(simulator_url, api.url))
-        # The functions run in this process: their wiring is this one, with the stack's movable clock.
-        use_wiring(Wiring(settings_from(os.environ), clock=self.clock))
         # The simulator's bot answers /v2/bot/info with this basic id.
         site_config = {
             "apiBaseUrl": api.url,
@@ -145,6 +143,9 @@ class LocalStack:
         )
         # Tracked links' bad codes go to the member card page.
         os.environ["DAIFUKU_SHOP_PAGE_URL"] = f"{site.url}/card.html"
+        # The functions run in this process: their wiring is this one, with the stack's movable clock
+        # (built once the environment is complete: its settings are read here, once).
+        use_wiring(Wiring(settings_from(os.environ), clock=self.clock))
         self._servers = [api.start(), site.start()]
         self.simulator.set_webhook_url(f"{api.url}/webhook")
 
