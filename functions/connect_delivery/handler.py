@@ -33,6 +33,7 @@ def deliver(record: SQSRecord) -> None:
     settings = settings_as(wiring.settings, ConnectQueueSettings)
     message = CONNECT_MESSAGE.validate_json(record.body)
     attempt = int(record.attributes.approximate_receive_count or 1)
+    # The real clock, not the wiring's: the signed timestamp is checked against the receiver's clock.
     deliverer = ConnectDeliverer(UrllibPoster(), wiring.table.connect)
     try:
         outcome = deliverer.deliver(message, attempt)

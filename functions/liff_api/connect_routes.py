@@ -35,6 +35,7 @@ def connect_desk() -> ConnectDesk:
         store=wiring.table.connect,
         own_hosts=frozenset(host.lower() for host in own if host),
         allow_loopback_http=wiring.settings.connect_allow_loopback_http,
+        clock=wiring.clock,
     )
 
 

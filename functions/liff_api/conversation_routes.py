@@ -34,7 +34,13 @@ tracer = function_tracer("liff_api")
 
 def inbox_desk() -> InboxDesk:
     wiring = current_wiring()
-    return InboxDesk(wiring.table.conversations(), wiring.line(), staff_desk(router))
+    return InboxDesk(
+        wiring.table.conversations(),
+        wiring.line(),
+        staff_desk(router),
+        clock=wiring.clock,
+        scenarios=wiring.table.scenarios(),
+    )
 
 
 def _log_notes(desk: InboxDesk) -> None:

@@ -23,7 +23,8 @@ tracer = function_tracer("liff_api")
 
 
 def api_key_desk() -> ApiKeyDesk:
-    return ApiKeyDesk(records=current_wiring().table.partner_api)
+    wiring = current_wiring()
+    return ApiKeyDesk(records=wiring.table.partner_api, clock=wiring.clock)
 
 
 def key_json(record: ApiKeyRecord) -> dict[str, Any]:

@@ -211,7 +211,14 @@ def route_desk() -> RouteDesk:
     """Inflow routes: entries, the owner's routes and figures, and the counts other paths add."""
     wiring = current_wiring()
     routes = wiring.table.inflow_routes
-    return RouteDesk(records=routes, actions=routes, timezone=wiring.timezone)
+    return RouteDesk(
+        records=routes,
+        actions=routes,
+        timezone=wiring.timezone,
+        clock=wiring.clock,
+        scenarios=wiring.scenario_engine(),
+        scenario_lookup=wiring.table.scenarios(),
+    )
 
 
 def staff_team(request: BaseRouter) -> StaffTeam:
@@ -240,6 +247,7 @@ def campaign_desk() -> CampaignDesk:
         quota=line,
         clock=wiring.clock,
         units=line,
+        scenarios=wiring.table.scenarios(),
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
@@ -335,7 +334,9 @@ def dashboard() -> dict[str, Any]:
         "birthdays_this_month": desk.birthdays_this_month(),
         "quota": quota,
         "recent_campaigns": [progress_json(p) for p in campaigns],
-        "as_of": datetime.now(UTC).isoformat(),
+        # Scenario steps waiting for the month's quota (since when), else None.
+        "scenario_quota_wait": current_wiring().table.scenarios().quota_wait(),
+        "as_of": current_wiring().clock().isoformat(),
     }
 
 

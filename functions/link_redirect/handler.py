@@ -26,6 +26,14 @@ def redirect_to(location: str) -> dict[str, Any]:
     }
 
 
+def start_scenario(user_id: str, scenario_id: str) -> None:
+    """A link's click action: imported only when a click asks for it (the redirect's cold start)."""
+    from daifuku.domain.scenarios import TriggerEvent
+    from daifuku.wiring import current_wiring
+
+    current_wiring().scenario_engine().triggered(user_id, TriggerEvent.asked(scenario_id))
+
+
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     from daifuku.domain.tracked_links import ClickDesk
@@ -39,7 +47,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     headers = event.get("headers") or {}
     try:
         desk = ClickDesk(
-            wiring.table.tracked_links, wiring.link_codes(), settings.shop_page_url, known_links=_known_links
+            wiring.table.tracked_links,
+            wiring.link_codes(),
+            settings.shop_page_url,
+            clock=wiring.clock,
+            known_links=_known_links,
+            start_scenario=start_scenario,
         )
         redirect = desk.follow(code, http.get("method", "GET"), headers.get("user-agent"))
     except Exception:

@@ -44,7 +44,8 @@ def presented_key(headers: dict[str, str]) -> str | None:
 
 
 def api_key_desk() -> ApiKeyDesk:
-    return ApiKeyDesk(records=current_wiring().table.partner_api)
+    wiring = current_wiring()
+    return ApiKeyDesk(records=wiring.table.partner_api, clock=wiring.clock)
 
 
 def admit(app: APIGatewayHttpResolver, event: dict[str, Any]) -> dict[str, Any] | None:

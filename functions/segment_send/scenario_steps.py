@@ -20,8 +20,9 @@ def step_delivery() -> StepDelivery:
         wiring = current_wiring()
         wiring = wiring.sibling(settings_as(wiring.settings, SendQueueSettings))
         settings = wiring.settings
+        line = wiring.line(timeout_seconds=5)
         paced = PacedLineSender.sharing(
-            wiring.line(timeout_seconds=5),
+            line,
             push_per_second=settings.send_push_per_second,
             multicast_per_second=settings.send_multicast_per_second,
             workers=settings.send_max_concurrency,
@@ -35,6 +36,9 @@ def step_delivery() -> StepDelivery:
             tracked_links=wiring.table.tracked_links,
             link_codes=wiring.link_codes,
             aggregation_units=True,
+            actions=repository,
+            menus=line,
+            staff=wiring.table.staff,
         )
     # The shop's frequency cap as it is now (its rules are read once per batch).
     delivery.cap = current_wiring().table.frequency_cap()

@@ -97,13 +97,16 @@ def receive_webhook() -> dict[str, str]:
     line, shop = line_for(forwarding, wiring.line()), shop_config()
     records = wiring.table.conversations()
     images = wiring.message_images
+    scenarios = wiring.scenario_engine()
     conversations = AutoResponder(
         records,
         wiring.table.responder_members(),
         line,
         shop,
         wiring.timezone,
+        clock=wiring.clock,
         images=ImageCopier(images, line, records) if images else None,
+        scenarios=scenarios,
     )
     ledger = FriendLedger(
         wiring.table.friends,
@@ -113,9 +116,15 @@ def receive_webhook() -> dict[str, str]:
         staff=RecentStaff(),
         campaigns=wiring.table.campaigns(),
         events=wiring.shop_events,
-        scenarios=wiring.scenario_engine(),
+        scenarios=scenarios,
         conversations=conversations,
-        routes=RouteDesk(wiring.table.inflow_routes, wiring.table.inflow_routes, wiring.timezone),
+        routes=RouteDesk(
+            wiring.table.inflow_routes,
+            wiring.table.inflow_routes,
+            wiring.timezone,
+            clock=wiring.clock,
+            scenarios=scenarios,
+        ),
     )
     for processed in process_webhook_events(events, ledger, wiring.clock()):
         logger.info(

@@ -8,6 +8,7 @@ import { confirmAction } from "./confirm-dialog.js";
 import { onSubmit } from "./form-submission.js";
 import { say, staffProblemText } from "./status.js";
 import { isOwner, staffApi } from "./staff-session.js";
+import { fillScenarioChoices } from "./staff-scenarios.js";
 
 const T = STAFF_TEXTS.autoReplies;
 const API = "/liff/api/staff";
@@ -62,6 +63,7 @@ async function load() {
       ...templates.payload.templates.map((t) => element("option", { value: t.template_id }, t.title)),
     );
   }
+  await fillScenarioChoices(document.getElementById("rule-scenario"), T.noScenario);
 }
 
 function ruleFromForm() {
@@ -76,6 +78,7 @@ function ruleFromForm() {
     rule.button_label = value("rule-button") || null;
   }
   if (value("rule-tag")) rule.add_tag = value("rule-tag").replace(/^[#＃]/u, "");
+  if (value("rule-scenario")) rule.scenario_id = value("rule-scenario");
   return rule;
 }
 

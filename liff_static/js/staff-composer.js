@@ -3,7 +3,7 @@
 // progress screen. The campaign_id is made here, so a retried request never makes two campaigns.
 import { AB_TEXTS, STAFF_TEXTS } from "./texts.js";
 import { element } from "./dom.js";
-import { trackingOfForm } from "./staff-routes.js";
+import { trackingOfForm, fillClickScenarios } from "./staff-routes.js";
 import { requestId } from "./liff-app.js";
 import { confirmAction } from "./confirm-dialog.js";
 import { onSubmit, showFieldProblem } from "./form-submission.js";
@@ -198,6 +198,7 @@ export async function openComposer() {
     return;
   }
   if (resumeFollowing()) return;
+  fillClickScenarios();
   if (!state.ready) {
     state.ready = true;
     await setUpSegment();

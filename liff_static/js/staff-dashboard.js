@@ -64,6 +64,9 @@ export async function openDashboard() {
     quotaChart.replaceChildren();
     document.getElementById("quota-text").textContent = T.quotaUnavailable;
   }
+  const wait = document.getElementById("quota-wait");
+  wait.hidden = !board.scenario_quota_wait;
+  wait.textContent = board.scenario_quota_wait ? T.scenarioQuotaWait(new Date(board.scenario_quota_wait.since)) : "";
 
   const charts = document.getElementById("daily-charts");
   charts.replaceChildren(element("h3", {}, `${T.perDay}(${T.days(board.days.length)})`));

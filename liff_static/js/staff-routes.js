@@ -7,6 +7,7 @@ import { onSubmit, showFieldProblem } from "./form-submission.js";
 import { say, showStatus, staffProblemText } from "./status.js";
 import { isOwner, session, staffApi } from "./staff-session.js";
 import { dailyBarChart } from "./svg-charts.js";
+import { fillScenarioChoices } from "./staff-scenarios.js";
 
 const DAYS = 30;
 const PNG_SIZE = 1024;
@@ -134,6 +135,7 @@ function setUpForm() {
       const body = { name, action_timing: form.elements.timing.value };
       if (form.elements.tag.value.trim()) body.tag = form.elements.tag.value.trim();
       if (form.elements.coupon.value) body.coupon_template_id = form.elements.coupon.value;
+      if (form.elements.scenario.value) body.scenario_id = form.elements.scenario.value;
       const result = await staffApi("/liff/api/staff/routes", { method: "POST", body });
       if (result.status === 409) return showFieldProblem("route-name", T.nameTaken);
       if (!result.ok) return say("route-form-status", staffProblemText(result), "problem");
@@ -146,11 +148,17 @@ function setUpForm() {
   );
 }
 
-/** The composer's tracked links: `track_links` and the click tag, when asked for. */
+/** The composer's tracked links: `track_links`, the click tag and the click's scenario, when asked for. */
 export function trackingOfForm() {
   if (!document.getElementById("track-links").checked) return {};
   const tag = document.getElementById("click-tag").value.trim().replace(/^[#＃]/u, "");
-  return tag ? { track_links: true, click_tag: tag } : { track_links: true };
+  const scenario = document.getElementById("click-scenario").value;
+  return { track_links: true, ...(tag ? { click_tag: tag } : {}), ...(scenario ? { click_scenario_id: scenario } : {}) };
+}
+
+/** The composer's choice of a scenario a first click starts. */
+export function fillClickScenarios() {
+  return fillScenarioChoices(document.getElementById("click-scenario"), T.noScenario);
 }
 
 /** The screen's fixed texts (data-route-text="<key>" in staff.html). */
@@ -166,5 +174,9 @@ export async function openRoutes() {
   if (!owner) return;
   setUpForm();
   document.getElementById("route-detail").hidden = true;
-  await Promise.all([listRoutes(), fillCouponChoices(document.getElementById("route-coupon"))]);
+  await Promise.all([
+    listRoutes(),
+    fillCouponChoices(document.getElementById("route-coupon")),
+    fillScenarioChoices(document.getElementById("route-scenario"), T.noScenario),
+  ]);
 }

@@ -14,7 +14,22 @@ import { isOwner, staffApi } from "./staff-session.js";
 const T = STAFF_TEXTS.scenarios;
 const API = "/liff/api/staff/scenarios";
 const MAX_STEPS = 20;
-const state = { scenario: null };
+const state = { scenario: null, templates: [] };
+
+/** A step's actions once it is sent: a coupon from the shop's templates, a rich menu to switch to. */
+function stepActions(step, id) {
+  const couponLabel = element("label", { for: `coupon-${id}` }, T.stepCoupon);
+  const coupon = element("select", { id: `coupon-${id}`, name: "coupon" });
+  coupon.append(element("option", { value: "" }, T.noStepCoupon));
+  for (const template of state.templates) coupon.append(element("option", { value: template.template_id }, template.title));
+  coupon.value = step?.coupon_template_id || "";
+  const menuLabel = element("label", { for: `menu-${id}` }, T.stepRichMenu);
+  const menu = element("select", { id: `menu-${id}`, name: "rich_menu" });
+  menu.append(element("option", { value: "" }, T.noRichMenu));
+  for (const [value, label] of Object.entries(T.richMenus)) menu.append(element("option", { value }, label));
+  menu.value = step?.rich_menu || "";
+  return [couponLabel, coupon, menuLabel, menu];
+}
 
 function stepEditor(step = null) {
   const item = element("li", { class: "timeline-step" });
@@ -44,7 +59,7 @@ function stepEditor(step = null) {
     item.remove();
     numberSteps();
   });
-  item.append(heading, delayRow, textLabel, text, element("p", { class: "hint" }, T.previewLabel), bubble, counts, remove);
+  item.append(heading, delayRow, textLabel, text, element("p", { class: "hint" }, T.previewLabel), bubble, ...stepActions(step, id), counts, remove);
   draw();
   return item;
 }
@@ -79,6 +94,8 @@ function definitionOfForm() {
         ...(item.querySelector("[name=at]").value ? { at: item.querySelector("[name=at]").value } : {}),
       },
       messages: [{ type: "text", text: item.querySelector("[name=text]").value }],
+      ...(item.querySelector("[name=coupon]").value ? { coupon_template_id: item.querySelector("[name=coupon]").value } : {}),
+      ...(item.querySelector("[name=rich_menu]").value ? { rich_menu: item.querySelector("[name=rich_menu]").value } : {}),
     })),
     stop: { visited: form.elements.stop_visited.checked, registered: form.elements.stop_registered.checked, ...(stopTag ? { tag: stopTag } : {}) },
   };
@@ -163,6 +180,19 @@ async function listScenarios() {
   document.getElementById("scenario-empty").hidden = result.payload.scenarios.length > 0;
 }
 
+/** The choices of another screen's "start a scenario" action: the scenarios an action can start
+ * (the manual trigger, not stopped), after an option that starts none. */
+export async function fillScenarioChoices(select, noneLabel) {
+  const result = await staffApi(API);
+  const scenarios = result.ok ? result.payload.scenarios : [];
+  select.replaceChildren(
+    element("option", { value: "" }, noneLabel),
+    ...scenarios
+      .filter((s) => s.trigger.kind === "manual" && s.status !== "stopped")
+      .map((s) => element("option", { value: s.scenario_id }, s.name)),
+  );
+}
+
 export function setUpScenarios() {
   const form = document.getElementById("scenario-form");
   const trigger = form.elements.trigger;
@@ -188,5 +218,9 @@ export function setUpScenarios() {
 export function openScenarios() {
   document.getElementById("scenarios-owner-only").hidden = isOwner();
   document.getElementById("scenarios-body").hidden = !isOwner();
-  if (isOwner()) listScenarios();
+  if (!isOwner()) return;
+  staffApi("/liff/api/staff/coupon-templates").then((result) => {
+    state.templates = result.ok ? result.payload.templates : [];
+  });
+  listScenarios();
 }

@@ -779,6 +779,8 @@ export const STAFF_TEXTS = {
         ? `今月 ${used}通を使用（上限なし）`
         : `今月 ${limit}通のうち ${used}通を使用`,
     quotaUnavailable: "LINEから通数を取得できませんでした。しばらくしてから開き直してください。",
+    scenarioQuotaWait: (since) =>
+      `今月の通数が上限に達したため、${since.toLocaleString("ja-JP", { timeZone: "Asia/Tokyo", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" })}からシナリオの配信が待機中です。通数が使えるようになると自動で再開します。`,
     recentCampaigns: "最近の配信",
     noCampaigns: "まだ配信はありません。",
     campaignLine: (c) =>
@@ -816,6 +818,11 @@ export const STAFF_TEXTS = {
     at: "時刻（任意）",
     text: "本文",
     previewLabel: "プレビュー",
+    stepCoupon: "送信後に渡すクーポン（会員のみ）",
+    noStepCoupon: "渡さない",
+    stepRichMenu: "送信後に切り替えるリッチメニュー",
+    noRichMenu: "切り替えない",
+    richMenus: { pre_registration: "会員登録前のメニュー", member: "会員のメニュー", guest_card: "ゲスト会員証のメニュー" },
     previewName: "山田 花子",
     previewMemberNo: "000123",
     addStep: "ステップを追加",
@@ -1071,6 +1078,8 @@ STAFF_TEXTS.autoReplies = {
   page: "開くページ",
   buttonLabel: "ボタンの文字",
   addTag: "付けるタグ（任意）",
+  scenario: "始めるシナリオ（任意、手動で登録するシナリオから）",
+  noScenario: "始めない",
   save: "追加する",
   saved: "追加しました。",
   settingsHeading: "営業時間外のお返事と保存期間",
@@ -1113,6 +1122,8 @@ export const ROUTE_TEXTS = {
   tag: "読み取った人に付けるタグ（任意）",
   coupon: "読み取った人へのクーポン（任意）",
   noCoupon: "渡さない",
+  scenario: "読み取った人が始めるシナリオ（任意、手動で登録するシナリオから）",
+  noScenario: "始めない",
   timing: "タグ・クーポンを付ける回数",
   firstTime: "初回のみ",
   everyTime: "毎回（クーポンは1日1回まで）",
@@ -1142,6 +1153,7 @@ export const ROUTE_TEXTS = {
   trackingHeading: "リンクの計測",
   trackLinks: "メッセージ内のURLを計測用のリンクにする（誰がクリックしたかがわかります）",
   clickTag: "クリックした人に付けるタグ（任意）",
+  clickScenario: "クリックした人が始めるシナリオ（任意、手動で登録するシナリオから）",
   funnel: {
     heading: "配信の成果",
     planned: "配信予定",

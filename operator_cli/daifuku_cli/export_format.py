@@ -582,7 +582,13 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         "the URLs sent as tracked links, by send, with their click tag",
         pk=keys.TRACKED_LINK.pk,
         sk=keys.TRACKED_LINK.sk,
-        columns=(key_only("link_id"), text("url"), text("source"), text("click_tag")),
+        columns=(
+            key_only("link_id"),
+            text("url"),
+            text("source"),
+            text("click_tag"),
+            text("click_scenario_id"),  # the scenario a first click starts
+        ),
     ),
     ItemKind(
         "link_clicks",
@@ -601,6 +607,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             text("name"),
             text("tag"),
             text("coupon_template_id"),
+            text("scenario_id"),  # the scenario an entry starts
             text("action_timing"),
             text("created_at"),
         ),
@@ -900,6 +907,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
             text("url"),
             text("button_label"),
             text("add_tag"),
+            text("scenario_id"),  # the scenario the rule enrols the member in
             flag("enabled"),
         ),
     ),

@@ -235,6 +235,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "coupon": COUPON,
         "track_links": True,
         "click_tag": "春の新作",
+        "click_scenario_id": "s-spring-follow-up",
     },
     TextContent: TEXT_MESSAGE,
     ImageContent: IMAGE_MESSAGE,

@@ -143,8 +143,16 @@ class FakeRecords:
     def quiet_hours(self) -> QuietHours:
         return QuietHours()
 
-    def note_quota_wait(self, at: datetime) -> None:
+    def note_quota_wait(self, at: datetime) -> bool:
+        began = "quota_wait" not in self.counts
         self.counts["quota_wait"] = 1
+        return began
+
+    def quota_wait(self) -> dict[str, str] | None:
+        return {"since": "noted"} if "quota_wait" in self.counts else None
+
+    def end_quota_wait(self) -> None:
+        self.counts.pop("quota_wait", None)
 
     def set_scenario_tags(self, user_id: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
         return None

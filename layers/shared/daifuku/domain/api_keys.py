@@ -19,10 +19,11 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import DomainError
 
 KEY_PREFIX = "dfk"
@@ -126,7 +127,7 @@ class NewApiKey:
 @dataclass
 class ApiKeyDesk:
     records: ApiKeyRecords
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
 
     def create(
         self,

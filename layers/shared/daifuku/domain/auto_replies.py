@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import LineRequestFailed
 from daifuku.domain.line_messages import registration_invitation, shop_info_card, text_message
 from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.domain.rich_menu_layout import COUPONS_VIEW_QUERY
+from daifuku.domain.scenario_engine import NO_SCENARIOS, ScenarioEntrance
+from daifuku.domain.scenarios import TriggerEvent
 from daifuku.domain.search_text import search_form
 from daifuku.models.conversations import (
     AnswerKind,
@@ -175,10 +178,12 @@ class AutoResponder:
         line: LineReplies,
         shop: ShopConfig,
         timezone: tzinfo,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = system_clock,
         images: ImageKeeper | None = None,
+        scenarios: ScenarioEntrance = NO_SCENARIOS,
     ):
         self._images = images
+        self._scenarios = scenarios
         self._records = records
         self._members = members
         self._line = line
@@ -334,6 +339,9 @@ class AutoResponder:
         tagged = rule.add_tag and member is not None and member.is_member
         if tagged and not self._members.add_tag(user_id, str(rule.add_tag)):
             notes.append("tag not added")
+        if rule.scenario_id and member is not None and not member.blocked:
+            # The engine logs its own failures: the answer goes out whatever happens to the enrolment.
+            self._scenarios.triggered(user_id, TriggerEvent.asked(rule.scenario_id))
         return Answer(messages, sent_by, label)
 
     def _coupon(

@@ -30,6 +30,7 @@ from daifuku.domain.campaigns import (
     WinnerMetric,
 )
 from daifuku.domain.errors import CampaignNotFound, IdempotencyKeyReused, LineRequestFailed
+from daifuku.domain.scenarios import Scenario, ScenarioId, check_enrolment_action
 from daifuku.domain.segments import IndexedSelection, Segment
 from daifuku.models.boundary_types import Instant, Tag, Text
 from daifuku.models.shop import CouponTemplate
@@ -48,6 +49,7 @@ CAMPAIGN_REQUEST_FIELDS = {
     "coupon",
     "track_links",
     "click_tag",
+    "click_scenario_id",
     "ab",
 }
 
@@ -71,6 +73,7 @@ class CampaignRequest(BaseModel):
     coupon: CouponTemplate | None = None
     track_links: bool = False  # each URL sent as the recipient's own tracked link
     click_tag: Tag | None = None  # added to a member on their first click
+    click_scenario_id: ScenarioId | None = None  # a first click starts this (manual-trigger) scenario
     ab: AbTest | None = None  # an A/B test of 2–4 variants (domain/ab_tests.py); `messages` unused then
 
     @model_validator(mode="after")
@@ -80,6 +83,8 @@ class CampaignRequest(BaseModel):
             raise PydanticCustomError(
                 "click_needs_track_links", "an A/B test judged by clicks needs track_links"
             )
+        if self.click_scenario_id is not None and not self.track_links:
+            raise ValueError("a click's scenario needs track_links")
         return self
 
 
@@ -125,6 +130,10 @@ class StartSchedules(Protocol):
     def cancel_start(self, campaign_id: str) -> None: ...
 
 
+class ScenarioLookup(Protocol):
+    def load_scenario(self, scenario_id: str) -> Scenario | None: ...
+
+
 @dataclass
 class CampaignDesk:
     records: DeskRecords
@@ -132,6 +141,7 @@ class CampaignDesk:
     quota: QuotaGateway
     clock: Callable[[], datetime]
     units: AggregationUnitUsage | None = None  # LINE's per-unit statistics: the month's units used
+    scenarios: ScenarioLookup | None = None  # where a click's scenario is checked
 
     def estimate(self, segment: Segment) -> SegmentEstimate:
         """The live count: exactly the recipients the planner would pick now."""
@@ -149,6 +159,9 @@ class CampaignDesk:
 
     def create(self, request: CampaignRequest) -> tuple[Campaign, datetime]:
         """Save the campaign as a draft and schedule its start; a repeated request changes nothing."""
+        if request.click_scenario_id:
+            lookup = self.scenarios.load_scenario(request.click_scenario_id) if self.scenarios else None
+            check_enrolment_action(lookup, request.click_scenario_id)
         earliest = self.clock() + EARLIEST_START
         start_at = max(request.send_at or earliest, earliest)
         campaign = self.records.create_campaign(
@@ -162,6 +175,7 @@ class CampaignDesk:
                 coupon=request.coupon,
                 track_links=request.track_links,
                 click_tag=request.click_tag,
+                click_scenario_id=request.click_scenario_id,
                 aggregation_unit=self._aggregation_unit(request.campaign_id),
                 ab=request.ab,
             )
@@ -189,6 +203,7 @@ class CampaignDesk:
                 coupon=test.coupon,
                 track_links=test.track_links,
                 click_tag=test.click_tag,
+                click_scenario_id=test.click_scenario_id,
                 aggregation_unit=self._aggregation_unit(winner_campaign_id(test.campaign_id)),
                 winner_of=test.campaign_id,
             )

@@ -156,6 +156,7 @@ class Campaign(BaseModel):
     # (domain/tracked_links.py); a first click adds `click_tag` to the member.
     track_links: bool = False
     click_tag: Tag | None = None
+    click_scenario_id: str | None = None  # a first click starts this (manual-trigger) scenario
     # LINE's per-unit statistics (opens, clicks): the customAggregationUnits name its sends carry,
     # given at creation while the month's units last (domain/campaign_funnel.py).
     aggregation_unit: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9_]{1,30}$")

@@ -16,11 +16,12 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from daifuku.clock import system_clock
 from daifuku.domain.shop_events import EventEndpoint, ShopEvent, signed_headers
 
 # The receiver's answer is waited for this long: a slow receiver delays only its own message.
@@ -115,7 +116,7 @@ def retry_delay_seconds(attempt: int, base_seconds: float, max_seconds: float) -
 class ConnectDeliverer:
     http: HttpPoster
     records: ConnectRecords
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
 
     def deliver(self, message: EventDelivery | WebhookForward, attempt: int) -> DeliveryAttempt:
         """POST the message once; DeliverLater when the receiver did not answer with a 2xx."""

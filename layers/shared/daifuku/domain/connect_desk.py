@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from daifuku.clock import system_clock
 from daifuku.domain.connect_delivery import DeliveryAttempt
 from daifuku.domain.errors import EventEndpointNotFound, TooManyEventEndpoints
 from daifuku.domain.shop_events import (
@@ -56,7 +57,7 @@ class ConnectDesk:
     store: ConnectSettingsStore
     own_hosts: frozenset[str]  # Daifuku's own API: never a target (a loop)
     allow_loopback_http: bool = False  # the local stack's test receivers
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
 
     def set_forwarding(self, request: ForwardingRequest) -> Forwarding:
         url = request.url.strip() if request.url else None

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from daifuku.clock import system_clock
 from daifuku.domain.auto_replies import AutoReplyRecords, OutgoingMessage, first_match, in_priority_order
 from daifuku.domain.errors import CouponTemplateNotFound, DomainError, LineRequestFailed, MemberNotFound
 from daifuku.domain.line_messages import text_message
 from daifuku.domain.message_templates import fill, recipient_values
+from daifuku.domain.scenarios import Scenario, check_enrolment_action
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.models.conversations import (
     AutoReplyRule,
@@ -129,6 +131,10 @@ class ConversationView:
         }
 
 
+class ScenarioLookup(Protocol):
+    def load_scenario(self, scenario_id: str) -> Scenario | None: ...
+
+
 class InboxDesk:
     """What staff do in the inbox, and the owner's auto-reply rules."""
 
@@ -137,12 +143,14 @@ class InboxDesk:
         records: InboxRecords,
         line: ChatLine,
         desk: StaffDesk,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = system_clock,
+        scenarios: ScenarioLookup | None = None,
     ):
         self.records = records
         self.line = line
         self.desk = desk
         self.clock = clock
+        self.scenarios = scenarios
         self.notes: list[str] = []
 
     # The list and one conversation
@@ -261,6 +269,9 @@ class InboxDesk:
             raise TooMany("rules")
         if request.template_id and self.desk.coupons.load_template(request.template_id) is None:
             raise CouponTemplateNotFound(request.template_id)
+        if request.scenario_id:
+            lookup = self.scenarios.load_scenario(request.scenario_id) if self.scenarios else None
+            check_enrolment_action(lookup, request.scenario_id)
         rule = AutoReplyRule(rule_id=rule_id, **request.model_dump())
         self.records.save_rule(rule)
         self.desk.audit(owner, "auto_reply.save", None, rule_id=rule_id)

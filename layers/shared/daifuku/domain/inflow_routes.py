@@ -20,13 +20,16 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import CouponTemplateNotFound, DomainError
+from daifuku.domain.scenario_engine import NO_SCENARIOS, ScenarioEntrance
+from daifuku.domain.scenarios import Scenario, ScenarioId, TriggerEvent, check_enrolment_action
 from daifuku.models.boundary_types import Tag, TemplateId, Text
 from daifuku.models.member import Member
 from daifuku.models.membership import Coupon
@@ -71,6 +74,7 @@ class RouteRequest(BaseModel):
     name: Annotated[str, Text(40)]
     tag: Tag | None = None
     coupon_template_id: TemplateId | None = None
+    scenario_id: ScenarioId | None = None  # start this (manual-trigger) scenario
     action_timing: ActionTiming = ActionTiming.FIRST_TIME
 
 
@@ -94,6 +98,7 @@ class InflowRoute(BaseModel):
     name: str
     tag: str | None = None
     coupon_template_id: str | None = None
+    scenario_id: str | None = None
     action_timing: ActionTiming = ActionTiming.FIRST_TIME
     created_at: datetime
 
@@ -164,6 +169,10 @@ class EntryActions(Protocol):
     def load_template(self, template_id: str) -> CouponTemplateRecord | None: ...
 
 
+class ScenarioLookup(Protocol):
+    def load_scenario(self, scenario_id: str) -> Scenario | None: ...
+
+
 class FriendsAddedByDay(Protocol):
     def friends_added(self, first: date, last: date) -> dict[date, int]: ...
 
@@ -173,9 +182,11 @@ class RouteDesk:
     records: RouteRecords
     actions: EntryActions
     timezone: tzinfo
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    # Scenario enrolment on entry: the scenarios' service, wired by the coordinator (user id, route).
-    start_scenario: Callable[[str, InflowRoute], None] | None = None
+    clock: Callable[[], datetime] = field(default=system_clock)
+    # The entry action "start a scenario": the scenarios' entrance, and where a new route's scenario
+    # is checked (None: a desk that never creates routes).
+    scenarios: ScenarioEntrance = NO_SCENARIOS
+    scenario_lookup: ScenarioLookup | None = None
 
     def today(self) -> date:
         return self.clock().astimezone(self.timezone).date()
@@ -183,11 +194,17 @@ class RouteDesk:
     def create(self, request: RouteRequest) -> InflowRoute:
         if request.coupon_template_id and self.actions.load_template(request.coupon_template_id) is None:
             raise CouponTemplateNotFound(request.coupon_template_id)
+        if request.scenario_id:
+            lookup = self.scenario_lookup
+            check_enrolment_action(
+                lookup.load_scenario(request.scenario_id) if lookup else None, request.scenario_id
+            )
         route = InflowRoute(
             route_id=f"r{uuid.uuid4().hex[:10]}",
             name=request.name,
             tag=request.tag,
             coupon_template_id=request.coupon_template_id,
+            scenario_id=request.scenario_id,
             action_timing=request.action_timing,
             created_at=self.clock(),
         )
@@ -220,8 +237,9 @@ class RouteDesk:
             return result
         tagged = bool(route.tag) and self.actions.add_tag(user_id, route.tag or "")
         coupon_granted = self._give_coupon(user_id, route, now, first_time)
-        if self.start_scenario is not None:
-            self.start_scenario(user_id, route)
+        if route.scenario_id:
+            # The engine's re-entry rule decides whether an every-time entry enrols again.
+            self.scenarios.triggered(user_id, TriggerEvent.asked(route.scenario_id))
         return result.model_copy(update={"tagged": tagged, "coupon_granted": coupon_granted})
 
     def _give_coupon(self, user_id: str, route: InflowRoute, now: datetime, first_time: bool) -> bool:

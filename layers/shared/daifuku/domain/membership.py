@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Protocol
 
+from daifuku.clock import system_clock
 from daifuku.domain.barcode import code128_widths, qr_code_svg
 from daifuku.domain.card_token import (
     issue_card_token,
@@ -144,7 +145,7 @@ class MembershipDesk:
     shop: ShopConfig
     card_signing_key: bytes
     timezone: tzinfo
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
     scenarios: ScenarioEntrance = NO_SCENARIOS
     retry_policy: RetryPolicy | None = None
     notes: list[str] = field(default_factory=list)

@@ -10,11 +10,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from daifuku.clock import system_clock
 from daifuku.domain.ab_tests import variant_link_source, variant_of
 from daifuku.domain.campaigns import Campaign, CampaignProgress, CampaignStatus, SendBatch
 from daifuku.domain.errors import (
@@ -121,7 +122,7 @@ class PushWorker:
     timezone: ZoneInfo = field(
         default_factory=lambda: ZoneInfo("Asia/Tokyo")
     )  # the shop's: coupons' last day
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
     cap: CampaignCap = field(default_factory=NoCap)
     conversations: CampaignConversations | None = None  # what each recipient's conversation shows
     # Tracked links (campaigns with `track_links`): where they are kept, and their codes (built when
@@ -211,7 +212,8 @@ class PushWorker:
         by_variant: dict[int | None, dict[str, TrackedLink]] = {}
         for n in [None] if ab is None else list(range(len(ab.variants))):
             source = campaign.link_source if n is None else variant_link_source(campaign, n)
-            links = links_of(source, campaign.line_messages(None, n), campaign.click_tag)
+            messages = campaign.line_messages(None, n)
+            links = links_of(source, messages, campaign.click_tag, campaign.click_scenario_id)
             self.tracked_links.register(links)
             by_variant[n] = {link.url: link for link in links}
         codes = self.link_codes()

@@ -25,6 +25,7 @@ from daifuku.domain.scenarios import (
 )
 from daifuku.domain.segments import Segment
 from daifuku.models.member import Member
+from daifuku.models.staff import CouponTemplateRecord
 
 log = logging.getLogger("daifuku.scenarios")
 
@@ -60,6 +61,8 @@ class ScenarioStore(ScenarioRecords, Protocol):
 
     def results(self, scenario_id: str) -> tuple[dict[str, int], dict[str, dict[str, int]]]: ...
 
+    def load_coupon_template(self, template_id: str) -> CouponTemplateRecord | None: ...
+
 
 class SegmentReader(Protocol):
     def select_members(self, segment: Segment) -> MemberSelection: ...
@@ -93,6 +96,7 @@ class ScenarioDesk:
         now = self.clock()
         scenario = Scenario(**request.model_dump(), created_at=now, updated_at=now)
         self._refuse_loops(scenario)
+        self._refuse_missing_coupons(scenario)
         if self.records.create_scenario(scenario):
             return scenario, True
         return self.scenario(request.scenario_id), False
@@ -111,6 +115,7 @@ class ScenarioDesk:
             updated_at=self.clock(),
         )
         self._refuse_loops(edited)
+        self._refuse_missing_coupons(edited)
         return self.records.save_scenario(edited, request.version)
 
     def set_status(self, scenario_id: str, status: ScenarioStatus) -> tuple[Scenario, dict[str, int]]:
@@ -162,6 +167,13 @@ class ScenarioDesk:
                 for step in scenario.steps
             ],
         }
+
+    def _refuse_missing_coupons(self, scenario: Scenario) -> None:
+        for template_id in {s.coupon_template_id for s in scenario.steps if s.coupon_template_id}:
+            if self.records.load_coupon_template(template_id) is None:
+                raise ScenarioError(
+                    f"a step gives coupon template {template_id}, which the shop does not have"
+                )
 
     def _refuse_loops(self, changed: Scenario) -> None:
         """Scenarios whose tag actions start each other (A adds a tag that starts B, B one that starts

@@ -10,6 +10,7 @@ same key and only one of them moves the enrolment on.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,12 +18,15 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, Protocol
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import (
     LineBadRequest,
     LineMonthlyLimitReached,
     LineRateLimited,
+    LineRequestFailed,
     LineUnavailable,
 )
+from daifuku.domain.line_messages import text_message
 from daifuku.domain.push_worker import RetryLater
 from daifuku.domain.scenario_step_engagement import step_aggregation_unit, step_links
 from daifuku.domain.scenarios import (
@@ -43,6 +47,8 @@ from daifuku.domain.scenarios import (
 )
 from daifuku.domain.tracked_links import LinkCodes, TrackedLink, TrackedLinks, tracked_messages
 from daifuku.models.member import Member
+from daifuku.models.membership import Coupon
+from daifuku.models.staff import CouponTemplateRecord
 
 log = logging.getLogger("daifuku.scenarios")
 # When the month's quota is used up, a due step tries again this much later (never dropped).
@@ -50,6 +56,11 @@ QUOTA_WAIT = timedelta(hours=1)
 BLOCK_ATTRIBUTION = timedelta(days=7)
 STEPS_PER_MESSAGE = 10
 STEPS_IN_FLIGHT = 8
+QUOTA_ALERT_NAMESPACE = uuid.UUID("b1d7c0a2-5e8f-4c3b-9a61-0f2e7d4c8b35")
+QUOTA_WAIT_ALERT = (
+    "今月のメッセージ通数が上限に達したため、シナリオの配信を止めて待機しています。"
+    "通数が使えるようになると自動で再開します。ダッシュボードでご確認ください。"
+)
 
 
 class StepOutcome(StrEnum):
@@ -110,8 +121,35 @@ class ScenarioRecords(Protocol):
 
     def quiet_hours(self) -> QuietHours: ...
 
-    def note_quota_wait(self, at: datetime) -> None:
-        """Tell the owner (dashboard) that scenario steps are waiting for the month's quota."""
+    def note_quota_wait(self, at: datetime) -> bool:
+        """Tell the owner (dashboard) that scenario steps are waiting for the month's quota; True when
+        this began the wait (one staff alert per wait)."""
+
+    def quota_wait(self) -> dict[str, str] | None:
+        """The wait noted, if any ({"since", "last"})."""
+
+    def end_quota_wait(self) -> None:
+        """A step went out again: the wait is over (the dashboard's note goes)."""
+
+
+class StepActions(Protocol):
+    """What a sent step's actions need beyond its tags (the scenario repository implements it)."""
+
+    def load_coupon_template(self, template_id: str) -> CouponTemplateRecord | None: ...
+
+    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
+        """Give the coupon unless the member holds one with its id (a conditional put)."""
+
+    def rich_menu_ids(self) -> dict[str, str]:
+        """The shop's published rich menus by kind (pre_registration, member, guest_card)."""
+
+
+class StaffRoster(Protocol):
+    def staff_user_ids(self) -> list[str]: ...
+
+
+class MenuLinker(Protocol):
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None: ...
 
 
 class StepQueue(Protocol):
@@ -125,6 +163,10 @@ class StepSender(Protocol):
         messages: list[dict[str, Any]],
         retry_key: str | None = None,
         aggregation_unit: str | None = None,
+    ) -> Any: ...
+
+    def multicast(
+        self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None
     ) -> Any: ...
 
 
@@ -168,15 +210,11 @@ class NoScenarios:
 NO_SCENARIOS = NoScenarios()
 
 
-def _system_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class ScenarioEngine:
     records: ScenarioRecords
     timezone: tzinfo
-    clock: Callable[[], datetime] = field(default=_system_now)
+    clock: Callable[[], datetime] = field(default=system_clock)
 
     # Entering
 
@@ -330,7 +368,13 @@ class StepDelivery:
     tracked_links: TrackedLinks | None = None
     link_codes: Callable[[], LinkCodes] | None = None
     aggregation_units: bool = False
+    # The coupon and rich-menu actions (None: a delivery that runs without them, e.g. unit tests).
+    actions: StepActions | None = None
+    menus: MenuLinker | None = None
+    staff: StaffRoster | None = None  # who hears that steps wait for the quota (None: nobody)
     _scenarios: dict[str, Scenario | None] = field(default_factory=dict)
+    _menu_ids: dict[str, str] | None = None
+    _quota_waiting: bool = False
     _quiet_hours: QuietHours | None = None
 
     @property
@@ -342,6 +386,8 @@ class StepDelivery:
         # Read once per batch: a pause, an edit or new quiet hours apply from the next batch.
         self._scenarios = {i: self.records.load_scenario(i) for i in {d.scenario_id for d in batch.steps}}
         self._quiet_hours = self.records.quiet_hours()
+        self._menu_ids = None
+        self._quota_waiting = self.records.quota_wait() is not None
         # A few steps in flight at once, as the campaigns' pushes: the line sender keeps the pace, and
         # LINE answers in 100-300 ms. A RetryLater from any of them sends the whole batch round again
         # (the steps already moved on are stale then, and send nothing).
@@ -400,6 +446,11 @@ class StepDelivery:
             return outcome
         if outcome is StepOutcome.SENT:
             self.tags.set_scenario_tags(member.user_id, step.add_tags, step.remove_tags)
+            self._give_coupon(enrolment, step, member, now)
+            self._switch_rich_menu(step, member)
+            if self._quota_waiting:
+                self._quota_waiting = False
+                self.records.end_quota_wait()
             # A tag a step adds starts the scenarios it triggers (loops are refused when saving).
             self.engine.triggered(member.user_id, *map(TriggerEvent.tag_added, step.add_tags))
             self.cap.count_push(member.user_id, now)
@@ -443,11 +494,60 @@ class StepDelivery:
             return StepOutcome.FAILED
         except LineMonthlyLimitReached:
             self.records.wait(enrolment, now + QUOTA_WAIT, StepOutcome.WAITING)
-            self.records.note_quota_wait(now)
+            if self.records.note_quota_wait(now):
+                self._alert_quota_wait(now)
             return StepOutcome.WAITING
         except (LineRateLimited, LineUnavailable) as error:
             raise RetryLater(str(error)) from error
         return StepOutcome.SENT
+
+    def _alert_quota_wait(self, began: datetime) -> None:
+        """One staff alert per wait, as the new-friend alerts go (a multicast, its retry key from the
+        wait). LINE counts it against the same quota, so it reaches staff only if some is left."""
+        staff = self.staff.staff_user_ids() if self.staff else []
+        if not staff:
+            return
+        retry_key = str(uuid.uuid5(QUOTA_ALERT_NAMESPACE, began.astimezone(UTC).isoformat()))
+        try:
+            self.line.multicast(staff[:500], [text_message(QUOTA_WAIT_ALERT)], retry_key=retry_key)
+        except LineRequestFailed as error:
+            log.warning("quota wait alert not sent", extra={"status": error.status})
+
+    def _give_coupon(self, enrolment: Enrolment, step: ScenarioStep, member: Member, now: datetime) -> None:
+        """The step's coupon, to members only, once per entry and step however often it is retried."""
+        if not step.coupon_template_id or self.actions is None or not member.is_member:
+            return
+        template = self.actions.load_coupon_template(step.coupon_template_id)
+        if template is None:
+            log.warning("scenario step coupon: the template is gone", extra={"step_id": step.step_id})
+            return
+        today = now.astimezone(self.engine.timezone).date()
+        coupon = Coupon(
+            coupon_id=enrolment.coupon_id(step.step_id, template.template_id),
+            title=template.title,
+            description=template.description,
+            discount_text=template.discount_text,
+            image_url=template.image_url,
+            template_id=template.template_id,
+            issued_at=now,
+            expires_on=today + timedelta(days=template.valid_days),
+        )
+        self.actions.grant_coupon(member.user_id, coupon)
+
+    def _switch_rich_menu(self, step: ScenarioStep, member: Member) -> None:
+        """Best effort: the step is sent whatever LINE answers to the menu's link."""
+        if step.rich_menu is None or self.actions is None or self.menus is None:
+            return
+        if self._menu_ids is None:
+            self._menu_ids = self.actions.rich_menu_ids()
+        menu_id = self._menu_ids.get(step.rich_menu.value)
+        if menu_id is None:
+            log.warning("scenario step rich menu: the shop has no such menu", extra={"menu": step.rich_menu})
+            return
+        try:
+            self.menus.link_rich_menu(member.user_id, menu_id)
+        except LineRequestFailed as error:
+            log.warning("scenario step rich menu not switched", extra={"status": error.status})
 
     def _move_on(
         self,

@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from daifuku.domain.campaigns import PLACEHOLDER, CampaignMessage, TextContent
 from daifuku.domain.errors import DomainError
 from daifuku.domain.segments import Segment, in_segment
-from daifuku.models.boundary_types import Tag, Text
+from daifuku.models.boundary_types import Tag, TemplateId, Text
 from daifuku.models.member import Member, MembershipStatus
 
 # Namespace of the steps' X-Line-Retry-Keys: one key per enrolment entry and step, so a member gets a
@@ -89,6 +89,12 @@ class TriggerEvent(BaseModel):
     def tag_added(cls, tag: str) -> TriggerEvent:
         return cls(kind=TriggerKind.TAG_ADDED, tag=tag)
 
+    @classmethod
+    def asked(cls, scenario_id: str) -> TriggerEvent:
+        """Another feature's action enrols the member in this scenario (an auto-reply, a route's entry,
+        a click): it starts only that scenario, and only when its trigger is the manual one."""
+        return cls(kind=TriggerKind.MANUAL, scenario_id=scenario_id)
+
     def starts(self, trigger: Trigger) -> bool:
         if trigger.kind is not self.kind:
             return False
@@ -135,6 +141,14 @@ class StepDelay(BaseModel):
         return at if at >= base else at + timedelta(days=1)
 
 
+class RichMenuKind(StrEnum):
+    """The shop's rich menus a step can switch a member to (daifuku.models.shop.RichMenus)."""
+
+    PRE_REGISTRATION = "pre_registration"
+    MEMBER = "member"
+    GUEST_CARD = "guest_card"
+
+
 class ScenarioStep(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
@@ -145,6 +159,10 @@ class ScenarioStep(BaseModel):
     remove_tags: tuple[Tag, ...] = Field(default=(), max_length=10)
     condition: Segment | None = None  # re-checked when due: a member outside it skips the step
     end_scenario: bool = False  # the scenario ends after this step
+    # Actions once the step is sent: a coupon from the shop's templates (members only, once per entry
+    # and step), and the member's rich menu switched to one of the shop's menus.
+    coupon_template_id: TemplateId | None = None
+    rich_menu: RichMenuKind | None = None
 
     def line_messages(self, member: Member) -> list[dict[str, Any]]:
         """The step's messages in LINE's wire format, with {name} and {member_no} filled in."""
@@ -290,6 +308,11 @@ class Enrolment(BaseModel):
         name = f"{self.scenario_id}:{self.user_id}:{self.entry}:{step_id}"
         return str(uuid.uuid5(STEP_RETRY_KEY_NAMESPACE, name))
 
+    def coupon_id(self, step_id: str, template_id: str) -> str:
+        """The id of the coupon this entry's step gives: the same on every attempt, so a retried or
+        redelivered step gives it once (the coupon is written only if absent)."""
+        return f"{template_id}-step-{uuid.UUID(self.retry_key(step_id)).hex[:16]}"
+
 
 class DueStep(BaseModel):
     """A step the schedule found due: what the send queue carries to the push worker."""
@@ -346,6 +369,18 @@ class QuietHours(BaseModel):
 def _at_time(local: datetime, hh_mm: str, timezone: tzinfo) -> datetime:
     hour, minute = (int(part) for part in hh_mm.split(":"))
     return datetime.combine(local.date(), time(hour, minute), timezone)
+
+
+def check_enrolment_action(scenario: Scenario | None, scenario_id: str) -> Scenario:
+    """Refuse an action that would enrol members in `scenario_id` when it could never do so: the
+    scenario is gone, stopped, or starts on its own trigger (an action enrols only manual ones)."""
+    if scenario is None:
+        raise ScenarioNotFound(scenario_id)
+    if scenario.trigger.kind is not TriggerKind.MANUAL:
+        raise ScenarioError("only a scenario with the manual trigger can be started by an action")
+    if scenario.status is ScenarioStatus.STOPPED:
+        raise ScenarioError("a stopped scenario takes no new members")
+    return scenario
 
 
 def stop_reason(member: Member | None, enrolment: Enrolment, stop: StopConditions) -> StopReason | None:

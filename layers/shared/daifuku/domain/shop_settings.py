@@ -12,11 +12,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import DomainError, FieldProblem, InvalidRegistration, MemberNumberFormatLocked
 from daifuku.models.shop import (
     IDENTIFYING_FIELDS,
@@ -77,7 +78,7 @@ class SettingsDesk:
     numbers: IssuedNumbers
     audit_log: AuditLog
     rich_menu_refresh: RichMenuRefresh | None = None
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
 
     def settings(self) -> dict[str, Any]:
         """Every section as the console edits it (the same shapes the PUT routes take)."""

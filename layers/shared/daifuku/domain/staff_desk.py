@@ -13,9 +13,10 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import (
     LineRequestFailed,
     MemberNotFound,
@@ -95,7 +96,7 @@ class StaffDesk:
     shop: ShopConfig
     timezone: tzinfo
     poster_key: bytes
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
     scenarios: ScenarioEntrance = NO_SCENARIOS
     notes: list[str] = field(default_factory=list)
     events: ShopEventEmitter = field(default=NO_SHOP_EVENTS, kw_only=True)  # outgoing events

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from daifuku.clock import system_clock
 from daifuku.domain.errors import (
     AlreadyStaff,
     InvalidInvitation,
@@ -94,7 +95,7 @@ class StaffTeam:
     stats: StatsRecords  # the audit log
     signing_key: bytes
     staff_app: str | None  # the staff LIFF app id: the link opens it
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
 
     # Invitations
 

@@ -24,10 +24,12 @@ import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
+
+from daifuku.clock import system_clock
 
 SIGNING_KEY_LABEL = b"daifuku-tracked-link"
 LINK_ID_BYTES = 6
@@ -71,6 +73,7 @@ class TrackedLink(BaseModel):
     url: str
     source: str  # `campaign:<id>` (or a scenario step's, an auto-reply's)
     click_tag: str | None = None
+    click_scenario_id: str | None = None  # a first click starts this (manual-trigger) scenario
 
     @property
     def campaign_id(self) -> str | None:
@@ -187,10 +190,18 @@ class Redirect:
     reason: str  # "click", "repeat", "preview", "invalid", "unknown"
 
 
-def links_of(source: str, messages: list[dict[str, Any]], click_tag: str | None) -> list[TrackedLink]:
+def links_of(
+    source: str, messages: list[dict[str, Any]], click_tag: str | None, click_scenario_id: str | None = None
+) -> list[TrackedLink]:
     """The tracked links of a send's messages."""
     return [
-        TrackedLink(link_id=link_id_for(source, url), url=url, source=source, click_tag=click_tag)
+        TrackedLink(
+            link_id=link_id_for(source, url),
+            url=url,
+            source=source,
+            click_tag=click_tag,
+            click_scenario_id=click_scenario_id,
+        )
         for url in urls_in(messages)
     ]
 
@@ -207,9 +218,12 @@ class ClickDesk:
     links: TrackedLinks
     codes: LinkCodes
     shop_page_url: str
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=system_clock)
     # Links never change once registered: a warm redirect reads each once (the caller keeps this).
     known_links: dict[str, TrackedLink] = field(default_factory=dict)
+    # The click action "start a scenario" (user id, scenario id): the scenarios' entrance, which the
+    # redirect builds only when a link asks for it (None: clicks start no scenario).
+    start_scenario: Callable[[str, str], None] | None = None
 
     def follow(self, code: str, method: str, user_agent: str | None) -> Redirect:
         read = self.codes.read(code)
@@ -225,6 +239,8 @@ class ClickDesk:
             return Redirect(link.url, False, "repeat")
         if link.click_tag:
             self.links.add_tag(user_id, link.click_tag)
+        if link.click_scenario_id and self.start_scenario is not None:
+            self.start_scenario(user_id, link.click_scenario_id)
         return Redirect(link.url, True, "click")
 
     def _link(self, link_id: str) -> TrackedLink | None:

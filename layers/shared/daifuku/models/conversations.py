@@ -25,6 +25,8 @@ from daifuku.models.boundary_types import (
 ReplyText = Annotated[str, Text(5000, multiline=True)]
 ButtonText = Annotated[str, Text(20)]
 RuleName = Annotated[str, Text(40)]
+# A scenario's id, as daifuku.domain.scenarios.ScenarioId (a model does not import the domain).
+ScenarioRef = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 # Characters that only mean something in a regular expression when they come in these shapes.
 _PATTERN_SHAPES = (".*", ".+", ".?", "\\", "(?", "[^", "|", "{,")
 
@@ -81,6 +83,7 @@ class AutoReplyRuleRequest(Request):
     url: HttpsUrl | None = None
     button_label: ButtonText | None = None
     add_tag: Tag | None = None
+    scenario_id: ScenarioRef | None = None  # enrol the member in this (manual-trigger) scenario
     enabled: bool = True
 
     @model_validator(mode="after")

@@ -14,10 +14,12 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from daifuku.adapters.dynamodb.coupons import coupon_item
 from daifuku.adapters.dynamodb.keys import (
     MESSAGING_RULES,
     SCENARIO,
     SCENARIO_SCHEDULE_CURSOR,
+    coupon_template_key,
     member_key,
     scenario_due_key,
     scenario_due_partition,
@@ -28,6 +30,7 @@ from daifuku.adapters.dynamodb.keys import (
     sortable_utc,
     tag_key,
 )
+from daifuku.adapters.dynamodb.shop import ShopConfigRepository
 from daifuku.adapters.dynamodb.table import TableGateway, update_request
 from daifuku.domain.scenario_engine import SCENARIO_COUNTERS, STEP_COUNTERS, StepOutcome
 from daifuku.domain.scenarios import (
@@ -41,6 +44,8 @@ from daifuku.domain.scenarios import (
     StopReason,
 )
 from daifuku.models.member import Member
+from daifuku.models.membership import Coupon
+from daifuku.models.staff import CouponTemplateRecord
 
 DUE_SHARDS = 4
 # Due items written a little behind the schedule's cursor (a write racing a run) are still found.
@@ -240,11 +245,30 @@ class ScenarioRepository:
             return QuietHours()
         return QuietHours.model_validate(item["quiet_hours"])
 
-    def note_quota_wait(self, at: datetime) -> None:
+    def note_quota_wait(self, at: datetime) -> bool:
+        values = {":at": at.astimezone(UTC).isoformat()}
+        began = self._gateway.update(
+            MESSAGING_RULES.key(),
+            "SET quota_wait_since = :at, quota_wait_last = :at",
+            condition="attribute_not_exists(quota_wait_since)",
+            values=values,
+        )
+        if not began:
+            self._gateway.update(MESSAGING_RULES.key(), "SET quota_wait_last = :at", values=values)
+        return began
+
+    def quota_wait(self) -> dict[str, str] | None:
+        """Since when (and till when last) scenario steps wait for the month's quota; None: they do not."""
+        item = self._gateway.get(MESSAGING_RULES.key(), consistent=False) or {}
+        if "quota_wait_since" not in item:
+            return None
+        return {"since": str(item["quota_wait_since"]), "last": str(item.get("quota_wait_last", ""))}
+
+    def end_quota_wait(self) -> None:
         self._gateway.update(
             MESSAGING_RULES.key(),
-            "SET quota_wait_since = if_not_exists(quota_wait_since, :at), quota_wait_last = :at",
-            values={":at": at.astimezone(UTC).isoformat()},
+            "REMOVE quota_wait_since, quota_wait_last",
+            condition="attribute_exists(quota_wait_since)",
         )
 
     def set_scenario_tags(self, user_id: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
@@ -269,6 +293,20 @@ class ScenarioRepository:
                 ],
                 conflict_attempts=3,
             )
+
+    # A sent step's actions
+
+    def load_coupon_template(self, template_id: str) -> CouponTemplateRecord | None:
+        item = self._gateway.get(coupon_template_key(template_id))
+        return CouponTemplateRecord.model_validate(item) if item else None
+
+    def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
+        return self._gateway.put(coupon_item(user_id, coupon), if_absent=True)
+
+    def rich_menu_ids(self) -> dict[str, str]:
+        menus = ShopConfigRepository(self._gateway).load_shop_config().rich_menus
+        kinds = ("pre_registration", "member", "guest_card")
+        return {kind: menu_id for kind in kinds if (menu_id := getattr(menus, kind))}
 
     # Pieces of transactions
 

@@ -38,7 +38,11 @@ class TrackedLinkRepository:
         if item is None:
             return None
         return TrackedLink(
-            link_id=link_id, url=item["url"], source=item["source"], click_tag=item.get("click_tag")
+            link_id=link_id,
+            url=item["url"],
+            source=item["source"],
+            click_tag=item.get("click_tag"),
+            click_scenario_id=item.get("click_scenario_id"),
         )
 
     def record_click(self, link: TrackedLink, user_id: str, at: datetime) -> bool:
