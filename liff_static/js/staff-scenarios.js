@@ -35,6 +35,7 @@ function stepEditor(step = null) {
   const item = element("li", { class: "timeline-step" });
   const id = requestId().slice(0, 8);
   item.dataset.stepId = step?.step_id || `st${id}`;
+  item.savedStep = step; // what the form does not show (tags, a condition, other messages) is kept on save
   const heading = element("h4", { class: "step-heading" });
   const delayRow = element("div", { class: "step-delay" });
   const amountLabel = element("label", { for: `amount-${id}` }, T.delay);
@@ -77,6 +78,22 @@ function numberSteps() {
   document.getElementById("scenario-add-step").hidden = all.length >= MAX_STEPS;
 }
 
+// A saved step's fields the editor does not show (its tags, condition, end), kept as they are.
+function unshownOf(step) {
+  if (!step) return {};
+  const { delay, messages, coupon_template_id, rich_menu, ...unshown } = step;
+  return unshown;
+}
+
+// The editor shows the step's first text message; its other messages (an image, a Flex) stay as saved.
+function messagesOf(item) {
+  const text = { type: "text", text: item.querySelector("[name=text]").value };
+  const saved = item.savedStep?.messages || [];
+  const first = saved.findIndex((m) => m.type === "text");
+  if (first < 0) return [text, ...saved].slice(0, 5);
+  return saved.map((m, i) => (i === first ? text : m));
+}
+
 function definitionOfForm() {
   const form = document.getElementById("scenario-form");
   const kind = form.elements.trigger.value;
@@ -86,14 +103,15 @@ function definitionOfForm() {
     name: form.elements.name.value.trim(),
     trigger: { kind, every_time: form.elements.every_time.checked, ...(kind === "tag_added" && tag ? { tag } : {}) },
     steps: steps().map((item) => ({
+      ...unshownOf(item.savedStep),
       step_id: item.dataset.stepId,
       delay: {
         amount: Number(item.querySelector("[name=amount]").value || 0),
         unit: item.querySelector("[name=unit]").value,
-        after: "previous",
+        after: item.savedStep?.delay.after || "previous",
         ...(item.querySelector("[name=at]").value ? { at: item.querySelector("[name=at]").value } : {}),
       },
-      messages: [{ type: "text", text: item.querySelector("[name=text]").value }],
+      messages: messagesOf(item),
       ...(item.querySelector("[name=coupon]").value ? { coupon_template_id: item.querySelector("[name=coupon]").value } : {}),
       ...(item.querySelector("[name=rich_menu]").value ? { rich_menu: item.querySelector("[name=rich_menu]").value } : {}),
     })),
@@ -131,15 +149,24 @@ function showResults(results) {
   }
 }
 
+// What an edit sends back unchanged: the rules the tab does not show (re-entry, exclusive group, pause limit).
+function unshownScenario(scenario) {
+  const { reentry, exclusive_group, pause_skip_after_hours } = scenario;
+  return { reentry, pause_skip_after_hours, ...(exclusive_group ? { exclusive_group } : {}) };
+}
+
 async function save() {
   say("scenario-problem", "");
   say("scenario-done", "");
   const definition = definitionOfForm();
   if (!definition.name) return say("scenario-problem", T.problems.nameRequired);
-  if (definition.steps.some((s) => !s.messages[0].text.trim())) return say("scenario-problem", T.problems.textRequired);
+  if (definition.steps.some((s) => !s.messages.find((m) => m.type === "text").text.trim())) return say("scenario-problem", T.problems.textRequired);
   const existing = state.scenario;
   const result = existing
-    ? await staffApi(`${API}/${existing.scenario_id}`, { method: "PUT", body: { ...definition, version: existing.version } })
+    ? await staffApi(`${API}/${existing.scenario_id}`, {
+      method: "PUT",
+      body: { ...unshownScenario(existing), ...definition, version: existing.version },
+    })
     : await staffApi(API, { method: "POST", body: { ...definition, scenario_id: `s${requestId().slice(0, 12)}` } });
   if (!result.ok) return say("scenario-problem", staffProblemText(result, { scenario_edit_conflict: T.problems.conflict, invalid_scenario: T.problems.invalid }));
   await openScenario(result.payload.scenario_id);

@@ -79,6 +79,23 @@ def test_the_owner_builds_test_sends_and_reads_the_results_of_a_scenario(
         page.locator("#scenario-totals", has_text="開始 1人").wait_for()
         page.screenshot(path=str(artifacts_dir / "staff-scenarios.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # When step 2 has a tag action (set through the API; the timeline does not show it) and the
+        # owner then edits that step's text on the timeline and saves
+        scenario_path = f"/liff/api/staff/scenarios/{scenario_id}"
+        saved = api.call("GET", scenario_path, owner)[1]
+        edit = {k: saved[k] for k in ("name", "trigger", "steps", "stop", "reentry")}
+        edit["steps"][1]["add_tags"] = ["二回目"]
+        assert api.call("PUT", scenario_path, owner, edit | {"version": saved["version"]})[0] == 200
+        page.reload()
+        page.locator("#tabs").wait_for(state="visible")
+        page.get_by_role("button", name=f"{name}（配信中）").click()
+        page.get_by_label("本文").nth(1).fill(f"{marker}またのお越しを")
+        page.get_by_role("button", name="保存する").click()
+        page.get_by_text("保存しました。").wait_for()
+        # Then the text changed and the action the timeline does not show is still there
+        step_two = api.call("GET", scenario_path, owner)[1]["steps"][1]
+        assert step_two["messages"][0]["text"] == f"{marker}またのお越しを"
+        assert step_two["add_tags"] == ["二回目"]
     finally:
         api.call("POST", f"/liff/api/staff/scenarios/{scenario_id}/stop", owner)
         reset_clock(api_url)

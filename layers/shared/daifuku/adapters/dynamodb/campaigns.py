@@ -266,33 +266,14 @@ class CampaignRepository:
 
     def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
         """Count a block against every campaign the user received within the 7 days before it; once each."""
-        since = blocked_at - BLOCK_ATTRIBUTION_WINDOW
-        # A campaign's sends can run after its start, never before: start ≥ since - a day is enough.
-        log = self._gateway.query_page(
-            KeyConditionExpression=Key("pk").eq(CAMPAIGN_LOG_PK)
-            & Key("sk").between(utc(since - timedelta(days=1)), utc(blocked_at) + "~")
+        return attribute_after_sends(
+            self._gateway,
+            user_id,
+            blocked_at,
+            BLOCK_ATTRIBUTION_WINDOW,
+            "blocked_after_at",
+            "blocks_within_7_days",
         )
-        attributed: list[str] = []
-        for entry in log:
-            campaign_id = entry["campaign_id"]
-            # Only a recipient who was sent it within the window, and only once.
-            guard = update_request(
-                send_key(campaign_id, user_id),
-                "SET blocked_after_at = :blocked",
-                "outcome = :sent AND #at >= :since AND #at <= :blocked "
-                "AND attribute_not_exists(blocked_after_at)",
-                {"#at": "at"},
-                {":blocked": utc(blocked_at), ":since": utc(since), ":sent": RecipientOutcome.SENT.value},
-            )
-            count = update_request(
-                campaign_key(campaign_id), "ADD blocks_within_7_days :one", values={":one": 1}
-            )
-            reasons = self._gateway.transact([{"Update": guard}, {"Update": count}])
-            if reasons is None:
-                attributed.append(campaign_id)
-            elif CONDITION_FAILED not in codes(reasons):
-                raise RecordContention(user_id)
-        return attributed
 
 
 def _send_item(
@@ -320,3 +301,35 @@ def _progress(item: dict[str, Any]) -> CampaignProgress:
         batches_finished=len(item.get("finished_batches", ())),
         **{name: int(item.get(name, 0)) for name in PROGRESS_COUNTERS},
     )
+
+
+def attribute_after_sends(
+    gateway: TableGateway, user_id: str, at: datetime, window: timedelta, mark: str, counter: str
+) -> list[str]:
+    """Count what the user did at `at` (a block, a visit) against every campaign sent to them within
+    `window` before it, once per campaign: the send is marked with `mark` and the campaign's `counter`
+    moves, in one transaction. The campaigns counted."""
+    since = at - window
+    # A campaign's sends can run after its start, never before: start ≥ since - a day is enough.
+    log = gateway.query_page(
+        KeyConditionExpression=Key("pk").eq(CAMPAIGN_LOG_PK)
+        & Key("sk").between(utc(since - timedelta(days=1)), utc(at) + "~")
+    )
+    attributed: list[str] = []
+    for entry in log:
+        campaign_id = entry["campaign_id"]
+        # Only a recipient who was sent it within the window, and only once.
+        guard = update_request(
+            send_key(campaign_id, user_id),
+            f"SET {mark} = :at",
+            f"outcome = :sent AND #at >= :since AND #at <= :at AND attribute_not_exists({mark})",
+            {"#at": "at"},
+            {":at": utc(at), ":since": utc(since), ":sent": RecipientOutcome.SENT.value},
+        )
+        count = update_request(campaign_key(campaign_id), f"ADD {counter} :one", values={":one": 1})
+        reasons = gateway.transact([{"Update": guard}, {"Update": count}])
+        if reasons is None:
+            attributed.append(campaign_id)
+        elif CONDITION_FAILED not in codes(reasons):
+            raise RecordContention(user_id)
+    return attributed
