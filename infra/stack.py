@@ -159,6 +159,8 @@ class DaifukuStack(Stack):
         partner_api = PartnerApi(self, "PartnerApi", layer=layer, settings=settings, api=api).function
         members.grant_read_write(partner_api)
         credentials.grant_read(partner_api.role)
+        # A register's purchase raises the same outgoing events as the counter's visit.
+        connect.allow_sending(partner_api)
         site.publish({"apiBaseUrl": api.endpoint, "liffId": context.liff_id})
 
         outputs = {

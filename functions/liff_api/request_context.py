@@ -204,6 +204,7 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
         scenarios=wiring.scenario_engine(),
         routes=route_desk(),
         campaign_results=wiring.table.campaign_funnel,
+        cap=wiring.table.frequency_cap(),
     )
 
 

@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from daifuku.domain.api_keys import ApiKeyRecord, Scope, receipt_signing_key, require_scope
 from daifuku.domain.card_token import card_signing_key
+from daifuku.domain.inflow_routes import RouteDesk
 from daifuku.domain.partner_desk import PartnerDesk
 from daifuku.domain.poster_codes import poster_signing_key
 from daifuku.domain.staff_desk import StaffDesk
@@ -101,6 +102,21 @@ def partner_desk() -> PartnerDesk:
         shop=table.shop_config.load_shop_config(),
         timezone=wiring.timezone,
         poster_key=poster_signing_key(secret),
+        # A register's purchase is a visit like the counter's: the same events, scenario triggers,
+        # route and campaign figures, and the rank-up message under the same frequency cap.
+        clock=wiring.clock,
+        events=wiring.shop_events,
+        scenarios=wiring.scenario_engine(),
+        routes=RouteDesk(
+            records=table.inflow_routes,
+            actions=table.inflow_routes,
+            timezone=wiring.timezone,
+            clock=wiring.clock,
+            scenarios=wiring.scenario_engine(),
+            scenario_lookup=table.scenarios(),
+        ),
+        campaign_results=table.campaign_funnel,
+        cap=table.frequency_cap(),
     )
     return PartnerDesk(
         desk=desk,

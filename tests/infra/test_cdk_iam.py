@@ -70,9 +70,9 @@ def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthe
     }
     assert {name for name, a in granted.items() if a >= CREDENTIALS_READ} == callers_of_line
     assert {name for name, a in granted.items() if a & CREDENTIALS_READ} == callers_of_line
-    # Only the planners (campaigns, birth month, scenarios) send jobs, only the push worker receives them;
-    # the webhook and the API raise outgoing events (and forward webhooks) on the connect queue, which
-    # only its worker receives
+    # Only the planners (campaigns, birth month, scenarios) send jobs, only the push worker receives
+    # them; the webhook and the APIs (LIFF, partner) raise outgoing events (and forward webhooks) on
+    # the connect queue, which only its worker receives
     _, send_queue, _, _, _ = synthesized.queue_of("segment_send")
     _, connect_queue, _, _, _ = synthesized.queue_of("connect_delivery")
     assert senders_to(synthesized, send_queue) == {
@@ -80,13 +80,14 @@ def test_each_function_role_has_only_what_its_function_needs(synthesized: Synthe
         "segment_send.planner",
         "scenario_scheduler",
     }
-    assert senders_to(synthesized, connect_queue) == {"webhook", "liff_api"}
+    assert senders_to(synthesized, connect_queue) == {"webhook", "liff_api", "partner_api"}
     assert {name for name, a in granted.items() if a & SEND} == {
         "birthday_scheduler",
         "segment_send.planner",
         "scenario_scheduler",
         "webhook",
         "liff_api",
+        "partner_api",
     }
     assert {name for name, a in granted.items() if a & RECEIVE} == {"segment_send", "connect_delivery"}
     # Only the LIFF API (the staff console) schedules campaigns, and hands Scheduler its role

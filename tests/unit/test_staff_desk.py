@@ -268,6 +268,37 @@ def test_concurrent_visits_cross_a_rank_once_and_send_one_message_keyed_by_the_e
     assert rank_ups[0][2] in {e.rank_up_retry_key for e in records.ledger.values()}
 
 
+@dataclass
+class WeeklyCap:
+    """The frequency cap as the rank-up message sees it: `allowed` pushes left this week."""
+
+    allowed: int
+    counted: list[str] = field(default_factory=list)
+
+    def rank_up_allowed(self, user_id: str, now: datetime) -> bool:
+        return self.allowed > len(self.counted)
+
+    def count_push(self, user_id: str, at: datetime) -> None:
+        self.counted.append(user_id)
+
+
+@pytest.mark.parametrize(("allowed", "sent"), [(1, 1), (0, 0)])
+def test_a_rank_up_message_obeys_the_weekly_cap_and_counts_against_it(allowed: int, sent: int):
+    records = InMemoryStaffRecords()
+    member = a_member(records, 2)
+    line = RecordingLine()
+    staff_desk = desk(records, line, points_rule=PointsRule(points_per_visit=60), ranks=RANKS)
+    staff_desk.shop = staff_desk.shop.model_copy(update={"rank_up_message": "{rank}になりました"})
+    staff_desk.cap = cap = WeeklyCap(allowed)
+
+    staff_desk.record_visit(STAFF, member, VisitRequest(visit_id="v1"))
+
+    # The rank moves either way; the message goes only within the cap, and then counts as a push
+    assert records.members[member].rank == "シルバー"
+    assert len([p for p in line.pushes if p[1] == "シルバーになりました"]) == sent
+    assert cap.counted == [member] * sent
+
+
 class RankWriteAfterAnotherChange(InMemoryStaffRecords):
     """Another staff member's adjustment lands between a rank's read and its write, `times` times."""
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from daifuku.clock import system_clock
 from daifuku.domain.errors import (
@@ -84,6 +84,14 @@ SEARCH_LIMIT = 30
 FOUR_DIGITS = re.compile(r"^\d{4}$")
 
 
+class RankUpCap(Protocol):
+    """The weekly frequency cap as a rank-up message sees it (adapters.dynamodb.frequency_cap)."""
+
+    def rank_up_allowed(self, user_id: str, now: datetime) -> bool: ...
+
+    def count_push(self, user_id: str, at: datetime) -> None: ...
+
+
 @dataclass
 class StaffDesk:
     members: StaffMemberRecords
@@ -102,6 +110,7 @@ class StaffDesk:
     events: ShopEventEmitter = field(default=NO_SHOP_EVENTS, kw_only=True)  # outgoing events
     routes: RouteFigures | None = None  # inflow routes' first and second visits
     campaign_results: CampaignResults | None = None  # the campaign funnel's visits and coupons used
+    cap: RankUpCap | None = None  # the weekly frequency cap, which rank-up messages obey unless exempt
 
     # The audit log
 
@@ -274,13 +283,19 @@ class StaffDesk:
             return False
         if not is_rank_up(record.rank, new_rank, self.shop.ranks):
             return False
-        if self.shop.rank_up_message and new_rank is not None:
+        now = self.clock()
+        if self.cap is not None and not self.cap.rank_up_allowed(user_id, now):
+            self.notes.append("rank-up message held back by the frequency cap")
+        elif self.shop.rank_up_message and new_rank is not None:
             values = recipient_values(record.name or record.display_name, record.member_no, rank=new_rank)
             text = fill(self.shop.rank_up_message, values)
             try:
                 self.line.push(user_id, [{"type": "text", "text": text}], retry_key=entry.rank_up_retry_key)
             except LineRequestFailed as error:
                 self.notes.append(f"rank-up message failed ({error.status})")
+            else:
+                if self.cap is not None:
+                    self.cap.count_push(user_id, now)
         return True
 
     # Coupons at the counter

@@ -57,6 +57,13 @@ class FrequencyCapRepository:
             if next_allowed([datetime.fromisoformat(a) for a in item.get("pushed_at", [])], limit, now)
         }
 
+    def rank_up_allowed(self, user_id: str, now: datetime) -> bool:
+        """Whether a rank-up message may go now: the cap is off, rank-ups are exempt, or it fits."""
+        rule = self.rules().frequency_cap
+        if rule.max_pushes_per_7_days is None or rule.exempt_rank_up:
+            return True
+        return self.next_allowed(user_id, now) is None
+
     def count_pushes(self, user_ids: list[str], at: datetime) -> None:
         for user_id in user_ids:
             self.count_push(user_id, at)
