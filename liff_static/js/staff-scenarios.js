@@ -10,6 +10,7 @@ import { confirmAction } from "./confirm-dialog.js";
 import { onSubmit } from "./form-submission.js";
 import { say, staffProblemText } from "./status.js";
 import { isOwner, staffApi } from "./staff-session.js";
+import { openSendRules, setUpSendRules } from "./staff-send-rules.js";
 
 const T = STAFF_TEXTS.scenarios;
 const API = "/liff/api/staff/scenarios";
@@ -221,6 +222,7 @@ export async function fillScenarioChoices(select, noneLabel) {
 }
 
 export function setUpScenarios() {
+  setUpSendRules();
   const form = document.getElementById("scenario-form");
   const trigger = form.elements.trigger;
   for (const [value, label] of Object.entries(T.triggers)) trigger.append(element("option", { value }, label));
@@ -250,4 +252,5 @@ export function openScenarios() {
     state.templates = result.ok ? result.payload.templates : [];
   });
   listScenarios();
+  openSendRules();
 }

@@ -1225,3 +1225,20 @@ export const STEP_MEASURE_TEXTS = {
     return `開封（LINE集計）${opened}${clicked}`;
   },
 };
+
+// 配信のルール on the シナリオ tab (js/staff-send-rules.js): the send window and the weekly cap
+export const SEND_RULES_TEXTS = {
+  heading: "配信のルール",
+  intro: "キャンペーン・シナリオ・誕生月・ランクアップのメッセージすべてに共通のルールです。",
+  start: "配信してよい時間（から）",
+  end: "配信してよい時間（まで）",
+  cap: "1人のお客さまに送るのは7日間で最大（通）",
+  capHint: "空欄にすると上限はありません。上限を超えるシナリオのメッセージは送れるようになるまで待ち、キャンペーンはその方に送りません。",
+  capRange: "上限は1〜50通の間で入力してください。",
+  exemptBirthday: "誕生月のメッセージは上限に関係なく送る",
+  exemptRankUp: "ランクアップのお知らせは上限に関係なく送る",
+  save: "配信のルールを保存",
+  saved: "配信のルールを保存しました。",
+  invalid: "入力内容をご確認ください（時間は「まで」を「から」より後にしてください）。",
+};
+

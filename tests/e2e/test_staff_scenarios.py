@@ -96,6 +96,28 @@ def test_the_owner_builds_test_sends_and_reads_the_results_of_a_scenario(
         step_two = api.call("GET", scenario_path, owner)[1]["steps"][1]
         assert step_two["messages"][0]["text"] == f"{marker}またのお越しを"
         assert step_two["add_tags"] == ["二回目"]
+        # When the owner sets the weekly cap and exempts rank-ups in 配信のルール, then clears the cap
+        rules = page.locator("#send-rules-form")
+        rules.get_by_label("1人のお客さまに送るのは7日間で最大（通）").fill("3")
+        rules.get_by_label("ランクアップのお知らせは上限に関係なく送る").check()
+        rules.get_by_role("button", name="配信のルールを保存").click()
+        rules.get_by_text("配信のルールを保存しました。").wait_for()
+        saved_rules = api.call("GET", "/liff/api/staff/messaging-rules", owner)[1]
+        assert saved_rules["frequency_cap"] == {
+            "max_pushes_per_7_days": 3,
+            "exempt_birthday": False,
+            "exempt_rank_up": True,
+        }
+        assert saved_rules["quiet_hours"] == {"start": "09:00", "end": "21:00"}
+        rules.get_by_label("1人のお客さまに送るのは7日間で最大（通）").fill("")
+        rules.get_by_role("button", name="配信のルールを保存").click()
+        page.wait_for_function(
+            "document.getElementById('send-rules-done').textContent.length > 0"
+            " && !document.querySelector('#send-rules-form button').disabled"
+        )
+        cap = api.call("GET", "/liff/api/staff/messaging-rules", owner)[1]["frequency_cap"]
+        assert cap["max_pushes_per_7_days"] is None
     finally:
         api.call("POST", f"/liff/api/staff/scenarios/{scenario_id}/stop", owner)
+        api.call("PUT", "/liff/api/staff/messaging-rules", owner, {})  # the default rules: no cap
         reset_clock(api_url)
