@@ -20,9 +20,11 @@ messages from each friend, 3% registrations, 60% of friends are members, each me
 month (opens the card, which refreshes its QR once; staff scan it and record the visit, which adds
 its points to the ledger), 4 campaigns (3 multicasts to every friend and the birth-month message,
 personalised, to the members born that month) and the 30 daily birth-month catch-ups (which also
-send the coupon expiry reminders). Fixed: the send queue's idle long polling by Lambda's event
-source (5 pollers, one 20 s poll each at a time). The LINE credentials are a standard SecureString
-parameter (no charge, nor for its standard-throughput reads); X-Ray is off by default
+send the coupon expiry reminders). Fixed: the send and connect queues' idle long polling by Lambda's
+event sources (5 pollers each, one 20 s poll each at a time), and the scenario schedule's run every
+minute (EventBridge Scheduler, a Lambda invocation and its few reads, measured with no step due).
+The LINE credentials are a standard SecureString parameter (no charge, nor for its
+standard-throughput reads); X-Ray is off by default
 (`daifuku:tracing`) and SnapStart too (`daifuku:snapStart`): what each would add is printed below.
 
 Memory: Lambda's CPU scales with memory up to one vCPU at 1769 MB. For each function, a request's
@@ -110,10 +112,13 @@ HANDLERS = (
     ("segment_send", "handler"),
     ("segment_send", "planner"),
     ("birthday_scheduler", "handler"),
+    ("scenario_scheduler", "handler"),
 )
 API_FUNCTIONS = ("webhook", "liff_api")
 LAMBDA_PLATFORM_LOG_BYTES = 350  # START, END and REPORT lines of every invocation
-IDLE_SQS_REQUESTS_PER_MONTH = 5 * (30 * 24 * 3600 // 20)
+# Two queues polled by Lambda's event sources when idle: the send queue and the connect queue
+# (outgoing events and forwarded webhooks), each 5 pollers, one 20 s long poll each at a time.
+IDLE_SQS_REQUESTS_PER_MONTH = 2 * 5 * (30 * 24 * 3600 // 20)
 # One execution environment serves a burst; after some idle minutes the next request is cold again.
 COLD_STARTS_PER_MONTH_CAP = 10 * 6 * 30  # opening hours a day × one cold start per 10 minutes × days
 TARGET_RATIO = 0.012
@@ -133,6 +138,7 @@ class Month:
     multicast_campaigns: int = 3
     birth_month_campaigns: int = 1
     catch_up_runs: int = 30
+    scenario_schedule_runs: int = 30 * 24 * 60  # the scenario schedule fires every minute
 
 
 MONTH = Month()
@@ -489,6 +495,11 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     stack = LocalStack(LocalStackConfig(api_port=0, liff_port=0, simulator_port=0, moto_port=0))
     urls = stack.start()
+    # The local stack ticks the scenario schedule every second in the background; measured here once
+    # per operation instead, so its runs are not charged to whatever else is being measured.
+    scenario_schedule = stack.scenario_schedule
+    assert scenario_schedule is not None
+    scenario_schedule.stop()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     assert stack.resources is not None and stack.simulator is not None and stack.campaign_schedules
     meter.attach_table(urls.aws_endpoint, stack.resources.table_name)
@@ -569,6 +580,8 @@ def main() -> None:
             campaign({"birth_month": 5}, "{name}さま、お誕生月おめでとうございます"),
         )
         operation("catch_up_run", 1, lambda: stack.fire_birth_month_schedule(catch_up=True))
+        # The scenario schedule's minute with no step due (the usual minute of a small shop)
+        operation("scenario_schedule_minute", 10, lambda: [scenario_schedule.run_now() for _ in range(10)])
         assert line.violations() == [], "requests broke LINE's OpenAPI spec"
         storage_bytes_per_friend = sum(item_size(typed(i)) for i in _all_items(table)) / friends_now
     finally:
@@ -709,7 +722,7 @@ def monthly_bill(
         )
         / 1e6
         * price["sqs_standard_per_million_requests"],
-        "EventBridge Scheduler": (campaigns + 1 + MONTH.catch_up_runs)
+        "EventBridge Scheduler": (campaigns + 1 + MONTH.catch_up_runs + MONTH.scenario_schedule_runs)
         / 1e6
         * price["scheduler_per_million_invocations"],
         "CloudFront (LIFF pages)": page_bytes / 1e9 * price["cloudfront_japan_per_gb"]
@@ -736,6 +749,7 @@ def operation_counts(friends: int) -> dict[str, float]:
         "multicast_per_recipient": friends * MONTH.multicast_campaigns,
         "birth_month_per_recipient": members / 12 * MONTH.birth_month_campaigns,
         "catch_up_run": MONTH.catch_up_runs,
+        "scenario_schedule_minute": MONTH.scenario_schedule_runs,
     }
 
 
