@@ -45,7 +45,7 @@ from local_api import local_api_world, serve_api  # noqa: E402
 from daifuku.adapters.dynamodb.conversations import LISTED, inbox_position, incoming_message_writes  # noqa: E402
 from daifuku.adapters.dynamodb.keys import conversation_key, staff_key  # noqa: E402
 from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
-from daifuku.domain.friend_ledger import ReceivedMessage  # noqa: E402
+from daifuku.domain.friend_records import ReceivedMessage  # noqa: E402
 from daifuku_local.aws_resources import local_table  # noqa: E402
 from daifuku_local.line_platform.webhook_events import text_message_event  # noqa: E402
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from daifuku.domain.scenario_engine import ScenarioEngine, StepDelivery
+from daifuku.domain.scenario_delivery import StepDelivery
+from daifuku.domain.scenario_engine import ScenarioEngine
 from daifuku.domain.scenarios import ScenarioStepBatch
 from daifuku.domain.send_pacing import PacedLineSender
 from daifuku.settings import SendQueueSettings, settings_as

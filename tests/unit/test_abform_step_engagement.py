@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from daifuku.domain.errors import LineBadRequest
-from daifuku.domain.scenario_engine import StepDelivery, StepOutcome
+from daifuku.domain.scenario_delivery import StepDelivery
+from daifuku.domain.scenario_engine import StepOutcome
 from daifuku.domain.scenario_step_engagement import (
     engagement_of,
     step_aggregation_unit,

@@ -12,12 +12,11 @@ from daifuku.adapters.line_api import LineProfile
 from daifuku.domain.errors import LineUnavailable
 from daifuku.domain.friend_ledger import (
     FriendLedger,
-    FriendRecord,
     Outcome,
-    Write,
     WritesKeptConflicting,
     process_webhook_events,
 )
+from daifuku.domain.friend_records import FriendRecord, Write
 from daifuku.models.member import Member
 from daifuku.models.shop import LiffApps, RichMenus, ShopConfig
 from daifuku.models.webhook_events import parse_event

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from daifuku.domain.frequency_cap import next_allowed
+from daifuku.domain.scenario_delivery import StepDelivery
 from daifuku.domain.scenario_desk import ScenarioCreateRequest, ScenarioDesk
-from daifuku.domain.scenario_engine import ScenarioEngine, StepDelivery, StepOutcome
+from daifuku.domain.scenario_engine import ScenarioEngine, StepOutcome
 from daifuku.domain.scenarios import (
     DueStep,
     Enrolment,

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from daifuku.domain.errors import LineMonthlyLimitReached
-from daifuku.domain.scenario_engine import StepDelivery, StepOutcome
+from daifuku.domain.scenario_delivery import StepDelivery
+from daifuku.domain.scenario_engine import StepOutcome
 from daifuku.domain.scenarios import DueStep, ScenarioStepBatch, TriggerEvent, TriggerKind
 from daifuku.models.member import Member, MembershipStatus
 from daifuku.models.membership import Coupon

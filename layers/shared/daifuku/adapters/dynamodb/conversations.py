@@ -35,7 +35,7 @@ from daifuku.adapters.dynamodb.keys import (
 )
 from daifuku.adapters.dynamodb.table import TableGateway, update_request
 from daifuku.domain.auto_replies import OutgoingMessage, preview
-from daifuku.domain.friend_ledger import ReceivedMessage
+from daifuku.domain.friend_records import ReceivedMessage
 from daifuku.models.conversations import (
     AutoReplyRule,
     ConversationSettings,

@@ -16,7 +16,7 @@ from daifuku.adapters.dynamodb.keys import (
 )
 from daifuku.adapters.dynamodb.stats import StatsRepository
 from daifuku.adapters.dynamodb.table import TableGateway, codes, update_request
-from daifuku.domain.friend_ledger import (
+from daifuku.domain.friend_records import (
     DayCounts,
     EventClaim,
     FriendProfile,

@@ -22,7 +22,7 @@ from daifuku.adapters.dynamodb.keys import (
     utc,
 )
 from daifuku.adapters.dynamodb.table import TableGateway, on_index, update_request
-from daifuku.domain.friend_ledger import DayCounts as EventCounts
+from daifuku.domain.friend_records import DayCounts as EventCounts
 from daifuku.models.member import MembershipStatus
 from daifuku.models.staff import AuditEntry, DayCounts, Totals
 from daifuku.table_schema import BIRTH_MONTH_INDEX
