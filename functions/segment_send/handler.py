@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from daifuku.domain.campaigns import SendBatch
-from daifuku.domain.push_worker import PushWorker, RetryLater
+from daifuku.domain.push_worker import AcceptedPushes, PushWorker, RetryLater
 from daifuku.domain.scenarios import is_scenario_step_batch
 from daifuku.domain.send_pacing import PacedLineSender
 from daifuku.settings import SendQueueSettings, settings_as
@@ -32,6 +32,9 @@ MAX_BACKOFF_SECONDS = 60
 # per thread is per environment; the local stack's concurrent invocations are threads, and each then
 # paces itself as a separate environment would.
 _environment = threading.local()
+# The pushes LINE accepted here, for the retries of throttled batches (shared by the local threads:
+# whichever environment a retry reaches, what LINE accepted stays accepted).
+_accepted_pushes = AcceptedPushes()
 
 
 def push_worker() -> PushWorker:
@@ -61,6 +64,7 @@ def new_push_worker(wiring: Wiring) -> PushWorker:
         conversations=wiring.table.conversations(),
         tracked_links=wiring.table.tracked_links,
         link_codes=wiring.link_codes,
+        accepted=_accepted_pushes,
     )
 
 

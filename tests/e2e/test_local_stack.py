@@ -40,6 +40,8 @@ def test_a_person_can_play_the_customer_in_the_console(local_stack, line, browse
     page.goto(local_stack.urls.simulator_console)
     page.fill("#new-user-name", "コンソール花子")
     page.click("#new-user button")
+    # The console shows the new user once it is selected; the buttons act on the selected user.
+    page.locator('#user-list button[aria-pressed="true"]', has_text="コンソール花子").wait_for()
     page.get_by_role("button", name="友だち追加").click()
     page.get_by_text("友だち追加ありがとうございます", exact=False).wait_for(timeout=60_000)
     page.fill("#text", "営業時間を教えてください")

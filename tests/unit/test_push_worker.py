@@ -134,6 +134,22 @@ def test_personalised_campaigns_push_each_member_their_own_text_with_their_own_r
     assert set(records.outcomes.values()) == {RecipientOutcome.SENT}
 
 
+def test_a_throttled_batch_retried_pushes_only_the_members_line_has_not_accepted_yet():
+    records = Records(sending("{name}さんへ"), members())
+    throttled = ScriptedLine(failures={USERS[3]: LineRateLimited(429, "Too Many Requests")})
+    worker = PushWorker(records, throttled)
+    with pytest.raises(RetryLater):
+        worker.deliver(BATCH)
+    assert records.outcomes == {}, "a throttled batch records nothing: it comes again"
+    accepted_first = {user for user, _ in throttled.pushes} - {USERS[3]}
+    assert accepted_first, "the members pushed before LINE throttled"
+
+    worker.line = retried = ScriptedLine()
+    worker.deliver(BATCH)
+    assert {user for user, _ in retried.pushes} == set(USERS) - accepted_first
+    assert set(records.outcomes.values()) == {RecipientOutcome.SENT}
+
+
 def test_a_batch_seen_before_the_planner_marks_the_campaign_sending_is_still_sent():
     planned = sending().model_copy(update={"status": CampaignStatus.PLANNED})
     line = ScriptedLine()

@@ -55,6 +55,28 @@ class RetryLater(DomainError):
     """LINE is throttling or unavailable: the batch goes back to the queue and comes again later."""
 
 
+class AcceptedPushes:
+    """The retry keys of the pushes LINE accepted in this execution environment (the newest few
+    thousand), so that a throttled batch coming back skips the members it already reached. Without
+    it each retry would push them again: LINE answers 409 (sent), but the request takes a share of
+    the rate limit that the members still waiting need, and a slow limit never lets the batch end."""
+
+    def __init__(self, keep: int = 20_000):
+        self._keys: dict[str, None] = {}
+        self._keep = keep
+        self._lock = threading.Lock()
+
+    def add(self, retry_key: str) -> None:
+        with self._lock:
+            self._keys[retry_key] = None
+            if len(self._keys) > self._keep:
+                del self._keys[next(iter(self._keys))]
+
+    def __contains__(self, retry_key: object) -> bool:
+        with self._lock:
+            return retry_key in self._keys
+
+
 class CampaignRecords(Protocol):
     def load_campaign(self, campaign_id: str) -> Campaign | None: ...
 
@@ -129,6 +151,7 @@ class PushWorker:
     # first needed: a worker that never sends one needs no API URL).
     tracked_links: TrackedLinks | None = None
     link_codes: Callable[[], LinkCodes] | None = None
+    accepted: AcceptedPushes = field(default_factory=AcceptedPushes)
     _unit: dict[str, str] = field(default_factory=dict, init=False)  # the batch's aggregation unit
 
     def deliver(self, batch: SendBatch) -> dict[str, RecipientOutcome]:
@@ -251,22 +274,39 @@ class PushWorker:
 
         Once LINE says the month's quota is used up, the members not yet pushed are paused and the
         exception is raised again with the outcomes so far, so that the members already sent stay sent.
+        Once LINE throttles, the members not yet pushed wait for the batch's retry, which skips the
+        members already reached.
         """
         quota_exhausted = threading.Event()
+        throttled: list[LineRateLimited | LineUnavailable] = []
 
-        def push(member: Member) -> RecipientOutcome:
+        def push(member: Member) -> RecipientOutcome | None:
+            retry_key = batch.member_retry_key(member.user_id)
+            if retry_key in self.accepted:
+                return RecipientOutcome.SENT
             if quota_exhausted.is_set():
                 return RecipientOutcome.PAUSED
+            if throttled:
+                return None
             try:
-                return self._push(messages_for, member, batch.member_retry_key(member.user_id))
+                outcome = self._push(messages_for, member, retry_key)
             except LineMonthlyLimitReached:
                 quota_exhausted.set()
                 return RecipientOutcome.PAUSED
+            except (LineRateLimited, LineUnavailable) as error:
+                throttled.append(error)
+                return None
+            if outcome is RecipientOutcome.SENT:
+                self.accepted.add(retry_key)
+            return outcome
 
         with ThreadPoolExecutor(max_workers=PUSHES_IN_FLIGHT) as pool:
-            outcomes = dict(zip((m.user_id for m in eligible), pool.map(push, eligible), strict=True))
+            results = dict(zip((m.user_id for m in eligible), pool.map(push, eligible), strict=True))
+        outcomes = {user_id: outcome for user_id, outcome in results.items() if outcome is not None}
         if quota_exhausted.is_set():
             raise MonthlyLimitReachedMidBatch(outcomes)
+        if throttled:
+            raise throttled[0]
         return outcomes
 
     def _multicast(
