@@ -20,9 +20,11 @@ messages from each friend, 3% registrations, 60% of friends are members, each me
 month (opens the card, which refreshes its QR once; staff scan it and record the visit, which adds
 its points to the ledger), 4 campaigns (3 multicasts to every friend and the birth-month message,
 personalised, to the members born that month) and the 30 daily birth-month catch-ups (which also
-send the coupon expiry reminders). Fixed: the send and connect queues' idle long polling by Lambda's
-event sources (5 pollers each, one 20 s poll each at a time), and the scenario schedule's run every
-minute (EventBridge Scheduler, a Lambda invocation and its few reads, measured with no step due).
+send the coupon expiry reminders). Fixed: the minute schedule's run (EventBridge Scheduler, a Lambda
+invocation, its few reads and its look at each queue, measured with no step due). Lambda polls the
+send and connect queues only while they have work (adapters/queue_polling.py): each start of a
+queue's polling is charged its 5 pollers' long polls until the next minute switches it off (the Lambda
+API calls that switch it are free).
 The LINE credentials are a standard SecureString parameter (no charge, nor for its
 standard-throughput reads); X-Ray is off by default
 (`daifuku:tracing`) and SnapStart too (`daifuku:snapStart`): what each would add is printed below.
@@ -69,6 +71,7 @@ import boto3  # noqa: E402
 from boto3.dynamodb.types import TypeSerializer  # noqa: E402
 from cold_start import MEASURE_IMPORT, lambda_environment, measure  # noqa: E402
 
+from daifuku.adapters import queue_polling  # noqa: E402
 from daifuku.adapters.dynamodb.campaigns import CampaignRepository  # noqa: E402
 from daifuku.adapters.dynamodb.keys import member_key  # noqa: E402
 from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
@@ -116,9 +119,10 @@ HANDLERS = (
 )
 API_FUNCTIONS = ("webhook", "liff_api")
 LAMBDA_PLATFORM_LOG_BYTES = 350  # START, END and REPORT lines of every invocation
-# Two queues polled by Lambda's event sources when idle: the send queue and the connect queue
-# (outgoing events and forwarded webhooks), each 5 pollers, one 20 s long poll each at a time.
-IDLE_SQS_REQUESTS_PER_MONTH = 2 * 5 * (30 * 24 * 3600 // 20)
+# A start of a queue's polling: 5 pollers, one 20 s long poll each at a time, from the start until the
+# minute schedule finds the queue empty and switches it off (at most a minute after it empties, and
+# the receives that return messages are counted where they happen).
+SQS_REQUESTS_PER_POLLING_START = 5 * (60 + 20) // 20
 # One execution environment serves a burst; after some idle minutes the next request is cold again.
 COLD_STARTS_PER_MONTH_CAP = 10 * 6 * 30  # opening hours a day × one cold start per 10 minutes × days
 TARGET_RATIO = 0.012
@@ -204,6 +208,7 @@ class Usage:
     rru: float = 0.0
     wru: float = 0.0
     sqs_requests: int = 0
+    polling_starts: int = 0
     parameter_calls: int = 0
     invocations: Counter[str] = field(default_factory=Counter)
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -229,7 +234,7 @@ class Usage:
         return Scaled(
             rru=self.rru * factor,
             wru=self.wru * factor,
-            sqs_requests=self.sqs_requests * factor,
+            sqs_requests=(self.sqs_requests + self.polling_starts * SQS_REQUESTS_PER_POLLING_START) * factor,
             parameter_calls=self.parameter_calls * factor,
             invocations={name: count * factor for name, count in self.invocations.items()},
             gb_seconds=self.gb_seconds() * factor,
@@ -265,6 +270,7 @@ class Meter:
         session.events.register("provide-client-params.dynamodb", self._remember_params)
         session.events.register("after-call.dynamodb", self._dynamodb_call)
         session.events.register("after-call.sqs", self._sqs_call)
+        session.events.register("provide-client-params.lambda.UpdateEventSourceMapping", self._polling_switch)
         session.events.register("after-call.ssm", self._count("parameter_calls"))
         self._stdout = stdout_counter
 
@@ -312,8 +318,13 @@ class Meter:
 
         return count
 
+    def _polling_switch(self, params: dict[str, Any], **_: Any) -> None:
+        if self.on and params.get("Enabled") is True:
+            with self._lock:
+                self.usage.polling_starts += 1
+
     def _sqs_call(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        # An empty receive is the poller idling: IDLE_SQS_REQUESTS_PER_MONTH counts those once.
+        # An empty receive is a poller idling: SQS_REQUESTS_PER_POLLING_START counts those.
         if self.on and not (model.name == "ReceiveMessage" and not parsed.get("Messages")):
             with self._lock:
                 self.usage.sqs_requests += 1
@@ -500,6 +511,9 @@ def main() -> None:
     scenario_schedule = stack.scenario_schedule
     assert scenario_schedule is not None
     scenario_schedule.stop()
+    # Every enqueue counted as a start of its queue's polling (a warm environment skips the repeats of
+    # a burst, which would hide the starts of operations measured one after another here).
+    queue_polling.START_REMEMBERED_SECONDS = 0.0
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     assert stack.resources is not None and stack.simulator is not None and stack.campaign_schedules
     meter.attach_table(urls.aws_endpoint, stack.resources.table_name)
@@ -717,9 +731,7 @@ def monthly_bill(
         "Lambda compute (incl. cold starts)": (sum(p.gb_seconds for p in total) + cold_gb_seconds)
         * price["lambda_arm_per_gb_second"],
         "API Gateway HTTP API": api_requests / 1e6 * price["http_api_per_million_requests"],
-        "SQS (sends, receives + idle polling)": (
-            sum(p.sqs_requests for p in total) + IDLE_SQS_REQUESTS_PER_MONTH
-        )
+        "SQS (sends, receives, polling)": sum(p.sqs_requests for p in total)
         / 1e6
         * price["sqs_standard_per_million_requests"],
         "EventBridge Scheduler": (campaigns + 1 + MONTH.catch_up_runs + MONTH.scenario_schedule_runs)

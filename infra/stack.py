@@ -118,8 +118,12 @@ class DaifukuStack(Stack):
         # redirect's signing key is derived from the channel secret.
         for function in (webhook, liff_api, push_worker, birthday_scheduler, planner, painter, redirect):
             credentials.grant_read(function.role)
-        for function in (birthday_scheduler, planner, scenario_scheduler):
+        for function in (birthday_scheduler, planner):
             send_pipeline.allow_planning(function)
+        # The minute schedule enqueues due scenario steps and switches each queue's polling off when
+        # the queue is empty (Lambda's idle polling is most of a quiet shop's bill).
+        send_pipeline.allow_planning(scenario_scheduler, settles_polling=True)
+        connect.allow_settling(scenario_scheduler)
         # The staff console schedules campaigns (owners only; the API checks the role).
         campaigns.allow_scheduling(liff_api)
         # The owner's settings and refresh button ask the painter to redraw the rich menus.

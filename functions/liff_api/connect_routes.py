@@ -68,6 +68,9 @@ def read_connect() -> dict[str, Any]:
 @tracer.capture_method
 def save_forwarding() -> dict[str, Any]:
     forwarding = connect_desk().set_forwarding(body_as(ForwardingRequest))
+    polling = current_wiring().connect_queue_polling
+    if forwarding.url is not None and polling is not None:
+        polling.start()  # forwarded requests go at once (the minute schedule keeps it on)
     # The URL is the owner's other tool's address: the audit says whether there is one, not where.
     staff_desk(router).audit(
         caller(), "connect.forwarding", None, forwarding=forwarding.url is not None, silent=forwarding.silent

@@ -19,6 +19,7 @@ from infra.connect_queue_policy import (
     CONNECT_VISIBILITY_TIMEOUT_SECONDS,
 )
 from infra.constructs.daifuku_function import DaifukuFunction
+from infra.queue_polling_grants import allow_switching
 
 
 class ConnectDelivery(Construct):
@@ -62,16 +63,24 @@ class ConnectDelivery(Construct):
         # The worker sets a failed message's visibility timeout itself (its backoff).
         self.worker.add_environment({"connect_queue_url": self.queue.queue_url})
         self.queue.grant_consume_messages(self.worker.function)
-        self.worker.function.add_event_source(
-            event_sources.SqsEventSource(
-                self.queue,
-                batch_size=CONNECT_BATCH_SIZE,
-                max_concurrency=CONNECT_MAX_CONCURRENCY,
-                report_batch_item_failures=True,
-            )
+        # Switched on by whoever enqueues (and while webhooks are forwarded), off by the minute schedule.
+        self.event_source = event_sources.SqsEventSource(
+            self.queue,
+            batch_size=CONNECT_BATCH_SIZE,
+            max_concurrency=CONNECT_MAX_CONCURRENCY,
+            report_batch_item_failures=True,
         )
+        self.worker.function.add_event_source(self.event_source)
 
     def allow_sending(self, function: DaifukuFunction) -> None:
-        """Let `function` put events or forwarded webhooks on the queue, and tell it where the queue is."""
+        """Let `function` put events or forwarded webhooks on the queue and start the worker's polling
+        of it, and tell it where the queue is."""
         self.queue.grant_send_messages(function.function)
         function.add_environment({"connect_queue_url": self.queue.queue_url})
+        allow_switching(function, self.event_source, self.queue, "connect_queue_polling_id")
+
+    def allow_settling(self, function: DaifukuFunction) -> None:
+        """Let the minute schedule switch the polling off once the queue is empty (and read whether
+        webhooks are forwarded, from the table)."""
+        function.add_environment({"connect_queue_url": self.queue.queue_url})
+        allow_switching(function, self.event_source, self.queue, "connect_queue_polling_id", settles=True)

@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.daifuku_function import DaifukuFunction
+from infra.queue_polling_grants import allow_switching
 from infra.send_queue_policy import (
     PUSH_WORKER_TIMEOUT_SECONDS,
     SEND_BATCH_SIZE,
@@ -76,16 +77,20 @@ class SendPipeline(Construct):
             }
         )
         # max_concurrency bounds the workers running at once, and with them the rate of LINE API calls.
-        self.worker.function.add_event_source(
-            event_sources.SqsEventSource(
-                self.queue,
-                batch_size=BATCH_SIZE,
-                max_concurrency=max_concurrency,
-                report_batch_item_failures=True,
-            )
+        # Switched on by whoever enqueues and off by the minute schedule once the queue is empty.
+        self.event_source = event_sources.SqsEventSource(
+            self.queue,
+            batch_size=BATCH_SIZE,
+            max_concurrency=max_concurrency,
+            report_batch_item_failures=True,
         )
+        self.worker.function.add_event_source(self.event_source)
 
-    def allow_planning(self, planner: DaifukuFunction) -> None:
-        """Let `planner` put send jobs on the queue, and tell it where the queue is."""
+    def allow_planning(self, planner: DaifukuFunction, *, settles_polling: bool = False) -> None:
+        """Let `planner` put send jobs on the queue and start the worker's polling of it, and tell it
+        where the queue is; with `settles_polling` (the minute schedule), also switch the polling off."""
         self.queue.grant_send_messages(planner.function)
         planner.add_environment({"send_queue_url": self.queue.queue_url})
+        allow_switching(
+            planner, self.event_source, self.queue, "send_queue_polling_id", settles=settles_polling
+        )

@@ -14,7 +14,8 @@ log = logging.getLogger("daifuku_local.sqs")
 
 
 class SqsEventSource:
-    """Like Lambda's SQS poller: batches of up to 10, partial batch responses, at most `max_concurrency`."""
+    """Like Lambda's SQS poller: batches of up to 10, partial batch responses, at most `max_concurrency`;
+    switched on and off as an event source mapping is (`enabled`, through LocalLambdaApi)."""
 
     def __init__(
         self,
@@ -32,6 +33,8 @@ class SqsEventSource:
         self._max_concurrency = max_concurrency
         self._batch_size = batch_size
         self._stopping = threading.Event()
+        self._enabled = threading.Event()
+        self._enabled.set()
         self._threads: list[threading.Thread] = []
         self.invocations = 0
 
@@ -41,8 +44,20 @@ class SqsEventSource:
             thread.start()
             self._threads.append(thread)
 
+    @property
+    def enabled(self) -> bool:
+        return self._enabled.is_set()
+
+    @enabled.setter
+    def enabled(self, enabled: bool) -> None:
+        if enabled:
+            self._enabled.set()
+        else:
+            self._enabled.clear()
+
     def stop(self) -> None:
         self._stopping.set()
+        self._enabled.set()  # wakes the pollers waiting for it
         for thread in self._threads:
             thread.join(timeout=5)
 
@@ -52,6 +67,9 @@ class SqsEventSource:
             "Attributes"
         ]["QueueArn"]
         while not self._stopping.is_set():
+            if not self._enabled.is_set():
+                self._enabled.wait()
+                continue
             try:
                 received = sqs.receive_message(
                     QueueUrl=self._queue_url,

@@ -46,6 +46,10 @@ from infra.send_queue_policy import SEND_BATCH_SIZE
 log = logging.getLogger("daifuku_local")
 # Where the functions' Lambda client finds the Invoke API (daifuku_local.lambda_invoke).
 LAMBDA_INVOKE_MOUNT = "/_lambda"
+# The queues' event source mappings, as the functions switch them (adapters/queue_polling.py).
+# Lambda's API takes only UUIDs for them.
+SEND_QUEUE_POLLING_ID = "00000000-5e0d-4000-8000-000000000001"
+CONNECT_QUEUE_POLLING_ID = "00000000-c0c7-4000-8000-000000000002"
 # Deliveries at once in the local stack: enough that a held receiver holds back no other.
 LOCAL_CONNECT_POLLERS = 3
 
@@ -158,6 +162,7 @@ class LocalStack:
             batch_size=SEND_BATCH_SIZE,
         )
         self._send_worker.start()
+        self._lambda_invoke.add_event_source_mapping(SEND_QUEUE_POLLING_ID, self._send_worker)
         self._connect_worker = SqsEventSource(
             endpoint_url=self.moto.endpoint_url,
             queue_url=self.resources.connect_queue_url,
@@ -168,6 +173,7 @@ class LocalStack:
             batch_size=CONNECT_BATCH_SIZE,
         )
         self._connect_worker.start()
+        self._lambda_invoke.add_event_source_mapping(CONNECT_QUEUE_POLLING_ID, self._connect_worker)
         self.campaign_schedules = OneTimeScheduler(
             self.moto.endpoint_url, self.resources.campaign_schedule_group, clock=self.clock
         )
@@ -234,6 +240,8 @@ class LocalStack:
             "DAIFUKU_LINE_CREDENTIALS_PARAMETER": self.resources.line_credentials_parameter,
             "DAIFUKU_SEND_QUEUE_URL": self.resources.send_queue_url,
             "DAIFUKU_CONNECT_QUEUE_URL": self.resources.connect_queue_url,
+            "DAIFUKU_SEND_QUEUE_POLLING_ID": SEND_QUEUE_POLLING_ID,
+            "DAIFUKU_CONNECT_QUEUE_POLLING_ID": CONNECT_QUEUE_POLLING_ID,
             # Retries a second or two apart (deployed: 10 s doubling), and test receivers on 127.0.0.1.
             "DAIFUKU_CONNECT_RETRY_BASE_SECONDS": "1",
             "DAIFUKU_CONNECT_RETRY_MAX_SECONDS": "2",

@@ -27,6 +27,10 @@ class Settings(BaseModel):
         alias="DAIFUKU_LINE_DATA_API_ENDPOINT", default="https://api-data.line.me"
     )
     send_queue_url: str | None = Field(alias="DAIFUKU_SEND_QUEUE_URL", default=None)
+    # The queues' Lambda event source mappings, switched on while a queue has work (queue_polling.py);
+    # unset: the mapping is left as deployed.
+    send_queue_polling_id: str | None = Field(alias="DAIFUKU_SEND_QUEUE_POLLING_ID", default=None)
+    connect_queue_polling_id: str | None = Field(alias="DAIFUKU_CONNECT_QUEUE_POLLING_ID", default=None)
     # One-time EventBridge Scheduler schedules start campaigns: the group they go in, the planner
     # function they invoke, and the role Scheduler assumes to invoke it.
     campaign_schedule_group: str | None = Field(alias="DAIFUKU_CAMPAIGN_SCHEDULE_GROUP", default=None)

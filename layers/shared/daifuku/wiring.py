@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from daifuku.adapters.line_credentials import LineCredentials, LineCredentialsStore
     from daifuku.adapters.line_login import LineIdTokenVerifier
     from daifuku.adapters.message_images import MessageImages
+    from daifuku.adapters.queue_polling import QueuePolling
     from daifuku.adapters.rich_menu_painter import RichMenuRefresh
     from daifuku.adapters.send_queue import SendQueue
     from daifuku.domain.scenario_engine import ScenarioEngine
@@ -142,7 +143,24 @@ class Wiring:
     def send_queue(self) -> SendQueue:
         from daifuku.adapters.send_queue import SendQueue
 
-        return SendQueue(settings_as(self.settings, SendQueueSettings).send_queue_url)
+        return SendQueue(
+            settings_as(self.settings, SendQueueSettings).send_queue_url, polling=self.send_queue_polling
+        )
+
+    @cached_property
+    def send_queue_polling(self) -> QueuePolling | None:
+        """The push worker's polling of the send queue, on while it has work (None: as deployed)."""
+        return self._queue_polling(self.settings.send_queue_polling_id, self.settings.send_queue_url)
+
+    @cached_property
+    def connect_queue_polling(self) -> QueuePolling | None:
+        """The delivery function's polling of the connect queue, on while it has work or forwards."""
+        return self._queue_polling(self.settings.connect_queue_polling_id, self.settings.connect_queue_url)
+
+    def _queue_polling(self, mapping_id: str | None, queue_url: str | None) -> QueuePolling | None:
+        from daifuku.adapters.queue_polling import QueuePolling
+
+        return QueuePolling(mapping_id, queue_url, self.aws_session) if mapping_id and queue_url else None
 
     @cached_property
     def campaign_schedules(self) -> CampaignSchedules:
@@ -181,7 +199,9 @@ class Wiring:
         from daifuku.adapters.connect_queue import ConnectQueue
 
         url = self.settings.connect_queue_url
-        return ConnectQueue(url, session=self.aws_session) if url else None
+        return (
+            ConnectQueue(url, session=self.aws_session, polling=self.connect_queue_polling) if url else None
+        )
 
     @cached_property
     def shop_events(self) -> ShopEventEmitter:

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from daifuku.domain.connect_delivery import EventDelivery, WebhookForward
 from daifuku.domain.shop_events import EventEndpoint, ShopEvent
+
+if TYPE_CHECKING:
+    from daifuku.adapters.queue_polling import QueuePolling
 
 log = logging.getLogger("daifuku.connect")
 
 
 class ConnectQueue:
-    def __init__(self, queue_url: str, session: Any = None, client: Any = None):
+    def __init__(
+        self, queue_url: str, session: Any = None, client: Any = None, polling: QueuePolling | None = None
+    ):
         self._queue_url = queue_url
         self._session = session
         self._client = client
+        self._polling = polling  # started after each enqueue
 
     @property
     def client(self) -> Any:
@@ -36,6 +42,8 @@ class ConnectQueue:
             )
             if answer.get("Failed"):
                 raise RuntimeError(f"SQS refused {len(answer['Failed'])} connect messages")
+        if messages and self._polling is not None:
+            self._polling.start()
 
     def retry_later(self, receipt_handle: str, seconds: int) -> None:
         """Bring a message back after `seconds` (its backoff) rather than the queue's visibility timeout."""

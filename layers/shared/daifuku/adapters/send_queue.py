@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.scenarios import ScenarioStepBatch
 
+if TYPE_CHECKING:
+    from daifuku.adapters.queue_polling import QueuePolling
+
 
 class SendQueue:
-    def __init__(self, queue_url: str, client: Any = None):
+    def __init__(self, queue_url: str, client: Any = None, polling: QueuePolling | None = None):
         self._queue_url = queue_url
         self._client = client
+        self._polling = polling  # started after each enqueue
 
     @property
     def client(self) -> Any:
@@ -36,6 +40,8 @@ class SendQueue:
             )
             if answer.get("Failed"):
                 raise RuntimeError(f"SQS refused {len(answer['Failed'])} send batches")
+        if batches and self._polling is not None:
+            self._polling.start()
 
     def retry_later(self, receipt_handle: str, seconds: int) -> None:
         """Bring a message back after `seconds` rather than the queue's whole visibility timeout."""
