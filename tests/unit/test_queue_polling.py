@@ -19,17 +19,17 @@ class FakeAws:
     def client(self, service: str) -> Any:
         return self
 
-    def get_event_source_mapping(self, UUID: str) -> dict[str, Any]:  # noqa: N803 (the API's name)
+    def get_event_source_mapping(self, UUID: str) -> dict[str, Any]:
         return {"UUID": UUID, "State": self.state}
 
-    def update_event_source_mapping(self, UUID: str, Enabled: bool) -> dict[str, Any]:  # noqa: N803
+    def update_event_source_mapping(self, UUID: str, Enabled: bool) -> dict[str, Any]:
         if self.refuse:
             raise RuntimeError("ResourceInUseException")
         self.switches.append(Enabled)
         self.state = "Enabled" if Enabled else "Disabled"
         return {"UUID": UUID, "State": self.state}
 
-    def get_queue_attributes(self, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:  # noqa: N803
+    def get_queue_attributes(self, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:
         waiting = self.backlogs.pop(0) if len(self.backlogs) > 1 else self.backlogs[0]
         return {"Attributes": {"ApproximateNumberOfMessages": str(waiting)}}
 
