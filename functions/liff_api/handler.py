@@ -101,7 +101,19 @@ def staff_routers() -> list[Router]:
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     path = event.get("rawPath") or event.get("requestContext", {}).get("http", {}).get("path") or ""
-    return resolver(audience_of(path)).resolve(event, context)
+    audience = audience_of(path)
+    if audience not in _resolvers and (event.get("headers") or {}).get("authorization"):
+        fetch_signing_keys_ahead()
+    return resolver(audience).resolve(event, context)
+
+
+def fetch_signing_keys_ahead() -> None:
+    """A cold start's first signed-in request: LINE's ID-token keys are fetched on a thread while this
+    one imports the routes and builds the AWS clients (daifuku/adapters/line_id_tokens.py)."""
+    from daifuku.adapters.line_id_tokens import fetch_signing_keys_ahead
+    from daifuku.wiring import current_wiring
+
+    fetch_signing_keys_ahead(current_wiring().settings.line_api_endpoint)
 
 
 def prime() -> None:
