@@ -48,13 +48,6 @@ def _log_notes(desk: InboxDesk) -> None:
         logger.warning("conversation side effect", extra={"note": note})
 
 
-def forget_message_images(user_id: str) -> None:
-    """A customer's deletion of their data: their photos go from the bucket at once."""
-    images = current_wiring().message_images
-    if images is not None:
-        images.delete_user(user_id)
-
-
 # The inbox
 
 

@@ -13,7 +13,7 @@ from daifuku.domain.registration import form_fields
 from daifuku.models.membership import RegistrationFormView
 from daifuku.models.staff import ClaimRequest, ExchangeRequest
 from daifuku.tracing import function_tracer
-from functions.liff_api.conversation_routes import forget_message_images
+from daifuku.wiring import current_wiring
 from functions.liff_api.request_context import (
     coupon_desk,
     json_object_body,
@@ -26,6 +26,13 @@ from functions.liff_api.request_context import (
 logger = Logger(service="liff_api")
 tracer = function_tracer("liff_api")
 router = Router()
+
+
+def forget_message_images(user_id: str) -> None:
+    """A customer's deletion of their data: their photos go from the bucket at once."""
+    images = current_wiring().message_images
+    if images is not None:
+        images.delete_user(user_id)
 
 
 def log_notes(desk: MembershipDesk) -> None:

@@ -10,16 +10,18 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from pydantic import ValidationError
 
-from daifuku.domain.api_keys import ApiKeyNotFound
-from daifuku.domain.campaigns import InvalidTransition
 from daifuku.domain.errors import (
     AlreadyStaff,
+    ApiKeyNotFound,
+    AutoReplyRuleNotFound,
     CampaignNotFound,
+    ConversationNotFound,
     CouponAlreadyClaimed,
     CouponAlreadyUsed,
     CouponExpired,
     CouponNotFound,
     CouponTemplateNotFound,
+    CustomerUnreachable,
     EventEndpointNotFound,
     IdempotencyKeyReused,
     InvalidClaimCode,
@@ -27,6 +29,7 @@ from daifuku.domain.errors import (
     InvalidInvitation,
     InvalidOutgoingUrl,
     InvalidRegistration,
+    InvalidTransition,
     LastOwner,
     LineUnavailable,
     MemberNotFound,
@@ -40,13 +43,13 @@ from daifuku.domain.errors import (
     RecordContention,
     RegistrationRequired,
     StaffNotFound,
+    TooMany,
     TooManyEventEndpoints,
+    UnknownSettingsSection,
 )
-from daifuku.domain.inbox import AutoReplyRuleNotFound, ConversationNotFound, CustomerUnreachable, TooMany
 from daifuku.domain.inflow_routes import RouteNameTaken, RouteNotFound
 from daifuku.domain.receipt_codes import ReceiptCodeRefused
 from daifuku.domain.scenarios import ScenarioEditConflict, ScenarioError, ScenarioNotFound
-from daifuku.domain.shop_settings import UnknownSettingsSection
 from functions.liff_api.request_context import BodyTooLarge, MalformedBody
 
 logger = Logger(service="liff_api")

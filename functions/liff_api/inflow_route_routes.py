@@ -1,8 +1,7 @@
-"""Inflow routes (流入経路): the card page reports an entry (customer), and the owner makes routes and
-reads their figures, QR and CSV (staff router, owner only).
+"""Inflow routes (流入経路): the owner makes routes and reads their figures, QR and CSV (staff router,
+owner only). The card page's report of an entry is the customer's, in route_entry_routes.py.
 
-Imported by the handler before the routers are included: the routes go onto the customer's and the
-staff console's routers.
+Imported by the handler before the staff router is included: the routes go onto it.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from daifuku.domain.barcode import qr_code_svg
 from daifuku.domain.inflow_routes import (
     OTHER_ROUTE,
     OTHER_ROUTE_NAME,
-    EntryRequest,
     FiguresQuery,
     InflowRoute,
     RouteDesk,
@@ -25,12 +23,9 @@ from daifuku.domain.inflow_routes import (
 )
 from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
-from functions.liff_api import customer_routes
 from functions.liff_api.request_context import (
-    json_object_body,
     route_desk,
     shop_config,
-    signed_in_user_id,
     staff_desk,
 )
 from functions.liff_api.staff_routes import body_as, caller, query_as, router, staff_route
@@ -53,14 +48,6 @@ def route_url(route_id: str) -> str | None:
 
 def route_json(route: InflowRoute) -> dict[str, Any]:
     return route.model_dump(mode="json") | {"url": route_url(route.route_id)}
-
-
-@customer_routes.router.post("/liff/api/route-entries")
-@tracer.capture_method
-def enter_through_route() -> dict[str, Any]:
-    user_id = signed_in_user_id(customer_routes.router)
-    request = EntryRequest.model_validate(json_object_body(customer_routes.router))
-    return route_desk().enter(user_id, request.route_id).model_dump(mode="json")
 
 
 @staff_route("GET", "/routes", owner_only=True)

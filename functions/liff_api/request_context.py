@@ -16,25 +16,25 @@ from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolv
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from pydantic import BaseModel, ConfigDict
 
-from daifuku.domain.campaign_desk import CampaignDesk
-from daifuku.domain.campaigns import CampaignProgress
-from daifuku.domain.card_token import card_signing_key
-from daifuku.domain.coupon_desk import CouponDesk
 from daifuku.domain.errors import InvalidIdToken, NotOwner, NotStaff
-from daifuku.domain.inflow_routes import RouteDesk, RouteId
-from daifuku.domain.membership import MembershipDesk
-from daifuku.domain.poster_codes import poster_signing_key
+from daifuku.domain.inflow_routes import RouteId
 from daifuku.domain.scenarios import ScenarioId
-from daifuku.domain.shop_settings import SettingsDesk
-from daifuku.domain.staff_desk import StaffDesk
-from daifuku.domain.staff_invitations import invitation_signing_key
-from daifuku.domain.staff_team import StaffTeam
 from daifuku.models.boundary_types import CampaignId, ClientId, KeyId, LineUserId, TemplateId
 from daifuku.models.shop import ShopConfig
 from daifuku.wiring import current_wiring
 
+# The desks are imported by the function that wires each: a route loads only its own desk's domain
+# modules (tests/unit/test_perf_lazy_imports.py).
 if TYPE_CHECKING:
     from daifuku.adapters.line_login import VerifiedIdToken
+    from daifuku.domain.campaign_desk import CampaignDesk
+    from daifuku.domain.campaigns import CampaignProgress
+    from daifuku.domain.coupon_desk import CouponDesk
+    from daifuku.domain.inflow_routes import RouteDesk
+    from daifuku.domain.membership import MembershipDesk
+    from daifuku.domain.shop_settings import SettingsDesk
+    from daifuku.domain.staff_desk import StaffDesk
+    from daifuku.domain.staff_team import StaffTeam
 
 # The registration form is a few hundred bytes; nothing the pages send comes near this.
 MAX_BODY_BYTES = 16 * 1024
@@ -166,6 +166,9 @@ def progress_json(progress: CampaignProgress) -> dict[str, Any]:
 
 
 def membership_desk(request: BaseRouter) -> MembershipDesk:
+    from daifuku.domain.card_token import card_signing_key
+    from daifuku.domain.membership import MembershipDesk
+
     wiring = current_wiring()
     line = wiring.line(timeout_seconds=RICH_MENU_TIMEOUT_SECONDS)
     return MembershipDesk(
@@ -187,6 +190,9 @@ def membership_desk(request: BaseRouter) -> MembershipDesk:
 
 def staff_desk(request: BaseRouter) -> StaffDesk:
     """The staff console's desk, also behind the customer's coupon routes."""
+    from daifuku.domain.poster_codes import poster_signing_key
+    from daifuku.domain.staff_desk import StaffDesk
+
     wiring = current_wiring()
     return StaffDesk(
         members=wiring.table.members,
@@ -210,6 +216,8 @@ def staff_desk(request: BaseRouter) -> StaffDesk:
 
 def route_desk() -> RouteDesk:
     """Inflow routes: entries, the owner's routes and figures, and the counts other paths add."""
+    from daifuku.domain.inflow_routes import RouteDesk
+
     wiring = current_wiring()
     routes = wiring.table.inflow_routes
     return RouteDesk(
@@ -224,6 +232,9 @@ def route_desk() -> RouteDesk:
 
 def staff_team(request: BaseRouter) -> StaffTeam:
     """The owners' staff management and the invitations (the link opens the staff LIFF app)."""
+    from daifuku.domain.staff_invitations import invitation_signing_key
+    from daifuku.domain.staff_team import StaffTeam
+
     wiring = current_wiring()
     return StaffTeam(
         roster=wiring.table.staff,
@@ -236,10 +247,14 @@ def staff_team(request: BaseRouter) -> StaffTeam:
 
 
 def coupon_desk(request: BaseRouter) -> CouponDesk:
+    from daifuku.domain.coupon_desk import CouponDesk
+
     return CouponDesk(staff_desk(request))
 
 
 def campaign_desk() -> CampaignDesk:
+    from daifuku.domain.campaign_desk import CampaignDesk
+
     wiring = current_wiring()
     line = wiring.line()
     return CampaignDesk(
@@ -254,6 +269,8 @@ def campaign_desk() -> CampaignDesk:
 
 def settings_desk() -> SettingsDesk:
     """The owner's 設定, which asks the painter to redraw the rich menus when the name or colour changes."""
+    from daifuku.domain.shop_settings import SettingsDesk
+
     wiring = current_wiring()
     table = wiring.table
     return SettingsDesk(

@@ -7,6 +7,7 @@ to import than everything else on the webhook's cold start together.
 import base64
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from aws_lambda_powertools import Logger
@@ -55,6 +56,14 @@ class RecentRead(Generic[T]):
 
 shop_config = RecentRead(lambda: current_wiring().table.shop_config.load_shop_config())
 _staff_user_ids = RecentRead(lambda: current_wiring().table.staff.staff_user_ids())
+
+
+class CampaignBlocks:
+    """A block counted against the campaigns before it: the campaigns' repository (and the sending
+    modules it imports) loads when a friend blocks the shop, not on every cold start's first follow."""
+
+    def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
+        return current_wiring().table.campaigns().attribute_block(user_id, blocked_at)
 
 
 class RecentStaff:
@@ -114,7 +123,7 @@ def receive_webhook() -> dict[str, str]:
         shop,
         timezone=wiring.timezone,
         staff=RecentStaff(),
-        campaigns=wiring.table.campaigns(),
+        campaigns=CampaignBlocks(),
         events=wiring.shop_events,
         scenarios=scenarios,
         conversations=conversations,

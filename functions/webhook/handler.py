@@ -13,12 +13,14 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from daifuku.first_request import first_request_without_gc
 from daifuku.snapshot_hooks import prime_before_snapshot
 
 logger = Logger(service="webhook")
 metrics = Metrics(namespace="Daifuku", service="webhook")
 
 
+@first_request_without_gc
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def webhook_routes() -> list[tuple[str, str]]:
     return routes_of(app)
 
 
-LIFF_ROUTES = routes_of(resolver())
+LIFF_ROUTES = sorted(routes_of(resolver("customer")) + routes_of(resolver("staff")))
 PARTNER_ROUTES = [route for route in routes_of(partner_resolver()) if not route[1].endswith("openapi.json")]
 STAFF = [route for route in LIFF_ROUTES if route[1].startswith(f"{STAFF_PREFIX}/")]
 CUSTOMER = [route for route in LIFF_ROUTES if route not in STAFF]

@@ -46,7 +46,8 @@ def shop_today():
 
 def staff_routes() -> list[tuple[str, str]]:
     """(method, path) of every /liff/api/staff route the resolver serves, from its route table."""
-    routes = [(route.method, route.path) for route in resolver()._static_routes + resolver()._dynamic_routes]
+    staff = resolver("staff")
+    routes = [(route.method, route.path) for route in staff._static_routes + staff._dynamic_routes]
     return sorted(route for route in routes if route[1].startswith(f"{STAFF_PREFIX}/"))
 
 

@@ -2,8 +2,13 @@
 
 import json
 
-from daifuku.domain.campaigns import InvalidTransition
-from daifuku.domain.errors import CouponExpired, InvalidClaimCode, MemberNotFound, RecordContention
+from daifuku.domain.errors import (
+    CouponExpired,
+    InvalidClaimCode,
+    InvalidTransition,
+    MemberNotFound,
+    RecordContention,
+)
 from functions.liff_api.http_errors import HTTP_ERRORS, http_error_for
 
 

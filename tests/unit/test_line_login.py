@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 from typing import Any
@@ -19,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from daifuku.adapters import line_login
+from daifuku.adapters import line_id_tokens, line_login
 from daifuku.adapters.line_id_tokens import MIN_FETCH_INTERVAL_SECONDS, LineSigningKeys
 from daifuku.adapters.line_login import LineIdTokenVerifier, VerifiedTokenCache
 from daifuku.domain.errors import InvalidIdToken, LineUnavailable
@@ -472,3 +473,46 @@ def test_cryptography_is_loaded_by_the_first_signature_check_not_by_the_import()
     )
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+# Fetched ahead: a cold start's first request starts the fetch before it imports its routes
+
+
+def test_keys_fetched_ahead_check_the_first_token_without_another_fetch(stub_line, signing_keys, verifier):
+    signing_keys.fetch_ahead(NOW)
+    signing_keys.fetch_ahead(NOW)  # a second start does nothing
+
+    assert verifier().verify(stub_line.token(claims())).user_id == USER
+    assert (stub_line.jwks_fetches, stub_line.requests) == (1, [])
+
+
+def test_keys_that_could_not_be_fetched_ahead_send_the_first_token_to_the_verify_endpoint(
+    stub_line, signing_keys, verifier
+):
+    stub_line.jwks_unreachable()
+    signing_keys.fetch_ahead(NOW)
+    stub_line.answer(**claims())
+
+    assert verifier().verify(stub_line.token(claims())).user_id == USER
+    assert (stub_line.jwks_fetches, len(stub_line.requests)) == (1, 1)
+
+
+def test_a_fetch_ahead_that_broke_leaves_the_fetch_to_the_first_token(stub_line, signing_keys, verifier):
+    stub_line.jwks_failure = RuntimeError("not LINE's answer")
+    signing_keys.fetch_ahead(NOW)
+    stub_line.jwks_failure = None
+
+    assert verifier().verify(stub_line.token(claims())).user_id == USER
+    assert (stub_line.jwks_fetches, stub_line.requests) == (2, [])
+
+
+def test_keys_already_fetched_are_not_fetched_ahead_again(stub_line, monkeypatch):
+    keys = LineSigningKeys("https://api.line.me")
+    monkeypatch.setattr(line_id_tokens, "_signing_keys", {"https://api.line.me": keys})
+    thread = line_id_tokens.fetch_signing_keys_ahead("https://api.line.me")
+    assert thread is not None
+    thread.join(timeout=30)
+
+    assert line_id_tokens.fetch_signing_keys_ahead("https://api.line.me") is None
+    assert keys.key("key-1", time.time()) is not None
+    assert stub_line.jwks_fetches == 1

@@ -16,6 +16,7 @@ import base64
 import json
 import logging
 import threading
+import time
 import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,29 @@ class LineSigningKeys:
             if not fresh or self._last_attempt_failed:
                 raise SigningKeysUnavailable("LINE's signing keys were not fetched a moment ago")
             return None
+
+    def fetch_ahead(self, now: float) -> None:
+        """Fetch the keys now if this container never tried (a thread of their own, started by
+        `fetch_signing_keys_ahead`); the first `key` waits for this fetch and uses what it got."""
+        with self._lock:
+            if self._attempted_at is not None:
+                return
+            self._attempted_at = now
+            self._last_attempt_failed = True
+            try:
+                self._keys = self._fetch()
+            except SigningKeysUnavailable:
+                return  # logged; a key() within the minute asks LINE's verify endpoint, as after its own
+            except Exception as error:  # not LINE's answer: let the request fetch the keys itself
+                log.warning("fetching LINE's ID-token keys ahead failed (%s)", type(error).__name__)
+                self._attempted_at = None
+                return
+            self._fetched_at = now
+            self._last_attempt_failed = False
+
+    @property
+    def tried(self) -> bool:
+        return self._attempted_at is not None
 
     def _fetch(self) -> dict[str, EllipticCurvePublicKey]:
         try:
@@ -171,6 +195,20 @@ def signed_claims(id_token: str, keys: LineSigningKeys, now: float) -> dict[str,
 # One per container and LINE endpoint: every verifier of the container shares the fetched keys.
 _signing_keys: dict[str, LineSigningKeys] = {}
 _signing_keys_lock = threading.Lock()
+
+
+def fetch_signing_keys_ahead(api_endpoint: str) -> threading.Thread | None:
+    """Start fetching the keys of the LINE API at `api_endpoint` on a thread, when this container
+    has not yet (the thread, or None): a cold start's first request waits for LINE's round trip (a
+    TLS handshake with LINE, deployed) while it imports and builds its clients, not after."""
+    keys = signing_keys_for(api_endpoint)
+    if keys.tried:
+        return None
+    thread = threading.Thread(
+        target=keys.fetch_ahead, args=(time.time(),), name="line-signing-keys", daemon=True
+    )
+    thread.start()
+    return thread
 
 
 def signing_keys_for(api_endpoint: str) -> LineSigningKeys:

@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from daifuku.clock import system_clock
-from daifuku.domain.errors import DomainError
+from daifuku.domain.errors import ApiKeyNotFound, DomainError
 
 KEY_PREFIX = "dfk"
 KEY_PATTERN = re.compile(r"^dfk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$")
@@ -61,10 +61,6 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int):
         super().__init__(f"retry after {retry_after} s")
         self.retry_after = retry_after
-
-
-class ApiKeyNotFound(DomainError):
-    """The owner named a key the shop does not have."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from daifuku.domain.errors import DomainError
+from daifuku.domain.errors import DomainError, InvalidTransition
 from daifuku.domain.segments import Segment
 from daifuku.models.boundary_types import HttpsUrl, JsonObject, Tag, Text
 from daifuku.models.member import Member
@@ -59,10 +59,6 @@ ALLOWED_TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
     CampaignStatus.FAILED: frozenset(),
     CampaignStatus.CANCELLED: frozenset(),
 }
-
-
-class InvalidTransition(DomainError):
-    """A campaign asked to move to a state it cannot reach from where it is."""
 
 
 class QuotaWouldBeExceeded(DomainError):

@@ -184,3 +184,35 @@ class EventEndpointNotFound(DomainError):
 
 class TooManyEventEndpoints(DomainError):
     """The shop already has the most outgoing-event endpoints it may have."""
+
+
+# Raised by the campaigns, the inbox, the settings and the API keys; here so that the LIFF API's error
+# table (functions/liff_api/http_errors.py) names them without importing those modules.
+
+
+class InvalidTransition(DomainError):
+    """A campaign asked to move to a state it cannot reach from where it is."""
+
+
+class ConversationNotFound(DomainError):
+    """No conversation with this customer (they never wrote, or their data was deleted)."""
+
+
+class CustomerUnreachable(DomainError):
+    """The customer blocked the shop or deleted their data: a push would not reach them."""
+
+
+class AutoReplyRuleNotFound(DomainError):
+    pass
+
+
+class TooMany(DomainError):
+    """The owner has as many rules (or saved replies) as the shop keeps."""
+
+
+class UnknownSettingsSection(DomainError):
+    """A settings section the console does not have."""
+
+
+class ApiKeyNotFound(DomainError):
+    """The owner named a key the shop does not have."""

@@ -18,7 +18,15 @@ from typing import Any, Protocol
 
 from daifuku.clock import system_clock
 from daifuku.domain.auto_replies import AutoReplyRecords, OutgoingMessage, first_match, in_priority_order
-from daifuku.domain.errors import CouponTemplateNotFound, DomainError, LineRequestFailed, MemberNotFound
+from daifuku.domain.errors import (
+    AutoReplyRuleNotFound,
+    ConversationNotFound,
+    CouponTemplateNotFound,
+    CustomerUnreachable,
+    LineRequestFailed,
+    MemberNotFound,
+    TooMany,
+)
 from daifuku.domain.line_messages import text_message
 from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.domain.scenarios import Scenario, check_enrolment_action
@@ -43,22 +51,6 @@ MESSAGES_SHOWN = 50
 MAX_RULES = 200
 MAX_SAVED_REPLIES = 100
 PUSH_COST = 1  # a push to one customer is one message of the monthly quota
-
-
-class ConversationNotFound(DomainError):
-    """No conversation with this customer (they never wrote, or their data was deleted)."""
-
-
-class CustomerUnreachable(DomainError):
-    """The customer blocked the shop or deleted their data: a push would not reach them."""
-
-
-class AutoReplyRuleNotFound(DomainError):
-    pass
-
-
-class TooMany(DomainError):
-    """The owner has as many rules (or saved replies) as the shop keeps."""
 
 
 class InboxRecords(AutoReplyRecords, Protocol):

@@ -18,7 +18,12 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from daifuku.clock import system_clock
-from daifuku.domain.errors import DomainError, FieldProblem, InvalidRegistration, MemberNumberFormatLocked
+from daifuku.domain.errors import (
+    FieldProblem,
+    InvalidRegistration,
+    MemberNumberFormatLocked,
+    UnknownSettingsSection,
+)
 from daifuku.models.shop import (
     IDENTIFYING_FIELDS,
     CouponTemplate,
@@ -45,10 +50,6 @@ from daifuku.models.staff import AuditEntry
 
 # What the menus draw: a change to any of them asks for the rich menus to be redrawn.
 MENU_FIELDS = frozenset({"shop_name", "theme_color", "logo_url"})
-
-
-class UnknownSettingsSection(DomainError):
-    """A settings section the console does not have."""
 
 
 class ShopConfigStore(Protocol):

@@ -19,8 +19,6 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from daifuku.table_schema import SecondaryIndex
 
 Item = dict[str, Any]
@@ -32,6 +30,8 @@ CONDITION_FAILED = "ConditionalCheckFailed"
 def on_index(index: SecondaryIndex, value: str) -> dict[str, Any]:
     """A Query's index and key condition: the items whose `index` partition key is `value` (index
     and attribute names come from daifuku.table_schema, never restated)."""
+    from boto3.dynamodb.conditions import Key  # boto3 loads with the first request's client, not the wiring
+
     return {"IndexName": index.name, "KeyConditionExpression": Key(index.partition_key.name).eq(value)}
 
 
