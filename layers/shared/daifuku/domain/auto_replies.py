@@ -357,16 +357,9 @@ class AutoResponder:
         if template is None:
             notes.append("coupon answer: the template is gone")
             return []
-        today = self.clock().astimezone(self._timezone).date()
-        coupon = Coupon(
-            coupon_id=f"{template.template_id}-auto-{rule.rule_id}",
-            title=template.title,
-            description=template.description,
-            discount_text=template.discount_text,
-            image_url=template.image_url,
-            template_id=template.template_id,
-            issued_at=self.clock(),
-            expires_on=today + timedelta(days=template.valid_days),
+        now = self.clock()
+        coupon = template.coupon(
+            f"{template.template_id}-auto-{rule.rule_id}", now, now.astimezone(self._timezone).date()
         )
         granted = self._members.grant_coupon(user_id, coupon)
         text = (

@@ -7,7 +7,7 @@ Pure domain, on the staff desk's ports: every change writes one audit entry thro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from daifuku.domain.errors import (
     CouponAlreadyClaimed,
@@ -149,14 +149,4 @@ class CouponDesk:
         return template
 
     def _coupon_from(self, template: CouponTemplateRecord, coupon_id: str) -> Coupon:
-        now = self.desk.clock()
-        return Coupon(
-            coupon_id=coupon_id,
-            title=template.title,
-            description=template.description,
-            discount_text=template.discount_text,
-            image_url=template.image_url,
-            template_id=template.template_id,
-            issued_at=now,
-            expires_on=self.desk.today() + timedelta(days=template.valid_days),
-        )
+        return template.coupon(coupon_id, self.desk.clock(), self.desk.today())

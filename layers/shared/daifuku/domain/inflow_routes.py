@@ -250,16 +250,7 @@ class RouteDesk:
             return False
         # Once per route for a first-time action; once per day for an every-time one.
         suffix = "" if route.action_timing is ActionTiming.FIRST_TIME else f"-{self.today():%Y%m%d}"
-        coupon = Coupon(
-            coupon_id=f"route-{route.route_id}-{template.template_id}{suffix}",
-            title=template.title,
-            description=template.description,
-            discount_text=template.discount_text,
-            image_url=template.image_url,
-            template_id=template.template_id,
-            issued_at=now,
-            expires_on=self.today() + timedelta(days=template.valid_days),
-        )
+        coupon = template.coupon(f"route-{route.route_id}-{template.template_id}{suffix}", now, self.today())
         return self.actions.grant_coupon(user_id, coupon)
 
     # What happens later, counted against the member's first route (「その他」 without one)

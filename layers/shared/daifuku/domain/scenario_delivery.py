@@ -275,16 +275,7 @@ class StepDelivery:
             log.warning("scenario step coupon: the template is gone", extra={"step_id": step.step_id})
             return
         today = now.astimezone(self.engine.timezone).date()
-        coupon = Coupon(
-            coupon_id=enrolment.coupon_id(step.step_id, template.template_id),
-            title=template.title,
-            description=template.description,
-            discount_text=template.discount_text,
-            image_url=template.image_url,
-            template_id=template.template_id,
-            issued_at=now,
-            expires_on=today + timedelta(days=template.valid_days),
-        )
+        coupon = template.coupon(enrolment.coupon_id(step.step_id, template.template_id), now, today)
         self.actions.grant_coupon(member.user_id, coupon)
 
     def _switch_rich_menu(self, step: ScenarioStep, member: Member) -> None:

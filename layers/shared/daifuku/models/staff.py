@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -34,6 +34,7 @@ from daifuku.models.boundary_types import (
     problem,
 )
 from daifuku.models.member import MembershipStatus
+from daifuku.models.membership import Coupon
 
 StaffRole = Literal["owner", "staff"]
 # An optional reason: the console sends "" or null with a flag that is off.
@@ -217,6 +218,19 @@ class CouponTemplateRecord(BaseModel):
     valid_days: int
     points_cost: int | None = None
     created_at: datetime | None = None
+
+    def coupon(self, coupon_id: str, issued_at: datetime, today: date) -> Coupon:
+        """The copy a member holds (`coupon_id` makes a grant once-only), for `valid_days` from `today`."""
+        return Coupon(
+            coupon_id=coupon_id,
+            title=self.title,
+            description=self.description,
+            discount_text=self.discount_text,
+            image_url=self.image_url,
+            template_id=self.template_id,
+            issued_at=issued_at,
+            expires_on=today + timedelta(days=self.valid_days),
+        )
 
 
 class VisitView(BaseModel):
