@@ -17,6 +17,7 @@ from daifuku.domain.webhook_signature import sign_webhook_body
 from daifuku_local.aws_resources import LocalChannel
 from tests.integration.connect_receiver import TestReceiver, wait_for
 from tests.integration.member_api import MemberApi
+from tests.integration.staff_api import items_under
 from tests.integration.test_webhook import post_webhook, stored
 
 FORWARDING = "/liff/api/staff/connect/forwarding"
@@ -122,6 +123,8 @@ def test_silent_daifuku_records_and_forwards_but_neither_replies_nor_switches_me
     )
     assert line.received(friend) == []
     assert linked_rich_menu(local_stack.urls.simulator, friend) is None
+    # ...and the staff's inbox shows no welcome as sent: the other tool answered, if anyone did
+    assert [m for m in items_under(member_table, friend, "MSG#") if m["direction"] == "out"] == []
 
 
 def linked_rich_menu(simulator: str, user_id: str) -> str | None:

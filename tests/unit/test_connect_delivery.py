@@ -21,7 +21,7 @@ from daifuku.domain.connect_delivery import (
     retry_delay_seconds,
 )
 from daifuku.domain.connect_desk import ConnectDesk, Forwarding
-from daifuku.domain.errors import InvalidOutgoingUrl, TooManyEventEndpoints
+from daifuku.domain.errors import InvalidOutgoingUrl, LeftToTheOtherTool, TooManyEventEndpoints
 from daifuku.domain.shop_events import (
     EventEndpoint,
     ShopEventType,
@@ -264,7 +264,8 @@ def test_a_webhook_is_forwarded_only_when_a_url_is_set_and_silence_drops_replies
 
     line = Line()
     silent = line_for(Forwarding(url="https://old.example.com/wh", silent=True), line)
-    silent.reply("t", [])
+    with pytest.raises(LeftToTheOtherTool):  # not sent, so never recorded as sent
+        silent.reply("t", [])
     silent.link_rich_menu("U", "m")
     silent.multicast(["U"], [])
     assert line.calls == ["multicast"] and silent.get_profile("U") == "profile"

@@ -21,7 +21,13 @@ from typing import Any, Protocol
 
 from daifuku.clock import system_clock
 from daifuku.domain.errors import LineRequestFailed
-from daifuku.domain.line_messages import registration_invitation, shop_info_card, text_message
+from daifuku.domain.line_messages import (
+    best_effort,
+    liff_url,
+    registration_invitation,
+    shop_info_card,
+    text_message,
+)
 from daifuku.domain.message_templates import fill, recipient_values
 from daifuku.domain.rich_menu_layout import COUPONS_VIEW_QUERY
 from daifuku.domain.scenario_engine import NO_SCENARIOS, ScenarioEntrance
@@ -232,7 +238,7 @@ class AutoResponder:
         rule = first_match(rules, text=text, postback_data=postback_data)
         member: Member | None = None
         if rule is not None and _needs_lookup(rule):
-            self._best_effort(notes, "loading", self._line.show_loading, user_id, LOADING_SECONDS)
+            best_effort(notes, "loading", self._line.show_loading, user_id, LOADING_SECONDS)
         is_message = postback_data is None
         if rule is not None or (is_message and user_id not in self._members_read):
             member = self._members.find_member(user_id)
@@ -260,10 +266,7 @@ class AutoResponder:
         if reply_token is None:
             notes.append("no reply token")
             return notes
-        try:
-            self._line.reply(reply_token, answer.messages)
-        except LineRequestFailed as error:
-            notes.append(f"auto-reply failed ({error.status})")
+        if not best_effort(notes, "auto-reply", self._line.reply, reply_token, answer.messages):
             return notes
         self.record_sent(user_id, answer.messages, answer.sent_by, answer.label, answers_customer=True)
         notes.append(f"answered by {answer.sent_by}")
@@ -285,7 +288,7 @@ class AutoResponder:
         message = staff_new_message_alert(list(waiting.values()))
         key = ",".join(sorted(waiting)) + minute
         retry_key = str(uuid.uuid5(ALERT_RETRY_NAMESPACE, f"inbox-alert:{key}"))
-        self._best_effort(notes, "message alert", self._line.multicast, staff[:500], [message], retry_key)
+        best_effort(notes, "message alert", self._line.multicast, staff[:500], [message], retry_key)
         return notes
 
     def record_sent(
@@ -348,7 +351,7 @@ class AutoResponder:
         self, rule: AutoReplyRule, template_id: str, user_id: str, member: Member | None, notes: list[str]
     ) -> list[dict[str, Any]]:
         if member is None or not member.is_member:
-            url = self._liff_url(self._shop.liff_apps.registration or self._shop.liff_apps.card)
+            url = liff_url(self._shop.liff_apps.registration or self._shop.liff_apps.card)
             text = "クーポンは会員登録をしていただくとお受け取りいただけます。"
             if url:
                 return [registration_invitation(text, self._shop.welcome.register_button_label, url)]
@@ -367,7 +370,7 @@ class AutoResponder:
             if granted
             else f"クーポン「{template.title}」はすでにお受け取り済みです。会員証の画面でご覧いただけます。"
         )
-        url = self._liff_url(self._shop.liff_apps.card)
+        url = liff_url(self._shop.liff_apps.card)
         if url:
             return [registration_invitation(text, "クーポンを見る", url + COUPONS_VIEW_QUERY)]
         return [text_message(text)]
@@ -377,22 +380,11 @@ class AutoResponder:
             return rule.url
         apps = self._shop.liff_apps
         if rule.liff_page is LiffPage.REGISTRATION:
-            return self._liff_url(apps.registration or apps.card)
-        url = self._liff_url(apps.card)
+            return liff_url(apps.registration or apps.card)
+        url = liff_url(apps.card)
         if url and rule.liff_page is LiffPage.COUPONS:
             return url + COUPONS_VIEW_QUERY
         return url
-
-    @staticmethod
-    def _liff_url(liff_id: str | None) -> str | None:
-        return f"https://liff.line.me/{liff_id}" if liff_id else None
-
-    @staticmethod
-    def _best_effort(notes: list[str], what: str, call: Any, *args: Any) -> None:
-        try:
-            call(*args)
-        except LineRequestFailed as error:
-            notes.append(f"{what} failed ({error.status})")
 
 
 def _needs_lookup(rule: AutoReplyRule) -> bool:

@@ -34,6 +34,13 @@ class LineRequestFailed(DomainError):
         self.details = details or []
 
 
+class LeftToTheOtherTool(LineRequestFailed):
+    """Daifuku is silent beside another LINE tool (webhook_forwarding.SilentLine): nothing was sent."""
+
+    def __init__(self) -> None:
+        super().__init__(0, "Daifuku is silent: the other LINE tool answers")
+
+
 class LineRateLimited(LineRequestFailed):
     """429 for too many requests per second: retry later, with backoff."""
 

@@ -36,6 +36,8 @@ from daifuku.domain.friend_records import (
     Write,
 )
 from daifuku.domain.line_messages import (
+    best_effort,
+    liff_url,
     registration_invitation,
     shop_info_card,
     staff_new_friend_alert,
@@ -191,13 +193,13 @@ class FriendLedger:
         )
         if event.reply_token:
             welcome = self._welcome(member, unblocked)
-            if self._best_effort(notes, "welcome", self._line.reply, event.reply_token, welcome):
+            if best_effort(notes, "welcome", self._line.reply, event.reply_token, welcome):
                 self._record_sent(user_id, welcome, "welcome", "友だち追加のあいさつ")
         rich_menu = (
             self._shop.rich_menus.member if member.is_member else self._shop.rich_menus.pre_registration
         )
         if rich_menu:
-            self._best_effort(notes, "rich menu", self._line.link_rich_menu, user_id, rich_menu)
+            best_effort(notes, "rich menu", self._line.link_rich_menu, user_id, rich_menu)
         alert = None
         if not unblocked:
             alert = NewFriendAlert(
@@ -226,7 +228,7 @@ class FriendLedger:
         if isinstance(event, PostbackEvent) and event.reply_token:
             reply = self._postback_reply(event.postback.data)
             if reply:
-                if self._best_effort(notes, "postback reply", self._line.reply, event.reply_token, reply):
+                if best_effort(notes, "postback reply", self._line.reply, event.reply_token, reply):
                     self._record_sent(user_id, reply, "menu", "メニューの応答")
                 return EventResult(Outcome.INTERACTION, notes)
         if self._conversations is not None:
@@ -267,7 +269,7 @@ class FriendLedger:
         if member.is_member:
             return [text_message(fill(texts.returning_member, values))]
         greeting = fill(texts.returning_friend if unblocked else texts.new_friend, values)
-        register_url = self._liff_url(self._shop.liff_apps.registration or self._shop.liff_apps.card)
+        register_url = liff_url(self._shop.liff_apps.registration or self._shop.liff_apps.card)
         if register_url is None:
             return [text_message(greeting)]
         return [registration_invitation(greeting, texts.register_button_label, register_url)]
@@ -280,11 +282,11 @@ class FriendLedger:
             shop = self._shop
             return [shop_info_card(shop.shop_name, shop.theme_color, shop.shop_info)]
         if action == MenuAction.REGISTER:
-            url = self._liff_url(self._shop.liff_apps.registration)
+            url = liff_url(self._shop.liff_apps.registration)
             label = self._shop.welcome.register_button_label
             return [registration_invitation("会員登録はこちらからどうぞ。", label, url)] if url else None
         if action in ("show_card", MenuAction.CARD, MenuAction.COUPONS):
-            url = self._liff_url(self._shop.liff_apps.card)
+            url = liff_url(self._shop.liff_apps.card)
             if url is None:
                 return None
             if action == MenuAction.COUPONS:
@@ -309,7 +311,7 @@ class FriendLedger:
         event_ids = ",".join(sorted(a.webhook_event_id for a in alerts))
         retry_key = str(uuid.uuid5(RETRY_KEY_NAMESPACE, f"staff-alert:{event_ids}"))
         notes: list[str] = []
-        self._best_effort(notes, "staff alert", self._line.multicast, staff[:500], [message], retry_key)
+        best_effort(notes, "staff alert", self._line.multicast, staff[:500], [message], retry_key)
         return notes
 
     def _counts(self, at: datetime, daily: dict[str, int], totals: dict[str, int]) -> DayCounts:
@@ -330,18 +332,6 @@ class FriendLedger:
             status_message=profile.status_message,
             language=profile.language,
         )
-
-    def _liff_url(self, liff_id: str | None) -> str | None:
-        return f"https://liff.line.me/{liff_id}" if liff_id else None
-
-    @staticmethod
-    def _best_effort(notes: list[str], what: str, call: Any, *args: Any) -> bool:
-        try:
-            call(*args)
-        except LineRequestFailed as error:
-            notes.append(f"{what} failed ({error.status})")
-            return False
-        return True
 
 
 def _retrying_conflicts(write: Callable[[], Write]) -> Write:

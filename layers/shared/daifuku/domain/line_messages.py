@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from daifuku.domain.errors import LeftToTheOtherTool, LineRequestFailed
 from daifuku.domain.phone_numbers import dialable, format_phone
 from daifuku.models.shop import ShopInfo
+
+
+def liff_url(liff_id: str | None) -> str | None:
+    """A LIFF app's URL, which opens it inside LINE (None without the app)."""
+    return f"https://liff.line.me/{liff_id}" if liff_id else None
+
+
+def best_effort(notes: list[str], what: str, call: Callable[..., Any], *args: Any) -> bool:
+    """Call LINE where a failure must not stop the event's handling: whether it was sent (a note
+    for the log when not)."""
+    try:
+        call(*args)
+    except LeftToTheOtherTool:
+        notes.append(f"{what} left to the other tool")
+        return False
+    except LineRequestFailed as error:
+        notes.append(f"{what} failed ({error.status})")
+        return False
+    return True
 
 
 def text_message(text: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from daifuku.domain.connect_delivery import EventDelivery, WebhookForward
 from daifuku.domain.connect_desk import Forwarding
+from daifuku.domain.errors import LeftToTheOtherTool
 
 
 class ForwardQueue(Protocol):
@@ -40,7 +41,8 @@ class SilentLine:
         return self._line.get_profile(user_id)
 
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> None:
-        return None
+        # Raised, not ignored: a reply that was not sent must not be recorded in the conversation.
+        raise LeftToTheOtherTool
 
     def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None) -> Any:
         return self._line.multicast(to, messages, retry_key)
