@@ -14,10 +14,19 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from daifuku.adapters.dynamodb.keys import LEDGER_SK_PREFIX
+from daifuku.domain.api_keys import key_hash
 from daifuku.models.shop import PointsRule
 from tests.integration.member_api import MemberApi, shop_configured
 from tests.integration.pos_api import PosClient, new_key
-from tests.integration.staff_api import card_qr, give_coupon, member_item, new_template, registered_member
+from tests.integration.staff_api import (
+    card_qr,
+    give_coupon,
+    items_under,
+    member_item,
+    new_template,
+    registered_member,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = json.loads((REPO_ROOT / "docs" / "partner-api.openapi.json").read_text())
@@ -237,6 +246,7 @@ def test_a_revoked_key_is_refused_at_once(world: World) -> None:
 def test_refused_purchases_change_nothing(world: World, member_table: Any) -> None:
     # Given the member's points and ledger now
     before = member_item(member_table, world.user).get("points")
+    ledger_before = items_under(member_table, world.user, LEDGER_SK_PREFIX)
 
     # When a purchase is refused for each reason a POS can meet
     for refused in (
@@ -248,8 +258,9 @@ def test_refused_purchases_change_nothing(world: World, member_table: Any) -> No
     ):
         assert SCENARIOS[refused](world)[0] == refused[2]
 
-    # Then the points did not move
+    # Then neither the points nor the ledger moved
     assert member_item(member_table, world.user).get("points") == before
+    assert items_under(member_table, world.user, LEDGER_SK_PREFIX) == ledger_before
 
 
 def test_the_owner_lists_keys_by_name_and_scopes_never_the_key(world: World) -> None:
@@ -288,5 +299,5 @@ def test_keys_and_receipt_secrets_never_reach_the_logs(world: World, local_stack
     log = local_stack.log_text()
     assert "API key created" in log, "the functions' logs are captured"
     secret_part = created["key"].rsplit("_", 1)[1]
-    for leaked in (created["key"], secret_part, created["receipt_secret"]):
+    for leaked in (created["key"], secret_part, key_hash(created["key"]), created["receipt_secret"]):
         assert leaked not in log

@@ -100,6 +100,7 @@ def test_a_route_naming_a_scenario_with_its_own_trigger_is_refused(api, owner):
         api.call("POST", f"{STAFF}/scenarios/{scenario_id}/stop", owner)
 
 
+@pytest.mark.moves_clock
 def test_the_auto_replies_the_route_entries_and_the_dashboard_read_the_movable_clock(
     api, owner, line, local_stack
 ):

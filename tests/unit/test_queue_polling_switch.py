@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from daifuku.adapters.connect_queue import ConnectQueue
 from daifuku.adapters.queue_polling import QueuePolling
+from daifuku.adapters.send_queue import SendQueue
+from daifuku.domain.campaigns import SendBatch
+from daifuku.domain.connect_delivery import WebhookForward
 
 
 class FakeAws:
@@ -74,3 +79,35 @@ def test_a_burst_of_starts_makes_one_call_and_a_failed_start_is_left_to_the_minu
     refusing = FakeAws(state="Disabled", refuse=True)
     polling(refusing).start()  # does not raise: the enqueue it follows has happened
     assert refusing.state == "Disabled"
+
+
+class RecordingPolling:
+    def __init__(self) -> None:
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+
+
+class AcceptingSqs:
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"Successful": Entries}
+
+
+def test_whoever_enqueues_starts_the_polling_once_and_an_empty_enqueue_starts_nothing():
+    batches = tuple(SendBatch(campaign_id="c", batch_no=n, user_ids=(f"U{n:032x}",)) for n in range(12))
+    polling = RecordingPolling()
+    SendQueue("https://sqs/send", client=AcceptingSqs(), polling=polling).enqueue(batches)  # two SQS calls
+    SendQueue("https://sqs/send", client=AcceptingSqs(), polling=polling).enqueue(())
+    assert polling.starts == 1
+
+    events = RecordingPolling()
+    forward = WebhookForward(
+        url="https://old.example.com/wh",
+        body_base64="e30=",
+        line_signature="s",
+        received_at=datetime(2026, 12, 6, tzinfo=UTC),
+    )
+    ConnectQueue("https://sqs/connect", client=AcceptingSqs(), polling=events).enqueue([forward])
+    ConnectQueue("https://sqs/connect", client=AcceptingSqs(), polling=events).enqueue([])
+    assert events.starts == 1
