@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
@@ -23,8 +22,6 @@ from daifuku.domain.errors import (
     RecordContention,
 )
 
-logger = Logger(service="partner_api")
-
 
 @dataclass(frozen=True)
 class HttpError:
@@ -33,9 +30,9 @@ class HttpError:
     message: str | Callable[[Any], str]
     headers: dict[str, str] | None = None
 
-    def response(self, error: Exception, **more: Any) -> Response:
+    def response(self, error: Exception) -> Response:
         message = self.message(error) if callable(self.message) else self.message
-        body = {"message": message, "code": self.code} | more
+        body = {"message": message, "code": self.code}
         return Response(self.status, content_types.APPLICATION_JSON, body, headers=self.headers)
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from daifuku.adapters.connect_queue import ConnectQueue
 from daifuku.adapters.queue_polling import QueuePolling
-from daifuku.adapters.send_queue import SendQueue
+from daifuku.adapters.sqs_queue import SqsQueue
 from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.connect_delivery import WebhookForward
 
@@ -97,8 +96,8 @@ class AcceptingSqs:
 def test_whoever_enqueues_starts_the_polling_once_and_an_empty_enqueue_starts_nothing():
     batches = tuple(SendBatch(campaign_id="c", batch_no=n, user_ids=(f"U{n:032x}",)) for n in range(12))
     polling = RecordingPolling()
-    SendQueue("https://sqs/send", client=AcceptingSqs(), polling=polling).enqueue(batches)  # two SQS calls
-    SendQueue("https://sqs/send", client=AcceptingSqs(), polling=polling).enqueue(())
+    SqsQueue("https://sqs/send", client=AcceptingSqs(), polling=polling).enqueue(batches)  # two SQS calls
+    SqsQueue("https://sqs/send", client=AcceptingSqs(), polling=polling).enqueue(())
     assert polling.starts == 1
 
     events = RecordingPolling()
@@ -108,6 +107,6 @@ def test_whoever_enqueues_starts_the_polling_once_and_an_empty_enqueue_starts_no
         line_signature="s",
         received_at=datetime(2026, 12, 6, tzinfo=UTC),
     )
-    ConnectQueue("https://sqs/connect", client=AcceptingSqs(), polling=events).enqueue([forward])
-    ConnectQueue("https://sqs/connect", client=AcceptingSqs(), polling=events).enqueue([])
+    SqsQueue("https://sqs/connect", client=AcceptingSqs(), polling=events).enqueue([forward])
+    SqsQueue("https://sqs/connect", client=AcceptingSqs(), polling=events).enqueue([])
     assert events.starts == 1

@@ -34,14 +34,13 @@ from daifuku.settings import (
 
 if TYPE_CHECKING:
     from daifuku.adapters.campaign_schedules import CampaignSchedules
-    from daifuku.adapters.connect_queue import ConnectQueue
     from daifuku.adapters.line_api import LineMessagingClient
     from daifuku.adapters.line_credentials import LineCredentials, LineCredentialsStore
     from daifuku.adapters.line_login import LineIdTokenVerifier
     from daifuku.adapters.message_images import MessageImages
     from daifuku.adapters.queue_polling import QueuePolling
     from daifuku.adapters.rich_menu_painter import RichMenuRefresh
-    from daifuku.adapters.send_queue import SendQueue
+    from daifuku.adapters.sqs_queue import SqsQueue
     from daifuku.domain.scenario_engine import ScenarioEngine
     from daifuku.domain.shop_events import ShopEventEmitter
     from daifuku.domain.tracked_links import LinkCodes
@@ -140,12 +139,11 @@ class Wiring:
     # AWS beyond the table
 
     @cached_property
-    def send_queue(self) -> SendQueue:
-        from daifuku.adapters.send_queue import SendQueue
+    def send_queue(self) -> SqsQueue:
+        from daifuku.adapters.sqs_queue import SqsQueue
 
-        return SendQueue(
-            settings_as(self.settings, SendQueueSettings).send_queue_url, polling=self.send_queue_polling
-        )
+        url = settings_as(self.settings, SendQueueSettings).send_queue_url
+        return SqsQueue(url, session=self.aws_session, polling=self.send_queue_polling)
 
     @cached_property
     def send_queue_polling(self) -> QueuePolling | None:
@@ -194,14 +192,12 @@ class Wiring:
     # Connect: outgoing events and the webhook forwarding
 
     @cached_property
-    def connect_queue(self) -> ConnectQueue | None:
+    def connect_queue(self) -> SqsQueue | None:
         """None in a deployment without the connect queue (nothing is sent on then)."""
-        from daifuku.adapters.connect_queue import ConnectQueue
+        from daifuku.adapters.sqs_queue import SqsQueue
 
         url = self.settings.connect_queue_url
-        return (
-            ConnectQueue(url, session=self.aws_session, polling=self.connect_queue_polling) if url else None
-        )
+        return SqsQueue(url, session=self.aws_session, polling=self.connect_queue_polling) if url else None
 
     @cached_property
     def shop_events(self) -> ShopEventEmitter:

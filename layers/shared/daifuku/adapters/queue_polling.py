@@ -3,7 +3,7 @@
 An enabled SQS event source mapping keeps five long polls open on its queue, night and day: for a
 quiet shop that is most of the bill (bench/cost.py). So each queue's mapping is on only while there
 is something to deliver:
-- whoever puts messages on the queue calls `start()` afterwards (SendQueue and ConnectQueue do), so a
+- whoever puts messages on the queue calls `start()` afterwards (adapters/sqs_queue.py does), so a
   send or an event starts at once;
 - the minute schedule (functions/scenario_scheduler) calls `settle()`: the mapping goes off once the
   queue holds nothing (none waiting, in flight or delayed), and on again if a start was missed (a

@@ -22,8 +22,6 @@ from daifuku.domain.tracked_links import links_of
 VISIT_ATTRIBUTION_WINDOW = timedelta(days=7)
 MONTHLY_AGGREGATION_UNITS = 1000  # LINE's limit of custom aggregation units a month
 UNIT_NAME = re.compile(r"[^A-Za-z0-9_]")
-# LINE answers a statistic below 20 people as null: shown as 「20人未満」, not as zero.
-FEWER_THAN = 20
 STATISTICS_DAYS = 30  # the longest period one request may ask for
 CAMPAIGN_COUPON_PREFIX = "campaign-"
 

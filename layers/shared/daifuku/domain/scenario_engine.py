@@ -107,7 +107,7 @@ class ScenarioRecords(Protocol):
 
 
 class StepQueue(Protocol):
-    def enqueue_steps(self, batches: tuple[ScenarioStepBatch, ...]) -> None: ...
+    def enqueue(self, batches: tuple[ScenarioStepBatch, ...]) -> None: ...
 
 
 class ScenarioEntrance(Protocol):
@@ -219,7 +219,7 @@ class ScenarioEngine:
             for start in range(0, len(due), STEPS_PER_MESSAGE)
         )
         if batches:
-            queue.enqueue_steps(batches)
+            queue.enqueue(batches)
         return len(due)
 
     # Pausing

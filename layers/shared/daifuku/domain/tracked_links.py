@@ -75,11 +75,6 @@ class TrackedLink(BaseModel):
     click_tag: str | None = None
     click_scenario_id: str | None = None  # a first click starts this (manual-trigger) scenario
 
-    @property
-    def campaign_id(self) -> str | None:
-        kind, _, ident = self.source.partition(":")
-        return ident if kind == "campaign" and ident else None
-
 
 @dataclass(frozen=True)
 class LinkCodes:
