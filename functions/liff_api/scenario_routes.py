@@ -23,7 +23,7 @@ from daifuku.domain.scenario_step_engagement import engagement_of
 from daifuku.domain.scenarios import Scenario, ScenarioStatus
 from daifuku.tracing import function_tracer
 from daifuku.wiring import current_wiring
-from functions.liff_api.request_context import staff_desk
+from functions.liff_api.request_context import shop_today, staff_desk
 from functions.liff_api.staff_routes import body_as, caller, router, staff_route
 
 logger = Logger(service="liff_api")
@@ -58,7 +58,7 @@ def list_scenarios() -> dict[str, Any]:
     scenarios = sorted(desk.records.list_scenarios(), key=lambda s: s.created_at or s.scenario_id)
     return {
         "scenarios": [
-            scenario_json(s) | {"results": desk.results(s.scenario_id)["totals"]} for s in scenarios
+            scenario_json(s) | {"results": desk.results(s)["totals"]} for s in scenarios
         ],
         "quiet_hours": desk.records.quiet_hours().model_dump(),
     }
@@ -78,15 +78,14 @@ def create_scenario() -> tuple[dict[str, Any], int]:
 def scenario_detail(scenario_id: str) -> dict[str, Any]:
     desk = scenario_desk()
     scenario = desk.scenario(scenario_id)
-    return scenario_json(scenario) | {"results": with_engagement(scenario, desk.results(scenario_id))}
+    return scenario_json(scenario) | {"results": with_engagement(scenario, desk.results(scenario))}
 
 
 def with_engagement(scenario: Scenario, results: dict[str, Any]) -> dict[str, Any]:
     """Each step's results with its clicks and LINE's count of opens (scenario_step_engagement.py)."""
     wiring = current_wiring()
     sent = {step["step_id"]: step.get("sent", 0) for step in results["steps"]}
-    today = wiring.clock().astimezone(wiring.timezone).date()
-    clicks = wiring.table.campaign_funnel
+    today, clicks = shop_today(), wiring.table.campaign_funnel
     try:
         statistics: UnitStatistics | None = wiring.line()
         figures = engagement_of(scenario, sent, clicks, statistics, today)

@@ -129,6 +129,8 @@ class StepDelivery:
     _menu_ids: dict[str, str] | None = None
     _quota_waiting: bool = False
     _quiet_hours: QuietHours | None = None
+    _links_registered: set[tuple[str, str]] = field(default_factory=set)  # (scenario, step), this batch
+    _link_codes: LinkCodes | None = None
 
     @property
     def records(self) -> ScenarioRecords:
@@ -140,6 +142,7 @@ class StepDelivery:
         self._scenarios = {i: self.records.load_scenario(i) for i in {d.scenario_id for d in batch.steps}}
         self._quiet_hours = self.records.quiet_hours()
         self._menu_ids = None
+        self._links_registered, self._link_codes = set(), None
         self._quota_waiting = self.records.quota_wait() is not None
         # A few steps in flight at once, as the campaigns' pushes: the line sender keeps the pace, and
         # LINE answers in 100-300 ms. A RetryLater from any of them sends the whole batch round again
@@ -207,22 +210,24 @@ class StepDelivery:
             # A tag a step adds starts the scenarios it triggers (loops are refused when saving).
             self.engine.triggered(member.user_id, *map(TriggerEvent.tag_added, step.add_tags))
             self.cap.count_push(member.user_id, now)
-        return self._move_on(
-            scenario, enrolment, step.step_id, outcome, now, sent=outcome is StepOutcome.SENT
-        )
+        return self._move_on(scenario, enrolment, step.step_id, outcome, now)
 
     def _messages(self, scenario_id: str, step: ScenarioStep, member: Member) -> list[dict[str, Any]]:
         """The step's messages for `member`: with tracked links, each URL made the member's own (the
-        links are registered first; a registered link is left as it is)."""
+        links are registered first, once per batch and step; a registered link is left as it is)."""
         messages = step.line_messages(member)
         if self.tracked_links is None or self.link_codes is None:
             return messages
         links = step_links(scenario_id, step)
         if not links:
             return messages
-        self.tracked_links.register(links)
+        if (scenario_id, step.step_id) not in self._links_registered:
+            self.tracked_links.register(links)
+            self._links_registered.add((scenario_id, step.step_id))
+        if self._link_codes is None:
+            self._link_codes = self.link_codes()
         by_url: dict[str, TrackedLink] = {link.url: link for link in links}
-        return tracked_messages(messages, by_url, self.link_codes(), member.user_id)
+        return tracked_messages(messages, by_url, self._link_codes, member.user_id)
 
     def _push(self, user_id: str, messages: list[dict[str, Any]], retry_key: str, unit: str | None) -> None:
         if unit is None:
@@ -300,11 +305,9 @@ class StepDelivery:
         step_id: str,
         outcome: StepOutcome,
         now: datetime,
-        *,
-        sent: bool = False,
     ) -> StepOutcome:
         following = self.engine.following_of(scenario, enrolment, step_id, now)
-        if sent:
+        if outcome is StepOutcome.SENT:
             following = following.model_copy(update={"last_sent_step_id": step_id, "last_sent_at": now})
         moved = self.records.move_on(enrolment, step_id, outcome, following, now)
         return outcome if moved else StepOutcome.STALE

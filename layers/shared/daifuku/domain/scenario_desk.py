@@ -156,11 +156,11 @@ class ScenarioDesk:
             self.line.push(staff_user_id, step.line_messages(me))
         return len(scenario.steps)
 
-    def results(self, scenario_id: str) -> dict[str, Any]:
-        scenario = self.scenario(scenario_id)
-        totals, steps = self.records.results(scenario_id)
+    def results(self, scenario: Scenario) -> dict[str, Any]:
+        """The scenario's counts, in total and per step (its steps as they are now)."""
+        totals, steps = self.records.results(scenario.scenario_id)
         return {
-            "scenario_id": scenario_id,
+            "scenario_id": scenario.scenario_id,
             "totals": totals,
             "steps": [
                 {"step_id": step.step_id, **steps.get(step.step_id, dict.fromkeys(STEP_COUNTERS, 0))}
