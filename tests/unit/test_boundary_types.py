@@ -104,6 +104,13 @@ REFUSED = [
     ("a float in Flex", CAMPAIGN, campaign(messages=flex({"flex": 1.5})), FLEX, "float_not_allowed"),
     ("a Flex message nested too deep", CAMPAIGN, campaign(messages=flex(NESTED)), FLEX, "too_deep"),
     ("a huge destination", WEBHOOK, {"destination": "U" * 5000, "events": []}, "destination", "too_long"),
+    (
+        "a lone surrogate in a raw webhook event (found by Hypothesis)",
+        WEBHOOK,
+        {"destination": "U" + "d" * 32, "events": [{SURROGATE: None}]},
+        "events.0",
+        TEXT,
+    ),
 ]
 
 

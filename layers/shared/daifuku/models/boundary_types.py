@@ -41,6 +41,7 @@ MAX_AMOUNT = 1_000_000_000
 # surrogates, which UTF-8 cannot encode and DynamoDB refuses. Multi-line text allows tab, CR and LF.
 SINGLE_LINE_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 MULTI_LINE_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 ASCII_DIGITS = re.compile(r"^[0-9]{1,9}$")
 # Mobile 070/080/090 and IP phones 050: 11 digits. Landlines: 0 + area code + number, 10 digits, where
 # the area code never starts like a mobile/IP prefix (so an 090 number missing a digit is refused).
@@ -267,3 +268,22 @@ def _storable_json(value: Any, depth: int = 0) -> Any:
 
 
 JsonObject = Annotated[dict[str, Any], AfterValidator(_storable_json)]
+
+
+def _encodable_json(value: Any) -> Any:
+    """A JSON value whose every string UTF-8 can encode: what LINE sends is UTF-8, so a lone surrogate
+    can only come from a `\\ud800` escape, and would not survive being written out again."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+        elif isinstance(item, str) and LONE_SURROGATE.search(item):
+            raise problem("invalid_text", "lone surrogates are not allowed")
+    return value
+
+
+# A LINE webhook event as it came, before parse_event reads its fields into a typed model.
+RawLineObject = Annotated[dict[str, Any], AfterValidator(_encodable_json)]

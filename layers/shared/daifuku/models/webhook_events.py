@@ -10,7 +10,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from daifuku.models.boundary_types import EpochMillis, JsonObject, KeyId, LineText, LineUserId, Text
+from daifuku.models.boundary_types import (
+    EpochMillis,
+    JsonObject,
+    KeyId,
+    LineText,
+    LineUserId,
+    RawLineObject,
+    Text,
+)
 
 # An event or source type, a mode: one short word of LINE's.
 LineWord = Annotated[str, Text(40)]
@@ -96,7 +104,7 @@ _handled_event = TypeAdapter[FollowEvent | UnfollowEvent | MessageEvent | Postba
 
 class WebhookRequest(_LineModel):
     destination: KeyId
-    events: list[dict[str, Any]]
+    events: list[RawLineObject]
 
 
 class UnreadableEvent(_LineModel):

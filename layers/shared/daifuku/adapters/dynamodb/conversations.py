@@ -33,6 +33,7 @@ from daifuku.adapters.dynamodb.keys import (
     user_partition,
     utc,
 )
+from daifuku.adapters.dynamodb.member_tags import add_member_tag
 from daifuku.adapters.dynamodb.table import TableGateway, update_request
 from daifuku.domain.auto_replies import OutgoingMessage, preview
 from daifuku.domain.friend_records import ReceivedMessage
@@ -50,7 +51,6 @@ from daifuku.models.staff import CouponTemplateRecord
 
 if TYPE_CHECKING:
     from daifuku.adapters.dynamodb.coupons import CouponRepository
-    from daifuku.adapters.dynamodb.member_care import MemberCareRepository
     from daifuku.adapters.dynamodb.members import MemberRepository
 from daifuku.table_schema import INBOX_INDEX, TAG_INDEX
 
@@ -431,7 +431,7 @@ class ResponderMembers:
 
     _members: MemberRepository
     _coupons: CouponRepository
-    _care: MemberCareRepository
+    _gateway: TableGateway
 
     def find_member(self, user_id: str) -> Member | None:
         return self._members.find_membership(user_id)
@@ -443,12 +443,4 @@ class ResponderMembers:
         return self._coupons.grant_coupon(user_id, coupon)
 
     def add_tag(self, user_id: str, tag: str) -> bool:
-        for _ in range(3):
-            member = self._members.find_membership(user_id)
-            if member is None:
-                return False
-            if tag in member.tags:
-                return True
-            if self._care.replace_tags(user_id, member.tags, member.tags | {tag}):
-                return True
-        return False
+        return add_member_tag(self._gateway, user_id, tag)

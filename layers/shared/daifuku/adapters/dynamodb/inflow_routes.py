@@ -22,6 +22,7 @@ from daifuku.adapters.dynamodb.keys import (
     utc,
 )
 from daifuku.adapters.dynamodb.member_tags import add_member_tag
+from daifuku.adapters.dynamodb.members import MemberRepository
 from daifuku.adapters.dynamodb.table import TableGateway, update_request
 from daifuku.domain.inflow_routes import FIGURES, InflowRoute, RouteDay
 from daifuku.models.member import Member
@@ -57,8 +58,7 @@ class InflowRouteRepository:
         return _route(item) if item else None
 
     def friend(self, user_id: str) -> Member | None:
-        item = self._gateway.get(member_key(user_id))
-        return Member.model_validate(item) if item else None
+        return MemberRepository(self._gateway).find_member(user_id)
 
     def first_route_of(self, user_id: str) -> str | None:
         item = self._gateway.get(member_key(user_id))

@@ -156,7 +156,7 @@ class Repositories:
     def responder_members(self) -> ResponderMembers:
         from daifuku.adapters.dynamodb.conversations import ResponderMembers
 
-        return ResponderMembers(self.members, self.coupons, self.member_care)
+        return ResponderMembers(self.members, self.coupons, self.gateway)
 
     def campaigns(self) -> CampaignRepository:
         """A new repository per run (its `items_read` is the run's)."""

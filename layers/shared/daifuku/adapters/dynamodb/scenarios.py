@@ -14,12 +14,11 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from daifuku.adapters.dynamodb.coupons import coupon_item
+from daifuku.adapters.dynamodb.coupons import CouponRepository
 from daifuku.adapters.dynamodb.keys import (
     MESSAGING_RULES,
     SCENARIO,
     SCENARIO_SCHEDULE_CURSOR,
-    coupon_template_key,
     member_key,
     scenario_due_key,
     scenario_due_partition,
@@ -30,6 +29,7 @@ from daifuku.adapters.dynamodb.keys import (
     sortable_utc,
     tag_key,
 )
+from daifuku.adapters.dynamodb.members import MemberRepository
 from daifuku.adapters.dynamodb.shop import ShopConfigRepository
 from daifuku.adapters.dynamodb.table import TableGateway, update_request
 from daifuku.domain.scenario_engine import SCENARIO_COUNTERS, STEP_COUNTERS, StepOutcome
@@ -61,6 +61,8 @@ def shard_of(user_id: str) -> int:
 class ScenarioRepository:
     def __init__(self, gateway: TableGateway):
         self._gateway = gateway
+        self._members = MemberRepository(gateway)
+        self._coupons = CouponRepository(gateway)
         self.items_read = 0  # by take_due: the schedule's reads (bench/scenario.py)
         self.queries = 0
 
@@ -236,8 +238,7 @@ class ScenarioRepository:
     # What the worker reads of the shop and the member
 
     def member(self, user_id: str) -> Member | None:
-        item = self._gateway.get(member_key(user_id))
-        return Member.model_validate(item) if item else None
+        return self._members.find_member(user_id)
 
     def quiet_hours(self) -> QuietHours:
         item = self._gateway.get(MESSAGING_RULES.key(), consistent=False) or {}
@@ -297,11 +298,10 @@ class ScenarioRepository:
     # A sent step's actions
 
     def load_coupon_template(self, template_id: str) -> CouponTemplateRecord | None:
-        item = self._gateway.get(coupon_template_key(template_id))
-        return CouponTemplateRecord.model_validate(item) if item else None
+        return self._coupons.load_template(template_id)
 
     def grant_coupon(self, user_id: str, coupon: Coupon) -> bool:
-        return self._gateway.put(coupon_item(user_id, coupon), if_absent=True)
+        return self._coupons.grant_coupon(user_id, coupon)
 
     def rich_menu_ids(self) -> dict[str, str]:
         menus = ShopConfigRepository(self._gateway).load_shop_config().rich_menus
