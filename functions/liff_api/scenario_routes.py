@@ -57,9 +57,7 @@ def list_scenarios() -> dict[str, Any]:
     desk = scenario_desk()
     scenarios = sorted(desk.records.list_scenarios(), key=lambda s: s.created_at or s.scenario_id)
     return {
-        "scenarios": [
-            scenario_json(s) | {"results": desk.results(s)["totals"]} for s in scenarios
-        ],
+        "scenarios": [scenario_json(s) | {"results": desk.results(s)["totals"]} for s in scenarios],
         "quiet_hours": desk.records.quiet_hours().model_dump(),
     }
 

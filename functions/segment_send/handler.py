@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from daifuku.domain.campaigns import SendBatch
 from daifuku.domain.push_worker import AcceptedPushes, PushWorker, RetryLater
 from daifuku.domain.scenarios import is_scenario_step_batch
-from daifuku.domain.send_pacing import PacedLineSender
 from daifuku.settings import SendQueueSettings, settings_as
 from daifuku.tracing import function_tracer
 from daifuku.wiring import Wiring, current_wiring
@@ -49,16 +48,9 @@ def push_worker() -> PushWorker:
 
 
 def new_push_worker(wiring: Wiring) -> PushWorker:
-    settings = wiring.settings
-    paced = PacedLineSender.sharing(
-        wiring.line(timeout_seconds=5),
-        push_per_second=settings.send_push_per_second,
-        multicast_per_second=settings.send_multicast_per_second,
-        workers=settings.send_max_concurrency,
-    )
     return PushWorker(
         records=wiring.table.campaigns(),
-        line=paced,
+        line=wiring.paced_line(wiring.line(timeout_seconds=5)),
         timezone=wiring.timezone,
         clock=wiring.clock,
         conversations=wiring.table.conversations(),

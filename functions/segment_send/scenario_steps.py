@@ -7,7 +7,6 @@ import threading
 from daifuku.domain.scenario_delivery import StepDelivery
 from daifuku.domain.scenario_engine import ScenarioEngine
 from daifuku.domain.scenarios import ScenarioStepBatch
-from daifuku.domain.send_pacing import PacedLineSender
 from daifuku.settings import SendQueueSettings, settings_as
 from daifuku.wiring import current_wiring
 
@@ -20,14 +19,8 @@ def step_delivery() -> StepDelivery:
     if delivery is None:
         wiring = current_wiring()
         wiring = wiring.sibling(settings_as(wiring.settings, SendQueueSettings))
-        settings = wiring.settings
         line = wiring.line(timeout_seconds=5)
-        paced = PacedLineSender.sharing(
-            line,
-            push_per_second=settings.send_push_per_second,
-            multicast_per_second=settings.send_multicast_per_second,
-            workers=settings.send_max_concurrency,
-        )
+        paced = wiring.paced_line(line)
         repository = wiring.table.scenarios()
         engine = ScenarioEngine(repository, wiring.timezone, wiring.clock)
         delivery = _environment.delivery = StepDelivery(

@@ -13,12 +13,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from daifuku.adapters.message_images import RETENTION_TAG
+from daifuku.adapters.message_images import IMAGES_PREFIX, RETENTION_TAG
 from daifuku.models.conversations import RETENTION_CHOICES
 from infra.constructs.daifuku_function import DaifukuFunction
 from infra.nag import acknowledge
-
-IMAGES_PREFIX = "messages/"  # daifuku.adapters.message_images.user_folder
 
 
 class MessageImages(Construct):

@@ -14,7 +14,8 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 
 from daifuku.adapters.dynamodb.keys import user_partition
-from daifuku.adapters.message_images import RETENTION_TAG, user_folder
+from daifuku.adapters.dynamodb.table import TableGateway
+from daifuku.adapters.message_images import IMAGES_PREFIX, RETENTION_TAG, user_folder
 from daifuku.table_schema import MEMBER_TABLE
 
 
@@ -24,17 +25,18 @@ def expire(
     """Delete what TTL and the lifecycle rules would have deleted by `at`; how many of each."""
     ttl = MEMBER_TABLE.ttl_attribute
     expired = Attr(ttl).lt(int(at.timestamp()))
+    gateway = TableGateway.of(table)
     if user_id is not None:
-        query = {"KeyConditionExpression": Key("pk").eq(user_partition(user_id)), "FilterExpression": expired}
-        items = _all(table.query, query)
+        partition = Key("pk").eq(user_partition(user_id))
+        items = list(gateway.query(KeyConditionExpression=partition, FilterExpression=expired))
     else:
-        items = _all(table.scan, {"FilterExpression": expired})
+        items = list(gateway.scan(FilterExpression=expired))
     with table.batch_writer() as batch:
         for item in items:
             batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
     objects = 0
     if bucket:
-        prefix = user_folder(user_id) if user_id else "messages/"
+        prefix = user_folder(user_id) if user_id else IMAGES_PREFIX
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for entry in page.get("Contents", []):
                 tags = s3.get_object_tagging(Bucket=bucket, Key=entry["Key"])["TagSet"]
@@ -43,13 +45,3 @@ def expire(
                     s3.delete_object(Bucket=bucket, Key=entry["Key"])
                     objects += 1
     return {"items": len(items), "objects": objects}
-
-
-def _all(read: Any, request: dict[str, Any]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = read(**request)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        request = {**request, "ExclusiveStartKey": page["LastEvaluatedKey"]}

@@ -161,24 +161,22 @@ def local_target(endpoint_url: str, prefix: str = "daifuku", shop: str | None = 
         urls = None  # another stack's: this one is on ./dev local's fixed ports
     sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=LOCAL_REGION, **LOCAL_CREDENTIALS)
     try:
-        queue_urls = [
-            sqs.get_queue_url(QueueName=f"{prefix}-{name}")["QueueUrl"] for name in ("send", "send-dlq")
-        ]
+        send, send_dlq, connect, connect_dlq = (
+            sqs.get_queue_url(QueueName=f"{prefix}-{name}")["QueueUrl"]
+            for name in ("send", "send-dlq", "connect", "connect-dlq")
+        )
     except ClientError as error:
         raise OperatorError(
             _(
                 "{endpoint} answers, but holds no Daifuku local stack ({code}): is it ./dev local's moto?"
             ).format(endpoint=endpoint_url, code=error.response.get("Error", {}).get("Code", "?"))
         ) from error
-    connect_urls = [
-        sqs.get_queue_url(QueueName=f"{prefix}-{name}")["QueueUrl"] for name in ("connect", "connect-dlq")
-    ]
     return Target(
         table_name=f"{prefix}-members",
-        send_queue_url=queue_urls[0],
-        send_dlq_url=queue_urls[1],
-        connect_queue_url=connect_urls[0],
-        connect_dlq_url=connect_urls[1],
+        send_queue_url=send,
+        send_dlq_url=send_dlq,
+        connect_queue_url=connect,
+        connect_dlq_url=connect_dlq,
         line_credentials_parameter=credentials_parameter_name(prefix),
         endpoint_url=endpoint_url,
         webhook_url=urls["webhook"] if urls else LOCAL_WEBHOOK_URL,

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from daifuku.adapters.rich_menu_painter import RichMenuRefresh
     from daifuku.adapters.sqs_queue import SqsQueue
     from daifuku.domain.scenario_engine import ScenarioEngine
+    from daifuku.domain.send_pacing import PacedLineSender
     from daifuku.domain.shop_events import ShopEventEmitter
     from daifuku.domain.tracked_links import LinkCodes
 
@@ -120,6 +121,18 @@ class Wiring:
 
         token = self.line_credentials().channel_access_token
         return LineMessagingClient.for_channel(token, self.settings, timeout_seconds=timeout_seconds)
+
+    def paced_line(self, line: LineMessagingClient) -> PacedLineSender:
+        """`line`, kept to this push worker's share of the send rates (every worker keeps its share)."""
+        from daifuku.domain.send_pacing import PacedLineSender
+
+        settings = self.settings
+        return PacedLineSender.sharing(
+            line,
+            push_per_second=settings.send_push_per_second,
+            multicast_per_second=settings.send_multicast_per_second,
+            workers=settings.send_max_concurrency,
+        )
 
     def id_token_verifier(self) -> LineIdTokenVerifier:
         """Verifies the LIFF ID tokens of the channel's LINE Login channel."""

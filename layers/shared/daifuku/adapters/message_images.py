@@ -15,6 +15,8 @@ from typing import Any, Protocol
 # Staff open a conversation and look at it; a link older than this has done its work.
 SIGNED_URL_SECONDS = 300
 RETENTION_TAG = "retention-days"
+# Every photo lives under this prefix (the lifecycle rules, the IAM grants and the local expiry use it).
+IMAGES_PREFIX = "messages/"
 
 
 class ImageSource(Protocol):
@@ -26,7 +28,7 @@ class ImageKeys(Protocol):
 
 
 def user_folder(user_id: str) -> str:
-    return f"messages/{user_id}/"
+    return f"{IMAGES_PREFIX}{user_id}/"
 
 
 class MessageImages:
