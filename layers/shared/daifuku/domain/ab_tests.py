@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from daifuku.domain.campaigns import AbMode, AbTest, Campaign, WinnerMetric
 from daifuku.domain.errors import DomainError
+from daifuku.domain.tracked_links import TrackedLink, links_of
 
 BUCKETS = 10_000
 MIN_PER_VARIANT = 5  # fewer recipients per variant than this cannot be judged
@@ -70,6 +71,21 @@ def split_recipients(campaign: Campaign, recipients: list[str]) -> tuple[list[st
 def variant_link_source(campaign: Campaign, variant: int) -> str:
     """What a variant's tracked links are registered under (clicks are counted per variant)."""
     return f"{campaign.link_source}:v{variant}"
+
+
+def campaign_links(campaign: Campaign) -> dict[int | None, list[TrackedLink]]:
+    """The campaign's tracked links by variant (None: a campaign without an A/B test), each variant's
+    under its own source so that clicks count per variant."""
+    variants: list[int | None] = [None] if campaign.ab is None else list(range(len(campaign.ab.variants)))
+    return {
+        n: links_of(
+            campaign.link_source if n is None else variant_link_source(campaign, n),
+            campaign.line_messages(None, n),
+            campaign.click_tag,
+            campaign.click_scenario_id,
+        )
+        for n in variants
+    }
 
 
 def winner_campaign_id(campaign_id: str) -> str:

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from daifuku.domain.ab_tests import campaign_links
 from daifuku.domain.campaigns import Campaign
-from daifuku.domain.tracked_links import links_of
 
 VISIT_ATTRIBUTION_WINDOW = timedelta(days=7)
 MONTHLY_AGGREGATION_UNITS = 1000  # LINE's limit of custom aggregation units a month
@@ -98,14 +98,7 @@ def funnel_of(
             opened, fewer = opens(statistics.unit_statistics(campaign.aggregation_unit, first, last))
     clicked = None
     if campaign.track_links:
-        sources: list[tuple[str, int | None]] = [(campaign.link_source, None)]
-        if campaign.ab is not None:
-            sources = [(f"{campaign.link_source}:v{n}", n) for n in range(len(campaign.ab.variants))]
-        link_ids = [
-            link.link_id
-            for source, variant in sources
-            for link in links_of(source, campaign.line_messages(None, variant), None)
-        ]
+        link_ids = [link.link_id for links in campaign_links(campaign).values() for link in links]
         clicked = len(records.clickers(link_ids))
     return CampaignFunnel(
         campaign_id=campaign.campaign_id,

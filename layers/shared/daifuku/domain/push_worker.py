@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from daifuku.clock import system_clock
-from daifuku.domain.ab_tests import variant_link_source, variant_of
+from daifuku.domain.ab_tests import campaign_links, variant_of
 from daifuku.domain.campaigns import Campaign, CampaignProgress, CampaignStatus, SendBatch
 from daifuku.domain.errors import (
     DomainError,
@@ -26,7 +26,7 @@ from daifuku.domain.errors import (
     LineUnavailable,
 )
 from daifuku.domain.segments import is_excluded
-from daifuku.domain.tracked_links import LinkCodes, TrackedLink, TrackedLinks, links_of, tracked_messages
+from daifuku.domain.tracked_links import LinkCodes, TrackedLink, TrackedLinks, tracked_messages
 from daifuku.models.member import Member
 from daifuku.models.membership import Coupon
 
@@ -233,10 +233,7 @@ class PushWorker:
         if self.tracked_links is None or self.link_codes is None:
             raise RuntimeError("this push worker cannot send tracked links: no link store or codes")
         by_variant: dict[int | None, dict[str, TrackedLink]] = {}
-        for n in [None] if ab is None else list(range(len(ab.variants))):
-            source = campaign.link_source if n is None else variant_link_source(campaign, n)
-            messages = campaign.line_messages(None, n)
-            links = links_of(source, messages, campaign.click_tag, campaign.click_scenario_id)
+        for n, links in campaign_links(campaign).items():
             self.tracked_links.register(links)
             by_variant[n] = {link.url: link for link in links}
         codes = self.link_codes()

@@ -231,8 +231,7 @@ class CampaignRepository:
 
     def ab_counts(self, campaign: Campaign) -> tuple[list[int], list[int] | None, list[int]]:
         from daifuku.adapters.dynamodb.tracked_links import TrackedLinkRepository
-        from daifuku.domain.ab_tests import variant_link_source, variant_of
-        from daifuku.domain.tracked_links import links_of
+        from daifuku.domain.ab_tests import campaign_links, variant_of
 
         ab = campaign.ab
         if ab is None:
@@ -248,11 +247,8 @@ class CampaignRepository:
         if not campaign.track_links:
             return sent, None, visited
         links = TrackedLinkRepository(self._gateway)
-        clicked = []
-        for variant in range(count):
-            source = variant_link_source(campaign, variant)
-            ids = [link.link_id for link in links_of(source, campaign.line_messages(None, variant), None)]
-            clicked.append(len(links.clickers(ids)))
+        by_variant = campaign_links(campaign)
+        clicked = [len(links.clickers([link.link_id for link in by_variant[n]])) for n in range(count)]
         return sent, clicked, visited
 
     def set_winner(self, campaign_id: str, messages: list[CampaignMessage], winner: int) -> None:
