@@ -30,7 +30,7 @@ from daifuku.domain.campaigns import (
     WinnerMetric,
 )
 from daifuku.domain.errors import CampaignNotFound, IdempotencyKeyReused, LineRequestFailed
-from daifuku.domain.scenarios import Scenario, ScenarioId, check_enrolment_action
+from daifuku.domain.scenarios import ScenarioId, ScenarioLookup, check_enrolment_action
 from daifuku.domain.segments import IndexedSelection, Segment
 from daifuku.models.boundary_types import Instant, Tag, Text
 from daifuku.models.shop import CouponTemplate
@@ -130,10 +130,6 @@ class StartSchedules(Protocol):
     def cancel_start(self, campaign_id: str) -> None: ...
 
 
-class ScenarioLookup(Protocol):
-    def load_scenario(self, scenario_id: str) -> Scenario | None: ...
-
-
 @dataclass
 class CampaignDesk:
     records: DeskRecords
@@ -160,8 +156,7 @@ class CampaignDesk:
     def create(self, request: CampaignRequest) -> tuple[Campaign, datetime]:
         """Save the campaign as a draft and schedule its start; a repeated request changes nothing."""
         if request.click_scenario_id:
-            lookup = self.scenarios.load_scenario(request.click_scenario_id) if self.scenarios else None
-            check_enrolment_action(lookup, request.click_scenario_id)
+            check_enrolment_action(self.scenarios, request.click_scenario_id)
         earliest = self.clock() + EARLIEST_START
         start_at = max(request.send_at or earliest, earliest)
         campaign = self.records.create_campaign(

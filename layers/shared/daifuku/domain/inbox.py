@@ -29,7 +29,7 @@ from daifuku.domain.errors import (
 )
 from daifuku.domain.line_messages import text_message
 from daifuku.domain.message_templates import fill, recipient_values
-from daifuku.domain.scenarios import Scenario, check_enrolment_action
+from daifuku.domain.scenarios import ScenarioLookup, check_enrolment_action
 from daifuku.domain.staff_desk import StaffDesk
 from daifuku.models.conversations import (
     AutoReplyRule,
@@ -121,10 +121,6 @@ class ConversationView:
             "marked_read": self.marked_read,
             "reply_cost": PUSH_COST,
         }
-
-
-class ScenarioLookup(Protocol):
-    def load_scenario(self, scenario_id: str) -> Scenario | None: ...
 
 
 class InboxDesk:
@@ -262,8 +258,7 @@ class InboxDesk:
         if request.template_id and self.desk.coupons.load_template(request.template_id) is None:
             raise CouponTemplateNotFound(request.template_id)
         if request.scenario_id:
-            lookup = self.scenarios.load_scenario(request.scenario_id) if self.scenarios else None
-            check_enrolment_action(lookup, request.scenario_id)
+            check_enrolment_action(self.scenarios, request.scenario_id)
         rule = AutoReplyRule(rule_id=rule_id, **request.model_dump())
         self.records.save_rule(rule)
         self.desk.audit(owner, "auto_reply.save", None, rule_id=rule_id)

@@ -29,7 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from daifuku.clock import system_clock
 from daifuku.domain.errors import CouponTemplateNotFound, DomainError
 from daifuku.domain.scenario_engine import NO_SCENARIOS, ScenarioEntrance
-from daifuku.domain.scenarios import Scenario, ScenarioId, TriggerEvent, check_enrolment_action
+from daifuku.domain.scenarios import (
+    ScenarioId,
+    ScenarioLookup,
+    TriggerEvent,
+    check_enrolment_action,
+)
 from daifuku.models.boundary_types import Tag, TemplateId, Text
 from daifuku.models.member import Member
 from daifuku.models.membership import Coupon
@@ -169,10 +174,6 @@ class EntryActions(Protocol):
     def load_template(self, template_id: str) -> CouponTemplateRecord | None: ...
 
 
-class ScenarioLookup(Protocol):
-    def load_scenario(self, scenario_id: str) -> Scenario | None: ...
-
-
 class FriendsAddedByDay(Protocol):
     def friends_added(self, first: date, last: date) -> dict[date, int]: ...
 
@@ -195,10 +196,7 @@ class RouteDesk:
         if request.coupon_template_id and self.actions.load_template(request.coupon_template_id) is None:
             raise CouponTemplateNotFound(request.coupon_template_id)
         if request.scenario_id:
-            lookup = self.scenario_lookup
-            check_enrolment_action(
-                lookup.load_scenario(request.scenario_id) if lookup else None, request.scenario_id
-            )
+            check_enrolment_action(self.scenario_lookup, request.scenario_id)
         route = InflowRoute(
             route_id=f"r{uuid.uuid4().hex[:10]}",
             name=request.name,

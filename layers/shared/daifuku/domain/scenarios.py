@@ -11,7 +11,7 @@ import re
 import uuid
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -371,9 +371,15 @@ def _at_time(local: datetime, hh_mm: str, timezone: tzinfo) -> datetime:
     return datetime.combine(local.date(), time(hour, minute), timezone)
 
 
-def check_enrolment_action(scenario: Scenario | None, scenario_id: str) -> Scenario:
-    """Refuse an action that would enrol members in `scenario_id` when it could never do so: the
-    scenario is gone, stopped, or starts on its own trigger (an action enrols only manual ones)."""
+class ScenarioLookup(Protocol):
+    def load_scenario(self, scenario_id: str) -> Scenario | None: ...
+
+
+def check_enrolment_action(lookup: ScenarioLookup | None, scenario_id: str) -> Scenario:
+    """Refuse an action (an auto-reply, a route, a campaign's click) that would enrol members in
+    `scenario_id` when it could never do so: the scenario is gone (or there is nowhere to look it
+    up), stopped, or starts on its own trigger (an action enrols only manual ones)."""
+    scenario = lookup.load_scenario(scenario_id) if lookup else None
     if scenario is None:
         raise ScenarioNotFound(scenario_id)
     if scenario.trigger.kind is not TriggerKind.MANUAL:
