@@ -247,17 +247,11 @@ class PushWorker:
     def _push(
         self, messages_for: Callable[[Member], list[dict[str, Any]]], member: Member, retry_key: str
     ) -> RecipientOutcome:
-        messages = messages_for(member)
+        unit = self._unit.get("aggregation_unit")
         try:
-            self.line.push(member.user_id, messages, retry_key=retry_key, **self._unit)
+            push_counted(self.line, member.user_id, messages_for(member), retry_key, unit)
         except LineBadRequest:
-            if not self._unit:
-                return RecipientOutcome.FAILED
-            # LINE takes customAggregationUnits only from accounts it approved for them: without.
-            try:
-                self.line.push(member.user_id, messages, retry_key=retry_key)
-            except LineBadRequest:
-                return RecipientOutcome.FAILED
+            return RecipientOutcome.FAILED
         return RecipientOutcome.SENT
 
     def _push_each(
@@ -327,6 +321,21 @@ class PushWorker:
                 for member in eligible
             }
         return {member.user_id: RecipientOutcome.SENT for member in eligible}
+
+
+def push_counted(
+    line: LineSender, to: str, messages: list[dict[str, Any]], retry_key: str, unit: str | None
+) -> None:
+    """A push counted under the aggregation `unit` where LINE allows it: LINE takes
+    customAggregationUnits only from accounts it approved for them, so a 400 with one is tried once
+    without it (another 400 is the recipient's: LineBadRequest)."""
+    if unit is None:
+        line.push(to, messages, retry_key=retry_key)
+        return
+    try:
+        line.push(to, messages, retry_key=retry_key, aggregation_unit=unit)
+    except LineBadRequest:
+        line.push(to, messages, retry_key=retry_key)
 
 
 def _unit_of(campaign: Campaign) -> dict[str, str]:

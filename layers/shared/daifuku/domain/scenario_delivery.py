@@ -22,7 +22,7 @@ from daifuku.domain.errors import (
     LineUnavailable,
 )
 from daifuku.domain.line_messages import text_message
-from daifuku.domain.push_worker import RetryLater
+from daifuku.domain.push_worker import LineSender, RetryLater, push_counted
 from daifuku.domain.scenario_engine import ScenarioEngine, ScenarioRecords, StepOutcome
 from daifuku.domain.scenario_step_engagement import step_aggregation_unit, step_links
 from daifuku.domain.scenarios import (
@@ -75,20 +75,6 @@ class MenuLinker(Protocol):
     def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None: ...
 
 
-class StepSender(Protocol):
-    def push(
-        self,
-        to: str,
-        messages: list[dict[str, Any]],
-        retry_key: str | None = None,
-        aggregation_unit: str | None = None,
-    ) -> Any: ...
-
-    def multicast(
-        self, to: list[str], messages: list[dict[str, Any]], retry_key: str | None = None
-    ) -> Any: ...
-
-
 class TagWriter(Protocol):
     def set_scenario_tags(self, user_id: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None: ...
 
@@ -113,7 +99,7 @@ class StepDelivery:
     """The push worker's part: one due step in, at most one LINE push out, every outcome counted."""
 
     engine: ScenarioEngine
-    line: StepSender
+    line: LineSender
     tags: TagWriter
     cap: FrequencyCap = field(default_factory=NoFrequencyCap)
     # Measuring steps (domain/scenario_step_engagement.py): the URLs of their texts as each recipient's
@@ -229,20 +215,11 @@ class StepDelivery:
         by_url: dict[str, TrackedLink] = {link.url: link for link in links}
         return tracked_messages(messages, by_url, self._link_codes, member.user_id)
 
-    def _push(self, user_id: str, messages: list[dict[str, Any]], retry_key: str, unit: str | None) -> None:
-        if unit is None:
-            self.line.push(user_id, messages, retry_key=retry_key)
-            return
-        try:
-            self.line.push(user_id, messages, retry_key=retry_key, aggregation_unit=unit)
-        except LineBadRequest:
-            # LINE takes customAggregationUnits only from accounts it approved for them: without.
-            self.line.push(user_id, messages, retry_key=retry_key)
-
     def _send(self, enrolment: Enrolment, step: ScenarioStep, member: Member, now: datetime) -> StepOutcome:
         unit = step_aggregation_unit(enrolment.scenario_id, step.step_id) if self.aggregation_units else None
         try:
-            self._push(
+            push_counted(
+                self.line,
                 member.user_id,
                 self._messages(enrolment.scenario_id, step, member),
                 enrolment.retry_key(step.step_id),
