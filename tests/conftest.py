@@ -137,6 +137,32 @@ def clerk(member_table, api) -> str:
     return make_staff(member_table, api, "staff")
 
 
+@pytest.fixture
+def receiver():
+    """A test server standing for the shop's other system (an event endpoint, the old LINE tool)."""
+    from tests.integration.connect_receiver import TestReceiver
+
+    server = TestReceiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def forward_to(api, owner):
+    """Sets the webhook forwarding as the owner does in 設定; off again after the test (the stack is
+    shared)."""
+
+    def set_forwarding(url: str | None, silent: bool = False) -> dict:
+        status, saved = api.call(
+            "PUT", "/liff/api/staff/connect/forwarding", owner, {"url": url, "silent": silent}
+        )
+        assert status == 200, saved
+        return saved
+
+    yield set_forwarding
+    set_forwarding(None)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that move the shared stack's clock forward run after the others: what they write (audit
     entries, visits, pushes) is dated in the functions' future and would come first in the lists other

@@ -10,19 +10,12 @@ import pytest
 
 from daifuku.domain.shop_events import signature_is_valid
 from tests.e2e.test_staff_console import open_console
-from tests.integration.connect_receiver import TestReceiver, wait_for
+from tests.integration.connect_receiver import wait_for
 from tests.integration.staff_api import registered_member, visit
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SECONDS = 1000
-
-
-@pytest.fixture
-def receiver():
-    server = TestReceiver()
-    yield server
-    server.close()
 
 
 def test_the_owner_connects_a_pos_and_the_old_line_tool_from_the_console(

@@ -5,7 +5,6 @@ results."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +13,8 @@ from tests.e2e.test_staff_console import open_console
 from tests.integration.campaign_api import tag_members
 from tests.integration.scenario_api import (
     advance_clock_to,
-    clock_now,
     eventually,
+    next_morning,
     reset_clock,
     texts_received,
 )
@@ -62,9 +61,7 @@ def test_the_owner_builds_test_sends_and_reads_the_results_of_a_scenario(
         member = line.create_user("シナリオ会員", follow=True)
         tag = f"e2e{uuid.uuid4().hex[:4]}"
         tag_members(member_table, [member], tag)
-        morning = datetime.combine(
-            clock_now(api_url).astimezone(JST).date() + timedelta(days=1), time(10), JST
-        )
+        morning = next_morning(api_url)
         advance_clock_to(api_url, morning)
         path = f"/liff/api/staff/scenarios/{scenario_id}/enrolments"
         assert api.call("POST", path, owner, {"segment": {"tags_any": [tag]}})[0] == 200

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as time_of_day
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from tests.integration.connect_receiver import wait_for
+
+SHOP_TIME = ZoneInfo("Asia/Tokyo")  # the local stack's shop
 
 
 def local_control(api_url: str, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
@@ -72,17 +77,17 @@ def scenario_calls(scenario_id: str, tag: str) -> dict[tuple[str, str], tuple[di
 
 def eventually(condition: Any, seconds: float = 120) -> Any:
     """Poll `condition` until it returns something truthy (event-driven; the deadline is generous)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = condition()
-        if result:
-            return result
-        assert time.monotonic() < deadline, "not within the time allowed"
-        time.sleep(0.3)
+    return wait_for("the scenario's condition", condition, seconds)
 
 
 def clock_now(api_url: str) -> datetime:
     return datetime.fromisoformat(local_control(api_url, "GET", "clock")[1]["now"])
+
+
+def next_morning(api_url: str) -> datetime:
+    """10:00 (shop time) on the functions' next day: inside the send window."""
+    tomorrow = clock_now(api_url).astimezone(SHOP_TIME).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time_of_day(10, 0), SHOP_TIME)
 
 
 def advance_clock_to(api_url: str, at: datetime) -> dict[str, Any]:

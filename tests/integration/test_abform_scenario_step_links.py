@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +13,8 @@ import pytest
 from tests.integration.campaign_api import tag_members
 from tests.integration.scenario_api import (
     advance_clock_to,
-    clock_now,
     eventually,
+    next_morning,
     reset_clock,
     scenario_results,
     step_counts,
@@ -57,9 +56,7 @@ def test_a_steps_links_are_tracked_and_its_opens_counted_by_line(api, owner, lin
     tag_members(member_table, members, tag)
     try:
         # Given members enrolled on a morning (inside the send window)
-        morning = datetime.combine(
-            clock_now(api_url).astimezone(JST).date() + timedelta(days=1), time(10), JST
-        )
+        morning = next_morning(api_url)
         advance_clock_to(api_url, morning)
         path = f"/liff/api/staff/scenarios/{scenario_id}/enrolments"
         assert api.call("POST", path, owner, {"segment": {"tags_any": [tag]}})[0] == 200

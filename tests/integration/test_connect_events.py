@@ -30,13 +30,6 @@ ALL_EVENTS = [
 
 
 @pytest.fixture
-def receiver() -> Iterator[TestReceiver]:
-    server = TestReceiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def add_endpoint(api: MemberApi, owner: str) -> Iterator[Any]:
     """Adds endpoints as the owner does in 設定, and removes them after the test (the stack is shared)."""
     added: list[str] = []

@@ -8,40 +8,15 @@ import json
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
 
 from daifuku.domain.webhook_signature import sign_webhook_body
 from daifuku_local.aws_resources import LocalChannel
-from tests.integration.connect_receiver import TestReceiver, wait_for
-from tests.integration.member_api import MemberApi
+from tests.integration.connect_receiver import wait_for
 from tests.integration.staff_api import items_under
 from tests.integration.test_webhook import post_webhook, stored
 
 FORWARDING = "/liff/api/staff/connect/forwarding"
 SECRET = LocalChannel().channel_secret
-
-
-@pytest.fixture
-def receiver() -> Iterator[TestReceiver]:
-    server = TestReceiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def forward_to(api: MemberApi, owner: str) -> Iterator[Any]:
-    """Sets the forwarding as the owner does in 設定; off again after the test (the stack is shared)."""
-
-    def set_forwarding(url: str | None, silent: bool = False) -> dict[str, Any]:
-        status, saved = api.call("PUT", FORWARDING, owner, {"url": url, "silent": silent})
-        assert status == 200, saved
-        return saved
-
-    yield set_forwarding
-    set_forwarding(None)
 
 
 def a_body(text: str) -> bytes:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from PIL import Image
 
 from daifuku.adapters.dynamodb.keys import SHOP_KEY
+from tests.integration.connect_receiver import wait_for
 from tests.integration.staff_api import registered_member
 from tests.integration.test_rich_menu_actions import centre, line_get, replies_since
 from tests.integration.test_rich_menu_painter import (
@@ -107,28 +107,24 @@ def test_the_owners_image_and_layout_become_the_member_menu_and_every_area_answe
     try:
         set_theme_colour(member_table, "#224488")
         assert api.call("POST", f"{MENUS}/refresh", owner)[0] == 202
-        repainted = wait_for(
-            lambda: shop_menus(member_table)["pre_registration"] != before["pre_registration"]
+        wait_for(
+            "the drawn menu repainted",
+            lambda: shop_menus(member_table)["pre_registration"] != before["pre_registration"],
+            REPAINT_DEADLINE_SECONDS,
         )
         # Then the drawn menu is new, and the member menu still shows the owner's image, untouched
-        assert repainted and shop_menus(member_table)["member"] == new_id
+        assert shop_menus(member_table)["member"] == new_id
         assert image_digest(local_stack, new_id) == hashlib.sha256(data).hexdigest()
     finally:
         # The colour back, and its repaint finished before the next test taps a menu
         repainted_id = shop_menus(member_table)["pre_registration"]
         set_theme_colour(member_table, colour)
         api.call("POST", f"{MENUS}/refresh", owner)
-        wait_for(lambda: shop_menus(member_table)["pre_registration"] != repainted_id)
-
-
-def wait_for(condition: Any, seconds: float = REPAINT_DEADLINE_SECONDS) -> bool:
-    """Poll `condition` until it holds (True) or the deadline passes (False)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
+        wait_for(
+            "the colour's repaint",
+            lambda: shop_menus(member_table)["pre_registration"] != repainted_id,
+            REPAINT_DEADLINE_SECONDS,
+        )
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,8 @@ import uuid
 import pytest
 
 from daifuku_local.stack import CONNECT_QUEUE_POLLING_ID, LAMBDA_INVOKE_MOUNT, SEND_QUEUE_POLLING_ID
-from tests.integration.connect_receiver import TestReceiver, wait_for
+from tests.integration.connect_receiver import wait_for
 from tests.integration.scenario_api import fire_scenario_schedule
-from tests.integration.test_connect_forwarding import FORWARDING
 from tests.integration.test_send_pipeline import start_campaign
 
 pytestmark = pytest.mark.slow
@@ -54,25 +53,14 @@ def connect_polling(local_stack) -> str:
     return polling_state(local_stack, CONNECT_QUEUE_POLLING_ID)
 
 
-def test_while_webhooks_are_forwarded_the_connect_queue_stays_polled(local_stack, api, owner):
-    receiver = TestReceiver()
-    try:
-        forwarding_keeps_the_connect_queue_polled(local_stack, api, owner, receiver.url("/line/webhook"))
-    finally:
-        api.call("PUT", FORWARDING, owner, {"url": None, "silent": False})
-        receiver.close()
-
-
-def forwarding_keeps_the_connect_queue_polled(local_stack, api, owner, other_tool: str) -> None:
+def test_while_webhooks_are_forwarded_the_connect_queue_stays_polled(local_stack, receiver, forward_to):
     wait_for("the idle connect queue's polling off", lambda: connect_polling(local_stack) == "Disabled", 90)
-    status, saved = api.call("PUT", FORWARDING, owner, {"url": other_tool, "silent": False})
-    assert status == 200, saved
+    forward_to(receiver.url("/line/webhook"))
     assert connect_polling(local_stack) == "Enabled"
     # Minutes on, with nothing queued, it is still polled: the other tool must get LINE's requests
     # within a reply token's time.
     for _ in range(3):
         assert fire_scenario_schedule(local_stack.urls.api)["connect_polling"] is True
     assert connect_polling(local_stack) == "Enabled"
-    status, saved = api.call("PUT", FORWARDING, owner, {"url": None, "silent": False})
-    assert status == 200, saved
+    forward_to(None)
     wait_for("the connect queue's polling off", lambda: connect_polling(local_stack) == "Disabled", 90)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timedelta
-from datetime import time as clock_time
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from tests.integration.scenario_api import (
     advance_clock_to,
     clock_now,
     eventually,
+    next_morning,
     reset_clock,
     scenario_results,
     step_counts,
@@ -28,12 +28,6 @@ from tests.integration.scenario_api import (
 pytestmark = pytest.mark.moves_clock
 
 JST = ZoneInfo("Asia/Tokyo")
-
-
-def next_morning(api_url: str) -> datetime:
-    """10:00 (shop time) on the functions' next day: inside the send window."""
-    tomorrow = clock_now(api_url).astimezone(JST).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, clock_time(10, 0), JST)
 
 
 def two_step_scenario(api, owner, scenario_id: str, marker: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +14,8 @@ import pytest
 from tests.integration.campaign_api import compose, fire_due_campaigns, tag_members, wait_until_finished
 from tests.integration.scenario_api import (
     advance_clock_to,
-    clock_now,
     eventually,
+    next_morning,
     reset_clock,
     scenario_results,
     step_counts,
@@ -50,7 +50,7 @@ def test_one_push_a_week_a_campaign_skips_the_member_a_scenario_already_reached(
     ]
     body = {"scenario_id": scenario_id, "name": "上限テスト", "trigger": {"kind": "manual"}, "steps": steps}
     assert api.call("POST", "/liff/api/staff/scenarios", owner, body)[0] == 201
-    morning = datetime.combine(clock_now(api_url).astimezone(JST).date() + timedelta(days=1), time(10), JST)
+    morning = next_morning(api_url)
     advance_clock_to(api_url, morning)
     # Given the owner allows one push per member per week
     rules = {"frequency_cap": {"max_pushes_per_7_days": 1}}
