@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.conversation_api import STAFF, a_rule, auto_replies
 from tests.integration.member_api import unique
-from tests.integration.staff_api import items_under, new_template, registered_member
+from tests.integration.staff_api import items_under, member_item, new_template, registered_member
 
 
 def new_replies(line, user: str, before: int) -> list[dict[str, Any]]:
@@ -114,7 +114,7 @@ def test_a_rule_adds_its_tag_to_the_member(api, owner, line, member_table):
     with auto_replies(api, owner) as rules:
         rule = rules.add(add_tag="問い合わせ")
         say(line, user, rule["keywords"][0])
-    assert "問い合わせ" in member_table.get_item(Key={"pk": f"USER#{user}", "sk": "MEMBER"})["Item"]["tags"]
+    assert "問い合わせ" in member_item(member_table, user)["tags"]
 
 
 def test_a_postback_rule_answers_the_button(api, owner, line, customer):

@@ -17,7 +17,7 @@ from boto3.dynamodb.conditions import Key
 from daifuku.adapters.dynamodb.keys import SHOP_KEY
 from daifuku.models.shop_settings import FormSection, MessagesSection, PointsSection, ShopSection
 from tests.integration.member_api import a_form, unique
-from tests.integration.staff_api import new_template, registered_member
+from tests.integration.staff_api import member_item, new_template, registered_member
 from tests.unit.request_examples import EXAMPLES
 
 pytestmark = pytest.mark.slow
@@ -192,7 +192,7 @@ def test_with_birthdate_and_phone_turned_off_a_customer_registers_with_a_name_al
     status, registered = api.register(user, {"name": unique("名前だけ ")})
     # Then they hold a number, and nothing of a birthdate or phone was stored
     assert status == 200 and registered["member_no"], registered
-    item = member_table.get_item(Key={"pk": f"USER#{user}", "sk": "MEMBER"}, ConsistentRead=True)["Item"]
+    item = member_item(member_table, user)
     assert item["status"] == "registered"
     assert not {"birthdate", "birth_month", "phone", "phone_last4"} & set(item)
     # and a phone sent anyway is refused as a field the form does not ask

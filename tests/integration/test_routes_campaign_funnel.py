@@ -9,15 +9,9 @@ import pytest
 
 from tests.integration.campaign_api import compose, fire_due_campaigns, tag_members, wait_until_finished
 from tests.integration.member_api import a_form
+from tests.integration.staff_api import visit
 
 pytestmark = pytest.mark.slow
-
-
-def visit(api, clerk: str, user: str) -> None:
-    status, answer = api.call(
-        "POST", f"/liff/api/staff/members/{user}/visits", clerk, {"visit_id": uuid.uuid4().hex}
-    )
-    assert status == 201, answer
 
 
 def test_the_funnel_counts_the_visits_and_coupon_uses_after_the_send(line, member_table, api, owner, clerk):
@@ -25,7 +19,7 @@ def test_the_funnel_counts_the_visits_and_coupon_uses_after_the_send(line, membe
     members = [line.create_user(f"ファネル{n}", follow=True) for n in range(3)]
     for user in members:
         assert api.register(user, a_form())[0] == 200
-    visit(api, clerk, members[2])  # before the send: not the campaign's
+    assert visit(api, clerk, members[2])[0] == 201  # before the send: not the campaign's
     tag = f"ファネル-{uuid.uuid4().hex[:6]}"
     tag_members(member_table, members, tag)
     coupon = {"title": "ファネル特典", "valid_days": 7}
@@ -34,9 +28,9 @@ def test_the_funnel_counts_the_visits_and_coupon_uses_after_the_send(line, membe
     assert wait_until_finished(api, owner, campaign_id)["sent"] == 3
 
     # When two of them visit after it (one twice), and one uses the campaign's coupon (tapped twice)
-    visit(api, clerk, members[0])
-    visit(api, clerk, members[0])
-    visit(api, clerk, members[1])
+    assert visit(api, clerk, members[0])[0] == 201
+    assert visit(api, clerk, members[0])[0] == 201
+    assert visit(api, clerk, members[1])[0] == 201
     redeem = f"/liff/api/staff/members/{members[1]}/coupons/campaign-{campaign_id}/redeem"
     assert api.call("POST", redeem, clerk)[0] == 200
     assert api.call("POST", redeem, clerk)[0] == 409
