@@ -41,10 +41,12 @@ def test_each_retention_the_owner_can_choose_has_its_lifecycle_rule(synthesized:
 
 
 def test_the_webhook_and_liff_api_know_the_bucket(synthesized: Synthesized) -> None:
-    functions = synthesized.of_type("AWS::Lambda::Function")
-    named = [
-        f
-        for f in functions.values()
-        if "DAIFUKU_MESSAGE_IMAGES_BUCKET" in f["Properties"]["Environment"]["Variables"]
+    [bucket_id] = [
+        name for name in synthesized.of_type("AWS::S3::Bucket") if name.startswith("MessageImages")
     ]
-    assert len(named) == 2
+    knowing = {
+        name: function["Properties"]["Environment"]["Variables"]["DAIFUKU_MESSAGE_IMAGES_BUCKET"]
+        for name, (_, function) in synthesized.daifuku_functions().items()
+        if "DAIFUKU_MESSAGE_IMAGES_BUCKET" in function["Properties"]["Environment"]["Variables"]
+    }
+    assert knowing == {"webhook": {"Ref": bucket_id}, "liff_api": {"Ref": bucket_id}}
