@@ -255,17 +255,19 @@ class RouteDesk:
 
     def count_for_member(self, user_id: str, figure: str, at: datetime | None = None) -> None:
         """One line in the registration, visit and block paths."""
+        self._count(self.records.first_route_of(user_id), figure, at)
+
+    def _count(self, route_id: str | None, figure: str, at: datetime | None) -> None:
         if figure not in FIGURES:
             raise ValueError(figure)
-        route_id = self.records.first_route_of(user_id) or OTHER_ROUTE
         day = (at or self.clock()).astimezone(self.timezone).date()
-        self.records.count(route_id, day, {figure: 1})
+        self.records.count(route_id or OTHER_ROUTE, day, {figure: 1})
 
     def registered(self, user_id: str, at: datetime | None = None) -> None:
         """A friend became a member: counted against their first route, and that route's tag added
         now (tags are members' only: a friend entering before registering could not be tagged)."""
-        self.count_for_member(user_id, "registrations", at)
         route_id = self.records.first_route_of(user_id)
+        self._count(route_id, "registrations", at)
         route = self.records.route(route_id) if route_id else None
         if route is not None and route.tag:
             self.actions.add_tag(user_id, route.tag)

@@ -40,7 +40,7 @@ from daifuku.models.partner_api import (
     ReceiptCodeResult,
     RedeemResult,
 )
-from daifuku.models.staff import VisitRequest, VisitResult
+from daifuku.models.staff import VisitRequest
 
 
 @dataclass(frozen=True)
@@ -152,18 +152,7 @@ class PartnerDesk:
         stored = self.receipts.claim_receipt(receipt)
         if stored is not None and not stored.same_purchase(receipt):
             raise IdempotencyKeyReused(request.receipt_id)
-        result, created = self._points_for(key, receipt)
-        return (
-            PurchaseResult(
-                receipt_id=request.receipt_id,
-                member_no=record.member_no or "",
-                points_added=result.points_added,
-                points=result.points,
-                rank=result.rank,
-                rank_up=result.rank_up,
-            ),
-            created,
-        )
+        return self._points_for(key, receipt, record)
 
     def record_visit(
         self, key: ApiKeyRecord, request: PartnerVisitRequest
@@ -180,13 +169,25 @@ class PartnerDesk:
         )
         return answer, created
 
-    def _points_for(self, key: ApiKeyRecord, receipt: ReceiptRecord) -> tuple[VisitResult, bool]:
+    def _points_for(
+        self, key: ApiKeyRecord, receipt: ReceiptRecord, record: MembershipRecord
+    ) -> tuple[PurchaseResult, bool]:
+        """The purchase's points as the counter's visit gives them; whether this call gave them."""
         visit = VisitRequest(
             visit_id=receipt_visit_id(receipt.receipt_id),
             store_id=receipt.store_id,
             amount_yen=receipt.amount_yen,
         )
-        return self.desk.record_visit(key.actor, receipt.user_id, visit)
+        result, created = self.desk.record_visit(key.actor, receipt.user_id, visit)
+        purchase = PurchaseResult(
+            receipt_id=receipt.receipt_id,
+            member_no=record.member_no or "",
+            points_added=result.points_added,
+            points=result.points,
+            rank=result.rank,
+            rank_up=result.rank_up,
+        )
+        return purchase, created
 
     def _receipt(
         self,
@@ -236,14 +237,7 @@ class PartnerDesk:
         stored = self.receipts.claim_receipt(receipt)
         if stored is not None and stored.user_id != user_id:
             raise ReceiptCodeRefused(RefusalReason.USED)
-        result, created = self._points_for(key, receipt)
+        purchase, created = self._points_for(key, receipt, record)
         if not created:
             raise ReceiptCodeRefused(RefusalReason.ALREADY_CLAIMED)
-        return PurchaseResult(
-            receipt_id=code.receipt_id,
-            member_no=record.member_no or "",
-            points_added=result.points_added,
-            points=result.points,
-            rank=result.rank,
-            rank_up=result.rank_up,
-        )
+        return purchase

@@ -198,9 +198,9 @@ class PushWorker:
         except (LineRateLimited, LineUnavailable) as error:
             raise RetryLater(str(error)) from error
         self._grant_coupons(campaign, outcomes)
-        self.cap.count_pushes([u for u, o in outcomes.items() if o is RecipientOutcome.SENT], now)
+        sent = [user_id for user_id, outcome in outcomes.items() if outcome is RecipientOutcome.SENT]
+        self.cap.count_pushes(sent, now)
         if self.conversations is not None:
-            sent = [user_id for user_id, outcome in outcomes.items() if outcome is RecipientOutcome.SENT]
             self.conversations.record_campaign_sent(
                 campaign.campaign_id, campaign.name, sent, campaign.line_messages()
             )

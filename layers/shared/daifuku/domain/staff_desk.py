@@ -284,9 +284,12 @@ class StaffDesk:
         if not is_rank_up(record.rank, new_rank, self.shop.ranks):
             return False
         now = self.clock()
+        if not self.shop.rank_up_message or new_rank is None:
+            return True
+        # The cap's rules and the member's recent pushes are read only when there is a message.
         if self.cap is not None and not self.cap.rank_up_allowed(user_id, now):
             self.notes.append("rank-up message held back by the frequency cap")
-        elif self.shop.rank_up_message and new_rank is not None:
+        else:
             values = recipient_values(record.name or record.display_name, record.member_no, rank=new_rank)
             text = fill(self.shop.rank_up_message, values)
             try:
