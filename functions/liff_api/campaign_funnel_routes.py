@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 
-from daifuku.adapters.dynamodb.keys import campaign_key
 from daifuku.domain.ab_tests import judge, winner_campaign_id
 from daifuku.domain.campaign_funnel import UnitStatistics, funnel_of
 from daifuku.domain.errors import CampaignNotFound, LineRequestFailed
@@ -45,14 +44,10 @@ def campaign_funnel(campaign_id: str) -> dict[str, Any]:
 def ab_test_results(campaign_id: str) -> dict[str, Any]:
     """Each variant's rate with its 95% interval, the leader, whether the lead is significant, and
     (winner mode) the variant the rest received."""
-    table = current_wiring().table
-    records = table.campaigns()
+    records = current_wiring().table.campaigns()
     campaign = records.load_campaign(campaign_id)
     if campaign is None or campaign.ab is None:
         raise CampaignNotFound(campaign_id)
-    follow_up = table.gateway.get(campaign_key(winner_campaign_id(campaign_id))) or {}
-    winner = follow_up.get("winner_variant")
-    result = judge(
-        campaign.ab, *records.ab_counts(campaign), winner=int(winner) if winner is not None else None
-    )
+    winner = records.winner_variant(winner_campaign_id(campaign_id))
+    result = judge(campaign.ab, *records.ab_counts(campaign), winner=winner)
     return result.model_dump(mode="json") | {"mode": campaign.ab.mode.value}

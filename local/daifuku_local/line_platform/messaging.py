@@ -47,7 +47,7 @@ class Messaging:
         ids: random.Random,
         users: SimulatedUsers,
         limits: RateLimits,
-        insight: Insight | None = None,
+        insight: Insight,
     ):
         self._insight = insight  # the per-unit statistics of sends with customAggregationUnits
         self._config = config
@@ -111,7 +111,7 @@ class Messaging:
                 sent = self._deliver(user_id, body["messages"], endpoint, request_id)
             if not sent:
                 sent = [self._sent_message_id() for _ in body["messages"]]
-            if self._insight is not None and body.get("customAggregationUnits"):
+            if body.get("customAggregationUnits"):
                 self._insight.record(body["customAggregationUnits"], recipients, body["messages"])
             if retry_key is not None:
                 self.accepted_retry_keys[retry_key] = (request_id, sent, time.time())

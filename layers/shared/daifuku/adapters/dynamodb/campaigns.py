@@ -258,6 +258,12 @@ class CampaignRepository:
             values={":messages": [m.model_dump(mode="json") for m in messages], ":winner": winner},
         )
 
+    def winner_variant(self, campaign_id: str) -> int | None:
+        """The variant an A/B test's winner campaign (`campaign_id`) sent, once set_winner chose it."""
+        item = self._gateway.get(campaign_key(campaign_id)) or {}
+        winner = item.get("winner_variant")
+        return int(winner) if winner is not None else None
+
     # Blocks after a campaign
 
     def attribute_block(self, user_id: str, blocked_at: datetime) -> list[str]:
