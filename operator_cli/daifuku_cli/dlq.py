@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from daifuku.domain.campaigns import SendBatch
@@ -73,26 +74,19 @@ def run_redrive(arguments: argparse.Namespace) -> int:
     target = resolve_target(arguments)
     if arguments.connect:
         return redrive_connect(target)
-    sqs = target.client("sqs")
     moved = kept = 0
-    while True:
-        answer = sqs.receive_message(
-            QueueUrl=target.send_dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=60, WaitTimeSeconds=0
-        )
-        messages = answer.get("Messages", [])
-        if not messages:
-            break
-        for message in messages:
-            campaign_id, count, which = _dead_batch(message["Body"])
-            if arguments.campaign and campaign_id != arguments.campaign:
-                kept += 1
-                continue
-            # Send first, delete second: a crash in between leaves a duplicate batch, which LINE
-            # refuses with 409 thanks to the retry key, never a lost one.
-            sqs.send_message(QueueUrl=target.send_queue_url, MessageBody=message["Body"])
-            sqs.delete_message(QueueUrl=target.send_dlq_url, ReceiptHandle=message["ReceiptHandle"])
-            moved += 1
-            print(f"  redriven: {campaign_id} {which} ({count} recipients)")
+
+    def other_campaign(body: str) -> bool:
+        return bool(arguments.campaign) and _dead_batch(body)[0] != arguments.campaign
+
+    # A duplicate batch (a crash between send and delete) is refused by LINE with 409: its retry key.
+    for body, was_moved in _redrive(target, target.send_dlq_url, target.send_queue_url, other_campaign):
+        if not was_moved:
+            kept += 1
+            continue
+        moved += 1
+        campaign_id, count, which = _dead_batch(body)
+        print(f"  redriven: {campaign_id} {which} ({count} recipients)")
     print(_("Moved {moved} batch(es) back to the send queue.").format(moved=moved))
     if kept:
         print(_("Left {kept} batch(es) of other campaigns in the dead-letter queue.").format(kept=kept))
@@ -125,17 +119,27 @@ def redrive_connect(target: Target) -> int:
     """Every dead message back on the connect queue (its receiver may get an event twice: the
     receivers keep the event ids they have seen)."""
     queue, dlq = connect_queues(target)
+    moved = sum(1 for _body, _moved in _redrive(target, dlq, queue))
+    print(_("Moved {moved} message(s) back to the connect queue.").format(moved=moved))
+    return 0
+
+
+def _redrive(
+    target: Target, dlq: str, queue: str, keep: Callable[[str], bool] = lambda body: False
+) -> Iterator[tuple[str, bool]]:
+    """Each dead message's body, and whether it was moved back to `queue` (those `keep` says stay).
+    Send first, delete second: a crash in between leaves a duplicate, never a lost message."""
     sqs = target.client("sqs")
-    moved = 0
     while messages := sqs.receive_message(
         QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=60, WaitTimeSeconds=0
     ).get("Messages", []):
         for message in messages:
+            if keep(message["Body"]):
+                yield message["Body"], False
+                continue
             sqs.send_message(QueueUrl=queue, MessageBody=message["Body"])
             sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
-            moved += 1
-    print(_("Moved {moved} message(s) back to the connect queue.").format(moved=moved))
-    return 0
+            yield message["Body"], True
 
 
 def _peek_all(target: Target, queue_url: str | None = None) -> list[dict[str, Any]]:
