@@ -54,12 +54,7 @@ class ConnectRepository:
         )
 
     def remove_event_endpoint(self, endpoint_id: str) -> bool:
-        answer = self._gateway.client.delete_item(
-            TableName=self._gateway.name,
-            Key=EVENT_ENDPOINT.key(endpoint_id=endpoint_id),
-            ReturnValues="ALL_OLD",
-        )
-        return bool(answer.get("Attributes"))
+        return self._gateway.delete(EVENT_ENDPOINT.key(endpoint_id=endpoint_id))
 
     def record_delivery_attempt(self, attempt: DeliveryAttempt) -> None:
         kept_until = int((attempt.at + DELIVERY_LOG_KEPT_FOR).timestamp())

@@ -179,13 +179,7 @@ class ConversationRepository:
 
     def delete_rule(self, rule_id: str) -> bool:
         """False when there was no such rule."""
-        try:
-            self._gateway.client.delete_item(
-                TableName=self._gateway.name,
-                Key=auto_reply_rule_key(rule_id),
-                ConditionExpression="attribute_exists(pk)",
-            )
-        except self._gateway.condition_failed:
+        if not self._gateway.delete(auto_reply_rule_key(rule_id)):
             return False
         self._rules_changed()
         return True
@@ -390,7 +384,7 @@ class ConversationRepository:
         self._gateway.put({**saved_reply_key(reply.saved_reply_id), **reply.model_dump(mode="json")})
 
     def delete_saved_reply(self, saved_reply_id: str) -> None:
-        self._gateway.client.delete_item(TableName=self._gateway.name, Key=saved_reply_key(saved_reply_id))
+        self._gateway.delete(saved_reply_key(saved_reply_id))
 
     # New-message alerts
 
@@ -402,9 +396,7 @@ class ConversationRepository:
         if on:
             self._gateway.put({**inbox_alert_subscriber_key(user_id), "user_id": user_id})
         else:
-            self._gateway.client.delete_item(
-                TableName=self._gateway.name, Key=inbox_alert_subscriber_key(user_id)
-            )
+            self._gateway.delete(inbox_alert_subscriber_key(user_id))
 
     def wants_alerts(self, user_id: str) -> bool:
         return self._gateway.get(inbox_alert_subscriber_key(user_id)) is not None

@@ -136,6 +136,10 @@ class TableGateway:
             return False
         return True
 
+    def delete(self, key: dict[str, str]) -> bool:
+        """Delete the item; whether there was one."""
+        return bool(self._call("delete_item", Key=key, ReturnValues="ALL_OLD").get("Attributes"))
+
     def update(self, key: dict[str, str], expression: str, **parts: Any) -> bool:
         """One UpdateItem (`parts`: condition, names, values as in `update_request`); False, nothing
         written, when its condition does not hold."""
