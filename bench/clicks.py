@@ -37,7 +37,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "bench")]
 
 from handler_process import CHANNEL_SECRET_VARIABLE  # noqa: E402
-from local_api import local_api_world  # noqa: E402
+from local_api import local_api_world, signed_post  # noqa: E402
 from webhook import DYNAMODB_TARGET_PREFIX, HandlerProcess  # noqa: E402
 
 from daifuku.adapters.dynamodb.table import TableGateway  # noqa: E402
@@ -72,16 +72,6 @@ def tap(url: str, expected: str) -> float:
     if status != 302 or location != expected:
         raise AssertionError(f"{status} to {location!r}, expected 302 to {expected!r}")
     return elapsed
-
-
-def signed_post(url: str, body: bytes, signature: str) -> float:
-    request = urllib.request.Request(url, data=body, method="POST")
-    request.add_header("Content-Type", "application/json")
-    request.add_header("X-Line-Signature", signature)
-    started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 200
-    return time.perf_counter() - started
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -40,7 +40,7 @@ sys.path[:0] = [
 ]
 
 from handler_process import signature_only_handler  # noqa: E402
-from local_api import local_api_world, serve_api  # noqa: E402
+from local_api import local_api_world, serve_api, signed_post  # noqa: E402
 
 from daifuku.adapters.dynamodb.conversations import LISTED, inbox_position, incoming_message_writes  # noqa: E402
 from daifuku.adapters.dynamodb.keys import conversation_key, staff_key  # noqa: E402
@@ -114,16 +114,6 @@ def call(api_url: str, method: str, path: str, token: str, body: Any = None) -> 
         return dict(json.loads(response.read()))
 
 
-def post_webhook(url: str, body: bytes, signature: str) -> float:
-    request = urllib.request.Request(url, data=body, method="POST")
-    request.add_header("Content-Type", "application/json")
-    request.add_header("X-Line-Signature", signature)
-    started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 200
-    return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, default=3000)
@@ -194,10 +184,10 @@ def main() -> None:
                         [text_message_event(customer, token_, f"{keyword}を教えてください")]
                     )
                     signature = simulator.sign(body)
-                    seconds = post_webhook(f"{api.url}/webhook", body, signature)
+                    seconds = signed_post(f"{api.url}/webhook", body, signature)
                     if n >= 3:  # the first requests warm imports and clients
                         real_seconds.append(seconds)
-                        floor_seconds.append(post_webhook(f"{floor.url}/webhook", body, signature))
+                        floor_seconds.append(signed_post(f"{floor.url}/webhook", body, signature))
             finally:
                 floor.stop()
             answered = sum(

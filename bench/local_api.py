@@ -1,12 +1,15 @@
 """The local API the request-path benchmarks measure: moto in server mode, the LINE simulator, and
 the API Gateway emulation in front of the real handlers, in this process (no browser, no stack
-subprocess), with the environment the handlers read. Shared by bench/webhook.py and bench/staff.py.
+subprocess), with the environment the handlers read; and a signed webhook request, timed. Shared by
+the request-path benchmarks.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -72,3 +75,14 @@ def local_api_world() -> Iterator[LocalApiWorld]:
 def serve_api(handlers: dict[str, Any] | None = None) -> BackgroundWsgiServer:
     """The API emulation on a free port: the real handlers, or `handlers` in their place."""
     return BackgroundWsgiServer(HttpApiEmulator(handlers=handlers) if handlers else HttpApiEmulator()).start()
+
+
+def signed_post(url: str, body: bytes, signature: str) -> float:
+    """One webhook request signed as LINE signs it (`signature`), which must be answered 200; seconds."""
+    request = urllib.request.Request(url, data=body, method="POST")
+    request.add_header("Content-Type", "application/json")
+    request.add_header("X-Line-Signature", signature)
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+    return time.perf_counter() - started

@@ -48,7 +48,7 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "local"), str(REPO_ROOT / "bench
 
 from cold_start import BASELINE, MEASURE_IMPORT, lambda_environment, measure  # noqa: E402
 from handler_process import CHANNEL_SECRET_VARIABLE, PROFILE_VARIABLE, USAGE_PATH  # noqa: E402
-from local_api import local_api_world  # noqa: E402
+from local_api import local_api_world, signed_post  # noqa: E402
 
 from daifuku_local.demo_shop import seed_demo_shop  # noqa: E402
 from daifuku_local.line_platform import LineSimulator  # noqa: E402
@@ -88,11 +88,7 @@ def workload(simulator: LineSimulator, users: int) -> list[bytes]:
 
 def post_webhook(url: str, body: bytes, simulator: LineSimulator) -> None:
     """One signed webhook request, as LINE sends it; it must be answered 200."""
-    request = urllib.request.Request(url, data=body, method="POST")
-    request.add_header("Content-Type", "application/json")
-    request.add_header("X-Line-Signature", simulator.sign(body))
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
+    signed_post(url, body, simulator.sign(body))
 
 
 @dataclass(frozen=True)
