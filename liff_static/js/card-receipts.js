@@ -3,7 +3,7 @@
 // (card.html?receipt=<code>, when the phone's own camera scanned the QR's URL), and sends it once
 // (POST /liff/api/receipts/claim). The points then go up on the card; a code that gives none says why.
 import { POS_TEXTS } from "./texts.js";
-import { callApiPatiently } from "./liff-app.js";
+import { callApiPatiently, forgetUrlParameter, urlParameter } from "./liff-app.js";
 import { problemText, say } from "./status.js";
 
 const T = POS_TEXTS.receipt;
@@ -11,13 +11,7 @@ export const RECEIPT_PARAMETER = "receipt";
 
 /** The receipt code this page was opened with, or null. */
 export function receiptCodeInUrl() {
-  return new URLSearchParams(window.location.search).get(RECEIPT_PARAMETER);
-}
-
-function forgetReceiptCode() {
-  const url = new URL(window.location.href);
-  url.searchParams.delete(RECEIPT_PARAMETER);
-  window.history.replaceState(window.history.state, "", url);
+  return urlParameter(RECEIPT_PARAMETER);
 }
 
 /** What a scanned QR holds: the code itself, or the card's URL carrying it (?receipt=<code>). */
@@ -37,7 +31,7 @@ export async function claimReceipt(config, code, onPoints) {
   const result = await callApiPatiently(config, "/liff/api/receipts/claim", { method: "POST", body: { code } }).catch(
     () => ({ ok: false, status: 0, payload: {} }),
   );
-  if (result.ok || result.status === 422) forgetReceiptCode();
+  if (result.ok || result.status === 422) forgetUrlParameter(RECEIPT_PARAMETER);
   if (result.ok) {
     say("receipt-result", T.claimed(result.payload.points_added, result.payload.points), "ok");
     onPoints(result.payload.points);

@@ -4,7 +4,7 @@
 // which the card's list then shows. An exchange carries a client-made exchange_id, kept until it
 // succeeds, so a double tap or a retry after a lost answer exchanges once.
 import { TEXTS } from "./texts.js";
-import { callApiPatiently, requestId } from "./liff-app.js";
+import { callApiPatiently, forgetUrlParameter, requestId, urlParameter } from "./liff-app.js";
 import { element } from "./dom.js";
 import { confirmAction } from "./confirm-dialog.js";
 import { problemText, say } from "./status.js";
@@ -20,18 +20,12 @@ const EXCHANGE_REFUSALS = {
 
 /** The poster's code this page was opened with, or null. */
 export function claimCodeInUrl() {
-  return new URLSearchParams(window.location.search).get(CLAIM_PARAMETER);
+  return urlParameter(CLAIM_PARAMETER);
 }
 
 /** `page` with the poster's code carried along, so a claim survives the way through registration. */
 export function withClaimCode(page, code) {
   return code ? `${page}?${new URLSearchParams({ [CLAIM_PARAMETER]: code })}` : page;
-}
-
-function forgetClaimCode() {
-  const url = new URL(window.location.href);
-  url.searchParams.delete(CLAIM_PARAMETER);
-  window.history.replaceState(window.history.state, "", url);
 }
 
 /**
@@ -48,7 +42,7 @@ export async function claimPosterCoupon(config, code, needsRegistration) {
     needsRegistration();
     return null;
   }
-  if (result.ok || [409, 422].includes(result.status)) forgetClaimCode();
+  if (result.ok || [409, 422].includes(result.status)) forgetUrlParameter(CLAIM_PARAMETER);
   // 201: this claim gave the coupon; 200: it was theirs already (the poster scanned again, or a
   // retry whose first answer was lost): either way it is on the card.
   if (result.ok) {

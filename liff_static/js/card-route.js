@@ -3,16 +3,14 @@
 // the entry is the verified customer's), before the card loads (an entry coupon then shows on it),
 // and the route leaves the URL, so a reload counts nothing more. Nothing of it is shown: a route the
 // shop has since removed, or a failed report, leaves the card as it is.
-import { callApi } from "./liff-app.js";
+import { callApi, forgetUrlParameter, urlParameter } from "./liff-app.js";
 
 export const ROUTE_PARAMETER = "route";
 
 export async function reportRouteEntry(config) {
-  const url = new URL(window.location.href);
-  const routeId = url.searchParams.get(ROUTE_PARAMETER);
+  const routeId = urlParameter(ROUTE_PARAMETER);
   if (!routeId) return;
-  url.searchParams.delete(ROUTE_PARAMETER);
-  window.history.replaceState(window.history.state, "", url);
+  forgetUrlParameter(ROUTE_PARAMETER);
   try {
     const result = await callApi(config, "/liff/api/route-entries", { method: "POST", body: { route_id: routeId } });
     if (!result.ok) console.warn("route entry not recorded", result.status);

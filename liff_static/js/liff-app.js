@@ -83,6 +83,18 @@ export async function callApi(config, path, { method = "GET", body, authenticate
 }
 
 /** A random id for a request the server must apply once however often it is sent (a visit, an exchange). */
+/** A query parameter the page was opened with, or null. */
+export function urlParameter(name) {
+  return new URLSearchParams(window.location.search).get(name);
+}
+
+/** The parameter out of the address bar (a one-time code or route: a reload must not use it again). */
+export function forgetUrlParameter(name) {
+  const url = new URL(window.location.href);
+  url.searchParams.delete(name);
+  window.history.replaceState(window.history.state, "", url);
+}
+
 export function requestId() {
   if (window.crypto?.randomUUID) return window.crypto.randomUUID();
   const bytes = window.crypto.getRandomValues(new Uint8Array(16));
