@@ -246,6 +246,19 @@ def test_re_entry_never_by_default_and_only_the_first_follow_unless_every_time()
     assert records.counts["enrolled"] == 1
 
 
+def test_entering_a_scenario_of_an_exclusive_group_stops_the_members_other_one_in_it():
+    records, engine, _, _ = setup(datetime(2026, 5, 1, 12, 0, tzinfo=JST), exclusive_group="新規")
+    records.scenarios["s2"] = scenario(
+        scenario_id="s2", trigger={"kind": "tag_added", "tag": "再来店"}, exclusive_group="新規"
+    )
+    records.scenarios["s3"] = scenario(scenario_id="s3", trigger={"kind": "tag_added", "tag": "再来店"})
+    engine.triggered(USER, TriggerEvent(kind=TriggerKind.FRIEND_ADDED))
+    engine.triggered(USER, TriggerEvent.tag_added("再来店"))
+    assert records.enrolled[("s1", USER)].stop_reason is StopReason.EXCLUSIVE_GROUP
+    assert records.enrolled[("s2", USER)].status is EnrolmentStatus.ACTIVE
+    assert records.enrolled[("s3", USER)].status is EnrolmentStatus.ACTIVE  # in no group: untouched
+
+
 def test_a_delay_over_a_year_and_a_loop_through_tag_actions_are_refused():
     with pytest.raises(ValueError, match="365"):
         StepDelay(amount=366, unit="days")

@@ -139,7 +139,8 @@ class ScenarioDesk:
         if scenario.trigger.kind is not TriggerKind.MANUAL:
             raise ScenarioError("only a scenario with the manual trigger enrols a segment by hand")
         recipients, skipped = recipients_of(segment, self.segments.select_members(segment), self.clock())
-        enrolled = sum(1 for user_id in recipients if self.engine.enrol(scenario, user_id))
+        scenarios = self.records.list_scenarios() if scenario.exclusive_group else None
+        enrolled = sum(1 for user_id in recipients if self.engine.enrol(scenario, user_id, scenarios))
         return {
             "enrolled": enrolled,
             "already_in": len(recipients) - enrolled,

@@ -145,18 +145,21 @@ class ScenarioEngine:
         if not events:
             return
         try:
-            for scenario in self.records.list_scenarios():
+            scenarios = self.records.list_scenarios()
+            for scenario in scenarios:
                 if scenario.status is ScenarioStatus.ACTIVE and any(
                     event.starts(scenario.trigger)
                     and (event.kind is not TriggerKind.MANUAL or event.scenario_id == scenario.scenario_id)
                     for event in events
                 ):
-                    self.enrol(scenario, user_id)
+                    self.enrol(scenario, user_id, scenarios)
         except Exception:
             log.exception("scenario enrolment failed", extra={"trigger": events[0].kind.value})
 
-    def enrol(self, scenario: Scenario, user_id: str) -> bool:
-        """Enrol `user_id` in `scenario` as its re-entry rule allows; True when a new entry began."""
+    def enrol(self, scenario: Scenario, user_id: str, scenarios: list[Scenario] | None = None) -> bool:
+        """Enrol `user_id` in `scenario` as its re-entry rule allows; True when a new entry began.
+        `scenarios`: every scenario, when the caller has read them already (an exclusive group's
+        others are left from them)."""
         now = self.clock()
         existing = self.records.enrolment(scenario.scenario_id, user_id)
         if existing is not None and not self._may_reenter(scenario, existing, now):
@@ -173,7 +176,8 @@ class ScenarioEngine:
         if not self.records.start_enrolment(enrolment, existing.entry if existing else None):
             return False
         if scenario.exclusive_group:
-            self._leave_group(scenario, user_id, now)
+            others = scenarios if scenarios is not None else self.records.list_scenarios()
+            self._leave_group(scenario, user_id, now, others)
         return True
 
     def _may_reenter(self, scenario: Scenario, existing: Enrolment, now: datetime) -> bool:
@@ -186,8 +190,8 @@ class ScenarioEngine:
             return False
         return now - existing.enrolled_at >= timedelta(days=rule.min_interval_days)
 
-    def _leave_group(self, entered: Scenario, user_id: str, now: datetime) -> None:
-        for other in self.records.list_scenarios():
+    def _leave_group(self, entered: Scenario, user_id: str, now: datetime, scenarios: list[Scenario]) -> None:
+        for other in scenarios:
             if other.scenario_id == entered.scenario_id or other.exclusive_group != entered.exclusive_group:
                 continue
             enrolment = self.records.enrolment(other.scenario_id, user_id)
