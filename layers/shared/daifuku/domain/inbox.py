@@ -24,7 +24,6 @@ from daifuku.domain.errors import (
     CouponTemplateNotFound,
     CustomerUnreachable,
     LineRequestFailed,
-    MemberNotFound,
     TooMany,
 )
 from daifuku.domain.line_messages import text_message
@@ -171,16 +170,15 @@ class InboxDesk:
         return ConversationView(shown, messages, self._member_panel(user_id), marked)
 
     def _member_panel(self, user_id: str) -> dict[str, Any]:
-        try:
-            return {"is_member": True, **self.desk.member_detail(user_id).model_dump(mode="json")}
-        except MemberNotFound:
-            record = self.desk.members.find_membership(user_id)
-            return {
-                "is_member": False,
-                "user_id": user_id,
-                "display_name": record.display_name if record else None,
-                "blocked": bool(record and record.blocked),
-            }
+        record = self.desk.members.find_membership(user_id)
+        if record is not None and record.is_member:
+            return {"is_member": True, **self.desk.detail_of(record).model_dump(mode="json")}
+        return {
+            "is_member": False,
+            "user_id": user_id,
+            "display_name": record.display_name if record else None,
+            "blocked": bool(record and record.blocked),
+        }
 
     def reply(self, staff: str, user_id: str, request: InboxReplyRequest) -> dict[str, Any]:
         """Push the staff's text ({name}, {member_no} filled in) once per `reply_id`."""

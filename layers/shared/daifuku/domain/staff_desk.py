@@ -146,21 +146,21 @@ class StaffDesk:
     # The member view
 
     def member_detail(self, user_id: str) -> MemberDetail:
-        return self._detail(self.live_member(user_id))
+        return self.detail_of(self.live_member(user_id))
 
     def member_by_number(self, member_no: str) -> MemberDetail:
         """The member with this number, typed as the counter types it (「1」 is 000001)."""
         for candidate in member_number_candidates(member_no, self.shop.member_number_format):
             record = self.members.find_member_by_number(candidate)
             if record is not None and record.is_member:
-                return self._detail(record)
+                return self.detail_of(record)
         raise MemberNotFound(member_no)
 
     def scanned(self, check: CardCheck) -> MemberDetail | None:
         """The member behind a valid card check (MembershipDesk.check_card_token)."""
         if not check.valid or check.member is None:
             return None
-        return self._detail(check.member)
+        return self.detail_of(check.member)
 
     # Visits and points
 
@@ -442,7 +442,8 @@ class StaffDesk:
             tags=sorted(member.tags),
         )
 
-    def _detail(self, record: MembershipRecord) -> MemberDetail:
+    def detail_of(self, record: MembershipRecord) -> MemberDetail:
+        """What the counter shows of a member already read (`record`)."""
         today = self.today()
         coupons = sorted(
             (c for c in self.coupons.coupons_of(record.user_id) if c.is_active(today)),
