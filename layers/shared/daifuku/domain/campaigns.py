@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -196,29 +197,31 @@ class Campaign(BaseModel):
         """The messages (of the A/B test's `variant`) in LINE's wire format, with {name} and
         {member_no} filled in for `member`."""
         messages = self.ab.variants[variant] if self.ab is not None and variant is not None else self.messages
+        values = {
+            "name": (member.name or member.display_name or "お客さま") if member else "お客さま",
+            "member_no": (member.member_no or "") if member else "",
+        }
+        return wire_messages(messages, values)
 
-        def fill(text: str) -> str:
-            values = {
-                "name": (member.name or member.display_name or "お客さま") if member else "お客さま",
-                "member_no": (member.member_no or "") if member else "",
-            }
-            return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
 
-        wire: list[dict[str, Any]] = []
-        for message in messages:
-            if isinstance(message, TextContent):
-                wire.append({"type": "text", "text": fill(message.text)})
-            elif isinstance(message, ImageContent):
-                wire.append(
-                    {
-                        "type": "image",
-                        "originalContentUrl": message.original_content_url,
-                        "previewImageUrl": message.preview_image_url,
-                    }
-                )
-            else:
-                wire.append({"type": "flex", "altText": message.alt_text, "contents": message.contents})
-        return wire
+def wire_messages(messages: Iterable[CampaignMessage], values: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Messages in LINE's wire format, with {name} and {member_no} filled in from `values`."""
+    wire: list[dict[str, Any]] = []
+    for message in messages:
+        if isinstance(message, TextContent):
+            text = PLACEHOLDER.sub(lambda match: values[match.group(1)], message.text)
+            wire.append({"type": "text", "text": text})
+        elif isinstance(message, ImageContent):
+            wire.append(
+                {
+                    "type": "image",
+                    "originalContentUrl": message.original_content_url,
+                    "previewImageUrl": message.preview_image_url,
+                }
+            )
+        else:
+            wire.append({"type": "flex", "altText": message.alt_text, "contents": message.contents})
+    return wire
 
 
 class SendBatch(BaseModel):

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from daifuku.domain.campaigns import PLACEHOLDER, CampaignMessage, TextContent
+from daifuku.domain.campaigns import CampaignMessage, wire_messages
 from daifuku.domain.errors import DomainError
 from daifuku.domain.segments import Segment, in_segment
 from daifuku.models.boundary_types import Tag, TemplateId, Text
@@ -166,26 +166,8 @@ class ScenarioStep(BaseModel):
 
     def line_messages(self, member: Member) -> list[dict[str, Any]]:
         """The step's messages in LINE's wire format, with {name} and {member_no} filled in."""
-        out: list[dict[str, Any]] = []
-        for message in self.messages:
-            if isinstance(message, TextContent):
-                out.append({"type": "text", "text": fill_placeholders(message.text, member)})
-            elif message.type == "image":
-                out.append(
-                    {
-                        "type": "image",
-                        "originalContentUrl": str(message.original_content_url),
-                        "previewImageUrl": str(message.preview_image_url),
-                    }
-                )
-            else:
-                out.append({"type": "flex", "altText": message.alt_text, "contents": message.contents})
-        return out
-
-
-def fill_placeholders(text: str, member: Member) -> str:
-    values = {"name": member.name or member.display_name or "", "member_no": member.member_no or ""}
-    return PLACEHOLDER.sub(lambda found: values[found.group(1)], text)
+        values = {"name": member.name or member.display_name or "", "member_no": member.member_no or ""}
+        return wire_messages(self.messages, values)
 
 
 class StopConditions(BaseModel):
