@@ -214,11 +214,12 @@ class LineMessagingClient:
         """The menu's image as uploaded, and its content type (the owner's own image is kept on LINE);
         None when LINE has no such menu or image."""
         url = f"{self._data_api}/v2/bot/richmenu/{quote(rich_menu_id)}/content"
-        status, raw, headers = self._exchange("GET", url)
-        if status == http.HTTPStatus.NOT_FOUND:
-            return None
-        if status >= 400:
-            raise _line_error(status, _json_or_empty(raw), headers)
+        try:
+            _, raw, headers = self._request_raw("GET", url)
+        except LineBadRequest as error:
+            if error.status == http.HTTPStatus.NOT_FOUND:
+                return None
+            raise
         return raw, headers.get("content-type", "image/png").split(";")[0].strip()
 
     def delete_rich_menu(self, rich_menu_id: str) -> None:
